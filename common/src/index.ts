@@ -1,0 +1,18 @@
+export { createLogger, LogOnce, REDACT_PATHS, type Logger, type LoggerConfig } from "./logger.js";
+export { ErrorCode, FleetprofError, isFleetprofError } from "./errors.js";
+export {
+  camelName,
+  defineOptions,
+  describeOptions,
+  envName,
+  loadConfig,
+  parseDuration,
+  type ConfigOf,
+  type LoadOptions,
+  type Loaded,
+  type OptionSchema,
+  type OptionSpec,
+  type OptionType,
+} from "./config.js";
+export { connectNats, dlqStreamConfig, DLQ_STREAM, ensureStreams, samplesStreamConfig, SAMPLES_STREAM, type StreamSettings } from "./nats.js";
+export { onShutdown } from "./shutdown.js";
