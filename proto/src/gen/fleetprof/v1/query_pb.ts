@@ -2,22 +2,22 @@
 // @generated from file fleetprof/v1/query.proto (package fleetprof.v1, syntax proto3)
 /* eslint-disable */
 
-import type { GenFile, GenMessage, GenService } from "@bufbuild/protobuf/codegenv2";
-import { fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
+import type { GenEnum, GenFile, GenMessage, GenService } from "@bufbuild/protobuf/codegenv2";
+import { enumDesc, fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
 import type { Message } from "@bufbuild/protobuf";
 
 /**
  * Describes the file fleetprof/v1/query.proto.
  */
 export const file_fleetprof_v1_query: GenFile = /*@__PURE__*/
-  fileDesc("ChhmbGVldHByb2YvdjEvcXVlcnkucHJvdG8SDGZsZWV0cHJvZi52MSI3CglUaW1lUmFuZ2USFQoNc3RhcnRfdW5peF9tcxgBIAEoAxITCgtlbmRfdW5peF9tcxgCIAEoAyI9ChNMaXN0U2VydmljZXNSZXF1ZXN0EiYKBXJhbmdlGAEgASgLMhcuZmxlZXRwcm9mLnYxLlRpbWVSYW5nZSJGChRMaXN0U2VydmljZXNSZXNwb25zZRIuCghzZXJ2aWNlcxgBIAMoCzIcLmZsZWV0cHJvZi52MS5TZXJ2aWNlU3VtbWFyeSJBCg5TZXJ2aWNlU3VtbWFyeRIMCgRuYW1lGAEgASgJEhAKCHZlcnNpb25zGAIgAygJEg8KB3NhbXBsZXMYAyABKAQyZQoMUXVlcnlTZXJ2aWNlElUKDExpc3RTZXJ2aWNlcxIhLmZsZWV0cHJvZi52MS5MaXN0U2VydmljZXNSZXF1ZXN0GiIuZmxlZXRwcm9mLnYxLkxpc3RTZXJ2aWNlc1Jlc3BvbnNlYgZwcm90bzM");
+  fileDesc("ChhmbGVldHByb2YvdjEvcXVlcnkucHJvdG8SDGZsZWV0cHJvZi52MSI3CglUaW1lUmFuZ2USFQoNc3RhcnRfdW5peF9tcxgBIAEoAxITCgtlbmRfdW5peF9tcxgCIAEoAyI9ChNMaXN0U2VydmljZXNSZXF1ZXN0EiYKBXJhbmdlGAEgASgLMhcuZmxlZXRwcm9mLnYxLlRpbWVSYW5nZSJGChRMaXN0U2VydmljZXNSZXNwb25zZRIuCghzZXJ2aWNlcxgBIAMoCzIcLmZsZWV0cHJvZi52MS5TZXJ2aWNlU3VtbWFyeSJQCg5TZXJ2aWNlU3VtbWFyeRIMCgRuYW1lGAEgASgJEhAKCHZlcnNpb25zGAIgAygJEg8KB3NhbXBsZXMYAyABKAQSDQoFaG9zdHMYBCABKA0iUQoVTGlzdExhYmVsTmFtZXNSZXF1ZXN0EhAKCHNlbGVjdG9yGAEgASgJEiYKBXJhbmdlGAIgASgLMhcuZmxlZXRwcm9mLnYxLlRpbWVSYW5nZSInChZMaXN0TGFiZWxOYW1lc1Jlc3BvbnNlEg0KBW5hbWVzGAEgAygJIm8KFkxpc3RMYWJlbFZhbHVlc1JlcXVlc3QSDAoEbmFtZRgBIAEoCRIQCghzZWxlY3RvchgCIAEoCRImCgVyYW5nZRgDIAEoCzIXLmZsZWV0cHJvZi52MS5UaW1lUmFuZ2USDQoFbGltaXQYBCABKA0iPAoXTGlzdExhYmVsVmFsdWVzUmVzcG9uc2USDgoGdmFsdWVzGAEgAygJEhEKCXRydW5jYXRlZBgCIAEoCCJgChFGbGFtZUdyYXBoUmVxdWVzdBIQCghzZWxlY3RvchgBIAEoCRImCgVyYW5nZRgCIAEoCzIXLmZsZWV0cHJvZi52MS5UaW1lUmFuZ2USEQoJbWF4X25vZGVzGAMgASgNIkMKEkZsYW1lR3JhcGhSZXNwb25zZRItCgtmbGFtZV9ncmFwaBgBIAEoCzIYLmZsZWV0cHJvZi52MS5GbGFtZUdyYXBoIqgBChVEaWZmRmxhbWVHcmFwaFJlcXVlc3QSFQoNYmFzZV9zZWxlY3RvchgBIAEoCRIrCgpiYXNlX3JhbmdlGAIgASgLMhcuZmxlZXRwcm9mLnYxLlRpbWVSYW5nZRIQCghzZWxlY3RvchgDIAEoCRImCgVyYW5nZRgEIAEoCzIXLmZsZWV0cHJvZi52MS5UaW1lUmFuZ2USEQoJbWF4X25vZGVzGAUgASgNIkcKFkRpZmZGbGFtZUdyYXBoUmVzcG9uc2USLQoLZmxhbWVfZ3JhcGgYASABKAsyGC5mbGVldHByb2YudjEuRmxhbWVHcmFwaCLvAQoKRmxhbWVHcmFwaBIPCgdzdHJpbmdzGAEgAygJEiYKBW5vZGVzGAIgAygLMhcuZmxlZXRwcm9mLnYxLkZsYW1lTm9kZRINCgV0b3RhbBgDIAEoBBISCgpiYXNlX3RvdGFsGAQgASgEEgwKBGRpZmYYBSABKAgSFAoMZm9sZGVkX25vZGVzGAYgASgEEhYKDmZvbGRlZF9zYW1wbGVzGAcgASgEEhwKFGZpcnN0X3NhbXBsZV91bml4X21zGAggASgDEhsKE2xhc3Rfc2FtcGxlX3VuaXhfbXMYCSABKAMSDgoGc291cmNlGAogASgJIowCCglGbGFtZU5vZGUSDAoEbmFtZRgBIAEoDRIMCgRmaWxlGAIgASgNEgwKBGxpbmUYAyABKA0SDgoGcGFyZW50GAQgASgFEgwKBHNlbGYYBSABKAQSDQoFdG90YWwYBiABKAQSEQoJYmFzZV9zZWxmGAcgASgEEhIKCmJhc2VfdG90YWwYCCABKAQSDQoFc2hhcmUYCSABKAESEgoKYmFzZV9zaGFyZRgKIAEoARIkCgRraW5kGAsgASgOMhYuZmxlZXRwcm9mLnYxLk5vZGVLaW5kEg4KBmZvbGRlZBgMIAEoDRIoCghwcmVzZW5jZRgNIAEoDjIWLmZsZWV0cHJvZi52MS5QcmVzZW5jZSKCAQoTVG9wRnVuY3Rpb25zUmVxdWVzdBIQCghzZWxlY3RvchgBIAEoCRImCgVyYW5nZRgCIAEoCzIXLmZsZWV0cHJvZi52MS5UaW1lUmFuZ2USDQoFbGltaXQYAyABKA0SIgoEc29ydBgEIAEoDjIULmZsZWV0cHJvZi52MS5Tb3J0QnkiVAoUVG9wRnVuY3Rpb25zUmVzcG9uc2USLQoJZnVuY3Rpb25zGAEgAygLMhouZmxlZXRwcm9mLnYxLkZ1bmN0aW9uU3RhdBINCgV0b3RhbBgCIAEoBCJ0CgxGdW5jdGlvblN0YXQSEAoIZnVuY3Rpb24YASABKAkSDAoEZmlsZRgCIAEoCRIMCgRzZWxmGAMgASgEEg0KBXRvdGFsGAQgASgEEhIKCnNlbGZfc2hhcmUYBSABKAESEwoLdG90YWxfc2hhcmUYBiABKAEipgEKF0RpZmZUb3BGdW5jdGlvbnNSZXF1ZXN0EhUKDWJhc2Vfc2VsZWN0b3IYASABKAkSKwoKYmFzZV9yYW5nZRgCIAEoCzIXLmZsZWV0cHJvZi52MS5UaW1lUmFuZ2USEAoIc2VsZWN0b3IYAyABKAkSJgoFcmFuZ2UYBCABKAsyFy5mbGVldHByb2YudjEuVGltZVJhbmdlEg0KBWxpbWl0GAUgASgNIqABChhEaWZmVG9wRnVuY3Rpb25zUmVzcG9uc2USLwoLcmVncmVzc2lvbnMYASADKAsyGi5mbGVldHByb2YudjEuRnVuY3Rpb25EaWZmEjAKDGltcHJvdmVtZW50cxgCIAMoCzIaLmZsZWV0cHJvZi52MS5GdW5jdGlvbkRpZmYSEgoKYmFzZV90b3RhbBgDIAEoBBINCgV0b3RhbBgEIAEoBCK0AQoMRnVuY3Rpb25EaWZmEhAKCGZ1bmN0aW9uGAEgASgJEgwKBGZpbGUYAiABKAkSEQoJYmFzZV9zZWxmGAMgASgEEgwKBHNlbGYYBCABKAQSFwoPYmFzZV9zZWxmX3NoYXJlGAUgASgBEhIKCnNlbGZfc2hhcmUYBiABKAESEwoLZGVsdGFfc2hhcmUYByABKAESEgoKYmFzZV90b3RhbBgIIAEoBBINCgV0b3RhbBgJIAEoBCJ/ChFUaW1lU2VyaWVzUmVxdWVzdBIQCghzZWxlY3RvchgBIAEoCRImCgVyYW5nZRgCIAEoCzIXLmZsZWV0cHJvZi52MS5UaW1lUmFuZ2USDwoHc3RlcF9tcxgDIAEoAxIQCghncm91cF9ieRgEIAEoCRINCgVsaW1pdBgFIAEoDSJLChJUaW1lU2VyaWVzUmVzcG9uc2USJAoGc2VyaWVzGAEgAygLMhQuZmxlZXRwcm9mLnYxLlNlcmllcxIPCgdzdGVwX21zGAIgASgDIksKBlNlcmllcxINCgVncm91cBgBIAEoCRIjCgZwb2ludHMYAiADKAsyEy5mbGVldHByb2YudjEuUG9pbnQSDQoFdG90YWwYAyABKAQiLgoFUG9pbnQSFAoMdGltZV91bml4X21zGAEgASgDEg8KB3NhbXBsZXMYAiABKAQidQoNRXhwb3J0UmVxdWVzdBIQCghzZWxlY3RvchgBIAEoCRImCgVyYW5nZRgCIAEoCzIXLmZsZWV0cHJvZi52MS5UaW1lUmFuZ2USKgoGZm9ybWF0GAMgASgOMhouZmxlZXRwcm9mLnYxLkV4cG9ydEZvcm1hdCJJCg5FeHBvcnRSZXNwb25zZRIMCgRkYXRhGAEgASgMEhQKDGNvbnRlbnRfdHlwZRgCIAEoCRITCgtmaWxlX3N1ZmZpeBgDIAEoCSpjCghOb2RlS2luZBIZChVOT0RFX0tJTkRfVU5TUEVDSUZJRUQQABISCg5OT0RFX0tJTkRfUk9PVBABEhMKD05PREVfS0lORF9GUkFNRRACEhMKD05PREVfS0lORF9PVEhFUhADKm0KCFByZXNlbmNlEhgKFFBSRVNFTkNFX1VOU1BFQ0lGSUVEEAASEQoNUFJFU0VOQ0VfQk9USBABEhYKElBSRVNFTkNFX0JBU0VfT05MWRACEhwKGFBSRVNFTkNFX0NPTVBBUklTT05fT05MWRADKkYKBlNvcnRCeRIXChNTT1JUX0JZX1VOU1BFQ0lGSUVEEAASEAoMU09SVF9CWV9TRUxGEAESEQoNU09SVF9CWV9UT1RBTBACKoEBCgxFeHBvcnRGb3JtYXQSHQoZRVhQT1JUX0ZPUk1BVF9VTlNQRUNJRklFRBAAEhcKE0VYUE9SVF9GT1JNQVRfUFBST0YQARIbChdFWFBPUlRfRk9STUFUX0NPTExBUFNFRBACEhwKGEVYUE9SVF9GT1JNQVRfU1BFRURTQ09QRRADMqAGCgxRdWVyeVNlcnZpY2USVQoMTGlzdFNlcnZpY2VzEiEuZmxlZXRwcm9mLnYxLkxpc3RTZXJ2aWNlc1JlcXVlc3QaIi5mbGVldHByb2YudjEuTGlzdFNlcnZpY2VzUmVzcG9uc2USWwoOTGlzdExhYmVsTmFtZXMSIy5mbGVldHByb2YudjEuTGlzdExhYmVsTmFtZXNSZXF1ZXN0GiQuZmxlZXRwcm9mLnYxLkxpc3RMYWJlbE5hbWVzUmVzcG9uc2USXgoPTGlzdExhYmVsVmFsdWVzEiQuZmxlZXRwcm9mLnYxLkxpc3RMYWJlbFZhbHVlc1JlcXVlc3QaJS5mbGVldHByb2YudjEuTGlzdExhYmVsVmFsdWVzUmVzcG9uc2USTwoKRmxhbWVHcmFwaBIfLmZsZWV0cHJvZi52MS5GbGFtZUdyYXBoUmVxdWVzdBogLmZsZWV0cHJvZi52MS5GbGFtZUdyYXBoUmVzcG9uc2USWwoORGlmZkZsYW1lR3JhcGgSIy5mbGVldHByb2YudjEuRGlmZkZsYW1lR3JhcGhSZXF1ZXN0GiQuZmxlZXRwcm9mLnYxLkRpZmZGbGFtZUdyYXBoUmVzcG9uc2USVQoMVG9wRnVuY3Rpb25zEiEuZmxlZXRwcm9mLnYxLlRvcEZ1bmN0aW9uc1JlcXVlc3QaIi5mbGVldHByb2YudjEuVG9wRnVuY3Rpb25zUmVzcG9uc2USYQoQRGlmZlRvcEZ1bmN0aW9ucxIlLmZsZWV0cHJvZi52MS5EaWZmVG9wRnVuY3Rpb25zUmVxdWVzdBomLmZsZWV0cHJvZi52MS5EaWZmVG9wRnVuY3Rpb25zUmVzcG9uc2USTwoKVGltZVNlcmllcxIfLmZsZWV0cHJvZi52MS5UaW1lU2VyaWVzUmVxdWVzdBogLmZsZWV0cHJvZi52MS5UaW1lU2VyaWVzUmVzcG9uc2USQwoGRXhwb3J0EhsuZmxlZXRwcm9mLnYxLkV4cG9ydFJlcXVlc3QaHC5mbGVldHByb2YudjEuRXhwb3J0UmVzcG9uc2ViBnByb3RvMw");
 
 /**
  * @generated from message fleetprof.v1.TimeRange
  */
 export type TimeRange = Message<"fleetprof.v1.TimeRange"> & {
   /**
-   * Unix milliseconds, [start, end). Zero end means now.
+   * Unix milliseconds, [start, end). Zero end means now; zero start means end minus one hour.
    *
    * @generated from field: int64 start_unix_ms = 1;
    */
@@ -88,6 +88,13 @@ export type ServiceSummary = Message<"fleetprof.v1.ServiceSummary"> & {
    * @generated from field: uint64 samples = 3;
    */
   samples: bigint;
+
+  /**
+   * Hosts the service was seen on.
+   *
+   * @generated from field: uint32 hosts = 4;
+   */
+  hosts: number;
 };
 
 /**
@@ -98,13 +105,917 @@ export const ServiceSummarySchema: GenMessage<ServiceSummary> = /*@__PURE__*/
   messageDesc(file_fleetprof_v1_query, 3);
 
 /**
- * The query service. It starts small here and grows with the query API.
+ * @generated from message fleetprof.v1.ListLabelNamesRequest
+ */
+export type ListLabelNamesRequest = Message<"fleetprof.v1.ListLabelNamesRequest"> & {
+  /**
+   * @generated from field: string selector = 1;
+   */
+  selector: string;
+
+  /**
+   * @generated from field: fleetprof.v1.TimeRange range = 2;
+   */
+  range?: TimeRange | undefined;
+};
+
+/**
+ * Describes the message fleetprof.v1.ListLabelNamesRequest.
+ * Use `create(ListLabelNamesRequestSchema)` to create a new message.
+ */
+export const ListLabelNamesRequestSchema: GenMessage<ListLabelNamesRequest> = /*@__PURE__*/
+  messageDesc(file_fleetprof_v1_query, 4);
+
+/**
+ * @generated from message fleetprof.v1.ListLabelNamesResponse
+ */
+export type ListLabelNamesResponse = Message<"fleetprof.v1.ListLabelNamesResponse"> & {
+  /**
+   * @generated from field: repeated string names = 1;
+   */
+  names: string[];
+};
+
+/**
+ * Describes the message fleetprof.v1.ListLabelNamesResponse.
+ * Use `create(ListLabelNamesResponseSchema)` to create a new message.
+ */
+export const ListLabelNamesResponseSchema: GenMessage<ListLabelNamesResponse> = /*@__PURE__*/
+  messageDesc(file_fleetprof_v1_query, 5);
+
+/**
+ * @generated from message fleetprof.v1.ListLabelValuesRequest
+ */
+export type ListLabelValuesRequest = Message<"fleetprof.v1.ListLabelValuesRequest"> & {
+  /**
+   * @generated from field: string name = 1;
+   */
+  name: string;
+
+  /**
+   * @generated from field: string selector = 2;
+   */
+  selector: string;
+
+  /**
+   * @generated from field: fleetprof.v1.TimeRange range = 3;
+   */
+  range?: TimeRange | undefined;
+
+  /**
+   * At most this many values (server default and cap apply).
+   *
+   * @generated from field: uint32 limit = 4;
+   */
+  limit: number;
+};
+
+/**
+ * Describes the message fleetprof.v1.ListLabelValuesRequest.
+ * Use `create(ListLabelValuesRequestSchema)` to create a new message.
+ */
+export const ListLabelValuesRequestSchema: GenMessage<ListLabelValuesRequest> = /*@__PURE__*/
+  messageDesc(file_fleetprof_v1_query, 6);
+
+/**
+ * @generated from message fleetprof.v1.ListLabelValuesResponse
+ */
+export type ListLabelValuesResponse = Message<"fleetprof.v1.ListLabelValuesResponse"> & {
+  /**
+   * @generated from field: repeated string values = 1;
+   */
+  values: string[];
+
+  /**
+   * True when more values exist than were returned.
+   *
+   * @generated from field: bool truncated = 2;
+   */
+  truncated: boolean;
+};
+
+/**
+ * Describes the message fleetprof.v1.ListLabelValuesResponse.
+ * Use `create(ListLabelValuesResponseSchema)` to create a new message.
+ */
+export const ListLabelValuesResponseSchema: GenMessage<ListLabelValuesResponse> = /*@__PURE__*/
+  messageDesc(file_fleetprof_v1_query, 7);
+
+/**
+ * @generated from message fleetprof.v1.FlameGraphRequest
+ */
+export type FlameGraphRequest = Message<"fleetprof.v1.FlameGraphRequest"> & {
+  /**
+   * @generated from field: string selector = 1;
+   */
+  selector: string;
+
+  /**
+   * @generated from field: fleetprof.v1.TimeRange range = 2;
+   */
+  range?: TimeRange | undefined;
+
+  /**
+   * Keep at most this many nodes; smaller children are folded into one "other" node per
+   * parent. Zero means the server default.
+   *
+   * @generated from field: uint32 max_nodes = 3;
+   */
+  maxNodes: number;
+};
+
+/**
+ * Describes the message fleetprof.v1.FlameGraphRequest.
+ * Use `create(FlameGraphRequestSchema)` to create a new message.
+ */
+export const FlameGraphRequestSchema: GenMessage<FlameGraphRequest> = /*@__PURE__*/
+  messageDesc(file_fleetprof_v1_query, 8);
+
+/**
+ * @generated from message fleetprof.v1.FlameGraphResponse
+ */
+export type FlameGraphResponse = Message<"fleetprof.v1.FlameGraphResponse"> & {
+  /**
+   * @generated from field: fleetprof.v1.FlameGraph flame_graph = 1;
+   */
+  flameGraph?: FlameGraph | undefined;
+};
+
+/**
+ * Describes the message fleetprof.v1.FlameGraphResponse.
+ * Use `create(FlameGraphResponseSchema)` to create a new message.
+ */
+export const FlameGraphResponseSchema: GenMessage<FlameGraphResponse> = /*@__PURE__*/
+  messageDesc(file_fleetprof_v1_query, 9);
+
+/**
+ * @generated from message fleetprof.v1.DiffFlameGraphRequest
+ */
+export type DiffFlameGraphRequest = Message<"fleetprof.v1.DiffFlameGraphRequest"> & {
+  /**
+   * @generated from field: string base_selector = 1;
+   */
+  baseSelector: string;
+
+  /**
+   * Zero range means the same range as the comparison side.
+   *
+   * @generated from field: fleetprof.v1.TimeRange base_range = 2;
+   */
+  baseRange?: TimeRange | undefined;
+
+  /**
+   * @generated from field: string selector = 3;
+   */
+  selector: string;
+
+  /**
+   * @generated from field: fleetprof.v1.TimeRange range = 4;
+   */
+  range?: TimeRange | undefined;
+
+  /**
+   * @generated from field: uint32 max_nodes = 5;
+   */
+  maxNodes: number;
+};
+
+/**
+ * Describes the message fleetprof.v1.DiffFlameGraphRequest.
+ * Use `create(DiffFlameGraphRequestSchema)` to create a new message.
+ */
+export const DiffFlameGraphRequestSchema: GenMessage<DiffFlameGraphRequest> = /*@__PURE__*/
+  messageDesc(file_fleetprof_v1_query, 10);
+
+/**
+ * @generated from message fleetprof.v1.DiffFlameGraphResponse
+ */
+export type DiffFlameGraphResponse = Message<"fleetprof.v1.DiffFlameGraphResponse"> & {
+  /**
+   * @generated from field: fleetprof.v1.FlameGraph flame_graph = 1;
+   */
+  flameGraph?: FlameGraph | undefined;
+};
+
+/**
+ * Describes the message fleetprof.v1.DiffFlameGraphResponse.
+ * Use `create(DiffFlameGraphResponseSchema)` to create a new message.
+ */
+export const DiffFlameGraphResponseSchema: GenMessage<DiffFlameGraphResponse> = /*@__PURE__*/
+  messageDesc(file_fleetprof_v1_query, 11);
+
+/**
+ * A flame graph as a flat list of nodes in pre-order (parents before children, siblings in
+ * descending total). nodes[0] is the root, which spans every sample.
+ *
+ * @generated from message fleetprof.v1.FlameGraph
+ */
+export type FlameGraph = Message<"fleetprof.v1.FlameGraph"> & {
+  /**
+   * Function and file names, referenced by index from nodes.
+   *
+   * @generated from field: repeated string strings = 1;
+   */
+  strings: string[];
+
+  /**
+   * @generated from field: repeated fleetprof.v1.FlameNode nodes = 2;
+   */
+  nodes: FlameNode[];
+
+  /**
+   * Samples on the comparison side (the only side of a plain flame graph).
+   *
+   * @generated from field: uint64 total = 3;
+   */
+  total: bigint;
+
+  /**
+   * Samples on the baseline side (diff graphs only).
+   *
+   * @generated from field: uint64 base_total = 4;
+   */
+  baseTotal: bigint;
+
+  /**
+   * @generated from field: bool diff = 5;
+   */
+  diff: boolean;
+
+  /**
+   * How much max_nodes truncation folded into "other" nodes: nodes and samples.
+   *
+   * @generated from field: uint64 folded_nodes = 6;
+   */
+  foldedNodes: bigint;
+
+  /**
+   * @generated from field: uint64 folded_samples = 7;
+   */
+  foldedSamples: bigint;
+
+  /**
+   * The time actually covered by matching samples (first and last sample, unix ms).
+   *
+   * @generated from field: int64 first_sample_unix_ms = 8;
+   */
+  firstSampleUnixMs: bigint;
+
+  /**
+   * @generated from field: int64 last_sample_unix_ms = 9;
+   */
+  lastSampleUnixMs: bigint;
+
+  /**
+   * Which data answered: "raw", "rollup_1m" or "rollup_1h".
+   *
+   * @generated from field: string source = 10;
+   */
+  source: string;
+};
+
+/**
+ * Describes the message fleetprof.v1.FlameGraph.
+ * Use `create(FlameGraphSchema)` to create a new message.
+ */
+export const FlameGraphSchema: GenMessage<FlameGraph> = /*@__PURE__*/
+  messageDesc(file_fleetprof_v1_query, 12);
+
+/**
+ * @generated from message fleetprof.v1.FlameNode
+ */
+export type FlameNode = Message<"fleetprof.v1.FlameNode"> & {
+  /**
+   * Function and file: indexes into FlameGraph.strings.
+   *
+   * @generated from field: uint32 name = 1;
+   */
+  name: number;
+
+  /**
+   * @generated from field: uint32 file = 2;
+   */
+  file: number;
+
+  /**
+   * A representative source line (the first seen), 0 when unknown.
+   *
+   * @generated from field: uint32 line = 3;
+   */
+  line: number;
+
+  /**
+   * Index of the parent node; -1 for the root.
+   *
+   * @generated from field: int32 parent = 4;
+   */
+  parent: number;
+
+  /**
+   * Samples whose leaf is this node, and samples passing through it (comparison side).
+   *
+   * @generated from field: uint64 self = 5;
+   */
+  self: bigint;
+
+  /**
+   * @generated from field: uint64 total = 6;
+   */
+  total: bigint;
+
+  /**
+   * Diff graphs: the baseline side.
+   *
+   * @generated from field: uint64 base_self = 7;
+   */
+  baseSelf: bigint;
+
+  /**
+   * @generated from field: uint64 base_total = 8;
+   */
+  baseTotal: bigint;
+
+  /**
+   * Diff graphs: total / FlameGraph.total and base_total / FlameGraph.base_total.
+   *
+   * @generated from field: double share = 9;
+   */
+  share: number;
+
+  /**
+   * @generated from field: double base_share = 10;
+   */
+  baseShare: number;
+
+  /**
+   * @generated from field: fleetprof.v1.NodeKind kind = 11;
+   */
+  kind: NodeKind;
+
+  /**
+   * For OTHER nodes: how many nodes were folded into it.
+   *
+   * @generated from field: uint32 folded = 12;
+   */
+  folded: number;
+
+  /**
+   * @generated from field: fleetprof.v1.Presence presence = 13;
+   */
+  presence: Presence;
+};
+
+/**
+ * Describes the message fleetprof.v1.FlameNode.
+ * Use `create(FlameNodeSchema)` to create a new message.
+ */
+export const FlameNodeSchema: GenMessage<FlameNode> = /*@__PURE__*/
+  messageDesc(file_fleetprof_v1_query, 13);
+
+/**
+ * @generated from message fleetprof.v1.TopFunctionsRequest
+ */
+export type TopFunctionsRequest = Message<"fleetprof.v1.TopFunctionsRequest"> & {
+  /**
+   * @generated from field: string selector = 1;
+   */
+  selector: string;
+
+  /**
+   * @generated from field: fleetprof.v1.TimeRange range = 2;
+   */
+  range?: TimeRange | undefined;
+
+  /**
+   * @generated from field: uint32 limit = 3;
+   */
+  limit: number;
+
+  /**
+   * @generated from field: fleetprof.v1.SortBy sort = 4;
+   */
+  sort: SortBy;
+};
+
+/**
+ * Describes the message fleetprof.v1.TopFunctionsRequest.
+ * Use `create(TopFunctionsRequestSchema)` to create a new message.
+ */
+export const TopFunctionsRequestSchema: GenMessage<TopFunctionsRequest> = /*@__PURE__*/
+  messageDesc(file_fleetprof_v1_query, 14);
+
+/**
+ * @generated from message fleetprof.v1.TopFunctionsResponse
+ */
+export type TopFunctionsResponse = Message<"fleetprof.v1.TopFunctionsResponse"> & {
+  /**
+   * @generated from field: repeated fleetprof.v1.FunctionStat functions = 1;
+   */
+  functions: FunctionStat[];
+
+  /**
+   * @generated from field: uint64 total = 2;
+   */
+  total: bigint;
+};
+
+/**
+ * Describes the message fleetprof.v1.TopFunctionsResponse.
+ * Use `create(TopFunctionsResponseSchema)` to create a new message.
+ */
+export const TopFunctionsResponseSchema: GenMessage<TopFunctionsResponse> = /*@__PURE__*/
+  messageDesc(file_fleetprof_v1_query, 15);
+
+/**
+ * @generated from message fleetprof.v1.FunctionStat
+ */
+export type FunctionStat = Message<"fleetprof.v1.FunctionStat"> & {
+  /**
+   * @generated from field: string function = 1;
+   */
+  function: string;
+
+  /**
+   * @generated from field: string file = 2;
+   */
+  file: string;
+
+  /**
+   * @generated from field: uint64 self = 3;
+   */
+  self: bigint;
+
+  /**
+   * Samples with the function anywhere on the stack (counted once per stack).
+   *
+   * @generated from field: uint64 total = 4;
+   */
+  total: bigint;
+
+  /**
+   * @generated from field: double self_share = 5;
+   */
+  selfShare: number;
+
+  /**
+   * @generated from field: double total_share = 6;
+   */
+  totalShare: number;
+};
+
+/**
+ * Describes the message fleetprof.v1.FunctionStat.
+ * Use `create(FunctionStatSchema)` to create a new message.
+ */
+export const FunctionStatSchema: GenMessage<FunctionStat> = /*@__PURE__*/
+  messageDesc(file_fleetprof_v1_query, 16);
+
+/**
+ * @generated from message fleetprof.v1.DiffTopFunctionsRequest
+ */
+export type DiffTopFunctionsRequest = Message<"fleetprof.v1.DiffTopFunctionsRequest"> & {
+  /**
+   * @generated from field: string base_selector = 1;
+   */
+  baseSelector: string;
+
+  /**
+   * @generated from field: fleetprof.v1.TimeRange base_range = 2;
+   */
+  baseRange?: TimeRange | undefined;
+
+  /**
+   * @generated from field: string selector = 3;
+   */
+  selector: string;
+
+  /**
+   * @generated from field: fleetprof.v1.TimeRange range = 4;
+   */
+  range?: TimeRange | undefined;
+
+  /**
+   * @generated from field: uint32 limit = 5;
+   */
+  limit: number;
+};
+
+/**
+ * Describes the message fleetprof.v1.DiffTopFunctionsRequest.
+ * Use `create(DiffTopFunctionsRequestSchema)` to create a new message.
+ */
+export const DiffTopFunctionsRequestSchema: GenMessage<DiffTopFunctionsRequest> = /*@__PURE__*/
+  messageDesc(file_fleetprof_v1_query, 17);
+
+/**
+ * @generated from message fleetprof.v1.DiffTopFunctionsResponse
+ */
+export type DiffTopFunctionsResponse = Message<"fleetprof.v1.DiffTopFunctionsResponse"> & {
+  /**
+   * Largest increase in share of self time first.
+   *
+   * @generated from field: repeated fleetprof.v1.FunctionDiff regressions = 1;
+   */
+  regressions: FunctionDiff[];
+
+  /**
+   * Largest decrease in share of self time first.
+   *
+   * @generated from field: repeated fleetprof.v1.FunctionDiff improvements = 2;
+   */
+  improvements: FunctionDiff[];
+
+  /**
+   * @generated from field: uint64 base_total = 3;
+   */
+  baseTotal: bigint;
+
+  /**
+   * @generated from field: uint64 total = 4;
+   */
+  total: bigint;
+};
+
+/**
+ * Describes the message fleetprof.v1.DiffTopFunctionsResponse.
+ * Use `create(DiffTopFunctionsResponseSchema)` to create a new message.
+ */
+export const DiffTopFunctionsResponseSchema: GenMessage<DiffTopFunctionsResponse> = /*@__PURE__*/
+  messageDesc(file_fleetprof_v1_query, 18);
+
+/**
+ * @generated from message fleetprof.v1.FunctionDiff
+ */
+export type FunctionDiff = Message<"fleetprof.v1.FunctionDiff"> & {
+  /**
+   * @generated from field: string function = 1;
+   */
+  function: string;
+
+  /**
+   * @generated from field: string file = 2;
+   */
+  file: string;
+
+  /**
+   * @generated from field: uint64 base_self = 3;
+   */
+  baseSelf: bigint;
+
+  /**
+   * @generated from field: uint64 self = 4;
+   */
+  self: bigint;
+
+  /**
+   * @generated from field: double base_self_share = 5;
+   */
+  baseSelfShare: number;
+
+  /**
+   * @generated from field: double self_share = 6;
+   */
+  selfShare: number;
+
+  /**
+   * self_share - base_self_share.
+   *
+   * @generated from field: double delta_share = 7;
+   */
+  deltaShare: number;
+
+  /**
+   * @generated from field: uint64 base_total = 8;
+   */
+  baseTotal: bigint;
+
+  /**
+   * @generated from field: uint64 total = 9;
+   */
+  total: bigint;
+};
+
+/**
+ * Describes the message fleetprof.v1.FunctionDiff.
+ * Use `create(FunctionDiffSchema)` to create a new message.
+ */
+export const FunctionDiffSchema: GenMessage<FunctionDiff> = /*@__PURE__*/
+  messageDesc(file_fleetprof_v1_query, 19);
+
+/**
+ * @generated from message fleetprof.v1.TimeSeriesRequest
+ */
+export type TimeSeriesRequest = Message<"fleetprof.v1.TimeSeriesRequest"> & {
+  /**
+   * @generated from field: string selector = 1;
+   */
+  selector: string;
+
+  /**
+   * @generated from field: fleetprof.v1.TimeRange range = 2;
+   */
+  range?: TimeRange | undefined;
+
+  /**
+   * Step in milliseconds; zero picks one giving about 120 points.
+   *
+   * @generated from field: int64 step_ms = 3;
+   */
+  stepMs: bigint;
+
+  /**
+   * Group by this label (e.g. "version", "host"); empty for one series.
+   *
+   * @generated from field: string group_by = 4;
+   */
+  groupBy: string;
+
+  /**
+   * At most this many series (the largest); the rest summed into one "other" series.
+   *
+   * @generated from field: uint32 limit = 5;
+   */
+  limit: number;
+};
+
+/**
+ * Describes the message fleetprof.v1.TimeSeriesRequest.
+ * Use `create(TimeSeriesRequestSchema)` to create a new message.
+ */
+export const TimeSeriesRequestSchema: GenMessage<TimeSeriesRequest> = /*@__PURE__*/
+  messageDesc(file_fleetprof_v1_query, 20);
+
+/**
+ * @generated from message fleetprof.v1.TimeSeriesResponse
+ */
+export type TimeSeriesResponse = Message<"fleetprof.v1.TimeSeriesResponse"> & {
+  /**
+   * @generated from field: repeated fleetprof.v1.Series series = 1;
+   */
+  series: Series[];
+
+  /**
+   * @generated from field: int64 step_ms = 2;
+   */
+  stepMs: bigint;
+};
+
+/**
+ * Describes the message fleetprof.v1.TimeSeriesResponse.
+ * Use `create(TimeSeriesResponseSchema)` to create a new message.
+ */
+export const TimeSeriesResponseSchema: GenMessage<TimeSeriesResponse> = /*@__PURE__*/
+  messageDesc(file_fleetprof_v1_query, 21);
+
+/**
+ * @generated from message fleetprof.v1.Series
+ */
+export type Series = Message<"fleetprof.v1.Series"> & {
+  /**
+   * The value of the group_by label ("" without grouping, "other" for the folded rest).
+   *
+   * @generated from field: string group = 1;
+   */
+  group: string;
+
+  /**
+   * @generated from field: repeated fleetprof.v1.Point points = 2;
+   */
+  points: Point[];
+
+  /**
+   * @generated from field: uint64 total = 3;
+   */
+  total: bigint;
+};
+
+/**
+ * Describes the message fleetprof.v1.Series.
+ * Use `create(SeriesSchema)` to create a new message.
+ */
+export const SeriesSchema: GenMessage<Series> = /*@__PURE__*/
+  messageDesc(file_fleetprof_v1_query, 22);
+
+/**
+ * @generated from message fleetprof.v1.Point
+ */
+export type Point = Message<"fleetprof.v1.Point"> & {
+  /**
+   * @generated from field: int64 time_unix_ms = 1;
+   */
+  timeUnixMs: bigint;
+
+  /**
+   * @generated from field: uint64 samples = 2;
+   */
+  samples: bigint;
+};
+
+/**
+ * Describes the message fleetprof.v1.Point.
+ * Use `create(PointSchema)` to create a new message.
+ */
+export const PointSchema: GenMessage<Point> = /*@__PURE__*/
+  messageDesc(file_fleetprof_v1_query, 23);
+
+/**
+ * @generated from message fleetprof.v1.ExportRequest
+ */
+export type ExportRequest = Message<"fleetprof.v1.ExportRequest"> & {
+  /**
+   * @generated from field: string selector = 1;
+   */
+  selector: string;
+
+  /**
+   * @generated from field: fleetprof.v1.TimeRange range = 2;
+   */
+  range?: TimeRange | undefined;
+
+  /**
+   * @generated from field: fleetprof.v1.ExportFormat format = 3;
+   */
+  format: ExportFormat;
+};
+
+/**
+ * Describes the message fleetprof.v1.ExportRequest.
+ * Use `create(ExportRequestSchema)` to create a new message.
+ */
+export const ExportRequestSchema: GenMessage<ExportRequest> = /*@__PURE__*/
+  messageDesc(file_fleetprof_v1_query, 24);
+
+/**
+ * @generated from message fleetprof.v1.ExportResponse
+ */
+export type ExportResponse = Message<"fleetprof.v1.ExportResponse"> & {
+  /**
+   * @generated from field: bytes data = 1;
+   */
+  data: Uint8Array;
+
+  /**
+   * @generated from field: string content_type = 2;
+   */
+  contentType: string;
+
+  /**
+   * Suggested file name suffix, e.g. ".pb.gz".
+   *
+   * @generated from field: string file_suffix = 3;
+   */
+  fileSuffix: string;
+};
+
+/**
+ * Describes the message fleetprof.v1.ExportResponse.
+ * Use `create(ExportResponseSchema)` to create a new message.
+ */
+export const ExportResponseSchema: GenMessage<ExportResponse> = /*@__PURE__*/
+  messageDesc(file_fleetprof_v1_query, 25);
+
+/**
+ * @generated from enum fleetprof.v1.NodeKind
+ */
+export enum NodeKind {
+  /**
+   * @generated from enum value: NODE_KIND_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * @generated from enum value: NODE_KIND_ROOT = 1;
+   */
+  ROOT = 1,
+
+  /**
+   * @generated from enum value: NODE_KIND_FRAME = 2;
+   */
+  FRAME = 2,
+
+  /**
+   * Children folded by max_nodes truncation.
+   *
+   * @generated from enum value: NODE_KIND_OTHER = 3;
+   */
+  OTHER = 3,
+}
+
+/**
+ * Describes the enum fleetprof.v1.NodeKind.
+ */
+export const NodeKindSchema: GenEnum<NodeKind> = /*@__PURE__*/
+  enumDesc(file_fleetprof_v1_query, 0);
+
+/**
+ * Diff graphs: on which side a node's stacks were seen.
+ *
+ * @generated from enum fleetprof.v1.Presence
+ */
+export enum Presence {
+  /**
+   * @generated from enum value: PRESENCE_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * @generated from enum value: PRESENCE_BOTH = 1;
+   */
+  BOTH = 1,
+
+  /**
+   * @generated from enum value: PRESENCE_BASE_ONLY = 2;
+   */
+  BASE_ONLY = 2,
+
+  /**
+   * @generated from enum value: PRESENCE_COMPARISON_ONLY = 3;
+   */
+  COMPARISON_ONLY = 3,
+}
+
+/**
+ * Describes the enum fleetprof.v1.Presence.
+ */
+export const PresenceSchema: GenEnum<Presence> = /*@__PURE__*/
+  enumDesc(file_fleetprof_v1_query, 1);
+
+/**
+ * @generated from enum fleetprof.v1.SortBy
+ */
+export enum SortBy {
+  /**
+   * @generated from enum value: SORT_BY_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * @generated from enum value: SORT_BY_SELF = 1;
+   */
+  SELF = 1,
+
+  /**
+   * @generated from enum value: SORT_BY_TOTAL = 2;
+   */
+  TOTAL = 2,
+}
+
+/**
+ * Describes the enum fleetprof.v1.SortBy.
+ */
+export const SortBySchema: GenEnum<SortBy> = /*@__PURE__*/
+  enumDesc(file_fleetprof_v1_query, 2);
+
+/**
+ * @generated from enum fleetprof.v1.ExportFormat
+ */
+export enum ExportFormat {
+  /**
+   * @generated from enum value: EXPORT_FORMAT_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * gzip-compressed profile.proto, as read by Google's pprof.
+   *
+   * @generated from enum value: EXPORT_FORMAT_PPROF = 1;
+   */
+  PPROF = 1,
+
+  /**
+   * flamegraph.pl / inferno collapsed stacks: "a;b;c 42" per line.
+   *
+   * @generated from enum value: EXPORT_FORMAT_COLLAPSED = 2;
+   */
+  COLLAPSED = 2,
+
+  /**
+   * speedscope file format JSON (sampled profile).
+   *
+   * @generated from enum value: EXPORT_FORMAT_SPEEDSCOPE = 3;
+   */
+  SPEEDSCOPE = 3,
+}
+
+/**
+ * Describes the enum fleetprof.v1.ExportFormat.
+ */
+export const ExportFormatSchema: GenEnum<ExportFormat> = /*@__PURE__*/
+  enumDesc(file_fleetprof_v1_query, 3);
+
+/**
+ * The query service: fleet-wide flame graphs, diffs between versions, top functions, time
+ * series and exports. Every call takes a Prometheus-style selector over the labels service,
+ * version, host, pid, thread, mode and free labels, e.g.
+ *   {service="api", version=~"1\\.5.*", host!="h3"}
+ * and a time range. A bad selector is INVALID_ARGUMENT naming the position and what was
+ * expected.
  *
  * @generated from service fleetprof.v1.QueryService
  */
 export const QueryService: GenService<{
   /**
-   * Services seen in a time range, with their sample totals.
+   * Services seen in a time range, with their versions and sample totals.
    *
    * @generated from rpc fleetprof.v1.QueryService.ListServices
    */
@@ -112,6 +1023,86 @@ export const QueryService: GenService<{
     methodKind: "unary";
     input: typeof ListServicesRequestSchema;
     output: typeof ListServicesResponseSchema;
+  },
+  /**
+   * Label names present on matching samples.
+   *
+   * @generated from rpc fleetprof.v1.QueryService.ListLabelNames
+   */
+  listLabelNames: {
+    methodKind: "unary";
+    input: typeof ListLabelNamesRequestSchema;
+    output: typeof ListLabelNamesResponseSchema;
+  },
+  /**
+   * Values of one label on matching samples (bounded).
+   *
+   * @generated from rpc fleetprof.v1.QueryService.ListLabelValues
+   */
+  listLabelValues: {
+    methodKind: "unary";
+    input: typeof ListLabelValuesRequestSchema;
+    output: typeof ListLabelValuesResponseSchema;
+  },
+  /**
+   * Every matching sample merged into one flame graph.
+   *
+   * @generated from rpc fleetprof.v1.QueryService.FlameGraph
+   */
+  flameGraph: {
+    methodKind: "unary";
+    input: typeof FlameGraphRequestSchema;
+    output: typeof FlameGraphResponseSchema;
+  },
+  /**
+   * Baseline vs comparison, merged into one tree with both sides' values per node.
+   *
+   * @generated from rpc fleetprof.v1.QueryService.DiffFlameGraph
+   */
+  diffFlameGraph: {
+    methodKind: "unary";
+    input: typeof DiffFlameGraphRequestSchema;
+    output: typeof DiffFlameGraphResponseSchema;
+  },
+  /**
+   * Self and total per function.
+   *
+   * @generated from rpc fleetprof.v1.QueryService.TopFunctions
+   */
+  topFunctions: {
+    methodKind: "unary";
+    input: typeof TopFunctionsRequestSchema;
+    output: typeof TopFunctionsResponseSchema;
+  },
+  /**
+   * Functions ranked by change in share of self time: regressions and improvements.
+   *
+   * @generated from rpc fleetprof.v1.QueryService.DiffTopFunctions
+   */
+  diffTopFunctions: {
+    methodKind: "unary";
+    input: typeof DiffTopFunctionsRequestSchema;
+    output: typeof DiffTopFunctionsResponseSchema;
+  },
+  /**
+   * Samples per step, optionally grouped by a label.
+   *
+   * @generated from rpc fleetprof.v1.QueryService.TimeSeries
+   */
+  timeSeries: {
+    methodKind: "unary";
+    input: typeof TimeSeriesRequestSchema;
+    output: typeof TimeSeriesResponseSchema;
+  },
+  /**
+   * A profile in a format other tools read: pprof, collapsed text, speedscope JSON.
+   *
+   * @generated from rpc fleetprof.v1.QueryService.Export
+   */
+  export: {
+    methodKind: "unary";
+    input: typeof ExportRequestSchema;
+    output: typeof ExportResponseSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_fleetprof_v1_query, 0);
