@@ -1,0 +1,85 @@
+/**
+ * Versioned, idempotent migrations applied at start. Each migration is a list of
+ * `IF NOT EXISTS` statements; applied versions are recorded in `schema_migrations`, and a
+ * migration that was interrupted half way simply runs again. Changed TTL options are applied
+ * to existing tables afterwards (`ALTER TABLE … MODIFY TTL`), without rewriting data.
+ */
+import type { ClickHouseClient } from "@clickhouse/client";
+import type { Logger } from "@fleetprof/common";
+import { clusterCreateTable, clusterSchemaDdl, localName } from "./cluster-ddl.js";
+import { createDatabase, createTable, schemaDdl, ttlClause, type DdlOptions } from "./ddl.js";
+import { quoteIdent } from "./identifiers.js";
+import { schemaMigrationsTable, TABLES, type TtlConfig } from "./tables.js";
+
+export interface MigrationOptions {
+  database: string;
+  ttl: TtlConfig;
+  /** Cluster name, or undefined for one server / chDB. */
+  cluster?: string | undefined;
+  logger?: Logger | undefined;
+}
+
+export interface Migration {
+  version: number;
+  name: string;
+  statements: (o: MigrationOptions) => string[];
+}
+
+function withoutDatabase(o: MigrationOptions): string[] {
+  const all = o.cluster === undefined ? schemaDdl(o) : clusterSchemaDdl({ ...o, cluster: o.cluster });
+  return all.slice(1);
+}
+
+export const MIGRATIONS: readonly Migration[] = [{ version: 1, name: "frames, stacks, samples, rollups, batch ledger", statements: withoutDatabase }];
+
+/** The statements that create the database and the migrations table. */
+export function bootstrapDdl(o: MigrationOptions): string[] {
+  const d: DdlOptions = { database: o.database, ttl: o.ttl };
+  if (o.cluster === undefined) return [createDatabase(o.database), createTable(schemaMigrationsTable, d)];
+  return [
+    `CREATE DATABASE IF NOT EXISTS ${quoteIdent(o.database, "database")} ON CLUSTER ${quoteIdent(o.cluster, "cluster")}`,
+    ...clusterCreateTable(schemaMigrationsTable, { ...d, cluster: o.cluster }),
+  ];
+}
+
+export async function applyMigrations(client: ClickHouseClient, o: MigrationOptions): Promise<number[]> {
+  const db = quoteIdent(o.database, "database");
+  for (const sql of bootstrapDdl(o)) await client.command({ query: sql });
+  const rs = await client.query({ query: `SELECT DISTINCT version FROM ${db}.schema_migrations`, format: "JSONEachRow" });
+  const done = new Set((await rs.json<{ version: number }>()).map((r) => Number(r.version)));
+  const applied: number[] = [];
+  for (const m of MIGRATIONS) {
+    if (done.has(m.version)) continue;
+    for (const sql of m.statements(o)) await client.command({ query: sql });
+    await client.insert({
+      table: `${db}.schema_migrations`,
+      values: [{ version: m.version, name: m.name, applied_at: Math.floor(Date.now() / 1000) }],
+      format: "JSONEachRow",
+    });
+    o.logger?.info({ version: m.version, migration: m.name }, "schema migration applied");
+    applied.push(m.version);
+  }
+  await syncTtls(client, o);
+  return applied;
+}
+
+/** Applies changed TTL options to existing tables. */
+export async function syncTtls(client: ClickHouseClient, o: MigrationOptions): Promise<void> {
+  const db = quoteIdent(o.database, "database");
+  const rs = await client.query({
+    query: "SELECT name, create_table_query FROM system.tables WHERE database = {db:String}",
+    query_params: { db: o.database },
+    format: "JSONEachRow",
+  });
+  const ddl = new Map((await rs.json<{ name: string; create_table_query: string }>()).map((r) => [r.name, r.create_table_query]));
+  for (const spec of TABLES) {
+    if (spec.ttl === undefined) continue;
+    const name = o.cluster === undefined ? spec.name : localName(spec);
+    const current = /TTL\s+\S+\s*\+\s*toIntervalSecond\((\d+)\)/.exec(ddl.get(name) ?? "")?.[1];
+    const wanted = o.ttl[spec.ttl.class];
+    if (current === undefined || Number(current) === wanted) continue;
+    const onCluster = o.cluster === undefined ? "" : ` ON CLUSTER ${quoteIdent(o.cluster, "cluster")}`;
+    await client.command({ query: `ALTER TABLE ${db}.${name}${onCluster} MODIFY TTL ${ttlClause(spec, o.ttl)}` });
+    o.logger?.info({ table: name, from: Number(current), to: wanted }, "table TTL changed (seconds)");
+  }
+}

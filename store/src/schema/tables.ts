@@ -1,0 +1,208 @@
+/**
+ * The schema, declared once as data: tables (columns, engine, keys, TTL) and the materialized
+ * views between them. {@link ./ddl.ts} turns it into single-node DDL, {@link ./cluster-ddl.ts}
+ * into `ON CLUSTER` DDL with Replicated engines and Distributed tables.
+ *
+ * Identifiers: every statement names `{db}` which the generators replace by the quoted
+ * database name. Values (TTL seconds) are integers checked by {@link ttlSeconds}.
+ */
+
+export interface TtlConfig {
+  /** Raw samples and the batch ledger. */
+  rawSeconds: number;
+  /** Per-minute rollup. */
+  rollup1mSeconds: number;
+  /** Per-hour rollup and the frame/stack dictionaries (which outlive every sample pointing at them). */
+  rollup1hSeconds: number;
+}
+
+export type TtlClass = keyof TtlConfig;
+
+export interface TableSpec {
+  name: string;
+  /** Column definitions, one per line. */
+  columns: readonly string[];
+  engine: "MergeTree" | "ReplacingMergeTree" | "SummingMergeTree" | "Null";
+  /** Engine arguments, e.g. the version column of a ReplacingMergeTree. */
+  engineArgs?: string;
+  partitionBy?: string;
+  orderBy?: string;
+  /** TTL: `<expression> + toIntervalSecond(<seconds of this class>)`. */
+  ttl?: { column: string; class: TtlClass };
+  settings?: readonly string[];
+  /** Cluster mode: the Distributed sharding key; a stack and its samples share a shard. */
+  shardKey?: string;
+  /** Cluster mode: stays a local table on every node (no Distributed twin). */
+  localOnly?: boolean;
+}
+
+export interface ViewSpec {
+  name: string;
+  /** Source table (the view fires on inserts into it). */
+  from: string;
+  /** Target table. */
+  to: string;
+  /** SELECT with `{from}` where the source table goes. */
+  select: string;
+}
+
+const MERGE_SETTINGS = ["index_granularity = 8192"];
+
+/** Ingest staging: one row per process profile, expanded by `samples_mv`. Stores nothing. */
+export const samplesIngest: TableSpec = {
+  name: "samples_ingest",
+  columns: [
+    "time DateTime",
+    "service String",
+    "version String",
+    "host String",
+    "pid UInt32",
+    "mode String",
+    "labels Map(String, String)",
+    "capture_id String",
+    "batch UInt64",
+    "threads Array(String)",
+    // 1-based indexes into `threads`, one per stack row
+    "thread_idx Array(UInt16)",
+    // the 64-bit stack ids as two 32-bit halves (cheap to write from JavaScript)
+    "stack_hi Array(UInt32)",
+    "stack_lo Array(UInt32)",
+    "counts Array(UInt64)",
+  ],
+  engine: "Null",
+  localOnly: true,
+};
+
+export const frames: TableSpec = {
+  name: "frames",
+  columns: ["frame_id UInt64", "function String CODEC(ZSTD(3))", "file String CODEC(ZSTD(3))", "line UInt32", "last_seen DateTime"],
+  engine: "ReplacingMergeTree",
+  engineArgs: "last_seen",
+  orderBy: "frame_id",
+  ttl: { column: "last_seen", class: "rollup1hSeconds" },
+  settings: MERGE_SETTINGS,
+  shardKey: "frame_id",
+};
+
+export const stacks: TableSpec = {
+  name: "stacks",
+  columns: ["stack_id UInt64", "frame_ids Array(UInt64) CODEC(ZSTD(3))", "depth UInt16", "leaf_frame_id UInt64", "last_seen DateTime"],
+  engine: "ReplacingMergeTree",
+  engineArgs: "last_seen",
+  orderBy: "stack_id",
+  ttl: { column: "last_seen", class: "rollup1hSeconds" },
+  settings: MERGE_SETTINGS,
+  shardKey: "stack_id",
+};
+
+const DIMENSIONS = [
+  "service LowCardinality(String)",
+  "version LowCardinality(String)",
+  "host LowCardinality(String)",
+];
+
+export const samples: TableSpec = {
+  name: "samples",
+  columns: [
+    "time DateTime CODEC(Delta, ZSTD(1))",
+    ...DIMENSIONS,
+    "pid UInt32 CODEC(ZSTD(1))",
+    "mode LowCardinality(String)",
+    "thread LowCardinality(String)",
+    "labels Map(LowCardinality(String), String) CODEC(ZSTD(1))",
+    "stack_id UInt64 CODEC(ZSTD(1))",
+    "count UInt64 CODEC(T64, ZSTD(1))",
+    "capture_id LowCardinality(String)",
+    // 64-bit hash of the batch id: lets a redelivered batch find out whether it landed
+    "batch UInt64 CODEC(ZSTD(1))",
+  ],
+  engine: "MergeTree",
+  partitionBy: "toDate(time)",
+  orderBy: "(service, version, time, stack_id)",
+  ttl: { column: "time", class: "rawSeconds" },
+  settings: [...MERGE_SETTINGS, "ttl_only_drop_parts = 1", "non_replicated_deduplication_window = 1000"],
+  shardKey: "stack_id",
+};
+
+function rollup(name: string, ttl: TtlClass, partitionBy: string): TableSpec {
+  return {
+    name,
+    columns: [
+      "time DateTime CODEC(Delta, ZSTD(1))",
+      ...DIMENSIONS,
+      "mode LowCardinality(String)",
+      "thread LowCardinality(String)",
+      "labels_hash UInt64 CODEC(ZSTD(1))",
+      "labels Map(LowCardinality(String), String) CODEC(ZSTD(1))",
+      "stack_id UInt64 CODEC(ZSTD(1))",
+      "count UInt64 CODEC(T64, ZSTD(1))",
+    ],
+    engine: "SummingMergeTree",
+    engineArgs: "count",
+    partitionBy,
+    orderBy: "(service, version, time, stack_id, host, mode, thread, labels_hash)",
+    ttl: { column: "time", class: ttl },
+    settings: [...MERGE_SETTINGS, "ttl_only_drop_parts = 1", "non_replicated_deduplication_window = 1000"],
+    shardKey: "stack_id",
+  };
+}
+
+export const samples1m = rollup("samples_1m", "rollup1mSeconds", "toDate(time)");
+export const samples1h = rollup("samples_1h", "rollup1hSeconds", "toYYYYMM(time)");
+
+/** Batches whose rows are all in: a republished or redelivered batch is skipped by its id. */
+export const ingestedBatches: TableSpec = {
+  name: "ingested_batches",
+  columns: ["batch UInt64", "batch_id String CODEC(ZSTD(1))", "ingested_at DateTime"],
+  engine: "ReplacingMergeTree",
+  orderBy: "batch",
+  ttl: { column: "ingested_at", class: "rawSeconds" },
+  settings: MERGE_SETTINGS,
+  shardKey: "batch",
+};
+
+export const samplesView: ViewSpec = {
+  name: "samples_mv",
+  from: "samples_ingest",
+  to: "samples",
+  select: `SELECT time, service, version, host, pid, mode,
+  arrayElement(threads, ti) AS thread,
+  labels,
+  bitOr(bitShiftLeft(toUInt64(hi), 32), toUInt64(lo)) AS stack_id,
+  c AS count,
+  capture_id, batch
+FROM {from}
+ARRAY JOIN thread_idx AS ti, stack_hi AS hi, stack_lo AS lo, counts AS c`,
+};
+
+function rollupView(name: string, to: string, bucket: string): ViewSpec {
+  // Aggregated per insert block; the SummingMergeTree finishes the job on merges. Inner
+  // aliases differ from column names so the SQL reads the same on every analyzer.
+  return {
+    name,
+    from: "samples",
+    to,
+    select: `SELECT b AS time, service, version, host, mode, thread, lh AS labels_hash, l AS labels, stack_id, n AS count
+FROM (
+  SELECT ${bucket}(time) AS b, service, version, host, mode, thread,
+    cityHash64(mapKeys(labels), mapValues(labels)) AS lh, any(labels) AS l, stack_id, sum(count) AS n
+  FROM {from}
+  GROUP BY b, service, version, host, mode, thread, lh, stack_id
+)`,
+  };
+}
+
+export const samples1mView = rollupView("samples_1m_mv", "samples_1m", "toStartOfMinute");
+export const samples1hView = rollupView("samples_1h_mv", "samples_1h", "toStartOfHour");
+
+export const schemaMigrationsTable: TableSpec = {
+  name: "schema_migrations",
+  columns: ["version UInt32", "name String", "applied_at DateTime"],
+  engine: "ReplacingMergeTree",
+  orderBy: "version",
+  localOnly: true,
+};
+
+/** Tables with a TTL, in the order they are created. */
+export const TABLES: readonly TableSpec[] = [frames, stacks, samplesIngest, samples, samples1m, samples1h, ingestedBatches];
+export const VIEWS: readonly ViewSpec[] = [samples1mView, samples1hView, samplesView];

@@ -1,0 +1,130 @@
+/**
+ * `openStore(url)`: the one ClickHouse connection of a process, its schema migrated, with the
+ * write API. In embedded mode (chDB) the engine is a process-wide singleton, so collector and
+ * query API share the Store (and its `client`) that `fleetprof up` opens once.
+ */
+import { mkdirSync } from "node:fs";
+import type { ClickHouseClient } from "@clickhouse/client";
+import { ErrorCode, FleetprofError, type Logger } from "@fleetprof/common";
+import { createClickHouseClient } from "./client.js";
+import { quoteIdent, ttlFromMs } from "./schema/identifiers.js";
+import { applyMigrations } from "./schema/migrations.js";
+import type { TtlConfig } from "./schema/tables.js";
+import { parseStoreUrl, redactUrl, type StoreTarget } from "./url.js";
+import { IngestWriter } from "./write/writer.js";
+import type { BatchInput, WriteOptions, WriteResult } from "./write/types.js";
+
+export interface OpenStoreOptions {
+  /** Database name (default `fleetprof`); a database in an http URL's path wins. */
+  database?: string | undefined;
+  /** Cluster name for `ON CLUSTER` DDL and Distributed tables; empty or undefined: none. */
+  cluster?: string | undefined;
+  /** TTLs in milliseconds. Defaults: raw 7 d, per-minute 30 d, per-hour 365 d. */
+  rawTtlMs?: number;
+  rollup1mTtlMs?: number;
+  rollup1hTtlMs?: number;
+  logger?: Logger | undefined;
+  /** Skip migrations (read-only tools against a schema someone else manages). */
+  migrate?: boolean;
+}
+
+/** Test hook: make inserts fail while set. */
+export interface StoreFaults {
+  /** Every insert throws `error` (default: a ClickHouse-unavailable error) until {@link heal}. */
+  failInserts(error?: Error): void;
+  heal(): void;
+  readonly failing: boolean;
+}
+
+export interface Store {
+  readonly client: ClickHouseClient;
+  /** Database name (unquoted). */
+  readonly database: string;
+  /** Database name quoted for SQL: `` `fleetprof` ``. */
+  readonly db: string;
+  readonly target: StoreTarget;
+  readonly cluster: string | undefined;
+  readonly ttl: TtlConfig;
+  /** Writes batches; see `write/writer.ts` for why a batch is never counted twice. */
+  writeBatches(batches: readonly BatchInput[], options?: WriteOptions): Promise<WriteResult>;
+  /** True when ClickHouse answers. */
+  ping(): Promise<boolean>;
+  readonly faults: StoreFaults;
+  close(): Promise<void>;
+}
+
+export async function openStore(url: string, options: OpenStoreOptions = {}): Promise<Store> {
+  const target = parseStoreUrl(url);
+  const database = (target.kind === "http" ? target.database : undefined) ?? options.database ?? "fleetprof";
+  const db = quoteIdent(database, "database");
+  const cluster = options.cluster === undefined || options.cluster === "" ? undefined : options.cluster;
+  if (cluster !== undefined) quoteIdent(cluster, "cluster");
+  if (cluster !== undefined && target.kind === "chdb") {
+    throw new FleetprofError(ErrorCode.InvalidConfig, "clickhouse-cluster needs a ClickHouse server (http(s):// URL), not embedded chDB");
+  }
+  const ttl = ttlFromMs({
+    raw: options.rawTtlMs ?? 7 * 86_400_000,
+    rollup1m: options.rollup1mTtlMs ?? 30 * 86_400_000,
+    rollup1h: options.rollup1hTtlMs ?? 365 * 86_400_000,
+  });
+  if (target.kind === "chdb") mkdirSync(target.path, { recursive: true });
+  let client: ClickHouseClient;
+  try {
+    client = createClickHouseClient(target);
+  } catch (err) {
+    throw new FleetprofError(
+      ErrorCode.Unavailable,
+      `cannot open ClickHouse at ${redactUrl(url)}: ${(err as Error).message} (embedded chDB allows one data directory per process, and one process per directory)`,
+      { cause: err },
+    );
+  }
+  const log = options.logger?.child({ module: "store" });
+  try {
+    if (options.migrate !== false) await applyMigrations(client, { database, ttl, cluster, logger: log });
+  } catch (err) {
+    await client.close();
+    throw new FleetprofError(ErrorCode.Unavailable, `cannot prepare the schema in ClickHouse at ${redactUrl(url)}: ${(err as Error).message}`, { cause: err });
+  }
+  let fault: Error | undefined;
+  const writer = new IngestWriter({
+    client,
+    db,
+    cluster: cluster !== undefined,
+    beforeInsert: (table) => {
+      if (fault !== undefined) throw new FleetprofError(ErrorCode.Unavailable, `insert into ${table} failed: ${fault.message}`, { cause: fault });
+    },
+  });
+  let closed = false;
+  return {
+    client,
+    database,
+    db,
+    target,
+    cluster,
+    ttl,
+    writeBatches: (batches, o) => writer.write(batches, o),
+    ping: async () => {
+      try {
+        return (await client.ping()).success;
+      } catch {
+        return false;
+      }
+    },
+    faults: {
+      failInserts: (error = new Error("ClickHouse unavailable (injected fault)")) => {
+        fault = error;
+      },
+      heal: () => {
+        fault = undefined;
+      },
+      get failing() {
+        return fault !== undefined;
+      },
+    },
+    close: async () => {
+      if (closed) return;
+      closed = true;
+      await client.close();
+    },
+  };
+}

@@ -1,0 +1,118 @@
+/**
+ * Turns profiles into the text the inserts send (JSONCompactEachRow): one `samples_ingest`
+ * row per profile (stacks as parallel arrays, expanded by a materialized view), plus rows for
+ * frames and stacks the dictionaries have not seen yet.
+ */
+import { hashFrame, hashStack, hashString, u64String } from "./hash.js";
+import type { SeenSet } from "./seen-set.js";
+import type { ProfileInput } from "./types.js";
+
+export interface Encoded {
+  ingest: string[];
+  frames: string[];
+  stacks: string[];
+  /** New ids as (hi, lo) pairs, to mark seen once the dictionaries are written. */
+  newFrames: number[];
+  newStacks: number[];
+  rows: number;
+  samples: number;
+}
+
+export function newEncoded(): Encoded {
+  return { ingest: [], frames: [], stacks: [], newFrames: [], newStacks: [], rows: 0, samples: 0 };
+}
+
+let stringHashes = new Uint32Array(2048);
+let frameHashes = new Uint32Array(2048);
+const stackHash = new Uint32Array(2);
+
+export interface Dictionaries {
+  frames: SeenSet;
+  stacks: SeenSet;
+  /** Ids emitted earlier in this flush. */
+  pendingFrames: SeenSet;
+  pendingStacks: SeenSet;
+}
+
+/** Seconds of the window start (the `time` column). */
+export function windowSeconds(p: ProfileInput): number {
+  return Math.floor(Number(p.windowStartUnixMs) / 1000);
+}
+
+export function encodeProfile(p: ProfileInput, host: string, batch: string, now: number, dict: Dictionaries, out: Encoded): void {
+  const strings = p.strings;
+  if (stringHashes.length < strings.length * 2) stringHashes = new Uint32Array(strings.length * 4);
+  if (frameHashes.length < p.frames.length * 2) frameHashes = new Uint32Array(p.frames.length * 4);
+  // string hashes, lazily: 0/0 = not computed yet (a real hash of 0/0 is merely recomputed)
+  stringHashes.fill(0, 0, strings.length * 2);
+  const sh = (i: number): number => {
+    if (stringHashes[i * 2] === 0 && stringHashes[i * 2 + 1] === 0) hashString(strings[i] ?? "", stringHashes, i * 2);
+    return i * 2;
+  };
+  const frameDec: (string | undefined)[] = new Array<string | undefined>(p.frames.length);
+  const frames = p.frames;
+  for (let i = 0; i < frames.length; i++) {
+    const f = frames[i] as (typeof frames)[number];
+    hashFrame(stringHashes, sh(f.function), stringHashes, sh(f.file), f.line, frameHashes, i * 2);
+  }
+  const frameId = (i: number): string => {
+    let d = frameDec[i];
+    if (d === undefined) {
+      const hi = frameHashes[i * 2] as number;
+      const lo = frameHashes[i * 2 + 1] as number;
+      d = u64String(hi, lo);
+      frameDec[i] = d;
+      if (!dict.frames.has(hi, lo) && dict.pendingFrames.add(hi, lo)) {
+        const f = frames[i] as (typeof frames)[number];
+        out.frames.push(`[${d},${JSON.stringify(strings[f.function] ?? "")},${JSON.stringify(strings[f.file] ?? "")},${f.line},${now}]`);
+        out.newFrames.push(hi, lo);
+      }
+    }
+    return d;
+  };
+
+  const threadIndex = new Map<number, number>();
+  const threads: string[] = [];
+  const n = p.stacks.length;
+  const tIdx = new Array<number>(n);
+  const his = new Array<number>(n);
+  const los = new Array<number>(n);
+  const counts = new Array<string>(n);
+  let samples = 0;
+  for (let s = 0; s < n; s++) {
+    const st = p.stacks[s] as (typeof p.stacks)[number];
+    let t = threadIndex.get(st.thread);
+    if (t === undefined) {
+      threads.push(JSON.stringify(strings[st.thread] ?? ""));
+      t = threads.length;
+      threadIndex.set(st.thread, t);
+    }
+    tIdx[s] = t;
+    hashStack(st.frameIds, frameHashes, stackHash, 0);
+    const hi = stackHash[0] as number;
+    const lo = stackHash[1] as number;
+    his[s] = hi;
+    los[s] = lo;
+    const c = st.count;
+    counts[s] = typeof c === "bigint" ? c.toString() : String(c);
+    samples += Number(c);
+    if (!dict.stacks.has(hi, lo) && dict.pendingStacks.add(hi, lo)) {
+      const ids = st.frameIds.map(frameId);
+      const depth = ids.length;
+      out.stacks.push(`[${u64String(hi, lo)},[${ids.join(",")}],${depth},${depth > 0 ? (ids[depth - 1] as string) : "0"},${now}]`);
+      out.newStacks.push(hi, lo);
+    }
+  }
+  let labels = "{";
+  let first = true;
+  for (const k in p.labels) {
+    labels += `${first ? "" : ","}${JSON.stringify(k)}:${JSON.stringify(p.labels[k])}`;
+    first = false;
+  }
+  labels += "}";
+  out.ingest.push(
+    `[${windowSeconds(p)},${JSON.stringify(p.service)},${JSON.stringify(p.version)},${JSON.stringify(host)},${p.pid},${JSON.stringify(p.mode)},${labels},${JSON.stringify(p.captureId)},${batch},[${threads.join(",")}],[${tIdx.join(",")}],[${his.join(",")}],[${los.join(",")}],[${counts.join(",")}]]`,
+  );
+  out.rows += n;
+  out.samples += samples;
+}

@@ -1,0 +1,61 @@
+/** Synthetic profiles shaped like the agent's: deep Python stacks, hundreds per window. */
+import type { BatchInput, ProfileInput } from "@fleetprof/store";
+
+/** Deterministic PRNG (mulberry32). */
+export function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export interface ProfileShape {
+  service: string;
+  version: string;
+  pid: number;
+  windowStartUnixMs: number;
+  stacks?: number;
+  depth?: number;
+  seed?: number;
+}
+
+export function makeProfile(s: ProfileShape): ProfileInput {
+  const r = rng(s.seed ?? s.pid);
+  const strings = ["MainThread", "worker-1"];
+  const frames: ProfileInput["frames"][number][] = [];
+  const nStacks = s.stacks ?? 50;
+  const depth = s.depth ?? 20;
+  for (let f = 0; f < depth * 3; f++) {
+    strings.push(`func_${String(f)}`, `/app/${s.service}/module_${String(f % 7)}.py`);
+    frames.push({ function: strings.length - 2, file: strings.length - 1, line: 10 + f });
+  }
+  const stacks: ProfileInput["stacks"][number][] = [];
+  for (let i = 0; i < nStacks; i++) {
+    const frameIds: number[] = [];
+    const d = 1 + Math.floor(r() * depth);
+    for (let j = 0; j < d; j++) frameIds.push(Math.floor(r() * frames.length));
+    stacks.push({ frameIds, thread: i % 2, count: 1 + Math.floor(r() * 9) });
+  }
+  return {
+    pid: s.pid,
+    service: s.service,
+    version: s.version,
+    labels: { region: "eu" },
+    mode: "cpu",
+    windowStartUnixMs: s.windowStartUnixMs,
+    captureId: "",
+    strings,
+    frames,
+    stacks,
+  };
+}
+
+export function totalCount(batches: readonly BatchInput[]): number {
+  let n = 0;
+  for (const b of batches) for (const p of b.profiles) for (const s of p.stacks) n += Number(s.count);
+  return n;
+}

@@ -1,0 +1,76 @@
+import { openChdb, rows, tempDir } from "@fleetprof/test";
+import { openStore, type BatchInput, type Store } from "@fleetprof/store";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { makeProfile, totalCount } from "./profiles.js";
+
+const T0 = Date.UTC(2026, 10, 25, 12, 0, 0);
+
+function batch(id: string, service: string, version: string, pids: number[], windowMs = T0): BatchInput {
+  return { batchId: id, host: "h1", profiles: pids.map((pid) => makeProfile({ service, version, pid, windowStartUnixMs: windowMs, seed: pid * 7 })) };
+}
+
+async function sum(store: Store, table: string, where = "1"): Promise<number> {
+  const [r] = await rows<{ n: string }>(store.client, `SELECT sum(count) AS n FROM ${store.db}.${table} WHERE ${where}`);
+  return Number(r?.n ?? 0);
+}
+
+describe("store on embedded ClickHouse", () => {
+  let store: Store;
+  beforeAll(async () => {
+    store = await openStore(`chdb://${tempDir("fleetprof-store-")}`, { database: "fp_test" });
+  });
+  afterAll(async () => {
+    await store.close();
+  });
+
+  it("migrates idempotently and records the version", async () => {
+    const { applyMigrations } = await import("@fleetprof/store");
+    expect(await applyMigrations(store.client, { database: "fp_test", ttl: store.ttl })).toEqual([]);
+    const v = await rows<{ version: number }>(store.client, `SELECT version FROM ${store.db}.schema_migrations`);
+    expect(v.map((r) => Number(r.version))).toEqual([1]);
+  });
+
+  it("writes samples, dictionaries and rollups that agree", async () => {
+    const batches = [batch("b1", "api", "1.0", [1, 2, 3]), batch("b2", "api", "1.1", [4]), batch("b3", "db", "2.0", [5, 6], T0 + 70_000)];
+    const r = await store.writeBatches(batches);
+    expect(r.samples).toBe(totalCount(batches));
+    expect(await sum(store, "samples")).toBe(totalCount(batches));
+    expect(await sum(store, "samples", "service = 'api' AND version = '1.0'")).toBe(totalCount([batches[0] as BatchInput]));
+    expect(await sum(store, "samples_1m")).toBe(totalCount(batches));
+    expect(await sum(store, "samples_1h")).toBe(totalCount(batches));
+    const missing = await rows(store.client, `SELECT count() AS n FROM ${store.db}.samples WHERE stack_id NOT IN (SELECT stack_id FROM ${store.db}.stacks)`);
+    expect(Number((missing[0] as { n: string }).n)).toBe(0);
+    const [t] = await rows<{ t: string }>(store.client, `SELECT toUnixTimestamp(min(time)) AS t FROM ${store.db}.samples`);
+    expect(Number(t?.t)).toBe(T0 / 1000);
+  });
+
+  it("skips a batch written before, and writes only the missing profiles of a partly written one", async () => {
+    const before = await sum(store, "samples");
+    const again = await store.writeBatches([batch("b1", "api", "1.0", [1, 2, 3])]);
+    expect(again.duplicateBatches).toBe(1);
+    expect(await sum(store, "samples")).toBe(before);
+    // b9 has two windows; pretend its first window landed but the ledger write did not.
+    const b9 = batch("b9", "api", "1.0", [7, 8], T0 + 3_600_000);
+    const b9first: BatchInput = { ...b9, profiles: [b9.profiles[0]!] };
+    const b9rest: BatchInput = { ...b9, profiles: [{ ...b9.profiles[1]!, windowStartUnixMs: T0 + 3_610_000 }] };
+    const full: BatchInput = { ...b9, profiles: [b9.profiles[0]!, b9rest.profiles[0]!] };
+    await store.writeBatches([b9first]);
+    await store.client.command({ query: `TRUNCATE TABLE ${store.db}.ingested_batches` });
+    const r = await store.writeBatches([full], { uncertain: new Set(["b9"]) });
+    expect(r.recoveredProfiles).toBe(1);
+    expect(await sum(store, "samples")).toBe(before + totalCount([full]));
+    expect(await sum(store, "samples_1m")).toBe(before + totalCount([full]));
+  });
+
+  it("writes one part per partition per write (rows of a batch land together or not at all)", async () => {
+    await store.client.command({ query: `SYSTEM STOP MERGES ${store.db}.samples` });
+    const parts = async (): Promise<number> => Number((await rows<{ n: string }>(store.client, `SELECT count() AS n FROM system.parts WHERE database = 'fp_test' AND table = 'samples' AND active`))[0]?.n);
+    const p0 = await parts();
+    const many: BatchInput[] = [];
+    for (let i = 0; i < 40; i++) many.push({ batchId: `big${String(i)}`, host: "h", profiles: Array.from({ length: 20 }, (_, j) => makeProfile({ service: "big", version: "1", pid: i * 100 + j, windowStartUnixMs: T0 + 5000, stacks: 300 })) });
+    const r = await store.writeBatches(many);
+    expect(r.rows).toBe(40 * 20 * 300);
+    expect(await parts()).toBe(p0 + 1);
+    await store.client.command({ query: `SYSTEM START MERGES ${store.db}.samples` });
+  });
+});
