@@ -1,1 +1,10 @@
-export {};
+export { main, COMMANDS, usage } from "./main.js";
+export { expandSelector } from "./args/selector.js";
+export { parseRange, parseTime } from "./args/time.js";
+export { flameDataFrom, type FlameData } from "./render/flame-data.js";
+export { renderFlameHtml, type FlameHtmlOptions } from "./render/html/flame-html.js";
+export { renderFlameSvg, type SvgOptions } from "./render/svg.js";
+export { renderFlameTree, type TreeOptions } from "./render/tree.js";
+export { describeError } from "./client/describe-error.js";
+export type { QueryClient } from "./client/query-client.js";
+export type { Io } from "./io.js";

@@ -1,0 +1,229 @@
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { create } from "@bufbuild/protobuf";
+import {
+  DiffFlameGraphResponseSchema,
+  DiffTopFunctionsResponseSchema,
+  ExportFormat,
+  ExportResponseSchema,
+  FlameGraphResponseSchema,
+  ListLabelNamesResponseSchema,
+  ListLabelValuesResponseSchema,
+  ListServicesResponseSchema,
+  TimeSeriesResponseSchema,
+  TopFunctionsResponseSchema,
+} from "@fleetprof/proto";
+import { describe, expect, it } from "vitest";
+import { buildFlameGraph } from "../../test/flame-fixture.js";
+import type { QueryClient } from "../client/query-client.js";
+import type { Io } from "../io.js";
+import { main } from "../main.js";
+
+const NOW = Date.parse("2026-11-25T12:00:00Z");
+
+interface Run {
+  code: number;
+  out: string;
+  err: string;
+  calls: { method: string; request: Record<string, unknown> }[];
+  connections: unknown[];
+}
+
+function fakeClient(calls: Run["calls"], overrides: Partial<QueryClient> = {}): QueryClient {
+  const record =
+    <T>(method: string, value: T) =>
+    (request: unknown): Promise<T> => {
+      calls.push({ method, request: request as Record<string, unknown> });
+      return Promise.resolve(value);
+    };
+  const graph = buildFlameGraph({ "main@app.py:1;work@app.py:5": 70, "main@app.py:1;wait@app.py:9": 30 });
+  const diff = buildFlameGraph({ "main;work": 80, "main;wait": 20 }, { base: { "main;work": 50, "main;wait": 50 } });
+  return {
+    listServices: record(
+      "listServices",
+      create(ListServicesResponseSchema, {
+        services: [
+          { name: "small", versions: ["1"], samples: 10n, hosts: 1 },
+          { name: "shop", versions: ["1.0", "2.0"], samples: 12_345n, hosts: 2 },
+        ],
+      }),
+    ),
+    listLabelNames: record("listLabelNames", create(ListLabelNamesResponseSchema, { names: ["service", "version", "host"] })),
+    listLabelValues: record("listLabelValues", create(ListLabelValuesResponseSchema, { values: ["1.0", "2.0"], truncated: true })),
+    flameGraph: record("flameGraph", create(FlameGraphResponseSchema, { flameGraph: graph })),
+    diffFlameGraph: record("diffFlameGraph", create(DiffFlameGraphResponseSchema, { flameGraph: diff })),
+    topFunctions: record(
+      "topFunctions",
+      create(TopFunctionsResponseSchema, { total: 100n, functions: [{ function: "work", file: "app.py", self: 70n, total: 70n, selfShare: 0.7, totalShare: 0.7 }] }),
+    ),
+    diffTopFunctions: record(
+      "diffTopFunctions",
+      create(DiffTopFunctionsResponseSchema, {
+        baseTotal: 100n,
+        total: 100n,
+        regressions: [{ function: "work", file: "app.py", baseSelf: 50n, self: 80n, baseSelfShare: 0.5, selfShare: 0.8, deltaShare: 0.3 }],
+        improvements: [{ function: "wait", file: "app.py", baseSelf: 50n, self: 20n, baseSelfShare: 0.5, selfShare: 0.2, deltaShare: -0.3 }],
+      }),
+    ),
+    timeSeries: record(
+      "timeSeries",
+      create(TimeSeriesResponseSchema, {
+        stepMs: 60_000n,
+        series: [
+          { group: "1.0", total: 30n, points: [{ timeUnixMs: BigInt(NOW - 120_000), samples: 10n }, { timeUnixMs: BigInt(NOW - 60_000), samples: 20n }] },
+          { group: "2.0", total: 40n, points: [{ timeUnixMs: BigInt(NOW - 60_000), samples: 40n }] },
+        ],
+      }),
+    ),
+    export: record("export", create(ExportResponseSchema, { data: new TextEncoder().encode("main;work 70\n"), contentType: "text/plain", fileSuffix: ".txt" })),
+    close: () => undefined,
+    ...overrides,
+  };
+}
+
+async function run(argv: string[], options: { cwd?: string; env?: Record<string, string>; overrides?: Partial<QueryClient> } = {}): Promise<Run> {
+  let out = "";
+  let err = "";
+  const calls: Run["calls"] = [];
+  const connections: unknown[] = [];
+  const io: Io = {
+    stdout: { write: (s: string | Uint8Array) => (out += typeof s === "string" ? s : new TextDecoder().decode(s)) },
+    stderr: { write: (s: string | Uint8Array) => (err += String(s)) },
+    env: options.env ?? {},
+    cwd: options.cwd ?? tmpdir(),
+    now: () => NOW,
+  };
+  const code = await main(argv, {
+    io,
+    connect: (c) => {
+      connections.push(c);
+      return Promise.resolve(fakeClient(calls, options.overrides));
+    },
+  });
+  return { code, out, err, calls, connections };
+}
+
+describe("fleetprof dispatcher", () => {
+  it("lists commands and prints per-command help from the option schema", async () => {
+    const top = await run(["--help"]);
+    expect(top.code).toBe(0);
+    expect(top.out).toMatch(/up\s+Run the whole stack/);
+    expect(top.out).toMatch(/diff\s+Diff flame graph/);
+    const help = await run(["flame", "--help"]);
+    expect(help.out).toContain("Usage: fleetprof flame <selector>");
+    expect(help.out).toMatch(/--since <string>.*\[FLEETPROF_SINCE\]/);
+    expect(help.out).toMatch(/--api <string>.*default: 127\.0\.0\.1:\d+/);
+    expect(help.out).toContain("Examples:");
+  });
+
+  it("says what is wrong in one line and exits non-zero", async () => {
+    const unknown = await run(["flme"]);
+    expect(unknown.code).toBe(2);
+    expect(unknown.err).toMatch(/unknown command "flme"/);
+    const missing = await run(["flame"]);
+    expect(missing.code).toBe(2);
+    expect(missing.err).toBe("fleetprof flame: missing a selector: fleetprof flame <selector> [--since 1h] [--until now] [-o FILE]\n");
+    const badFlag = await run(["flame", "shop", "--sinse", "1h"]);
+    expect(badFlag.err).toMatch(/unknown option --sinse/);
+    const badTime = await run(["flame", "shop", "--since", "yesterday"]);
+    expect(badTime.err).toMatch(/"yesterday" is not a time/);
+  });
+});
+
+describe("client commands", () => {
+  it("services: a table, largest first; --json for scripts", async () => {
+    const r = await run(["services", "--since", "2h"]);
+    expect(r.code).toBe(0);
+    expect(r.out.split("\n")[1]).toMatch(/^shop\s+12,345\s+2\s+1\.0, 2\.0$/);
+    expect(r.calls[0]?.request).toEqual({ range: { startUnixMs: BigInt(NOW - 7_200_000), endUnixMs: BigInt(NOW) } });
+    const j = await run(["services", "--json"]);
+    expect(JSON.parse(j.out)).toMatchObject({ services: [{ name: "small" }, { name: "shop", samples: "12345" }] });
+  });
+
+  it("labels: names, or values of one label with the shorthand selector", async () => {
+    expect((await run(["labels"])).out).toBe("service\nversion\nhost\n");
+    const r = await run(["labels", "version", "--selector", "shop"]);
+    expect(r.out).toBe("1.0\n2.0\n");
+    expect(r.err).toMatch(/more values exist/);
+    expect(r.calls[0]?.request).toMatchObject({ name: "version", selector: '{service="shop"}' });
+  });
+
+  it("flame: a tree on the terminal, expanding the selector and the time range", async () => {
+    const r = await run(["flame", "shop@2.0", "--since", "15m", "--api", "h:1", "--token", "s3cret", "--tls"]);
+    expect(r.code).toBe(0);
+    expect(r.calls[0]?.request).toMatchObject({ selector: '{service="shop", version="2.0"}', range: { startUnixMs: BigInt(NOW - 900_000), endUnixMs: BigInt(NOW) } });
+    expect(r.connections[0]).toMatchObject({ api: "h:1", token: "s3cret", tls: true });
+    expect(r.out).toMatch(/70\.0%\s+70\.0%\s+70\s+.*work {2}app\.py:5/);
+  });
+
+  it("flame -o picks the format by file name", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "fleetprof-cli-"));
+    const html = await run(["flame", "shop", "-o", "shop.html"], { cwd: dir });
+    expect(html.out).toMatch(/^wrote .*shop\.html \(html, [\d.]+ KiB, 4 frames, 100 samples\)/);
+    expect(readFileSync(join(dir, "shop.html"), "utf8")).toMatch(/^<!doctype html>/);
+    const svg = await run(["flame", "shop", "-o", "shop.svg"], { cwd: dir });
+    expect(svg.code).toBe(0);
+    expect(readFileSync(join(dir, "shop.svg"), "utf8")).toMatch(/^<svg /);
+    const txt = await run(["flame", "shop", "-o", "stacks.txt"], { cwd: dir });
+    expect(txt.calls[0]?.method).toBe("export");
+    expect(txt.calls[0]?.request).toMatchObject({ format: ExportFormat.COLLAPSED });
+    expect(readFileSync(join(dir, "stacks.txt"), "utf8")).toBe("main;work 70\n");
+    const pprof = await run(["flame", "shop", "--format", "pprof", "-o", "p.out"], { cwd: dir });
+    expect(pprof.calls[0]?.request).toMatchObject({ format: ExportFormat.PPROF });
+    const json = await run(["flame", "shop", "--json"]);
+    expect(JSON.parse(json.out)).toMatchObject({ total: "100", nodes: expect.any(Array) as unknown });
+  });
+
+  it("diff: both selectors, optional baseline range, HTML by file name", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "fleetprof-cli-"));
+    const r = await run(["diff", "shop@1.0", "shop@2.0", "--base-since", "2h", "--base-until", "1h", "-o", "d.html"], { cwd: dir });
+    expect(r.code).toBe(0);
+    expect(r.calls[0]?.request).toMatchObject({
+      baseSelector: '{service="shop", version="1.0"}',
+      selector: '{service="shop", version="2.0"}',
+      baseRange: { startUnixMs: BigInt(NOW - 7_200_000), endUnixMs: BigInt(NOW - 3_600_000) },
+    });
+    expect(r.out).toMatch(/wrote .*d\.html \(html, .*100 → 100 samples\)/);
+    const tree = await run(["diff", "shop@1.0", "shop@2.0"]);
+    expect(tree.out).toMatch(/50\.0%\s+80\.0%\s+\+30\.00 pp\s+.*work/);
+    const pprof = await run(["diff", "a", "b", "-o", "x.pb.gz"]);
+    expect(pprof.code).toBe(2);
+    expect(pprof.err).toMatch(/a diff cannot be written as pprof/);
+  });
+
+  it("top and top --diff", async () => {
+    const r = await run(["top", "shop"]);
+    expect(r.out).toMatch(/SELF\s+SELF %\s+TOTAL\s+TOTAL %\s+FUNCTION\s+FILE\n\s*70\s+70\.0%\s+70\s+70\.0%\s+work\s+app\.py/);
+    const d = await run(["top", "shop@2.0", "--diff", "shop@1.0"]);
+    expect(d.calls[0]?.request).toMatchObject({ baseSelector: '{service="shop", version="1.0"}', selector: '{service="shop", version="2.0"}' });
+    expect(d.out).toMatch(/Regressions[^\n]*\n[^\n]*\n\s*50\.0%\s+80\.0%\s+\+30\.00 pp\s+work/);
+    expect(d.out).toMatch(/Improvements[^\n]*\n[^\n]*\n\s*50\.0%\s+20\.0%\s+-30\.00 pp\s+wait/);
+  });
+
+  it("series: sparkline per group, or a table", async () => {
+    const r = await run(["series", "shop", "--step", "1m", "--by", "version"]);
+    expect(r.calls[0]?.request).toMatchObject({ stepMs: 60_000n, groupBy: "version" });
+    expect(r.out).toMatch(/VERSION\s+SAMPLES\s+OVER TIME/);
+    expect(r.out).toMatch(/1\.0\s+30\s+▃▅/);
+    expect(r.out).toMatch(/2\.0\s+40\s+ █/);
+    const t = await run(["series", "shop", "--by", "version", "--table"]);
+    expect(t.out).toMatch(/2026-11-25 11:59:00\s+20\s+40/);
+  });
+
+  it("turns server errors into one line a person understands", async () => {
+    const fail = (code: number, details: string): Partial<QueryClient> => ({
+      flameGraph: () => Promise.reject(Object.assign(new Error(`${String(code)} X: ${details}`), { code, details })),
+    });
+    const down = await run(["flame", "shop", "--api", "10.0.0.1:9"], { overrides: fail(14, "No connection established") });
+    expect(down.code).toBe(1);
+    expect(down.err).toBe(
+      "fleetprof flame: cannot reach the query API at 10.0.0.1:9 (No connection established): is `fleetprof up` running? Point elsewhere with --api host:port\n",
+    );
+    const bad = await run(["flame", "{service=}"], { overrides: fail(3, 'selector at 9: expected a quoted value') });
+    expect(bad.err).toBe('fleetprof flame: the query API rejected the request: selector at 9: expected a quoted value\n');
+    expect(bad.code).toBe(2);
+    const auth = await run(["flame", "shop"], { overrides: fail(16, "bad token") });
+    expect(auth.err).toMatch(/wants a valid token: bad token \(pass --token or set FLEETPROF_TOKEN\)/);
+  });
+});

@@ -1,0 +1,48 @@
+/**
+ * Frame colours shared by the static renderers (SVG, terminal); the HTML viewer applies the
+ * same rules in the browser. Plain graphs: warm colours hashed from function and file, so a
+ * function keeps its colour across graphs. Diffs: red grew, blue shrank, by change in share.
+ */
+import { KIND_OTHER, KIND_ROOT, shares, type FlameData } from "./flame-data.js";
+
+const NEUTRAL = [233, 229, 223] as const;
+const RED = [215, 38, 30] as const;
+const BLUE = [36, 99, 209] as const;
+
+/** Changes below this share (0.05 percentage points) count as unchanged. */
+export const UNCHANGED = 0.0005;
+
+function hash(text: string): number {
+  let h = 2166136261;
+  for (let k = 0; k < text.length; k++) h = Math.imul(h ^ text.charCodeAt(k), 16777619);
+  return h >>> 0;
+}
+
+function mix(a: readonly number[], b: readonly number[], t: number): string {
+  return `rgb(${a.map((v, k) => Math.round(v + ((b[k] ?? 0) - v) * t)).join(",")})`;
+}
+
+/** The largest change in share over the graph, at least one percentage point. */
+export function diffScale(data: FlameData): number {
+  let max = 0;
+  for (let i = 1; i < data.name.length; i++) {
+    const { share, baseShare } = shares(data, i);
+    max = Math.max(max, Math.abs(share - baseShare));
+  }
+  return Math.max(max, 0.01);
+}
+
+export function frameColour(data: FlameData, i: number, scale: number): string {
+  const kind = data.kind[i];
+  if (kind === KIND_OTHER) return "rgb(208,212,217)";
+  if (kind === KIND_ROOT && !data.diff) return "rgb(206,206,206)";
+  if (data.diff) {
+    const { share, baseShare } = shares(data, i);
+    const delta = share - baseShare;
+    if (Math.abs(delta) < UNCHANGED) return mix(NEUTRAL, NEUTRAL, 0);
+    const eased = Math.pow(Math.min(1, Math.abs(delta) / scale), 0.7);
+    return mix(NEUTRAL, delta > 0 ? RED : BLUE, 0.25 + 0.75 * eased);
+  }
+  const h = hash(`${data.strings[data.name[i] ?? 0] ?? ""}\u0000${data.strings[data.file[i] ?? 0] ?? ""}`);
+  return `hsl(${String(8 + (h % 44))},${String(72 + ((h >>> 8) % 20))}%,${String(56 + ((h >>> 16) % 12))}%)`;
+}

@@ -1,0 +1,147 @@
+/**
+ * Builds `FlameGraph` messages from collapsed stacks, the way the query API shapes them
+ * (pre-order, siblings by descending total, OTHER nodes for truncation), for tests.
+ */
+import { create, type MessageInitShape } from "@bufbuild/protobuf";
+import { FlameGraphSchema, type FlameNodeSchema, NodeKind, Presence, type FlameGraph } from "@fleetprof/proto";
+
+/** `"main;handle;parse" → 42`; a frame may carry a location: `parse@app.py:12`. */
+export type Stacks = Record<string, number>;
+
+interface Tree {
+  key: string;
+  self: number;
+  total: number;
+  baseSelf: number;
+  baseTotal: number;
+  children: Map<string, Tree>;
+}
+
+function node(key: string): Tree {
+  return { key, self: 0, total: 0, baseSelf: 0, baseTotal: 0, children: new Map() };
+}
+
+function add(root: Tree, stacks: Stacks, base: boolean): number {
+  let sum = 0;
+  for (const [stack, count] of Object.entries(stacks)) {
+    sum += count;
+    let at = root;
+    if (base) at.baseTotal += count;
+    else at.total += count;
+    for (const frame of stack.split(";")) {
+      let child = at.children.get(frame);
+      if (child === undefined) {
+        child = node(frame);
+        at.children.set(frame, child);
+      }
+      if (base) child.baseTotal += count;
+      else child.total += count;
+      at = child;
+    }
+    if (base) at.baseSelf += count;
+    else at.self += count;
+  }
+  return sum;
+}
+
+export function buildFlameGraph(stacks: Stacks, options: { base?: Stacks; maxNodes?: number } = {}): FlameGraph {
+  const root = node("");
+  const total = add(root, stacks, false);
+  const diff = options.base !== undefined;
+  const baseTotal = diff ? add(root, options.base ?? {}, true) : 0;
+  const strings = [""];
+  const index = new Map<string, number>([["", 0]]);
+  const intern = (s: string): number => {
+    let i = index.get(s);
+    if (i === undefined) {
+      i = strings.length;
+      strings.push(s);
+      index.set(s, i);
+    }
+    return i;
+  };
+  const nodes: MessageInitShape<typeof FlameNodeSchema>[] = [];
+  const maxNodes = options.maxNodes ?? Infinity;
+  let foldedNodes = 0;
+  let foldedSamples = 0;
+  const weight = (t: Tree): number => t.total + t.baseTotal;
+  const countAll = (t: Tree): number => 1 + [...t.children.values()].reduce((s, c) => s + countAll(c), 0);
+  const visit = (t: Tree, parent: number, kind: NodeKind): void => {
+    const [fn, loc] = t.key.split("@") as [string, string | undefined];
+    const [file, line] = (loc ?? "").split(":") as [string, string | undefined];
+    const me = nodes.length;
+    nodes.push({
+      name: intern(fn),
+      file: intern(file),
+      line: Number(line ?? 0),
+      parent,
+      self: BigInt(t.self),
+      total: BigInt(t.total),
+      baseSelf: BigInt(t.baseSelf),
+      baseTotal: BigInt(t.baseTotal),
+      share: total > 0 ? t.total / total : 0,
+      baseShare: baseTotal > 0 ? t.baseTotal / baseTotal : 0,
+      kind,
+      presence: !diff ? Presence.UNSPECIFIED : t.total === 0 ? Presence.BASE_ONLY : t.baseTotal === 0 ? Presence.COMPARISON_ONLY : Presence.BOTH,
+    });
+    const children = [...t.children.values()].sort((a, b) => weight(b) - weight(a));
+    const other = node("");
+    let otherCount = 0;
+    for (const c of children) {
+      if (nodes.length >= maxNodes) {
+        otherCount += countAll(c);
+        other.total += c.total;
+        other.baseTotal += c.baseTotal;
+        other.self += c.total;
+        other.baseSelf += c.baseTotal;
+      } else {
+        visit(c, me, NodeKind.FRAME);
+      }
+    }
+    if (otherCount > 0) {
+      foldedNodes += otherCount;
+      foldedSamples += other.total;
+      nodes.push({
+        name: 0,
+        file: 0,
+        parent: me,
+        self: BigInt(other.self),
+        total: BigInt(other.total),
+        baseSelf: BigInt(other.baseSelf),
+        baseTotal: BigInt(other.baseTotal),
+        share: total > 0 ? other.total / total : 0,
+        baseShare: baseTotal > 0 ? other.baseTotal / baseTotal : 0,
+        kind: NodeKind.OTHER,
+        folded: otherCount,
+      });
+    }
+  };
+  visit(root, -1, NodeKind.ROOT);
+  return create(FlameGraphSchema, {
+    strings,
+    nodes,
+    total: BigInt(total),
+    baseTotal: BigInt(baseTotal),
+    diff,
+    foldedNodes: BigInt(foldedNodes),
+    foldedSamples: BigInt(foldedSamples),
+    firstSampleUnixMs: BigInt(Date.parse("2026-11-25T10:00:00Z")),
+    lastSampleUnixMs: BigInt(Date.parse("2026-11-25T11:00:00Z")),
+    source: "raw",
+  });
+}
+
+/** A wide and deep graph with about `count` distinct nodes. */
+export function bigStacks(count: number): Stacks {
+  const stacks: Stacks = {};
+  let made = 0;
+  for (let a = 0; made < count; a++) {
+    for (let b = 0; b < 40 && made < count; b++) {
+      for (let c = 0; c < 25 && made < count; c++) {
+        stacks[`main@app.py:1;worker_${String(a)}@w.py:${String(a)};step_${String(b)}@s.py:${String(b)};leaf_${String(c)}@l.py:${String(c)}`] = 1 + ((a * 7 + b * 3 + c) % 50);
+        made++;
+      }
+    }
+  }
+  return stacks;
+}
