@@ -1,0 +1,353 @@
+/**
+ * The agent: discovery every `interval`, one continuous sampler per Python process, window
+ * boundaries on the wall clock, batches per service into the spool, and the publisher that
+ * drains the spool into JetStream.
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createLogger, ErrorCode, FleetprofError, LogOnce, type Logger } from "@fleetprof/common";
+import type { ProfileMode } from "@fleetprof/proto";
+import { compileRules } from "./discovery/rules.js";
+import { Scanner, type DiscoveredProcess } from "./discovery/scanner.js";
+import { containerIdFromCgroup } from "./labels/container.js";
+import { deriveLabels } from "./labels/labels.js";
+import { AgentMetrics } from "./metrics/agent-metrics.js";
+import { serveMetrics, type MetricsServer } from "./metrics/server.js";
+import { completeAgentConfig, type AgentConfig } from "./options.js";
+import { Batcher } from "./publish/batcher.js";
+import { Publisher } from "./publish/publisher.js";
+import { Spool, type SpoolStats } from "./publish/spool.js";
+import { failureMessage, type FailureKind } from "./pyspy/failure.js";
+import { locatePySpy } from "./pyspy/locate.js";
+import { parseRaw } from "./pyspy/raw-parser.js";
+import { PySpyRun, type PySpyResult, type SamplingMode } from "./pyspy/run.js";
+import { ProcessSampler, type EndedWindow, type SamplerTarget } from "./sampling/process-sampler.js";
+import { buildProfile, expectedTicks, PROFILE_MODES } from "./sampling/profile.js";
+import { nextBoundary } from "./sampling/clock.js";
+import { AGENT_VERSION } from "./version.js";
+
+/** First wait after a py-spy failure; doubles up to {@link MAX_BACKOFF_MS}. */
+export const FIRST_BACKOFF_MS = 30_000;
+export const MAX_BACKOFF_MS = 10 * 60_000;
+/** How long shutdown waits for py-spy to write its output. */
+const STOP_DEADLINE_MS = 3000;
+
+export interface ProcessStatus {
+  pid: number;
+  key: string;
+  service: string;
+  version: string;
+  labels: Record<string, string>;
+  state: "running" | "backoff" | "finished";
+  /** Ticks taken / expected over the last window. */
+  coverage: number | undefined;
+  windows: number;
+}
+
+export interface AgentStatus {
+  host: string;
+  agentVersion: string;
+  mode: ProfileMode;
+  pySpy: string | undefined;
+  natsConnected: boolean;
+  spool: SpoolStats;
+  processes: ProcessStatus[];
+}
+
+export interface AgentHandle {
+  readonly host: string;
+  readonly config: AgentConfig & { host: string };
+  /** The port metrics are served on, when enabled. */
+  readonly metricsPort: number | undefined;
+  readonly metrics: AgentMetrics;
+  status: () => AgentStatus;
+  /** Prometheus text of the agent's metrics. */
+  metricsText: () => string;
+  /** Scans /proc now (tests; the agent scans on its own every `interval`). */
+  scanNow: () => void;
+  /** Flushes the current windows, publishes what it can, kills every py-spy. */
+  stop: () => Promise<void>;
+}
+
+export async function startAgent(partial: Partial<AgentConfig> = {}, logger?: Logger): Promise<AgentHandle> {
+  const config = completeAgentConfig(partial);
+  const root = logger ?? createLogger({ name: "fleetprof-agent" });
+  const log = root.child({ module: "agent" });
+  const metrics = new AgentMetrics();
+  const once = new LogOnce();
+  let rules;
+  try {
+    rules = compileRules({ ...config, minAgeMs: config.minAge, selfPid: process.pid });
+  } catch (err) {
+    throw new FleetprofError(ErrorCode.InvalidConfig, (err as Error).message, { cause: err });
+  }
+  const scanner = new Scanner(rules, config.procDir);
+  const mode = config.mode as SamplingMode;
+
+  const spool = new Spool(config.spoolDir, config.spoolMaxBytes);
+  if (!spool.onDisk) {
+    log.warn({ spoolDir: config.spoolDir, reason: spool.memoryReason }, `cannot write the spool directory ${config.spoolDir}: batches are buffered in memory only while NATS is down (set --spool-dir to a writable directory)`);
+  } else if (spool.stats().messages > 0) {
+    log.info({ messages: spool.stats().messages }, "republishing batches spooled by a previous run");
+  }
+  const publisher = new Publisher({ natsUrl: config.natsUrl, spool, metrics, log: root.child({ module: "publisher" }) });
+  publisher.start();
+  const batcher = new Batcher(config.host, AGENT_VERSION, (batch) => publisher.enqueue(batch));
+  const workDir = mkdtempSync(join(tmpdir(), "fleetprof-agent-"));
+  let runSeq = 0;
+
+  // --- py-spy ---------------------------------------------------------------------------
+  let pySpy: string | undefined;
+  let locateRetryAt = 0;
+  let locateDelay = 60_000;
+  const locate = (): void => {
+    if (pySpy !== undefined || Date.now() < locateRetryAt) return;
+    try {
+      pySpy = locatePySpy(config.pySpy);
+      locateDelay = 60_000;
+      log.info({ pySpy }, "using py-spy");
+    } catch (err) {
+      locateRetryAt = Date.now() + locateDelay;
+      if (once.first("py-spy-missing")) log.error({ retryInMs: locateDelay }, `${(err as Error).message}; looking again every ${String(locateDelay / 1000)}s`);
+      locateDelay = Math.min(locateDelay * 2, MAX_BACKOFF_MS);
+    }
+  };
+  const ptraceScope = scanner.proc.sysctl("kernel/yama/ptrace_scope");
+
+  // --- samplers -------------------------------------------------------------------------
+  const samplers = new Map<string, ProcessSampler>();
+  const backoffs = new Map<string, number>();
+  const skipped = new Set<string>();
+  let stopping = false;
+
+  const onWindow = (w: EndedWindow): void => {
+    metrics.windows.inc({ outcome: w.outcome });
+    const expected = expectedTicks(config.rate, w.startMs, w.endMs);
+    const ticks = w.result.ticks ?? 0;
+    metrics.ticks.inc({}, ticks);
+    metrics.ticksExpected.inc({}, expected);
+    metrics.samplerErrors.inc({}, w.result.errors);
+    const sampler = samplers.get(w.target.key);
+    if (sampler !== undefined && expected > 0) sampler.lastCoverage = Math.min(1, ticks / expected);
+    if (w.outcome === "lost") return;
+    const parsed = parseRaw(w.result.raw);
+    if (parsed.badLines > 0) {
+      metrics.parseErrors.inc({}, parsed.badLines);
+      if (once.first("parse")) log.warn({ badLines: parsed.badLines, targetPid: w.target.pid }, "py-spy printed lines the parser could not read (counted in fleetprof_agent_parse_errors_total)");
+    }
+    metrics.samples.inc({}, parsed.total);
+    if (w.target.labelsTruncated > 0) metrics.labelsTruncated.inc({}, w.target.labelsTruncated);
+    batcher.add(
+      buildProfile(parsed, {
+        pid: w.target.pid,
+        processStartUnixMs: w.target.startUnixMs,
+        service: w.target.service,
+        version: w.target.version,
+        labels: w.target.labels,
+        labelsTruncated: w.target.labelsTruncated,
+        mode,
+        rateHz: config.rate,
+        windowStartUnixMs: w.startMs,
+        windowEndUnixMs: w.endMs,
+        ticks,
+        samplerErrors: w.result.errors,
+      }),
+    );
+  };
+
+  const onFailure = (target: SamplerTarget, kind: FailureKind, detail: string, _r: PySpyResult): number => {
+    metrics.pySpyErrors.inc({ kind });
+    const previous = backoffs.get(target.key);
+    const wait = previous === undefined ? FIRST_BACKOFF_MS : Math.min(previous * 2, MAX_BACKOFF_MS);
+    backoffs.set(target.key, wait);
+    const message = failureMessage(kind, { pid: target.pid, service: target.service, user: target.user, pySpy: pySpy ?? "py-spy", ptraceScope, detail, retryInMs: wait });
+    // One line per kind of problem (per user for permissions), not one per process and retry.
+    const logKey = kind === "permission" ? `permission:${String(target.uid)}` : kind === "not-installed" ? "not-installed" : `${kind}:${target.key}`;
+    const fields = { targetPid: target.pid, service: target.service, kind, retryInMs: wait };
+    if (once.first(logKey)) log.warn(fields, message);
+    else log.debug(fields, message);
+    if (kind === "not-installed") {
+      pySpy = undefined;
+      locateRetryAt = 0;
+    }
+    return wait;
+  };
+
+  const startRun = (pid: number): PySpyRun =>
+    new PySpyRun({
+      pySpy: pySpy ?? "py-spy",
+      pid,
+      rate: config.rate,
+      mode,
+      nonblocking: config.nonblocking,
+      outputPath: join(workDir, `${String(pid)}-${String(++runSeq)}.raw`),
+      deadlineMs: config.pySpyDeadline,
+    });
+
+  const alive = (t: SamplerTarget): boolean => {
+    const stat = scanner.proc.stat(t.pid);
+    return stat !== undefined && `${String(t.pid)}:${String(stat.startTicks)}` === t.key && stat.state !== "Z";
+  };
+
+  const hooks = {
+    startRun,
+    onWindow,
+    onFailure,
+    onGap: (ms: number) => {
+      metrics.windowGapSeconds.inc({}, ms / 1000);
+      metrics.windowGaps.inc();
+    },
+    alive,
+  };
+
+  const targetOf = (p: DiscoveredProcess): SamplerTarget => {
+    const l = deriveLabels({
+      environ: scanner.proc.environ(p.pid),
+      cmdline: p.cmdline,
+      cwd: scanner.proc.cwd(p.pid),
+      pythonVersion: p.python.version,
+      containerId: containerIdFromCgroup(scanner.proc.cgroup(p.pid)),
+      maxLabels: config.maxLabels,
+    });
+    return { key: p.key, pid: p.pid, uid: p.uid, user: p.user, startUnixMs: p.startUnixMs, service: l.service, version: l.version, labels: l.labels, labelsTruncated: l.truncated };
+  };
+
+  // --- discovery ------------------------------------------------------------------------
+  const scan = (): void => {
+    if (stopping) return;
+    locate();
+    let found: DiscoveredProcess[];
+    try {
+      found = scanner.scan();
+    } catch (err) {
+      if (once.first("scan")) log.error({ err, procDir: config.procDir }, `cannot scan ${config.procDir}: ${(err as Error).message}`);
+      return;
+    }
+    const present = new Set(found.map((p) => p.key));
+    for (const [key, sampler] of samplers) {
+      if (!present.has(key) && sampler.state !== "running") {
+        samplers.delete(key);
+        backoffs.delete(key);
+      } else if (sampler.state === "finished") {
+        samplers.delete(key);
+      }
+    }
+    for (const key of skipped) if (!present.has(key)) skipped.delete(key);
+    let unsupported = 0;
+    let overLimit = 0;
+    for (const p of found) {
+      if (samplers.has(p.key) || skipped.has(p.key)) {
+        if (skipped.has(p.key)) unsupported++;
+        continue;
+      }
+      if (p.verdict === "unsupported") {
+        skipped.add(p.key);
+        unsupported++;
+        metrics.pySpyErrors.inc({ kind: "unsupported" });
+        const reason = p.python.kind === "unsupported" ? p.python.reason : "unsupported";
+        if (once.first(`unsupported:${p.python.version}`)) {
+          log.warn({ targetPid: p.pid, python: p.python.version }, `not profiling pid ${String(p.pid)} (${p.cmdline.join(" ").slice(0, 120)}): ${reason}`);
+        }
+        continue;
+      }
+      if (pySpy === undefined) continue;
+      if (samplers.size >= config.maxProcesses) {
+        overLimit++;
+        if (once.first("max-processes")) log.warn({ maxProcesses: config.maxProcesses }, `more than ${String(config.maxProcesses)} Python processes: profiling the first ${String(config.maxProcesses)} (raise --max-processes)`);
+        continue;
+      }
+      const target = targetOf(p);
+      const sampler = new ProcessSampler(target, hooks);
+      samplers.set(p.key, sampler);
+      log.info({ targetPid: p.pid, service: target.service, version: target.version, python: p.python.version }, `profiling pid ${String(p.pid)} as ${target.service}`);
+      sampler.begin();
+    }
+    metrics.processesProfiled.set([...samplers.values()].filter((s) => s.state === "running").length);
+    metrics.processesSkipped.set(unsupported, { reason: "unsupported" });
+    metrics.processesSkipped.set(overLimit, { reason: "limit" });
+    metrics.processesSkipped.set([...samplers.values()].filter((s) => s.state === "backoff").length, { reason: "backoff" });
+  };
+
+  // --- window boundaries ----------------------------------------------------------------
+  let boundaryTimer: NodeJS.Timeout | undefined;
+  const minWindowMs = Math.min(2000, config.window / 4);
+  const scheduleBoundary = (): void => {
+    const at = nextBoundary(Date.now(), config.window);
+    boundaryTimer = setTimeout(() => {
+      if (stopping) return;
+      const now = Date.now();
+      let ticks = 0;
+      let expected = 0;
+      for (const s of samplers.values()) {
+        s.rotate(now, minWindowMs);
+        if (s.lastCoverage !== undefined) {
+          ticks += s.lastCoverage;
+          expected += 1;
+        }
+      }
+      if (expected > 0) metrics.coverage.set(ticks / expected);
+      scheduleBoundary();
+    }, at - Date.now());
+  };
+
+  locate();
+  scan();
+  const scanTimer = setInterval(scan, config.interval);
+  scheduleBoundary();
+
+  let metricsServer: MetricsServer | undefined;
+  if (config.metricsPort > 0) {
+    try {
+      metricsServer = await serveMetrics(metrics.registry, config.metricsPort, config.metricsHost);
+      log.info({ port: metricsServer.port }, `metrics on http://${config.metricsHost}:${String(metricsServer.port)}/metrics`);
+    } catch (err) {
+      log.error({ err, port: config.metricsPort }, `cannot serve metrics on port ${String(config.metricsPort)}: ${(err as Error).message} (choose another --metrics-port)`);
+    }
+  }
+  log.info({ host: config.host, window: config.window, rate: config.rate, mode, spool: spool.onDisk ? config.spoolDir : "memory" }, "agent started");
+
+  let stopped: Promise<void> | undefined;
+  const stop = (): Promise<void> => {
+    stopped ??= (async () => {
+      stopping = true;
+      clearInterval(scanTimer);
+      if (boundaryTimer !== undefined) clearTimeout(boundaryTimer);
+      await Promise.all([...samplers.values()].map((s) => s.finish(STOP_DEADLINE_MS)));
+      batcher.flush();
+      await publisher.stop(STOP_DEADLINE_MS);
+      await metricsServer?.close();
+      rmSync(workDir, { recursive: true, force: true });
+      log.info("agent stopped");
+    })();
+    return stopped;
+  };
+
+  return {
+    host: config.host,
+    config,
+    metricsPort: metricsServer?.port,
+    metrics,
+    metricsText: () => metrics.registry.render(),
+    scanNow: scan,
+    stop,
+    status: () => ({
+      host: config.host,
+      agentVersion: AGENT_VERSION,
+      mode: PROFILE_MODES[mode],
+      pySpy,
+      natsConnected: publisher.connected,
+      spool: spool.stats(),
+      processes: [...samplers.values()].map((s) => ({
+        pid: s.target.pid,
+        key: s.target.key,
+        service: s.target.service,
+        version: s.target.version,
+        labels: s.target.labels,
+        state: s.state,
+        coverage: s.lastCoverage,
+        windows: s.windows,
+      })),
+    }),
+  };
+}

@@ -1,0 +1,117 @@
+/**
+ * One pass over /proc: every process that is CPython and passes the rules, keyed by
+ * (pid, start time) so that a reused pid is a new process. Executable and maps are read once
+ * per process and executable (a pyenv shim `exec`s into Python keeping pid and start time, so
+ * a changed executable is looked at again).
+ */
+import { basename } from "node:path";
+import { isReadError, ProcFs } from "./proc.js";
+import { classifyPython, isPythonExeName, type PythonInfo } from "./python.js";
+import { decide, type DiscoveryRules, type Verdict } from "./rules.js";
+import { UserNames } from "./users.js";
+
+export interface DiscoveredProcess {
+  /** `pid:startTicks`, unique over the host's uptime. */
+  key: string;
+  pid: number;
+  ppid: number;
+  startUnixMs: number;
+  uid: number | undefined;
+  user: string | undefined;
+  cmdline: string[];
+  exe: string | undefined;
+  python: Exclude<PythonInfo, { kind: "none" }>;
+  verdict: Extract<Verdict, "profile" | "unsupported">;
+}
+
+interface Classified {
+  startTicks: number;
+  exe: string | undefined;
+  python: PythonInfo;
+}
+
+export class Scanner {
+  readonly #proc: ProcFs;
+  readonly #users: UserNames;
+  readonly #cache = new Map<number, Classified>();
+  /** How many processes each verdict got in the last scan (for debugging). */
+  lastVerdicts = new Map<Verdict, number>();
+
+  constructor(
+    private readonly rules: DiscoveryRules,
+    procDir = "/proc",
+    passwd = "/etc/passwd",
+  ) {
+    this.#proc = new ProcFs(procDir);
+    this.#users = new UserNames(passwd);
+  }
+
+  get proc(): ProcFs {
+    return this.#proc;
+  }
+
+  scan(): DiscoveredProcess[] {
+    const found: DiscoveredProcess[] = [];
+    const verdicts = new Map<Verdict, number>();
+    const uptime = this.#proc.uptimeSeconds();
+    const boot = this.#proc.bootTimeSeconds();
+    const seen = new Set<number>();
+    for (const pid of this.#proc.pids()) {
+      seen.add(pid);
+      const stat = this.#proc.stat(pid);
+      if (stat === undefined || stat.state === "Z" || stat.state === "X") continue;
+      const python = this.classify(pid, stat.startTicks);
+      if (python === undefined) continue;
+      const cmdline = python.kind === "none" ? [] : (this.#proc.cmdline(pid) ?? []);
+      const uid = python.kind === "none" ? undefined : this.#proc.uid(pid);
+      const user = this.#users.name(uid);
+      const verdict = decide({ pid, ppid: stat.ppid, uid, user, cmdline, ageMs: this.#proc.ageMs(stat, uptime), python }, this.rules);
+      verdicts.set(verdict, (verdicts.get(verdict) ?? 0) + 1);
+      if ((verdict === "profile" || verdict === "unsupported") && python.kind !== "none") {
+        found.push({
+          key: `${String(pid)}:${String(stat.startTicks)}`,
+          pid,
+          ppid: stat.ppid,
+          startUnixMs: this.#proc.startUnixMs(stat, boot),
+          uid,
+          user,
+          cmdline,
+          exe: this.#cache.get(pid)?.exe,
+          python,
+          verdict,
+        });
+      }
+    }
+    for (const pid of this.#cache.keys()) if (!seen.has(pid)) this.#cache.delete(pid);
+    this.lastVerdicts = verdicts;
+    return found;
+  }
+
+  /** Python or not, cached per (pid, start, exe); undefined when the process is a kernel thread or gone. */
+  private classify(pid: number, startTicks: number): PythonInfo | undefined {
+    const exeOrErr = this.#proc.exe(pid);
+    let exe: string | undefined;
+    if (isReadError(exeOrErr)) {
+      // ENOENT: kernel thread or gone. EACCES: another user's process and we are not root.
+      if (exeOrErr.code !== "EACCES") return undefined;
+    } else {
+      exe = exeOrErr;
+    }
+    const cached = this.#cache.get(pid);
+    if (cached !== undefined && cached.startTicks === startTicks && cached.exe === exe) {
+      return cached.python;
+    }
+    let python: PythonInfo;
+    if (exe === undefined) {
+      // Cannot see the executable: argv[0] is the only evidence; py-spy will tell us the rest.
+      const argv0 = this.#proc.cmdline(pid)?.[0];
+      python = argv0 !== undefined && isPythonExeName(argv0) ? classifyPython(undefined, undefined, argv0) : { kind: "none" };
+    } else {
+      const exeDecides = isPythonExeName(exe) && /\d\.\d+[a-z]*$/.test(basename(exe));
+      const mapped = exeDecides ? [] : this.#proc.mappedFiles(pid);
+      python = classifyPython(exe, isReadError(mapped) ? [] : mapped);
+    }
+    this.#cache.set(pid, { startTicks, exe, python });
+    return python;
+  }
+}

@@ -1,0 +1,55 @@
+/**
+ * Groups the profiles of windows that end together into one SampleBatch per service (the
+ * subject is per service), so a round of windows becomes a few messages rather than one per
+ * process.
+ */
+import { randomUUID } from "node:crypto";
+import { create } from "@bufbuild/protobuf";
+import { FORMAT_VERSION, SampleBatchSchema, type ProcessProfile, type SampleBatch } from "@fleetprof/proto";
+
+export class Batcher {
+  #pending: ProcessProfile[] = [];
+  #timer: NodeJS.Timeout | undefined;
+
+  /**
+   * @param emit receives each batch
+   * @param lingerMs how long to wait for more profiles after the first one of a round
+   */
+  constructor(
+    private readonly host: string,
+    private readonly agentVersion: string,
+    private readonly emit: (batch: SampleBatch) => void,
+    private readonly lingerMs = 300,
+  ) {}
+
+  add(profile: ProcessProfile): void {
+    this.#pending.push(profile);
+    this.#timer ??= setTimeout(() => this.flush(), this.lingerMs);
+  }
+
+  flush(): void {
+    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    this.#timer = undefined;
+    const profiles = this.#pending;
+    this.#pending = [];
+    const byService = new Map<string, ProcessProfile[]>();
+    for (const p of profiles) {
+      const list = byService.get(p.service);
+      if (list === undefined) byService.set(p.service, [p]);
+      else list.push(p);
+    }
+    for (const group of byService.values()) {
+      this.emit(
+        create(SampleBatchSchema, {
+          batchId: randomUUID(),
+          host: this.host,
+          agentVersion: this.agentVersion,
+          formatVersion: FORMAT_VERSION,
+          profiles: group,
+          part: 0,
+          parts: 1,
+        }),
+      );
+    }
+  }
+}

@@ -1,0 +1,216 @@
+/**
+ * Publishing batches to JetStream without losing any. A batch is split under the server's
+ * max_payload, each part compressed and put in the spool, and one drain loop publishes the
+ * spool oldest first with the part's batch id as `Nats-Msg-Id`, removing a message only once
+ * JetStream acknowledged it (a duplicate ack counts: it was already stored). While NATS is
+ * unreachable the loop waits; the client reconnects forever. The stream is created when
+ * missing, with the one shared definition (`ensureStreams`).
+ */
+import { ensureStreams, type Logger } from "@fleetprof/common";
+import { jetstream, type JetStreamClient } from "@nats-io/jetstream";
+import { connect, headers, type NatsConnection } from "@nats-io/transport-node";
+import { ENCODING_HEADER, encodeBatch, FORMAT_HEADER, SAMPLE_BATCH_FORMAT, samplesSubject, splitBatch, type SampleBatch } from "@fleetprof/proto";
+import type { AgentMetrics } from "../metrics/agent-metrics.js";
+import type { Spool } from "./spool.js";
+
+/** NATS's default max_payload; used until the server says otherwise. */
+const DEFAULT_MAX_PAYLOAD = 1024 * 1024;
+/** Room left for headers and protocol framing under max_payload. */
+const PAYLOAD_MARGIN = 4 * 1024;
+const ACK_TIMEOUT_MS = 5000;
+
+export interface PublisherOptions {
+  natsUrl: string;
+  spool: Spool;
+  metrics: AgentMetrics;
+  log: Logger;
+}
+
+export class Publisher {
+  readonly #o: PublisherOptions;
+  #nc: NatsConnection | undefined;
+  #js: JetStreamClient | undefined;
+  #connected = false;
+  #streamsReady = false;
+  #stopping = false;
+  #wake: (() => void) | undefined;
+  #loop: Promise<void> | undefined;
+  #connecting: Promise<void> | undefined;
+  #maxPayload = DEFAULT_MAX_PAYLOAD;
+  #outageLogged = false;
+
+  constructor(options: PublisherOptions) {
+    this.#o = options;
+  }
+
+  get connected(): boolean {
+    return this.#connected;
+  }
+
+  /** Connects in the background (forever) and starts draining the spool. Never blocks on NATS. */
+  start(): void {
+    this.#connecting = this.connectLoop();
+    this.#loop = this.drainLoop();
+    this.updateSpoolMetrics();
+  }
+
+  /** Splits, compresses and spools a batch; the drain loop publishes it. */
+  enqueue(batch: SampleBatch): void {
+    const service = batch.profiles[0]?.service ?? "unknown";
+    const subject = samplesSubject(service, batch.host);
+    for (const part of splitBatch(batch, this.#maxPayload - PAYLOAD_MARGIN)) {
+      const dropped = this.#o.spool.put(part.batchId, subject, encodeBatch(part));
+      if (dropped > 0) {
+        this.#o.metrics.spoolDropped.inc({}, dropped);
+        this.#o.log.warn({ dropped, spoolMaxBytes: this.#o.spool.maxBytes }, `spool full: dropped the ${String(dropped)} oldest batch message(s); raise --spool-max-bytes or restore NATS`);
+      }
+    }
+    this.updateSpoolMetrics();
+    this.#wake?.();
+  }
+
+  /** Publishes what it can within `deadlineMs`, then closes the connection. What is left stays in the spool. */
+  async stop(deadlineMs: number): Promise<void> {
+    const until = Date.now() + deadlineMs;
+    while (this.#connected && this.#streamsReady && this.#o.spool.peek() !== undefined && Date.now() < until) {
+      this.#wake?.();
+      await sleep(20);
+    }
+    this.#stopping = true;
+    this.#wake?.();
+    const nc = this.#nc;
+    if (nc !== undefined) {
+      await Promise.race([nc.drain().catch(() => nc.close()), sleep(Math.max(100, until - Date.now()))]);
+      if (!nc.isClosed()) await nc.close();
+    }
+    await Promise.race([this.#loop, sleep(1000)]);
+    await Promise.race([this.#connecting, sleep(100)]);
+    const left = this.#o.spool.stats();
+    if (left.messages > 0) {
+      this.#o.log.info({ messages: left.messages, bytes: left.bytes, spool: this.#o.spool.dir }, "unpublished batches stay in the spool for the next start");
+    }
+  }
+
+  private async connectLoop(): Promise<void> {
+    const { log } = this.#o;
+    let delay = 1000;
+    while (!this.#stopping) {
+      try {
+        const nc = await connect({
+          servers: this.#o.natsUrl.split(","),
+          name: "fleetprof-agent",
+          maxReconnectAttempts: -1,
+          reconnectTimeWait: 1000,
+          waitOnFirstConnect: true,
+          timeout: 5000,
+        });
+        if (this.#stopping) {
+          await nc.close();
+          return;
+        }
+        this.#nc = nc;
+        this.#js = jetstream(nc, { timeout: ACK_TIMEOUT_MS });
+        this.onConnected(nc);
+        void this.watchStatus(nc);
+        return;
+      } catch (err) {
+        log.warn({ err, retryInMs: delay }, `cannot connect to NATS at ${this.#o.natsUrl}; retrying (batches are spooled meanwhile)`);
+        await sleep(delay);
+        delay = Math.min(delay * 2, 30_000);
+      }
+    }
+  }
+
+  private onConnected(nc: NatsConnection): void {
+    this.#connected = true;
+    this.#o.metrics.natsConnected.set(1);
+    const max = nc.info?.max_payload;
+    if (typeof max === "number" && max > PAYLOAD_MARGIN * 2) this.#maxPayload = max;
+    if (this.#outageLogged) this.#o.log.info({ spooled: this.#o.spool.stats().messages }, "NATS is back: republishing the spool");
+    this.#outageLogged = false;
+    this.#wake?.();
+  }
+
+  private async watchStatus(nc: NatsConnection): Promise<void> {
+    for await (const s of nc.status()) {
+      if (s.type === "disconnect") {
+        this.#connected = false;
+        this.#o.metrics.natsConnected.set(0);
+        if (!this.#outageLogged && !this.#stopping) {
+          this.#outageLogged = true;
+          this.#o.log.warn("lost the NATS connection: spooling batches until it is back (reconnecting forever)");
+        }
+      } else if (s.type === "reconnect") {
+        this.onConnected(nc);
+      }
+    }
+  }
+
+  private async ensureStreamsOnce(): Promise<boolean> {
+    if (this.#streamsReady) return true;
+    const nc = this.#nc;
+    if (nc === undefined) return false;
+    try {
+      await ensureStreams(nc);
+      this.#streamsReady = true;
+      return true;
+    } catch (err) {
+      this.#o.log.warn({ err }, "cannot create or check the JetStream streams yet; retrying");
+      return false;
+    }
+  }
+
+  private async drainLoop(): Promise<void> {
+    let backoff = 250;
+    while (!this.#stopping) {
+      const entry = this.#o.spool.peek();
+      if (entry === undefined || !this.#connected || this.#js === undefined) {
+        await new Promise<void>((resolve) => {
+          this.#wake = resolve;
+          // Re-check now and then: status events can race with the wait.
+          setTimeout(resolve, 1000).unref();
+        });
+        this.#wake = undefined;
+        continue;
+      }
+      if (!(await this.ensureStreamsOnce())) {
+        await sleep(backoff);
+        backoff = Math.min(backoff * 2, 10_000);
+        continue;
+      }
+      const data = this.#o.spool.read(entry);
+      if (data === undefined) {
+        this.#o.spool.remove(entry);
+        continue;
+      }
+      try {
+        const h = headers();
+        h.set(FORMAT_HEADER, SAMPLE_BATCH_FORMAT);
+        h.set(ENCODING_HEADER, "gzip");
+        await this.#js.publish(entry.subject, data, { msgID: entry.id, headers: h, timeout: ACK_TIMEOUT_MS });
+        this.#o.spool.remove(entry);
+        this.#o.metrics.batches.inc();
+        this.#o.metrics.batchBytes.inc({}, data.byteLength);
+        this.updateSpoolMetrics();
+        backoff = 250;
+      } catch (err) {
+        this.#o.metrics.publishErrors.inc();
+        const message = (err as Error).message;
+        if (/no responders|stream not found/i.test(message)) this.#streamsReady = false;
+        if (this.#connected) this.#o.log.debug({ err, batchId: entry.id }, "publish failed; will retry");
+        await sleep(backoff);
+        backoff = Math.min(backoff * 2, 10_000);
+      }
+    }
+  }
+
+  private updateSpoolMetrics(): void {
+    const s = this.#o.spool.stats();
+    this.#o.metrics.spoolBytes.set(s.bytes);
+    this.#o.metrics.spoolMessages.set(s.messages);
+  }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
+}

@@ -1,0 +1,223 @@
+/**
+ * One `py-spy record` run against one process: started, then stopped with SIGINT (py-spy
+ * writes its output only on SIGINT or when the process exits), with deadlines on both ends so
+ * a hung py-spy is killed rather than waited for. Continuous windows are successive runs; an
+ * ad-hoc capture is simply another run with its own options next to them.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { existsSync, readFileSync, rmSync } from "node:fs";
+import { delimiter, join } from "node:path";
+import { classifyFailure, firstErrorLine, type FailureKind } from "./failure.js";
+
+export type SamplingMode = "cpu" | "wall" | "gil";
+
+export interface PySpyRunOptions {
+  pySpy: string;
+  pid: number;
+  rate: number;
+  mode: SamplingMode;
+  nonblocking: boolean;
+  /** Native frames too (py-spy --native). */
+  native?: boolean;
+  /** Stop by itself after this many seconds (py-spy --duration); otherwise run until stopped. */
+  durationSeconds?: number;
+  /** Where py-spy writes its raw output (removed after reading). */
+  outputPath: string;
+  /** How long py-spy may take to start sampling, and to exit after SIGINT. */
+  deadlineMs: number;
+}
+
+export type RunEnd =
+  /** Stopped by us (SIGINT) and wrote its output. */
+  | "stopped"
+  /** The target exited; py-spy wrote what it had. */
+  | "process-exited"
+  /** py-spy ended on its own after --duration. */
+  | "duration"
+  /** py-spy failed; see `failure`. */
+  | "failed";
+
+export interface PySpyResult {
+  end: RunEnd;
+  /** Raw output; empty when py-spy wrote none. */
+  raw: string;
+  /** Sampling ticks py-spy reports it took (its "Samples: N"), when it said. */
+  ticks: number | undefined;
+  /** Errors py-spy reports ("Errors: N"). */
+  errors: number;
+  /** When py-spy said it was sampling (unix ms); undefined if it never did. */
+  startedAt: number | undefined;
+  /** When we sent SIGINT (unix ms). */
+  stopRequestedAt: number | undefined;
+  /** When the py-spy process ended (unix ms). */
+  endedAt: number;
+  failure?: { kind: FailureKind; detail: string };
+}
+
+const SAMPLING = /Sampling process/;
+const WROTE = /Samples: (\d+) Errors: (\d+)/;
+
+let setprivPath: string | null | undefined;
+
+/** `setpriv` (util-linux), to give py-spy a parent-death signal: it dies with the agent even on SIGKILL. */
+function findSetpriv(): string | null {
+  if (setprivPath !== undefined) return setprivPath;
+  setprivPath = null;
+  for (const dir of (process.env["PATH"] ?? "/usr/bin:/bin").split(delimiter)) {
+    const p = join(dir, "setpriv");
+    if (dir !== "" && existsSync(p)) {
+      setprivPath = p;
+      break;
+    }
+  }
+  return setprivPath;
+}
+
+export function recordArgs(o: PySpyRunOptions): string[] {
+  const args = ["record", "--pid", String(o.pid), "--rate", String(o.rate), "--format", "raw", "--threads", "--full-filenames", "--output", o.outputPath];
+  if (o.nonblocking) args.push("--nonblocking");
+  if (o.mode === "wall") args.push("--idle");
+  if (o.mode === "gil") args.push("--gil");
+  if (o.native === true) args.push("--native");
+  if (o.durationSeconds !== undefined) args.push("--duration", String(o.durationSeconds));
+  return args;
+}
+
+export class PySpyRun {
+  readonly options: PySpyRunOptions;
+  /** Resolves with the unix ms at which py-spy began sampling; rejects when it failed to. */
+  readonly started: Promise<number>;
+  /** Resolves once the run is over (never rejects). */
+  readonly done: Promise<PySpyResult>;
+  readonly spawnedAt = Date.now();
+
+  #child: ChildProcess | undefined;
+  #output = "";
+  #startedAt: number | undefined;
+  #stopRequestedAt: number | undefined;
+  #killedForDeadline: string | undefined;
+  #spawnError: Error | undefined;
+  #killTimer: NodeJS.Timeout | undefined;
+
+  constructor(options: PySpyRunOptions) {
+    this.options = options;
+    let resolveStarted!: (t: number) => void;
+    let rejectStarted!: (e: Error) => void;
+    this.started = new Promise<number>((res, rej) => {
+      resolveStarted = res;
+      rejectStarted = rej;
+    });
+    // Nobody has to await `started` (stop() may come first).
+    this.started.catch(() => undefined);
+
+    const setpriv = findSetpriv();
+    const args = recordArgs(options);
+    const [cmd, argv] = setpriv === null ? [options.pySpy, args] : [setpriv, ["--pdeathsig", "KILL", "--", options.pySpy, ...args]];
+    const startTimer = setTimeout(() => {
+      if (this.#startedAt === undefined) this.kill(`did not start sampling within ${String(options.deadlineMs)}ms`);
+    }, options.deadlineMs);
+    startTimer.unref();
+
+    this.done = new Promise<PySpyResult>((resolve) => {
+      let child: ChildProcess;
+      try {
+        // Own process group: a Ctrl-C at the agent's terminal must not stop py-spy behind the agent's back.
+        child = spawn(cmd, argv, { stdio: ["ignore", "pipe", "pipe"], detached: true });
+      } catch (err) {
+        this.#spawnError = err as Error;
+        clearTimeout(startTimer);
+        rejectStarted(err as Error);
+        resolve(this.result(undefined));
+        return;
+      }
+      this.#child = child;
+      const onData = (d: Buffer): void => {
+        this.#output += d.toString("utf8");
+        if (this.#output.length > 64 * 1024) this.#output = this.#output.slice(-32 * 1024);
+        if (this.#startedAt === undefined && SAMPLING.test(this.#output)) {
+          this.#startedAt = Date.now();
+          clearTimeout(startTimer);
+          resolveStarted(this.#startedAt);
+        }
+      };
+      child.stdout?.on("data", onData);
+      child.stderr?.on("data", onData);
+      child.once("error", (err) => {
+        this.#spawnError = err;
+      });
+      child.once("close", (code, signal) => {
+        clearTimeout(startTimer);
+        if (this.#killTimer !== undefined) clearTimeout(this.#killTimer);
+        const result = this.result(code ?? signal ?? undefined);
+        if (this.#startedAt === undefined) rejectStarted(new Error(result.failure?.detail ?? "py-spy ended before sampling"));
+        resolve(result);
+      });
+    });
+  }
+
+  get pid(): number | undefined {
+    return this.#child?.pid;
+  }
+
+  /** SIGINT (py-spy writes its output), then SIGKILL if it is not gone within the deadline. */
+  stop(deadlineMs = this.options.deadlineMs, now = Date.now()): Promise<PySpyResult> {
+    const child = this.#child;
+    if (child !== undefined && child.exitCode === null && child.signalCode === null && this.#stopRequestedAt === undefined) {
+      this.#stopRequestedAt = now;
+      child.kill("SIGINT");
+      this.#killTimer = setTimeout(() => this.kill(`did not write its output within ${String(deadlineMs)}ms of SIGINT`), deadlineMs);
+      this.#killTimer.unref();
+    }
+    return this.done;
+  }
+
+  /** SIGKILL now: no output, the window is lost. */
+  kill(reason = "killed"): void {
+    const child = this.#child;
+    if (child === undefined || child.exitCode !== null || child.signalCode !== null) return;
+    this.#killedForDeadline ??= reason;
+    child.kill("SIGKILL");
+  }
+
+  private result(exit: number | string | undefined): PySpyResult {
+    const endedAt = Date.now();
+    const out = this.#output;
+    const wrote = WROTE.exec(out);
+    let raw = "";
+    try {
+      raw = readFileSync(this.options.outputPath, "utf8");
+    } catch {
+      // no output written
+    }
+    rmSync(this.options.outputPath, { force: true });
+    const base = {
+      raw,
+      ticks: wrote === null ? undefined : Number(wrote[1]),
+      errors: wrote === null ? 0 : Number(wrote[2]),
+      startedAt: this.#startedAt,
+      stopRequestedAt: this.#stopRequestedAt,
+      endedAt,
+    };
+    if (this.#spawnError !== undefined) {
+      const notFound = (this.#spawnError as NodeJS.ErrnoException).code === "ENOENT" || (this.#spawnError as NodeJS.ErrnoException).code === "EACCES";
+      return { ...base, end: "failed", failure: { kind: notFound ? "not-installed" : "other", detail: this.#spawnError.message } };
+    }
+    if (this.#stopRequestedAt !== undefined && this.#startedAt === undefined && this.#killedForDeadline === undefined) {
+      // Stopped before it began sampling: nothing to lose.
+      return { ...base, raw: "", ticks: 0, end: "stopped" };
+    }
+    if (this.#killedForDeadline !== undefined) {
+      return { ...base, raw: "", end: "failed", failure: { kind: "hung", detail: this.#killedForDeadline } };
+    }
+    if (wrote !== null) {
+      if (/because process exited/.test(out)) return { ...base, end: "process-exited" };
+      if (this.#stopRequestedAt === undefined && this.options.durationSeconds !== undefined) return { ...base, end: "duration" };
+      return { ...base, end: "stopped" };
+    }
+    // setpriv exits 127 (or 126) when it cannot exec py-spy.
+    if (exit === 127 || exit === 126 || /setpriv: .*(No such file|Permission denied)/.test(out)) {
+      return { ...base, end: "failed", failure: { kind: "not-installed", detail: firstErrorLine(out) } };
+    }
+    return { ...base, end: "failed", failure: { kind: classifyFailure(out), detail: firstErrorLine(out) } };
+  }
+}

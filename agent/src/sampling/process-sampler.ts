@@ -1,0 +1,190 @@
+/**
+ * Continuous sampling of one process as back-to-back py-spy windows.
+ *
+ * At each wall-clock boundary the running py-spy gets SIGINT and the next one is started at
+ * the same instant. py-spy stops sampling at SIGINT and the next one takes its first sample
+ * only once attached, so two windows never hold the same instant (no sample counted twice);
+ * the gap between them is the next py-spy's start-up time, measured from its "Sampling" line
+ * and reported. py-spy's own tick count ("Samples: N") against rate × window length gives
+ * each window's coverage.
+ */
+import type { PySpyResult, PySpyRun } from "../pyspy/run.js";
+import type { FailureKind } from "../pyspy/failure.js";
+
+export interface SamplerTarget {
+  key: string;
+  pid: number;
+  uid: number | undefined;
+  user: string | undefined;
+  startUnixMs: number;
+  service: string;
+  version: string;
+  labels: Record<string, string>;
+  labelsTruncated: number;
+}
+
+export type WindowOutcome = "complete" | "partial" | "lost";
+
+export interface EndedWindow {
+  target: SamplerTarget;
+  startMs: number;
+  endMs: number;
+  outcome: WindowOutcome;
+  result: PySpyResult;
+}
+
+export interface SamplerHooks {
+  /** Starts one py-spy run on the process. */
+  startRun: (pid: number) => PySpyRun;
+  /** A window ended (complete, partial or lost). */
+  onWindow: (w: EndedWindow) => void;
+  /** py-spy failed; returns how long to wait before trying again (ms). */
+  onFailure: (target: SamplerTarget, kind: FailureKind, detail: string, result: PySpyResult) => number;
+  /** Time from one window's stop to the next window's first sample. */
+  onGap: (ms: number) => void;
+  /** True while the process (same pid and start time) still exists. */
+  alive: (target: SamplerTarget) => boolean;
+}
+
+export type SamplerState = "running" | "backoff" | "finished";
+
+export class ProcessSampler {
+  readonly target: SamplerTarget;
+  #hooks: SamplerHooks;
+  #run: PySpyRun | undefined;
+  #windowStart = 0;
+  #state: SamplerState = "running";
+  #retryAt = 0;
+  #pending = new Set<Promise<void>>();
+  /** Coverage of the last ended window (ticks / expected), undefined before the first. */
+  lastCoverage: number | undefined;
+  windows = 0;
+
+  constructor(target: SamplerTarget, hooks: SamplerHooks) {
+    this.target = target;
+    this.#hooks = hooks;
+  }
+
+  get state(): SamplerState {
+    return this.#state;
+  }
+
+  /** When a sampler in backoff may try again (unix ms). */
+  get retryAt(): number {
+    return this.#retryAt;
+  }
+
+  /** Starts the first window now. */
+  begin(now = Date.now()): void {
+    this.startRun(now);
+  }
+
+  /**
+   * A window boundary: hand over from the running py-spy to a new one. A window younger than
+   * `minWindowMs` (a process found just before the boundary) runs on into the next window.
+   */
+  rotate(now: number, minWindowMs: number): void {
+    if (this.#state === "finished") return;
+    if (this.#state === "backoff") {
+      if (now >= this.#retryAt) this.startRun(now);
+      return;
+    }
+    const old = this.#run;
+    if (old === undefined) {
+      this.startRun(now);
+      return;
+    }
+    if (now - this.#windowStart < minWindowMs) return;
+    const start = this.#windowStart;
+    // SIGINT first, then start the successor: the two never sample at the same time.
+    const result = old.stop(undefined, now);
+    this.startRun(now);
+    this.track(result.then((r) => this.ended(r, start, now)));
+  }
+
+  /** Stops sampling for good: the current window is written and reported. */
+  async finish(deadlineMs: number): Promise<void> {
+    const run = this.#run;
+    const start = this.#windowStart;
+    this.#state = "finished";
+    this.#run = undefined;
+    if (run !== undefined) {
+      const now = Date.now();
+      const r = await run.stop(deadlineMs, now);
+      this.ended(r, start, now);
+    }
+    await Promise.all([...this.#pending]);
+  }
+
+  /** Kills py-spy without waiting for output (the process is gone or py-spy is unusable). */
+  abandon(): void {
+    this.#state = "finished";
+    this.#run?.kill("abandoned");
+    this.#run = undefined;
+  }
+
+  private track(p: Promise<void>): void {
+    this.#pending.add(p);
+    void p.finally(() => this.#pending.delete(p));
+  }
+
+  private startRun(now: number): void {
+    const run = this.#hooks.startRun(this.target.pid);
+    this.#run = run;
+    this.#windowStart = now;
+    this.#state = "running";
+    run.started.then(
+      (t) => this.#hooks.onGap(Math.max(0, t - now)),
+      () => undefined,
+    );
+    // A run that ends while still current ended by itself: the process exited, or py-spy failed.
+    this.track(
+      run.done.then((r) => {
+        if (this.#run !== run) return;
+        this.#run = undefined;
+        this.endedByItself(r, now);
+      }),
+    );
+  }
+
+  private endedByItself(r: PySpyResult, start: number): void {
+    if (r.end === "process-exited" || r.end === "stopped" || r.end === "duration") {
+      this.ended(r, start, r.endedAt);
+      if (r.end === "process-exited" || !this.#hooks.alive(this.target)) {
+        this.#state = "finished";
+      } else {
+        // Someone else stopped py-spy (or --duration): carry on.
+        this.startRun(Date.now());
+      }
+      return;
+    }
+    // Failed. Whatever it wrote before failing is still a (partial) window.
+    if (r.startedAt !== undefined) this.ended(r, start, r.endedAt);
+    const kind = r.failure?.kind ?? "other";
+    if (kind === "gone" || !this.#hooks.alive(this.target)) {
+      this.#state = "finished";
+      return;
+    }
+    const wait = this.#hooks.onFailure(this.target, kind, r.failure?.detail ?? "", r);
+    this.#state = "backoff";
+    this.#retryAt = Date.now() + wait;
+  }
+
+  private ended(r: PySpyResult, start: number, stopAt: number): void {
+    const end = r.end === "process-exited" || r.end === "duration" ? r.endedAt : stopAt;
+    let outcome: WindowOutcome;
+    if (r.end === "failed" && r.failure?.kind === "hung") {
+      outcome = "lost";
+      this.#hooks.onFailure(this.target, "hung", r.failure.detail, r);
+    } else if (r.raw === "" && (r.ticks ?? 0) === 0 && r.startedAt !== undefined && r.end === "failed") {
+      outcome = "lost";
+    } else if (r.startedAt === undefined) {
+      // Never sampled (stopped during start-up): nothing to report.
+      return;
+    } else {
+      outcome = r.end === "stopped" ? "complete" : "partial";
+    }
+    this.windows++;
+    this.#hooks.onWindow({ target: this.target, startMs: start, endMs: Math.max(start, end), outcome, result: r });
+  }
+}
