@@ -79,7 +79,8 @@ export async function main(argv: string[], ctx: CommandContext = { io: processIo
     return await command.run(rest, ctx);
   } catch (err) {
     const { message, exitCode } = describeError(err);
-    io.stderr.write(`fleetprof ${command.name}: ${message}\n`);
+    // one line per problem (prerequisites may list several)
+    io.stderr.write(message.split("\n").map((line) => `fleetprof ${command.name}: ${line}\n`).join(""));
     if (io.env["FLEETPROF_DEBUG"] !== undefined && err instanceof Error) io.stderr.write(`${err.stack ?? ""}\n`);
     return exitCode;
   }

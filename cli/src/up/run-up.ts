@@ -1,0 +1,130 @@
+/**
+ * `fleetprof up`: the whole stack in one process on embedded defaults: nats-server with
+ * JetStream in the data dir (or --nats-url), collector and query API sharing one embedded
+ * ClickHouse, an agent for this machine's Python processes, and with --demo a small Python
+ * service in two versions. Ctrl-C stops everything in order; nothing is left running.
+ */
+import { mkdirSync } from "node:fs";
+import { resolve } from "node:path";
+import { createLogger, ErrorCode, FleetprofError, type Logger } from "@fleetprof/common";
+import type { Io } from "../io.js";
+import type { Child } from "./children.js";
+import { componentConfig, loadAgent, loadCollector, loadQueryApi, loadStore, stopComponent, type StoreHandle, type Stoppable } from "./components.js";
+import { lockDataDir } from "./data-dir-lock.js";
+import { DEMO_SERVICE, DEMO_SLOWER_FUNCTION, DEMO_VERSIONS, startDemo } from "./demo.js";
+import { startNatsServer } from "./nats-server.js";
+import { checkPrerequisites } from "./prerequisites.js";
+
+export interface UpConfig {
+  demo: boolean;
+  dataDir: string;
+  natsUrl: string | undefined;
+  natsPort: number;
+  apiPort: number;
+  agent: boolean;
+  pySpy: string | undefined;
+  logLevel: string;
+}
+
+export interface RunningStack {
+  apiAddress: string;
+  natsUrl: string;
+  /** Resolves when something the stack depends on died (then stop and exit non-zero). */
+  failed: Promise<string>;
+  stop: () => Promise<void>;
+}
+
+/** Starts everything; on failure stops what already started and throws. */
+export async function startStack(config: UpConfig, io: Io): Promise<RunningStack> {
+  const dataDir = resolve(io.cwd, config.dataDir);
+  const found = checkPrerequisites({ nats: config.natsUrl === undefined, agent: config.agent, demo: config.demo, pySpy: config.pySpy });
+  if (found.problems.length > 0) {
+    throw new FleetprofError(ErrorCode.MissingPrerequisite, found.problems.map((p) => p.problem).join("\n"));
+  }
+  mkdirSync(dataDir, { recursive: true });
+  const unlock = lockDataDir(dataDir);
+  const logger: Logger = createLogger({ name: "fleetprof-up", level: config.logLevel, destination: 2, format: io.stderr.isTTY === true ? "pretty" : "json" });
+  const stops: [string, () => Promise<void>][] = [["data dir lock", async () => unlock()]];
+  const deaths: Promise<string>[] = [];
+  const watch = (c: Child): void => {
+    deaths.push(c.exited.then((code) => `${c.name} exited (${String(code)}):\n${c.output().slice(-1500)}`));
+  };
+  const stop = async (): Promise<void> => {
+    for (const [name, fn] of stops.splice(0).reverse()) {
+      try {
+        await fn();
+      } catch (err) {
+        io.stderr.write(`fleetprof up: stopping ${name}: ${(err as Error).message}\n`);
+      }
+    }
+  };
+  try {
+    const say = (line: string): void => void io.stdout.write(`${line}\n`);
+    say(`fleetprof up: starting in ${dataDir}`);
+    let natsUrl = config.natsUrl;
+    if (natsUrl === undefined) {
+      const nats = await startNatsServer(dataDir, config.natsPort);
+      natsUrl = nats.url;
+      stops.push(["nats-server", () => nats.child.stop()]);
+      watch(nats.child);
+    }
+    const [storeMod, collectorMod, queryApiMod] = await Promise.all([loadStore(), loadCollector(), loadQueryApi()]);
+    const agentMod = config.agent ? await loadAgent() : undefined;
+    const storeUrl = `chdb://${resolve(dataDir, "data")}`;
+    const store: StoreHandle = await storeMod.openStore(storeUrl, { logger: logger.child({ module: "store" }) });
+    stops.push(["store", () => store.close()]);
+    const collector: Stoppable = await collectorMod.startCollector(componentConfig(collectorMod.collectorOptions, { "nats-url": natsUrl, "clickhouse-url": storeUrl }, io.env), {
+      store,
+      logger: logger.child({ module: "collector" }),
+    });
+    stops.push(["collector", () => stopComponent(collector)]);
+    const apiValues = { "clickhouse-url": storeUrl, "nats-url": natsUrl, host: "127.0.0.1", port: config.apiPort, listen: `127.0.0.1:${String(config.apiPort)}` };
+    const queryApi = await queryApiMod.startQueryApi(componentConfig(queryApiMod.queryApiOptions, apiValues, io.env), {
+      store,
+      logger: logger.child({ module: "query-api" }),
+    });
+    stops.push(["query API", () => stopComponent(queryApi)]);
+    const apiAddress = `127.0.0.1:${String(queryApi.port)}`;
+    let demo: Child[] = [];
+    if (config.demo && found.python !== undefined) {
+      demo = await startDemo(found.python, io.env);
+      for (const c of demo) {
+        stops.push([c.name, () => c.stop()]);
+        watch(c);
+      }
+    }
+    if (agentMod !== undefined) {
+      const agentValues: Record<string, string | boolean | number> = {
+        "nats-url": natsUrl,
+        "spool-dir": resolve(dataDir, "spool"),
+        "profile-own-children": config.demo,
+      };
+      if (found.pySpy !== undefined) agentValues["py-spy"] = found.pySpy;
+      const agent = await agentMod.startAgent(componentConfig(agentMod.agentOptions, agentValues, io.env), logger.child({ module: "agent" }));
+      stops.push(["agent", () => stopComponent(agent)]);
+    }
+    say("");
+    say(`  NATS        ${natsUrl}${config.natsUrl === undefined ? `  (nats-server with JetStream, data in ${resolve(dataDir, "nats")})` : ""}`);
+    say(`  store       ${storeUrl}  (embedded ClickHouse)`);
+    say(`  collector   NATS → store, in this process`);
+    say(`  query API   ${apiAddress}  (gRPC, in this process)`);
+    say(agentMod !== undefined ? `  agent       profiling this machine's Python processes` : `  agent       off (--no-agent)`);
+    if (demo.length > 0) say(`  demo        ${demo.map((c, k) => `${DEMO_SERVICE} ${DEMO_VERSIONS[k] ?? ""} (pid ${String(c.pid)})`).join(", ")}`);
+    say("");
+    const api = apiAddress === "127.0.0.1:4319" ? "" : ` --api ${apiAddress}`;
+    if (demo.length > 0) {
+      say(`Samples arrive after the agent's first window (about 20 s). Then, in another terminal:`);
+      say(`  npx fleetprof services${api}`);
+      say(`  npx fleetprof diff ${DEMO_SERVICE}@1.0 ${DEMO_SERVICE}@2.0 --since 5m${api} -o diff.html`);
+      say(`and open diff.html: ${DEMO_SLOWER_FUNCTION} is red, version 2.0 spends twice as long in it.`);
+    } else {
+      say(`Next, in another terminal:  npx fleetprof services${api}   then   npx fleetprof flame <service>${api} -o flame.html`);
+    }
+    say(`Ctrl-C stops everything.`);
+    say(`fleetprof up: ready`);
+    return { apiAddress, natsUrl, failed: Promise.race(deaths.length > 0 ? deaths : [new Promise<string>(() => undefined)]), stop };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}
