@@ -41,15 +41,15 @@ export function decodePprof(gz: Uint8Array): DecodedProfile {
     switch (field) {
       case 1: {
         const t: [bigint, bigint] = [0n, 0n];
-        messages(new BinaryReader(r.bytes()), (f, _w, rr) => (f === 1 ? ((t[0] = rr.int64()), true) : f === 2 ? ((t[1] = rr.int64()), true) : false));
+        messages(new BinaryReader(r.bytes()), (f, _w, rr) => (f === 1 ? ((t[0] = BigInt(rr.int64())), true) : f === 2 ? ((t[1] = BigInt(rr.int64())), true) : false));
         rawTypes.push(t);
         return true;
       }
       case 2: {
         const s = { locationIds: [] as bigint[], values: [] as bigint[] };
         messages(new BinaryReader(r.bytes()), (f, w, rr) => {
-          if (f === 1) s.locationIds.push(...packedOrOne(rr, w, (x) => x.uint64()));
-          else if (f === 2) s.values.push(...packedOrOne(rr, w, (x) => x.int64()));
+          if (f === 1) s.locationIds.push(...packedOrOne(rr, w, (x) => BigInt(x.uint64())));
+          else if (f === 2) s.values.push(...packedOrOne(rr, w, (x) => BigInt(x.int64())));
           else return false;
           return true;
         });
@@ -60,11 +60,11 @@ export function decodePprof(gz: Uint8Array): DecodedProfile {
         let id = 0n;
         const loc = { functionIds: [] as bigint[], lines: [] as bigint[] };
         messages(new BinaryReader(r.bytes()), (f, _w, rr) => {
-          if (f === 1) id = rr.uint64();
+          if (f === 1) id = BigInt(rr.uint64());
           else if (f === 4) {
             let fid = 0n;
             let line = 0n;
-            messages(new BinaryReader(rr.bytes()), (lf, _lw, lr) => (lf === 1 ? ((fid = lr.uint64()), true) : lf === 2 ? ((line = lr.int64()), true) : false));
+            messages(new BinaryReader(rr.bytes()), (lf, _lw, lr) => (lf === 1 ? ((fid = BigInt(lr.uint64())), true) : lf === 2 ? ((line = BigInt(lr.int64())), true) : false));
             loc.functionIds.push(fid);
             loc.lines.push(line);
           } else return false;
@@ -75,7 +75,7 @@ export function decodePprof(gz: Uint8Array): DecodedProfile {
       }
       case 5: {
         const fn: [bigint, bigint, bigint, bigint] = [0n, 0n, 0n, 0n];
-        messages(new BinaryReader(r.bytes()), (f, _w, rr) => (f >= 1 && f <= 4 ? ((fn[f - 1] = f === 1 ? rr.uint64() : rr.int64()), true) : false));
+        messages(new BinaryReader(r.bytes()), (f, _w, rr) => (f >= 1 && f <= 4 ? ((fn[f - 1] = f === 1 ? BigInt(rr.uint64()) : BigInt(rr.int64())), true) : false));
         rawFunctions.push(fn);
         return true;
       }
@@ -83,13 +83,13 @@ export function decodePprof(gz: Uint8Array): DecodedProfile {
         p.strings.push(r.string());
         return true;
       case 9:
-        p.timeNanos = r.int64();
+        p.timeNanos = BigInt(r.int64());
         return true;
       case 10:
-        p.durationNanos = r.int64();
+        p.durationNanos = BigInt(r.int64());
         return true;
       case 12:
-        p.period = r.int64();
+        p.period = BigInt(r.int64());
         return true;
       default:
         return wt === WireType.Varint ? (r.skip(wt, field), true) : false;

@@ -1,0 +1,90 @@
+/**
+ * The one adapter between @bufbuild/protobuf service descriptors and @grpc/grpc-js: a
+ * grpc-js `ServiceDefinition` (paths and binary serializers) from a generated `GenService`,
+ * and unary handlers that get the decoded request, a cancellation signal and a deadline, and
+ * whose errors go through {@link toStatus}.
+ */
+import { create, fromBinary, toBinary, type DescMessage, type DescService, type MessageInitShape, type MessageShape } from "@bufbuild/protobuf";
+import type { GenService, GenServiceMethods } from "@bufbuild/protobuf/codegenv2";
+import type { Metadata, MethodDefinition, sendUnaryData, ServerUnaryCall, ServiceDefinition, UntypedHandleCall } from "@grpc/grpc-js";
+import { toStatus } from "./status.js";
+
+export function methodPath(service: DescService, method: { name: string }): string {
+  return `/${service.typeName}/${method.name}`;
+}
+
+/** grpc-js serializers for every method of a service, keyed by the method's local name. */
+export function serviceDefinition(service: DescService): ServiceDefinition {
+  const def: Record<string, MethodDefinition<unknown, unknown>> = {};
+  for (const m of service.methods) {
+    def[m.localName] = {
+      path: methodPath(service, m),
+      requestStream: m.methodKind === "client_streaming" || m.methodKind === "bidi_streaming",
+      responseStream: m.methodKind === "server_streaming" || m.methodKind === "bidi_streaming",
+      requestSerialize: (v: unknown) => Buffer.from(toBinary(m.input, v as MessageShape<DescMessage>)),
+      requestDeserialize: (b: Buffer) => fromBinary(m.input, b),
+      responseSerialize: (v: unknown) => Buffer.from(toBinary(m.output, v as MessageShape<DescMessage>)),
+      responseDeserialize: (b: Buffer) => fromBinary(m.output, b),
+      originalName: m.localName,
+    };
+  }
+  return def;
+}
+
+/** What a handler gets besides its request. */
+export interface CallContext {
+  /** Aborted when the client cancels, the deadline passes, or the server stops. */
+  signal: AbortSignal;
+  /** Milliseconds left until the call's deadline (the client's, capped by the server's). */
+  remainingMs: () => number;
+  metadata: Metadata;
+  peer: string;
+  /** `Service/Method`, for logs. */
+  method: string;
+}
+
+export type UnaryImpl<M extends GenServiceMethods> = {
+  [K in keyof M as M[K]["methodKind"] extends "unary" ? K : never]: (
+    request: MessageShape<M[K]["input"]>,
+    context: CallContext,
+  ) => Promise<MessageInitShape<M[K]["output"]>>;
+};
+
+/** Per-call setup shared by every handler: context creation, auth, deadline, logging. */
+export interface CallHooks {
+  /** Builds the context (signal, deadline) for a call; `done` releases timers and listeners. */
+  open(call: ServerUnaryCall<unknown, unknown>, method: string): { context: CallContext; done: () => void };
+  /** Runs before the handler; throw to refuse the call (e.g. UNAUTHENTICATED). */
+  authorize?(context: CallContext): void;
+  /** Called after every call with its outcome. */
+  finished?(context: CallContext, error: unknown, elapsedMs: number): void;
+}
+
+/** grpc-js handlers for the unary methods of a service. */
+export function unaryHandlers<M extends GenServiceMethods>(service: GenService<M>, impl: UnaryImpl<M>, hooks: CallHooks): Record<string, UntypedHandleCall> {
+  const handlers: Record<string, UntypedHandleCall> = {};
+  for (const m of service.methods) {
+    if (m.methodKind !== "unary") continue;
+    const fn = (impl as Record<string, ((req: unknown, ctx: CallContext) => Promise<MessageInitShape<DescMessage>>) | undefined>)[m.localName];
+    if (fn === undefined) continue;
+    const name = `${service.name}/${m.name}`;
+    handlers[m.localName] = (call: ServerUnaryCall<unknown, unknown>, callback: sendUnaryData<unknown>): void => {
+      const started = performance.now();
+      const { context, done } = hooks.open(call, name);
+      void (async () => {
+        try {
+          hooks.authorize?.(context);
+          const out = await fn(call.request, context);
+          hooks.finished?.(context, undefined, performance.now() - started);
+          callback(null, create(m.output, out));
+        } catch (err) {
+          hooks.finished?.(context, err, performance.now() - started);
+          callback(toStatus(err), null);
+        } finally {
+          done();
+        }
+      })();
+    };
+  }
+  return handlers;
+}

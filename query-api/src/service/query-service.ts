@@ -1,0 +1,147 @@
+/**
+ * The fleetprof.v1.QueryService handlers: request checking, the read SQL, and the profile
+ * computations, wired together. Errors are FleetprofErrors; the gRPC adapter maps them.
+ */
+import { ErrorCode, FleetprofError } from "@fleetprof/common";
+import {
+  ExportFormat,
+  SortBy,
+  type DiffFlameGraphRequest,
+  type DiffTopFunctionsRequest,
+  type ExportRequest,
+  type FlameGraphRequest,
+  type TimeSeriesRequest,
+  type TopFunctionsRequest,
+} from "@fleetprof/proto";
+import { readLabelNames, readLabelValues, readSeries, readServices, readStackProfile, type ReadTarget, type SampleFilter, type StackProfile, type TimeWindow } from "@fleetprof/store";
+import type { CallContext } from "../grpc/adapter.js";
+import { exportCollapsed, exportPprof, exportSpeedscope } from "../export/index.js";
+import { toFlameGraph } from "../profile/flame-graph.js";
+import { diffTopFunctions, topFunctions } from "../profile/top.js";
+import { buildDiffTree, buildTree } from "../profile/tree.js";
+import { selectorToFilter } from "../selector/index.js";
+import { checkLabelName, isZeroRange, resolveLimit, resolveMaxNodes, resolveRange, resolveStep, type Limits } from "./request.js";
+import { foldSeries } from "./series.js";
+import type { QueryServiceImpl } from "./types.js";
+
+export interface QueryServiceOptions {
+  store: ReadTarget;
+  limits: Limits;
+  /** Reads the raw table only (tests comparing against rollups). */
+  rawOnly?: boolean;
+}
+
+const TOP_DEFAULT = 50;
+const TOP_MAX = 10_000;
+const VALUES_DEFAULT = 100;
+const VALUES_MAX = 10_000;
+const SERIES_DEFAULT = 10;
+const SERIES_MAX = 100;
+
+export function createQueryService(options: QueryServiceOptions): QueryServiceImpl {
+  const { store, limits } = options;
+  const source = options.rawOnly === true ? ("raw" as const) : ("auto" as const);
+  const read = (ctx: CallContext): { signal: AbortSignal; timeoutMs: number; source: "auto" | "raw" } => ({ signal: ctx.signal, timeoutMs: ctx.remainingMs(), source });
+
+  const profileOf = (filter: SampleFilter, window: TimeWindow, ctx: CallContext): Promise<StackProfile> =>
+    readStackProfile(store, { filter, window, maxStacks: limits.maxStacks, ...read(ctx) });
+
+  /** Both sides of a diff: base range defaults to the comparison's. */
+  const diffSides = async (req: DiffFlameGraphRequest | DiffTopFunctionsRequest, ctx: CallContext): Promise<[StackProfile, StackProfile]> => {
+    const baseFilter = selectorToFilter(req.baseSelector, "b");
+    const filter = selectorToFilter(req.selector, "c");
+    const window = resolveRange(req.range, limits);
+    const baseWindow = isZeroRange(req.baseRange) ? window : resolveRange(req.baseRange, limits, Date.now(), "base_range");
+    return Promise.all([profileOf(baseFilter, baseWindow, ctx), profileOf(filter, window, ctx)]);
+  };
+
+  return {
+    listServices: async (req, ctx) => {
+      const rows = await readServices(store, resolveRange(req.range, limits), read(ctx));
+      return { services: rows.map((r) => ({ name: r.name, versions: r.versions, samples: BigInt(r.samples), hosts: r.hosts })) };
+    },
+
+    listLabelNames: async (req, ctx) => {
+      const filter = selectorToFilter(req.selector);
+      return { names: await readLabelNames(store, { filter, window: resolveRange(req.range, limits), ...read(ctx) }) };
+    },
+
+    listLabelValues: async (req, ctx) => {
+      const name = checkLabelName(req.name, "name");
+      const filter = selectorToFilter(req.selector);
+      const limit = resolveLimit(req.limit, VALUES_DEFAULT, VALUES_MAX);
+      return readLabelValues(store, { filter, window: resolveRange(req.range, limits), name, limit, ...read(ctx) });
+    },
+
+    flameGraph: async (req: FlameGraphRequest, ctx) => {
+      const filter = selectorToFilter(req.selector);
+      const maxNodes = resolveMaxNodes(req.maxNodes, limits);
+      const profile = await profileOf(filter, resolveRange(req.range, limits), ctx);
+      const graph = toFlameGraph(buildTree(profile), { maxNodes, diff: false, firstMs: profile.firstMs, lastMs: profile.lastMs, source: profile.source });
+      return { flameGraph: graph };
+    },
+
+    diffFlameGraph: async (req: DiffFlameGraphRequest, ctx) => {
+      const maxNodes = resolveMaxNodes(req.maxNodes, limits);
+      const [base, cmp] = await diffSides(req, ctx);
+      const firsts = [base.firstMs, cmp.firstMs].filter((t) => t > 0);
+      const graph = toFlameGraph(buildDiffTree(base, cmp), {
+        maxNodes,
+        diff: true,
+        firstMs: firsts.length === 0 ? 0 : Math.min(...firsts),
+        lastMs: Math.max(base.lastMs, cmp.lastMs),
+        source: cmp.source,
+      });
+      return { flameGraph: graph };
+    },
+
+    topFunctions: async (req: TopFunctionsRequest, ctx) => {
+      const filter = selectorToFilter(req.selector);
+      const profile = await profileOf(filter, resolveRange(req.range, limits), ctx);
+      const sort = req.sort === SortBy.TOTAL ? "total" : "self";
+      const rows = topFunctions(profile, sort, resolveLimit(req.limit, TOP_DEFAULT, TOP_MAX));
+      const share = (v: number): number => (profile.total > 0 ? v / profile.total : 0);
+      return {
+        total: BigInt(profile.total),
+        functions: rows.map((f) => ({ function: f.function, file: f.file, self: BigInt(f.self), total: BigInt(f.total), selfShare: share(f.self), totalShare: share(f.total) })),
+      };
+    },
+
+    diffTopFunctions: async (req: DiffTopFunctionsRequest, ctx) => {
+      const [base, cmp] = await diffSides(req, ctx);
+      const { regressions, improvements } = diffTopFunctions(base, cmp, resolveLimit(req.limit, TOP_DEFAULT, TOP_MAX));
+      const toMessage = (r: (typeof regressions)[number]) => ({ ...r, baseSelf: BigInt(r.baseSelf), self: BigInt(r.self), baseTotal: BigInt(r.baseTotal), total: BigInt(r.total) });
+      return { regressions: regressions.map(toMessage), improvements: improvements.map(toMessage), baseTotal: BigInt(base.total), total: BigInt(cmp.total) };
+    },
+
+    timeSeries: async (req: TimeSeriesRequest, ctx) => {
+      const filter = selectorToFilter(req.selector);
+      const window = resolveRange(req.range, limits);
+      const step = resolveStep(req.stepMs, window);
+      const groupBy = req.groupBy === "" ? undefined : checkLabelName(req.groupBy, "group_by");
+      const { rows } = await readSeries(store, { filter, window, stepSeconds: step, groupBy, ...read(ctx) });
+      const series = foldSeries(rows, window, step, groupBy !== undefined, resolveLimit(req.limit, SERIES_DEFAULT, SERIES_MAX));
+      return {
+        stepMs: BigInt(step * 1000),
+        series: series.map((s) => ({ group: s.group, total: BigInt(s.total), points: s.points.map((p) => ({ timeUnixMs: BigInt(p.time * 1000), samples: BigInt(p.samples) })) })),
+      };
+    },
+
+    export: async (req: ExportRequest, ctx) => {
+      const filter = selectorToFilter(req.selector);
+      const format = req.format;
+      if (format !== ExportFormat.PPROF && format !== ExportFormat.COLLAPSED && format !== ExportFormat.SPEEDSCOPE) {
+        throw new FleetprofError(ErrorCode.InvalidArgument, "format: choose EXPORT_FORMAT_PPROF, EXPORT_FORMAT_COLLAPSED or EXPORT_FORMAT_SPEEDSCOPE");
+      }
+      const profile = await profileOf(filter, resolveRange(req.range, limits), ctx);
+      switch (format) {
+        case ExportFormat.PPROF:
+          return { data: exportPprof(profile), contentType: "application/vnd.google.protobuf+gzip", fileSuffix: ".pb.gz" };
+        case ExportFormat.COLLAPSED:
+          return { data: new TextEncoder().encode(exportCollapsed(profile)), contentType: "text/plain; charset=utf-8", fileSuffix: ".collapsed.txt" };
+        case ExportFormat.SPEEDSCOPE:
+          return { data: new TextEncoder().encode(exportSpeedscope(profile, req.selector === "" ? "fleetprof" : req.selector)), contentType: "application/json", fileSuffix: ".speedscope.json" };
+      }
+    },
+  };
+}

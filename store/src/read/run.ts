@@ -1,0 +1,79 @@
+/**
+ * Runs one read query with the caller's cancellation and deadline, and turns ClickHouse's
+ * failures into FleetprofErrors a caller can act on.
+ *
+ * Cancellation: the AbortSignal goes to @clickhouse/client (`abort_signal`), which closes the
+ * HTTP request; ClickHouse then cancels the query (`cancel_http_readonly_queries_on_client_close`).
+ * Embedded chDB cannot interrupt a running query from outside, so every query also carries
+ * `max_execution_time` = the time left until the deadline: the engine itself stops there.
+ */
+import type { ClickHouseClient } from "@clickhouse/client";
+import { ErrorCode, FleetprofError } from "@fleetprof/common";
+
+export interface ReadOptions {
+  signal?: AbortSignal | undefined;
+  /** Milliseconds the query may run (the call's deadline); default 60 s. */
+  timeoutMs?: number | undefined;
+}
+
+/** What a read function needs from a store. */
+export interface ReadTarget {
+  client: ClickHouseClient;
+  /** Quoted database name. */
+  db: string;
+}
+
+/** ClickHouse error codes that mean "the caller asked for something wrong". */
+const INVALID_ARGUMENT_CODES = new Set(["427" /* CANNOT_COMPILE_REGEXP */, "36" /* BAD_ARGUMENTS */, "457" /* BAD_QUERY_PARAMETER */]);
+const TIMEOUT_CODES = new Set(["159" /* TIMEOUT_EXCEEDED */]);
+const LIMIT_CODES = new Set(["241" /* MEMORY_LIMIT_EXCEEDED */, "158" /* TOO_MANY_ROWS */, "396" /* TOO_MANY_ROWS_OR_BYTES */, "307" /* TOO_MANY_BYTES */]);
+
+export function readError(err: unknown, signal?: AbortSignal): FleetprofError {
+  if (err instanceof FleetprofError) return err;
+  const e = err as { code?: unknown; message?: unknown; name?: unknown };
+  const message = typeof e.message === "string" ? e.message : String(err);
+  const code = typeof e.code === "string" ? e.code : undefined;
+  if (signal?.aborted === true || e.name === "AbortError" || /aborted/i.test(message)) {
+    const reason: unknown = signal?.reason;
+    if (reason instanceof FleetprofError) return reason;
+    return new FleetprofError(ErrorCode.Cancelled, "the query was cancelled", { cause: err });
+  }
+  if (code !== undefined && TIMEOUT_CODES.has(code)) {
+    return new FleetprofError(ErrorCode.DeadlineExceeded, "the query ran past its deadline: narrow the selector or the time range, or allow a longer deadline", { cause: err });
+  }
+  if (code !== undefined && INVALID_ARGUMENT_CODES.has(code)) {
+    return new FleetprofError(ErrorCode.InvalidArgument, `ClickHouse refused the query: ${message}`, { cause: err });
+  }
+  if (code !== undefined && LIMIT_CODES.has(code)) {
+    return new FleetprofError(ErrorCode.ResourceExhausted, `the query needs more than ClickHouse allows: ${message}; narrow the selector or the time range`, { cause: err });
+  }
+  if (code === undefined && /ECONNREFUSED|ECONNRESET|socket hang up|ETIMEDOUT|EHOSTUNREACH|ENOTFOUND|closed/i.test(message)) {
+    return new FleetprofError(ErrorCode.Unavailable, `ClickHouse cannot be reached: ${message}`, { cause: err });
+  }
+  return new FleetprofError(ErrorCode.Internal, `query failed: ${message}`, { cause: err });
+}
+
+/** Runs a query, returning rows in JSONCompactEachRow form (arrays). */
+export async function queryRows<T extends unknown[]>(target: ReadTarget, query: string, params: Record<string, unknown>, options: ReadOptions = {}): Promise<T[]> {
+  if (options.signal?.aborted === true) throw readError(new Error("aborted"), options.signal);
+  const seconds = Math.max(1, Math.ceil((options.timeoutMs ?? 60_000) / 1000));
+  try {
+    const rs = await target.client.query({
+      query,
+      query_params: params,
+      format: "JSONCompactEachRow",
+      ...(options.signal === undefined ? {} : { abort_signal: options.signal }),
+      clickhouse_settings: {
+        max_execution_time: seconds,
+        timeout_overflow_mode: "throw",
+        cancel_http_readonly_queries_on_client_close: 1,
+        readonly: "2",
+        // Numbers as numbers: every 64-bit id this package reads is converted with toString().
+        output_format_json_quote_64bit_integers: 0,
+      },
+    });
+    return await rs.json<T>();
+  } catch (err) {
+    throw readError(err, options.signal);
+  }
+}
