@@ -11,7 +11,7 @@ import { quoteIdent, ttlFromMs } from "./schema/identifiers.js";
 import { applyMigrations } from "./schema/migrations.js";
 import type { TtlConfig } from "./schema/tables.js";
 import { parseStoreUrl, redactUrl, type StoreTarget } from "./url.js";
-import { IngestWriter } from "./write/writer.js";
+import { IngestWriter, type PreparedWrite } from "./write/writer.js";
 import type { BatchInput, WriteOptions, WriteResult } from "./write/types.js";
 
 export interface OpenStoreOptions {
@@ -47,6 +47,13 @@ export interface Store {
   readonly ttl: TtlConfig;
   /** Writes batches; see `write/writer.ts` for why a batch is never counted twice. */
   writeBatches(batches: readonly BatchInput[], options?: WriteOptions): Promise<WriteResult>;
+  /**
+   * The two halves of {@link writeBatches}, for pipelining: `prepareWrite` encodes (CPU only)
+   * while the previous `commitWrite` runs. Commit one write at a time, in order; a failed commit
+   * may be retried (pass the batch ids as `uncertain`).
+   */
+  prepareWrite(batches: readonly BatchInput[]): PreparedWrite;
+  commitWrite(prepared: PreparedWrite, options?: WriteOptions): Promise<WriteResult>;
   /** True when ClickHouse answers. */
   ping(): Promise<boolean>;
   readonly faults: StoreFaults;
@@ -103,6 +110,8 @@ export async function openStore(url: string, options: OpenStoreOptions = {}): Pr
     cluster,
     ttl,
     writeBatches: (batches, o) => writer.write(batches, o),
+    prepareWrite: (batches) => writer.prepare(batches),
+    commitWrite: (prepared, o) => writer.commit(prepared, o),
     ping: async () => {
       try {
         return (await client.ping()).success;

@@ -20,11 +20,12 @@
  * identical retry a no-op for ClickHouse.
  */
 import type { ClickHouseClient } from "@clickhouse/client";
-import { encodeProfile, newEncoded, windowSeconds, type Dictionaries } from "./encode.js";
+import { encodeProfile, newEncoded, windowSeconds, type Dictionaries, type Encoded } from "./encode.js";
 import { hashString, u64String } from "./hash.js";
 import { insertText, type InsertSettings } from "./insert.js";
 import { SeenSet } from "./seen-set.js";
 import type { BatchInput, WriteOptions, WriteResult } from "./types.js";
+
 
 export interface WriterOptions {
   client: ClickHouseClient;
@@ -49,8 +50,6 @@ export class IngestWriter {
   readonly #o: WriterOptions;
   readonly #frames = new SeenSet(1 << 20);
   readonly #stacks = new SeenSet(1 << 21);
-  readonly #pendingFrames = new SeenSet(1 << 18);
-  readonly #pendingStacks = new SeenSet(1 << 18);
   #seenSince = Date.now();
 
   constructor(o: WriterOptions) {
@@ -98,9 +97,11 @@ export class IngestWriter {
     return new Set(rows.map((r) => r.k));
   }
 
-  async write(batches: readonly BatchInput[], options: WriteOptions = {}): Promise<WriteResult> {
-    const result: WriteResult = { duplicateBatches: 0, recoveredProfiles: 0, rows: 0, samples: 0, frames: 0, stacks: 0, insertMs: 0 };
-    if (batches.length === 0) return result;
+  /**
+   * Encodes a write (CPU only, no I/O): may run while the previous write is still committing.
+   * Every batch is encoded; what the ledger says at commit time may drop some again.
+   */
+  prepare(batches: readonly BatchInput[]): PreparedWrite {
     if (Date.now() - this.#seenSince > (this.#o.dictionaryRefreshMs ?? 3_600_000)) {
       this.#frames.clear();
       this.#stacks.clear();
@@ -109,72 +110,77 @@ export class IngestWriter {
     // The same batch twice in one write (published twice): keep the first.
     const unique = new Map<string, BatchInput>();
     for (const b of batches) if (!unique.has(b.batchId)) unique.set(b.batchId, b);
-    result.duplicateBatches += batches.length - unique.size;
-    const all = [...unique.values()];
-    const hashes = all.map((b) => batchHash(b.batchId));
-    const done = await this.#ledgerHits(hashes);
-    const todo: { b: BatchInput; h: string }[] = [];
-    all.forEach((b, i) => {
-      const h = hashes[i] as string;
-      if (done.has(h)) result.duplicateBatches++;
-      else todo.push({ b, h });
-    });
-    const uncertain = todo.filter((t) => options.uncertain?.has(t.b.batchId) === true);
+    const items = [...unique.values()].map((b) => ({ b, h: batchHash(b.batchId) }));
+    const prepared: PreparedWrite = { items, inBatch: batches.length - unique.size, enc: newEncoded(), skip: new Set(), now: Math.floor(Date.now() / 1000) };
+    this.#encode(prepared);
+    return prepared;
+  }
+
+  #encode(w: PreparedWrite): void {
+    let stacks = 0;
+    for (const { b } of w.items) for (const p of b.profiles) stacks += p.stacks.length;
+    const dict: Dictionaries = {
+      frames: this.#frames,
+      stacks: this.#stacks,
+      pendingFrames: new SeenSet(Math.min(1 << 20, Math.max(1024, stacks * 2))),
+      pendingStacks: new SeenSet(Math.min(1 << 20, Math.max(1024, stacks))),
+    };
+    const enc = newEncoded();
+    const dictOnly = { ...newEncoded(), frames: enc.frames, stacks: enc.stacks, newFrames: enc.newFrames, newStacks: enc.newStacks };
+    for (const { b, h } of w.items) {
+      if (w.skip.has(h)) continue;
+      for (const p of b.profiles) {
+        // A profile already stored by an interrupted write: its dictionary rows may be missing, so repeat those only.
+        const stored = w.present !== undefined && w.present.has(`${h}/${windowSeconds(p)}`);
+        encodeProfile(p, b.host, h, w.now, dict, stored ? dictOnly : enc);
+      }
+    }
+    w.enc = enc;
+  }
+
+  /** Runs the inserts of a prepared write; see the file comment for the order and the checks. */
+  async commit(w: PreparedWrite, options: WriteOptions = {}): Promise<WriteResult> {
+    const result: WriteResult = { duplicateBatches: w.inBatch, recoveredProfiles: 0, rows: 0, samples: 0, frames: 0, stacks: 0, insertMs: 0 };
+    if (w.items.length === 0) return result;
+    const started = performance.now();
+    const done = await this.#ledgerHits(w.items.map((i) => i.h));
+    const uncertain = w.items.filter((t) => !done.has(t.h) && options.uncertain?.has(t.b.batchId) === true);
     const present = await this.#present(
       uncertain.map((t) => t.b),
       uncertain.map((t) => t.h),
     );
-
-    const dict: Dictionaries = { frames: this.#frames, stacks: this.#stacks, pendingFrames: this.#pendingFrames, pendingStacks: this.#pendingStacks };
-    this.#pendingFrames.clear();
-    this.#pendingStacks.clear();
-    const enc = newEncoded();
-    const now = Math.floor(Date.now() / 1000);
-    // What this write contains, for the deduplication token: batch hashes and skipped profiles.
+    if (done.size > 0 || present.size > 0 || w.skip.size > 0 || (w.present?.size ?? 0) > 0) {
+      w.skip = done;
+      w.present = present;
+      this.#encode(w);
+    }
+    const todo = w.items.filter((i) => !w.skip.has(i.h));
+    result.duplicateBatches += w.items.length - todo.length;
+    // The token names exactly what this write contains: batch hashes and profiles left out.
     const parts: string[] = [];
     for (const { b, h } of todo) {
-      let skipped = 0;
-      for (let i = 0; i < b.profiles.length; i++) {
-        const p = b.profiles[i] as (typeof b.profiles)[number];
-        if (present.size > 0 && present.has(`${h}/${windowSeconds(p)}`)) {
-          skipped++;
-          result.recoveredProfiles++;
-          // its dictionary rows may be missing if the earlier write died in between: cheap to repeat
-          encodeProfile(p, b.host, h, now, dict, { ...newEncoded(), frames: enc.frames, stacks: enc.stacks, newFrames: enc.newFrames, newStacks: enc.newStacks });
-          continue;
-        }
-        encodeProfile(p, b.host, h, now, dict, enc);
-      }
-      parts.push(skipped === 0 ? h : `${h}-${String(skipped)}`);
+      let stored = 0;
+      for (const p of b.profiles) if (present.has(`${h}/${windowSeconds(p)}`)) stored++;
+      result.recoveredProfiles += stored;
+      parts.push(stored === 0 ? h : `${h}-${String(stored)}`);
     }
     parts.sort();
     hashString(parts.join(","), h2, 0);
     const token = `fp-${(h2[0] as number).toString(16)}${(h2[1] as number).toString(16)}-${String(parts.length)}`;
     const { db } = this.#o;
     const base: InsertSettings = this.#o.cluster ? { insert_distributed_sync: 1 } : {};
-    const started = performance.now();
     const ins = async (table: string, lines: string[], settings: InsertSettings): Promise<void> => {
       if (lines.length === 0) return;
       this.#o.beforeInsert?.(table);
       await insertText(this.#o.client, `${db}.${table}`, lines, { ...base, ...settings });
     };
+    const enc = w.enc;
     await ins("frames", enc.frames, { insert_deduplication_token: `${token}-f` });
     await ins("stacks", enc.stacks, { insert_deduplication_token: `${token}-s` });
-    await ins("samples_ingest", enc.ingest, {
-      insert_deduplication_token: `${token}-i`,
-      deduplicate_blocks_in_dependent_materialized_views: 1,
-      // one block per write: rows of a batch land in one part per partition, or not at all
-      input_format_parallel_parsing: 0,
-      max_insert_block_size: 1_000_000_000,
-      max_block_size: 1_000_000_000,
-      min_insert_block_size_rows: 1_000_000_000,
-      min_insert_block_size_bytes: 100_000_000_000,
-      min_insert_block_size_rows_for_materialized_views: 1_000_000_000,
-      min_insert_block_size_bytes_for_materialized_views: 100_000_000_000,
-    });
+    await ins("samples_ingest", enc.ingest, { insert_deduplication_token: `${token}-i`, ...ONE_BLOCK });
     await ins(
       "ingested_batches",
-      todo.map(({ b, h }) => `[${h},${JSON.stringify(b.batchId)},${now}]`),
+      todo.map(({ b, h }) => `[${h},${JSON.stringify(b.batchId)},${w.now}]`),
       { insert_deduplication_token: `${token}-l` },
     );
     result.insertMs = performance.now() - started;
@@ -186,4 +192,33 @@ export class IngestWriter {
     result.stacks = enc.stacks.length;
     return result;
   }
+
+  async write(batches: readonly BatchInput[], options: WriteOptions = {}): Promise<WriteResult> {
+    return this.commit(this.prepare(batches), options);
+  }
 }
+
+/** A write encoded and ready to commit (opaque to callers). */
+export interface PreparedWrite {
+  items: { b: BatchInput; h: string }[];
+  /** Duplicates dropped within the write itself. */
+  inBatch: number;
+  enc: Encoded;
+  /** Batch hashes found in the ledger (not written). */
+  skip: Set<string>;
+  /** (batch hash/window second) pairs already in `samples`. */
+  present?: Set<string>;
+  now: number;
+}
+
+/** Settings that make one write one block: a batch's rows land in one part per partition, or not at all. */
+const ONE_BLOCK: InsertSettings = {
+  deduplicate_blocks_in_dependent_materialized_views: 1,
+  input_format_parallel_parsing: 0,
+  max_insert_block_size: 1_000_000_000,
+  max_block_size: 1_000_000_000,
+  min_insert_block_size_rows: 1_000_000_000,
+  min_insert_block_size_bytes: 100_000_000_000,
+  min_insert_block_size_rows_for_materialized_views: 1_000_000_000,
+  min_insert_block_size_bytes_for_materialized_views: 100_000_000_000,
+};

@@ -1,0 +1,330 @@
+/**
+ * A running collector: JetStream → decode/validate → store, with at most one write in flight.
+ *
+ *   receive ──► received (raw, kept alive with working()) ──► decode (zlib pool + fast
+ *   protobuf reader) ──► ready ──► prepare (encode, while the previous write commits) ──►
+ *   commit (retried with back-off while ClickHouse fails) ──► ack
+ *
+ * - Every delivered message is held and heart-beaten until acked or terminated, so a slow or
+ *   failing ClickHouse never lets JetStream redeliver (and never burns max_deliver): while a
+ *   write is retried nothing new is written, the pipeline fills, and max_ack_pending stops
+ *   JetStream from delivering more.
+ * - A message is acknowledged only after its write committed; a message that cannot be stored
+ *   is dead-lettered and terminated.
+ */
+import { jetstream, jetstreamManager, type ConsumerMessages, type JetStreamClient, type JetStreamManager, type JsMsg } from "@nats-io/jetstream";
+import type { NatsConnection } from "@nats-io/transport-node";
+import { connectNats, createLogger, ensureStreams, LogOnce, SAMPLES_STREAM, type Logger } from "@fleetprof/common";
+import { openStore, redactUrl, type PreparedWrite, type Store } from "@fleetprof/store";
+import { ensureConsumer } from "./consumer.js";
+import type { DecodedBatch } from "./decode/sample-batch.js";
+import { startHttp, type HealthReport } from "./http.js";
+import { deadLetter } from "./ingest/dead-letter.js";
+import { decodeMessage, type IngestLimits } from "./ingest/message.js";
+import { CollectorMetrics } from "./metrics.js";
+import type { CollectorConfig } from "./options.js";
+
+export interface CollectorDeps {
+  /** A store opened by the caller (embedded mode shares one between collector and query API); not closed by stop(). */
+  store?: Store;
+  logger?: Logger;
+}
+
+export interface CollectorHandle {
+  /** Stops fetching, finishes the write in flight and what is decoded, acks, then drains NATS. */
+  stop(): Promise<void>;
+  readonly metrics: CollectorMetrics;
+  /** Prometheus text. */
+  metricsText(): string;
+  health(): HealthReport;
+  /** host:port of /metrics and /healthz, when enabled. */
+  readonly httpAddress: string | undefined;
+  readonly store: Store;
+}
+
+interface Ready {
+  m: JsMsg;
+  batch: DecodedBatch;
+  rows: number;
+  samples: number;
+  received: number;
+}
+
+const DECODE_CONCURRENCY = 4;
+const STOP_WRITE_DEADLINE_MS = 8000;
+
+export async function startCollector(config: CollectorConfig, deps: CollectorDeps = {}): Promise<CollectorHandle> {
+  const root = deps.logger ?? createLogger({ name: "collector" });
+  const log = root.child({ module: "collector" });
+  const ownsStore = deps.store === undefined;
+  const store =
+    deps.store ??
+    (await openStore(config.clickhouseUrl, {
+      database: config.clickhouseDatabase,
+      cluster: config.clickhouseCluster,
+      rawTtlMs: config.rawTtl,
+      rollup1mTtlMs: config.rollup1mTtl,
+      rollup1hTtlMs: config.rollup1hTtl,
+      logger: root,
+    }));
+  let nc: NatsConnection;
+  let js: JetStreamClient;
+  let jsm: JetStreamManager;
+  try {
+    nc = await connectNats(config.natsUrl, log, { name: "fleetprof-collector" });
+    await ensureStreams(nc);
+    jsm = await jetstreamManager(nc);
+    js = jetstream(nc);
+    await ensureConsumer(jsm, { name: config.consumerName, ackWaitMs: config.ackWait, maxDeliver: config.maxDeliver, maxAckPending: config.maxPending });
+  } catch (err) {
+    if (ownsStore) await store.close();
+    throw err;
+  }
+  const metrics = new CollectorMetrics();
+  const once = new LogOnce();
+  const limits: IngestLimits = {
+    maxStackDepth: config.maxStackDepth,
+    maxLabels: config.maxLabels,
+    maxStringLength: config.maxStringLength,
+    maxSampleCount: config.maxSampleCount,
+    maxFutureMs: 86_400_000,
+  };
+
+  // --- state
+  const held = new Set<JsMsg>(); // delivered, not yet acked or terminated
+  const received: JsMsg[] = [];
+  let ready: Ready[] = [];
+  let readyRows = 0;
+  let decoding = 0;
+  let stopping = false;
+  let hardStop = false;
+  let lastWriteError: string | undefined;
+  let lastWriteAt = 0;
+  let wake: (() => void) | undefined;
+  const poke = (): void => {
+    const w = wake;
+    wake = undefined;
+    w?.();
+  };
+  const sleep = (ms: number): Promise<void> =>
+    new Promise((resolve) => {
+      const t = setTimeout(() => {
+        wake = undefined;
+        resolve();
+      }, ms);
+      wake = () => {
+        clearTimeout(t);
+        resolve();
+      };
+    });
+
+  // --- keep every held message alive (no redelivery while we work on it)
+  const heartbeat = setInterval(() => {
+    for (const m of held) m.working();
+  }, Math.max(500, Math.floor(config.ackWait / 3)));
+  heartbeat.unref();
+
+  // --- NATS status and lag
+  void (async () => {
+    for await (const s of nc.status()) {
+      if (s.type === "disconnect") metrics.natsUp = 0;
+      else if (s.type === "reconnect") metrics.natsUp = 1;
+    }
+  })();
+  const lagTimer = setInterval(() => {
+    jsm.consumers
+      .info(SAMPLES_STREAM, config.consumerName)
+      .then((info) => {
+        metrics.lagMessages = info.num_pending;
+        metrics.ackPending = info.num_ack_pending;
+      })
+      .catch(() => undefined);
+    const oldest = ready[0]?.received ?? (received.length > 0 ? Date.now() : undefined);
+    metrics.oldestWaitingSeconds = oldest === undefined ? 0 : (Date.now() - oldest) / 1000;
+  }, 5000);
+  lagTimer.unref();
+
+  // --- decode
+  const decodeLimit = (): boolean => readyRows < 2 * config.flushRows;
+  const pump = (): void => {
+    while (received.length > 0 && decoding < DECODE_CONCURRENCY && decodeLimit()) {
+      const m = received.shift() as JsMsg;
+      decoding++;
+      void decodeOne(m).finally(() => {
+        decoding--;
+        pump();
+        poke();
+      });
+    }
+  };
+  const decodeOne = async (m: JsMsg): Promise<void> => {
+    const d = await decodeMessage(m.data, m.headers, limits);
+    if (d.ok) {
+      ready.push({ m, batch: d.batch, rows: d.rows, samples: d.samples, received: Date.now() });
+      readyRows += d.rows;
+      return;
+    }
+    metrics.reject(d.reason);
+    if (once.first(`reject:${d.reason}`)) {
+      log.warn({ reason: d.reason, detail: d.detail, subject: m.subject, seq: m.seq }, `rejected a message (${d.reason}); copied to the dead-letter subject (logged once per reason)`);
+    }
+    try {
+      await deadLetter(js, m, d.reason, d.detail);
+      held.delete(m);
+    } catch (err) {
+      // NATS trouble: leave it to a later delivery rather than lose the copy
+      if (once.first("dlq-publish")) log.error({ err }, "could not publish to the dead-letter subject; the message will be retried");
+      held.delete(m);
+      m.nak(5000);
+    }
+  };
+
+  // --- receive
+  let messages: ConsumerMessages | undefined;
+  const receiveLoop = async (): Promise<void> => {
+    const consumer = await js.consumers.get(SAMPLES_STREAM, config.consumerName);
+    while (!stopping) {
+      try {
+        messages = await consumer.consume({ max_messages: Math.min(config.maxPending, 512) });
+        for await (const m of messages) {
+          if (m.redelivered) metrics.redeliveries++;
+          held.add(m);
+          received.push(m);
+          pump();
+        }
+      } catch (err) {
+        if (stopping) break;
+        if (once.first("consume")) log.error({ err }, "consuming from JetStream failed; retrying");
+        await new Promise((r) => setTimeout(r, 1000));
+      }
+    }
+  };
+
+  // --- write
+  const backoff = (attempt: number): number => Math.min(config.retryMax, 100 * 2 ** Math.min(attempt, 20)) * (0.75 + Math.random() / 2);
+  const commit = async (prepared: PreparedWrite, items: Ready[]): Promise<void> => {
+    const uncertain = new Set(items.filter((i) => i.m.redelivered).map((i) => i.batch.batchId));
+    for (let attempt = 0; ; attempt++) {
+      const started = performance.now();
+      try {
+        const r = await store.commitWrite(prepared, { uncertain });
+        metrics.insertSeconds.observe((performance.now() - started) / 1000);
+        metrics.flushes++;
+        metrics.rows += r.rows;
+        metrics.samples += r.samples;
+        metrics.dictionaryRows += r.frames + r.stacks;
+        metrics.recoveredProfiles += r.recoveredProfiles;
+        metrics.messagesDuplicate += r.duplicateBatches;
+        metrics.messagesIngested += items.length - r.duplicateBatches;
+        if (lastWriteError !== undefined) log.info({ attempts: attempt + 1 }, "ClickHouse writes work again");
+        lastWriteError = undefined;
+        lastWriteAt = Date.now();
+        metrics.clickhouseUp = 1;
+        once.forget("write");
+        break;
+      } catch (err) {
+        metrics.insertFailures++;
+        metrics.clickhouseUp = 0;
+        lastWriteError = (err as Error).message;
+        if (once.first("write")) log.warn({ err }, "writing to ClickHouse failed; holding the messages and retrying with back-off");
+        // whatever part of the write landed is found and skipped on the next attempt
+        for (const i of items) uncertain.add(i.batch.batchId);
+        if (hardStop) return;
+        const wait = backoff(attempt);
+        const until = Date.now() + wait;
+        while (Date.now() < until && !hardStop) await new Promise((r) => setTimeout(r, Math.min(100, until - Date.now())));
+        if (hardStop) return;
+      }
+    }
+    for (const i of items) {
+      i.m.ack();
+      held.delete(i.m);
+    }
+  };
+
+  const takeFlush = (): Ready[] => {
+    let rows = 0;
+    let n = 0;
+    while (n < ready.length && (n === 0 || rows + (ready[n] as Ready).rows <= config.flushRows)) rows += (ready[n++] as Ready).rows;
+    const take = ready.slice(0, n);
+    ready = ready.slice(n);
+    readyRows -= rows;
+    pump();
+    return take;
+  };
+
+  let inFlight: Promise<void> = Promise.resolve();
+  const flushLoop = async (): Promise<void> => {
+    for (;;) {
+      const due = ready.length > 0 && (readyRows >= config.flushRows || Date.now() - (ready[0] as Ready).received >= config.flushInterval || stopping);
+      if (!due) {
+        if (stopping && ready.length === 0 && decoding === 0 && (received.length === 0 || hardStop)) break;
+        await sleep(ready.length > 0 ? Math.max(1, config.flushInterval - (Date.now() - (ready[0] as Ready).received)) : config.flushInterval);
+        continue;
+      }
+      const items = takeFlush();
+      const prepared = store.prepareWrite(items.map((i) => i.batch));
+      await inFlight;
+      if (hardStop) break;
+      inFlight = commit(prepared, items);
+    }
+    await inFlight;
+  };
+
+  const receiving = receiveLoop().catch((err: unknown) => log.error({ err }, "receive loop ended"));
+  const flushing = flushLoop().catch((err: unknown) => log.error({ err }, "write loop ended"));
+
+  // --- http
+  const health = (): HealthReport => {
+    const natsOk = !nc.isClosed() && metrics.natsUp === 1;
+    const chOk = lastWriteError === undefined;
+    return {
+      ok: natsOk && chOk && !stopping,
+      nats: natsOk ? "connected" : "disconnected",
+      clickhouse: chOk ? "ok" : `failing: ${lastWriteError ?? ""}`,
+      lastWriteAt: lastWriteAt === 0 ? null : new Date(lastWriteAt).toISOString(),
+      waitingMessages: held.size,
+      stopping,
+    };
+  };
+  let http: Awaited<ReturnType<typeof startHttp>> | undefined;
+  if (config.metricsListen !== "") {
+    http = await startHttp(config.metricsListen, () => metrics.render(), health);
+  }
+  log.info(
+    { consumer: config.consumerName, clickhouse: redactUrl(config.clickhouseUrl), database: store.database, metrics: http?.address, flushRows: config.flushRows, flushIntervalMs: config.flushInterval },
+    "collector started",
+  );
+
+  let stopped: Promise<void> | undefined;
+  const stop = (): Promise<void> => {
+    stopped ??= (async () => {
+      stopping = true;
+      await messages?.close().catch(() => undefined);
+      poke();
+      const deadline = setTimeout(() => {
+        hardStop = true;
+        poke();
+      }, STOP_WRITE_DEADLINE_MS);
+      await Promise.all([receiving, flushing]);
+      clearTimeout(deadline);
+      clearInterval(heartbeat);
+      clearInterval(lagTimer);
+      if (held.size > 0) log.warn({ messages: held.size }, "stopping with unacknowledged messages; JetStream will deliver them again");
+      await nc.drain().catch(() => undefined);
+      await new Promise<void>((resolve) => (http === undefined ? resolve() : http.server.close(() => resolve())));
+      if (ownsStore) await store.close();
+      log.info({ samples: metrics.samples, messages: metrics.messagesIngested }, "collector stopped");
+    })();
+    return stopped;
+  };
+
+  return {
+    stop,
+    metrics,
+    metricsText: () => metrics.render(),
+    health,
+    httpAddress: http?.address,
+    store,
+  };
+}

@@ -1,0 +1,51 @@
+/** One JetStream message → a decoded, validated batch, or the reason it is refused. */
+import { promisify } from "node:util";
+import { gunzip } from "node:zlib";
+import { ENCODING_HEADER, FORMAT_HEADER, MAX_DECODED_BYTES, SAMPLE_BATCH_FORMAT } from "@fleetprof/proto";
+import { decodeSampleBatch, LimitError, type DecodedBatch, type DecodeLimits } from "../decode/sample-batch.js";
+import { validateBatch, type RejectReason, type Rejection, type ValidationLimits } from "./validate.js";
+
+const gunzipAsync = promisify(gunzip);
+
+export type IngestLimits = DecodeLimits & ValidationLimits;
+
+export type Decoded = { ok: true; batch: DecodedBatch; rows: number; samples: number } | ({ ok: false } & Rejection);
+
+function reject(reason: RejectReason, detail: string): Decoded {
+  return { ok: false, reason, detail };
+}
+
+/** Decompresses off the main thread (the zlib thread pool), then decodes and validates. */
+export async function decodeMessage(data: Uint8Array, headers: { get(k: string): string } | undefined, limits: IngestLimits): Promise<Decoded> {
+  const format = headers?.get(FORMAT_HEADER) ?? "";
+  if (format !== "" && format !== SAMPLE_BATCH_FORMAT) return reject("unknown_version", `${FORMAT_HEADER} is "${format}" (this collector reads ${SAMPLE_BATCH_FORMAT})`);
+  const encoding = headers?.get(ENCODING_HEADER) || "gzip";
+  let raw: Buffer;
+  if (encoding === "gzip") {
+    try {
+      raw = await gunzipAsync(data, { maxOutputLength: MAX_DECODED_BYTES });
+    } catch (err) {
+      return reject("undecodable", `gzip: ${(err as Error).message}`);
+    }
+  } else if (encoding === "identity") {
+    raw = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+  } else {
+    return reject("undecodable", `unknown ${ENCODING_HEADER} "${encoding}"`);
+  }
+  let batch: DecodedBatch;
+  try {
+    batch = decodeSampleBatch(raw, limits);
+  } catch (err) {
+    if (err instanceof LimitError) return reject(err.reason as RejectReason, err.message);
+    return reject("undecodable", `protobuf: ${(err as Error).message}`);
+  }
+  const bad = validateBatch(batch, limits);
+  if (bad !== undefined) return { ok: false, ...bad };
+  let rows = 0;
+  let samples = 0;
+  for (const p of batch.profiles) {
+    rows += p.stacks.length;
+    for (const s of p.stacks) samples += s.count;
+  }
+  return { ok: true, batch, rows, samples };
+}
