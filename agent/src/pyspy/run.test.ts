@@ -1,0 +1,92 @@
+/**
+ * The py-spy run lifecycle against stand-in scripts that behave like py-spy does in the
+ * cases that are hard to provoke with the real one (hung, crashing, refusing).
+ */
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { classifyFailure, firstErrorLine } from "./failure.js";
+import { PySpyRun, recordArgs, type PySpyRunOptions } from "./run.js";
+
+const dir = mkdtempSync(join(tmpdir(), "agent-fake-pyspy-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function script(name: string, body: string): string {
+  const path = join(dir, name);
+  writeFileSync(path, `#!/bin/sh\n${body}\n`);
+  chmodSync(path, 0o755);
+  return path;
+}
+
+// Like py-spy: announce, sample until SIGINT, then write the output file and the summary.
+const good = script(
+  "good.sh",
+  `out=""; while [ $# -gt 0 ]; do [ "$1" = "--output" ] && out="$2"; shift; done
+trap 'printf "thread (1): MainThread;f (/a.py:1) 7\\n" > "$out"; echo "py-spy> Wrote raw flamegraph data to $out. Samples: 7 Errors: 1"; exit 0' INT
+echo "py-spy> Sampling process 100 times a second. Press Control-C to exit."
+while true; do sleep 0.05; done`,
+);
+const hung = script("hung.sh", `trap '' INT\necho "py-spy> Sampling process 100 times a second."\nexec sleep 30`);
+const silent = script("silent.sh", "exec sleep 30");
+const denied = script("denied.sh", `echo "Permission Denied: Try running again with elevated permissions by going 'sudo env \\"PATH=\\$PATH\\" !!'" >&2; exit 1`);
+
+const opts = (pySpy: string, over: Partial<PySpyRunOptions> = {}): PySpyRunOptions => ({
+  pySpy,
+  pid: 1,
+  rate: 100,
+  mode: "cpu",
+  nonblocking: true,
+  outputPath: join(dir, `${String(Math.random())}.raw`),
+  deadlineMs: 1000,
+  ...over,
+});
+
+describe("py-spy run", () => {
+  it("builds the record command line for each mode", () => {
+    const base = opts("py-spy", { outputPath: "/o" });
+    expect(recordArgs(base)).toEqual(["record", "--pid", "1", "--rate", "100", "--format", "raw", "--threads", "--full-filenames", "--output", "/o", "--nonblocking"]);
+    expect(recordArgs({ ...base, mode: "wall", nonblocking: false })).toContain("--idle");
+    expect(recordArgs({ ...base, mode: "gil", durationSeconds: 5, native: true })).toEqual(expect.arrayContaining(["--gil", "--native", "--duration", "5"]));
+  });
+
+  it("stops with SIGINT and returns what py-spy wrote, with its tick and error counts", async () => {
+    const run = new PySpyRun(opts(good));
+    const started = await run.started;
+    const r = await run.stop();
+    expect(r).toMatchObject({ end: "stopped", ticks: 7, errors: 1, startedAt: started });
+    expect(r.raw).toContain("f (/a.py:1) 7");
+  });
+
+  it("kills a py-spy that ignores SIGINT after the deadline: the window is lost", async () => {
+    const run = new PySpyRun(opts(hung, { deadlineMs: 300 }));
+    await run.started;
+    const t0 = Date.now();
+    const r = await run.stop();
+    expect(Date.now() - t0).toBeLessThan(3000);
+    expect(r).toMatchObject({ end: "failed", raw: "", failure: { kind: "hung" } });
+  });
+
+  it("kills a py-spy that never starts sampling", async () => {
+    const run = new PySpyRun(opts(silent, { deadlineMs: 300 }));
+    await expect(run.started).rejects.toThrow(/did not start sampling/);
+    expect((await run.done).failure?.kind).toBe("hung");
+  });
+
+  it("says permission denied when py-spy does", async () => {
+    const r = await new PySpyRun(opts(denied)).done;
+    expect(r.failure?.kind).toBe("permission");
+  });
+
+  it("says not installed when the binary does not exist", async () => {
+    const r = await new PySpyRun(opts(join(dir, "nope"))).done;
+    expect(r.failure?.kind).toBe("not-installed");
+  });
+
+  it("classifies what py-spy 0.4 prints", () => {
+    expect(classifyFailure("Error: Failed to find python version from target process\n\nStack backtrace:")).toBe("unsupported");
+    expect(classifyFailure("Error: Failed to get process executable name. Check that the process is running.")).toBe("gone");
+    expect(classifyFailure("Error: something new")).toBe("other");
+    expect(firstErrorLine("\nError: Failed to find python version\n\nStack backtrace:\n   0: x")).toBe("Error: Failed to find python version");
+  });
+});

@@ -1,0 +1,95 @@
+/**
+ * Real py-spy on a real Python workload whose time split is known, published through a real
+ * nats-server: the stacks show the functions in the shares the workload spends in them, and
+ * the process's OpenTelemetry variables arrive as service and version.
+ */
+import { startNats, startWorkload } from "@fleetprof/test";
+import { afterAll, describe, expect, it } from "vitest";
+import { samplesSubject } from "@fleetprof/proto";
+import { agentArgs, profilesOf, readPublished, samplesIn, spawnAgent, totalSamples, waitUntil } from "./helpers.js";
+import { marker } from "./helpers.js";
+
+const stops: (() => Promise<void>)[] = [];
+afterAll(async () => {
+  for (const s of stops.reverse()) await s();
+});
+
+describe("agent sampling", () => {
+  it("publishes stacks with the workload's CPU shares and its OTEL service and version", async () => {
+    const ns = await startNats();
+    stops.push(ns.stop);
+    const tag = marker();
+    // 60/30/10 ms of every 100 ms cycle in alpha/beta/gamma; --seconds carries our tag (never reached).
+    const w = await startWorkload("cpu_split", {
+      args: ["--alpha", "60", "--beta", "30", "--gamma", "10", "--seconds", tag],
+      env: { OTEL_SERVICE_NAME: "checkout", OTEL_RESOURCE_ATTRIBUTES: "service.version=1.5.2,deployment.environment=test,team=payments" },
+    });
+    stops.push(() => w.stop());
+    const args = agentArgs(ns.url, `--seconds ${tag}`, ["--window", "2s"]);
+    const host = args[args.indexOf("--host") + 1] as string;
+    const agent = spawnAgent(args);
+    stops.push(() => agent.stop());
+
+    // At least 1200 samples (≈ 12 s at 100 Hz): enough for the share tolerance below.
+    const profiles = await waitUntil(
+      "1200 samples of the workload",
+      async () => {
+        const ps = profilesOf(await readPublished(ns.url), w.pid);
+        return totalSamples(ps) >= 1200 ? ps : undefined;
+      },
+      60_000,
+      1000,
+    );
+    await agent.stop();
+    expect(await agent.exited).toBe(0);
+
+    const total = totalSamples(profiles);
+    const share = (fn: string): number => samplesIn(profiles, fn) / total;
+    console.log(`samples ${String(total)}: alpha ${share("alpha").toFixed(3)} beta ${share("beta").toFixed(3)} gamma ${share("gamma").toFixed(3)}`);
+    // Tolerance ±0.06 absolute. Sampling noise: with n ≥ 1200 independent samples the standard
+    // error of a share p is sqrt(p(1-p)/n) ≤ 0.0145 (p = 0.6), so 0.06 is over 4 standard
+    // errors. The workload's split is by wall-clock deadlines, so other engineers' tests taking
+    // the CPU stretch no function more than another; py-spy counts a preempted-but-runnable
+    // thread as active. The loop overhead in cycle()/main() outside the three calls is < 1%.
+    expect(share("alpha")).toBeGreaterThan(0.54);
+    expect(share("alpha")).toBeLessThan(0.66);
+    expect(share("beta")).toBeGreaterThan(0.24);
+    expect(share("beta")).toBeLessThan(0.36);
+    expect(share("gamma")).toBeGreaterThan(0.04);
+    expect(share("gamma")).toBeLessThan(0.16);
+    // Every stack is rooted at the module and goes through main() and cycle() before the leaf.
+    const p0 = profiles[0];
+    const fnNames = (p: NonNullable<typeof p0>, ids: number[]): string[] => ids.map((id) => p.strings[p.frames[id]?.function ?? -1] ?? "?");
+    for (const p of profiles) {
+      for (const s of p.stacks) {
+        const names = fnNames(p, s.frameIds);
+        expect(names[0]).toBe("<module>");
+        expect(p.strings[s.thread]).toBe("MainThread");
+      }
+      expect(p.frames.some((f) => p.strings[f.file]?.endsWith("test/workloads/cpu_split.py") === true && f.line > 0)).toBe(true);
+    }
+
+    // Labels from the process's environment.
+    for (const p of profiles) {
+      expect(p.service).toBe("checkout");
+      expect(p.version).toBe("1.5.2");
+      expect(p.labels).toMatchObject({ env: "test", team: "payments", python: "3.11" });
+      expect(p.sampleRateHz).toBe(100);
+    }
+    const published = await readPublished(ns.url);
+    expect(new Set(published.map((m) => m.subject))).toEqual(new Set([samplesSubject("checkout", host)]));
+    for (const m of published) {
+      expect(m.msgId).toBe(m.batch.batchId);
+      expect(m.batch.host).toBe(host);
+    }
+
+    // Windows are back to back on 2 s boundaries and nearly fully covered.
+    for (let i = 1; i < profiles.length; i++) expect(profiles[i]?.windowStartUnixMs).toBe(profiles[i - 1]?.windowEndUnixMs);
+    for (const p of profiles.slice(1, -1)) expect(Number(p.windowEndUnixMs) % 2000).toBeLessThan(200);
+    const expected = profiles.reduce((a, p) => a + Number(p.expectedSamples), 0);
+    // Coverage: the gap between windows is one py-spy start-up (~30 ms of 2 s here, ~1.5%);
+    // ≥ 0.85 leaves room for a machine loaded by other tests.
+    expect(total / expected).toBeGreaterThan(0.85);
+    expect(total / expected).toBeLessThanOrEqual(1.01);
+  });
+});
