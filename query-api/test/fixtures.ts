@@ -27,9 +27,11 @@ export function profileInput(spec: ProfileSpec): ProfileInput {
     return i;
   };
   const frames: ProfileInput["frames"][number][] = [];
+  /** `module:function` (file module.py) or `module.function` (file module.py, name kept). */
   const frameOf = (name: string): number => {
-    const fn = str(name);
-    const file = str(`${name.split(".")[0] ?? name}.py`);
+    const colon = name.indexOf(":");
+    const fn = str(colon === -1 ? name : name.slice(colon + 1));
+    const file = str(`${(colon === -1 ? name.split(".")[0] : name.slice(0, colon)) ?? name}.py`);
     let i = frames.findIndex((f) => f.function === fn && f.file === file);
     if (i === -1) {
       i = frames.length;
