@@ -122,19 +122,31 @@ export async function waitUntil<T>(what: string, fn: () => Promise<T | undefined
 
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-/** Running py-spy processes (pid and arguments) attached to `pid`. */
-export function pySpiesOn(pid: number): number[] {
+/** Running py-spy processes that are children of `parent` (other agents on this machine may profile our workloads too). */
+export function pySpyChildren(parent: number): number[] {
   const found: number[] = [];
   for (const entry of readdirSync("/proc")) {
     if (!/^\d+$/.test(entry)) continue;
     try {
       const argv = readFileSync(`/proc/${entry}/cmdline`, "utf8").split("\0");
       const stat = readFileSync(`/proc/${entry}/stat`, "latin1");
-      if (/\) Z /.test(stat)) continue;
-      if (argv.some((a) => a.endsWith("py-spy")) && argv[argv.indexOf("--pid") + 1] === String(pid)) found.push(Number(entry));
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      if (fields[0] === "Z" || Number(fields[1]) !== parent) continue;
+      if (argv.some((a) => a.endsWith("py-spy"))) found.push(Number(entry));
     } catch {
       // gone
     }
   }
   return found;
+}
+
+/** Which of these pids still run (not zombies). */
+export function stillRunning(pids: number[]): number[] {
+  return pids.filter((pid) => {
+    try {
+      return !/\) Z /.test(readFileSync(`/proc/${String(pid)}/stat`, "latin1"));
+    } catch {
+      return false;
+    }
+  });
 }
