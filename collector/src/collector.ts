@@ -314,7 +314,17 @@ export async function startCollector(config: CollectorConfig, deps: CollectorDep
       await nc.drain().catch(() => undefined);
       await new Promise<void>((resolve) => (http === undefined ? resolve() : http.server.close(() => resolve())));
       if (ownsStore) await store.close();
-      log.info({ samples: metrics.samples, messages: metrics.messagesIngested }, "collector stopped");
+      log.info(
+        {
+          samples: metrics.samples,
+          messages: metrics.messagesIngested,
+          duplicates: metrics.messagesDuplicate,
+          rejected: metrics.messagesRejected,
+          redeliveries: metrics.redeliveries,
+          recoveredProfiles: metrics.recoveredProfiles,
+        },
+        "collector stopped",
+      );
     })();
     return stopped;
   };

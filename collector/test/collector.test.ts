@@ -12,7 +12,7 @@ import { openStore, type Store } from "@fleetprof/store";
 import { rows, startNats, tempDir, type NatsServer } from "@fleetprof/test";
 import { collectorOptions, startCollector, type CollectorHandle } from "@fleetprof/collector";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { batchTotal, makeBatch, makeProfile } from "./batches.js";
+import { makeBatch, makeProfile } from "./batches.js";
 import { publishBatch, publishRaw, waitUntil } from "./publish.js";
 
 const NOW = Math.floor(Date.now() / 60_000) * 60_000 - 3_600_000;
@@ -143,6 +143,7 @@ describe("collector", () => {
     expect(await totals(store)).toEqual(published);
     expect(collector.metrics.messagesRejected).toBe(rejected);
     expect(collector.metrics.redeliveries).toBe(redeliveries);
+    expect(redeliveries).toBe(0);
     expect(collector.health().ok).toBe(true);
   });
 

@@ -1,4 +1,4 @@
-import { openChdb, rows, tempDir } from "@fleetprof/test";
+import { rows, tempDir } from "@fleetprof/test";
 import { openStore, type BatchInput, type Store } from "@fleetprof/store";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { makeProfile, totalCount } from "./profiles.js";

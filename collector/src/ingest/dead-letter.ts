@@ -28,5 +28,7 @@ export async function deadLetter(js: JetStreamClient, m: JsMsg, reason: string, 
   h.set(DLQ_SEQ_HEADER, String(m.seq));
   // The stream sequence as message id: a redelivered reject is copied once.
   await js.publish(dlqSubject(reason), m.data, { headers: h, msgID: `dlq-${m.info.stream}-${String(m.seq)}` });
-  m.term(reason);
+  // No reason argument: nats-server 2.9 does not parse "+TERM <reason>" and would ignore the
+  // termination (the reason travels in the copy's headers instead).
+  m.term();
 }
