@@ -82,7 +82,7 @@ describe("collector", () => {
 
   it("dead-letters malformed and hostile messages with their reason while good ones land", async () => {
     const base = 100;
-    const bad: [string, Uint8Array, string?, string?][] = [];
+    const bad: [string, Uint8Array, (string | undefined)?, (string | undefined)?][] = [];
     bad.push(["undecodable", new Uint8Array([1, 2, 3, 4, 5])]);
     bad.push(["undecodable", encodeBatch(goodBatch(0)).subarray(0, 100)]);
     bad.push(["unknown_version", encodeBatch(create(SampleBatchSchema, { ...goodBatch(1), batchId: "v9", formatVersion: 9 }))]);
