@@ -5,9 +5,8 @@
  */
 import { startNats, startWorkload } from "@fleetprof/test";
 import { afterAll, describe, expect, it } from "vitest";
-import { samplesSubject } from "@fleetprof/proto";
-import { agentArgs, profilesOf, readPublished, samplesIn, spawnAgent, totalSamples, waitUntil } from "./helpers.js";
-import { marker } from "./helpers.js";
+import { samplesSubject, type ProcessProfile } from "@fleetprof/proto";
+import { agentArgs, marker, profilesOf, readPublished, samplesIn, spawnAgent, totalSamples, waitUntil } from "./helpers.js";
 
 const stops: (() => Promise<void>)[] = [];
 afterAll(async () => {
@@ -58,8 +57,7 @@ describe("agent sampling", () => {
     expect(share("gamma")).toBeGreaterThan(0.04);
     expect(share("gamma")).toBeLessThan(0.16);
     // Every stack is rooted at the module and goes through main() and cycle() before the leaf.
-    const p0 = profiles[0];
-    const fnNames = (p: NonNullable<typeof p0>, ids: number[]): string[] => ids.map((id) => p.strings[p.frames[id]?.function ?? -1] ?? "?");
+    const fnNames = (p: ProcessProfile, ids: number[]): string[] => ids.map((id) => p.strings[p.frames[id]?.function ?? -1] ?? "?");
     for (const p of profiles) {
       for (const s of p.stacks) {
         const names = fnNames(p, s.frameIds);
