@@ -13,6 +13,7 @@ import { parse } from "yaml";
 import { agentOptions } from "@fleetprof/agent";
 import { collectorOptions } from "@fleetprof/collector";
 import { dlqStreamConfig, envName, loadConfig, samplesStreamConfig, type OptionSchema } from "@fleetprof/common";
+import { samplesSubject, subjectToken } from "@fleetprof/proto";
 import { queryApiOptions } from "@fleetprof/query-api";
 import { tempDir } from "@fleetprof/test";
 import {
@@ -247,6 +248,16 @@ describe("NATS setup agrees with the code and with deploy/nats", () => {
       expect(users.get(user)?.permissions?.publish.allow).toEqual(block(varName, "publish"));
       expect(users.get(user)?.permissions?.subscribe.allow).toEqual(block(varName, "subscribe"));
     }
+  });
+
+  it("agent-user.sh prints the agent entries of auth.conf, with hosts sanitised as subjects are", () => {
+    const script = join(DEPLOY_DIR, "nats/agent-user.sh");
+    const auth = deployFile("nats/auth.conf");
+    for (const host of ["web-1", "web-2"]) expect(auth).toContain(execFileSync("sh", [script, host], { encoding: "utf8" }));
+    const host = "web-7.example.com/ä";
+    const entry = execFileSync("sh", [script, host], { encoding: "utf8" });
+    expect(entry).toContain(`"${samplesSubject("*", host).replace("fleetprof.samples._", "fleetprof.samples.*")}"`);
+    expect(entry).toContain(`user: agent-${subjectToken(host)}`);
   });
 
   it("kustomization lists files that exist", () => {

@@ -113,8 +113,16 @@ describe("nats-server permissions (deploy/nats/auth.conf)", () => {
     const agent = await as("agent-web-1");
     const queryApi = await as("query-api");
     const { waitFor } = watchErrors(agent);
-    agent.subscribe(controlSubject("web-1", "status"), { callback: (err, msg) => err === null && msg.respond("web-1 ok") });
-    agent.subscribe(controlSubject("web-2", "status"), { callback: (err, msg) => err === null && msg.respond("impostor") });
+    agent.subscribe(controlSubject("web-1", "status"), {
+      callback: (err, msg) => {
+        if (err === null) msg.respond("web-1 ok");
+      },
+    });
+    agent.subscribe(controlSubject("web-2", "status"), {
+      callback: (err, msg) => {
+        if (err === null) msg.respond("impostor");
+      },
+    });
     await agent.flush();
     await waitFor(/Subscription to "fleetprof\.ctl\.web-2\.status"/);
 
