@@ -124,7 +124,9 @@ export async function startAgent(partial: Partial<AgentConfig> = {}, logger?: Lo
   const onWindow = (w: EndedWindow): void => {
     metrics.windows.inc({ outcome: w.outcome });
     const expected = expectedTicks(config.rate, w.startMs, w.endMs);
-    const ticks = w.result.ticks ?? 0;
+    // Sampled from py-spy's first sample (its "Sampling" line) to the stop: the gap before it is lost.
+    const sampledFrom = Math.max(w.startMs, w.result.startedAt ?? w.endMs);
+    const ticks = Math.min(expected, expectedTicks(config.rate, sampledFrom, w.endMs));
     metrics.ticks.inc({}, ticks);
     metrics.ticksExpected.inc({}, expected);
     metrics.samplerErrors.inc({}, w.result.errors);

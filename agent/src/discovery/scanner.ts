@@ -34,6 +34,7 @@ export class Scanner {
   readonly #proc: ProcFs;
   readonly #users: UserNames;
   readonly #cache = new Map<number, Classified>();
+  #bootTime: number | undefined;
   /** How many processes each verdict got in the last scan (for debugging). */
   lastVerdicts = new Map<Verdict, number>();
 
@@ -54,14 +55,28 @@ export class Scanner {
     const found: DiscoveredProcess[] = [];
     const verdicts = new Map<Verdict, number>();
     const uptime = this.#proc.uptimeSeconds();
-    const boot = this.#proc.bootTimeSeconds();
+    this.#bootTime ??= this.#proc.bootTimeSeconds();
+    const boot = this.#bootTime;
     const seen = new Set<number>();
     for (const pid of this.#proc.pids()) {
       seen.add(pid);
+      const exeOrErr = this.#proc.exe(pid);
+      let exe: string | undefined;
+      if (isReadError(exeOrErr)) {
+        // ENOENT: kernel thread or gone. EACCES: another user's process and we are not root.
+        if (exeOrErr.code !== "EACCES") continue;
+      } else {
+        exe = exeOrErr;
+      }
+      const cached = this.#cache.get(pid);
+      if (exe !== undefined && cached?.exe === exe && cached.python.kind === "none") {
+        // Same executable and not Python: even a reused pid running it is still not Python.
+        verdicts.set("not-python", (verdicts.get("not-python") ?? 0) + 1);
+        continue;
+      }
       const stat = this.#proc.stat(pid);
       if (stat === undefined || stat.state === "Z" || stat.state === "X") continue;
-      const python = this.classify(pid, stat.startTicks);
-      if (python === undefined) continue;
+      const python = this.classify(pid, stat.startTicks, exe);
       const cmdline = python.kind === "none" ? [] : (this.#proc.cmdline(pid) ?? []);
       const uid = python.kind === "none" ? undefined : this.#proc.uid(pid);
       const user = this.#users.name(uid);
@@ -87,16 +102,8 @@ export class Scanner {
     return found;
   }
 
-  /** Python or not, cached per (pid, start, exe); undefined when the process is a kernel thread or gone. */
-  private classify(pid: number, startTicks: number): PythonInfo | undefined {
-    const exeOrErr = this.#proc.exe(pid);
-    let exe: string | undefined;
-    if (isReadError(exeOrErr)) {
-      // ENOENT: kernel thread or gone. EACCES: another user's process and we are not root.
-      if (exeOrErr.code !== "EACCES") return undefined;
-    } else {
-      exe = exeOrErr;
-    }
+  /** Python or not, cached per (pid, start, exe). `exe` undefined: not readable. */
+  private classify(pid: number, startTicks: number, exe: string | undefined): PythonInfo {
     const cached = this.#cache.get(pid);
     if (cached !== undefined && cached.startTicks === startTicks && cached.exe === exe) {
       return cached.python;

@@ -44,7 +44,7 @@ export class AgentMetrics {
     this.processesSkipped = r.gauge("fleetprof_agent_processes_skipped", "Python processes found but not sampled, by reason");
     this.windows = r.counter("fleetprof_agent_windows_total", "Sampling windows ended, by outcome (complete, partial, lost)");
     this.samples = r.counter("fleetprof_agent_samples_total", "Stack samples published (sum of stack counts)");
-    this.ticks = r.counter("fleetprof_agent_sample_ticks_total", "Sampling ticks py-spy took");
+    this.ticks = r.counter("fleetprof_agent_sample_ticks_total", "Ticks sampled: rate x time from py-spy's first sample to the end of its window");
     this.ticksExpected = r.counter("fleetprof_agent_sample_ticks_expected_total", "Sampling ticks expected (rate x window length)");
     this.coverage = r.gauge("fleetprof_agent_coverage_ratio", "Ticks taken / ticks expected over the last round of windows");
     this.windowGapSeconds = r.counter("fleetprof_agent_window_gap_seconds_total", "Time between one window's py-spy stopping and the next one sampling");

@@ -54,7 +54,7 @@ describe("py-spy run", () => {
     const run = new PySpyRun(opts(good));
     const started = await run.started;
     const r = await run.stop();
-    expect(r).toMatchObject({ end: "stopped", ticks: 7, errors: 1, startedAt: started });
+    expect(r).toMatchObject({ end: "stopped", recorded: 7, errors: 1, startedAt: started });
     expect(r.raw).toContain("f (/a.py:1) 7");
   });
 

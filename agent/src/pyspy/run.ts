@@ -41,8 +41,11 @@ export interface PySpyResult {
   end: RunEnd;
   /** Raw output; empty when py-spy wrote none. */
   raw: string;
-  /** Sampling ticks py-spy reports it took (its "Samples: N"), when it said. */
-  ticks: number | undefined;
+  /**
+   * Stack samples py-spy says it recorded ("Samples: N"), when it said. Not ticks: in cpu mode
+   * idle ticks are not recorded, and with several threads one tick records several.
+   */
+  recorded: number | undefined;
   /** Errors py-spy reports ("Errors: N"). */
   errors: number;
   /** When py-spy said it was sampling (unix ms); undefined if it never did. */
@@ -192,7 +195,7 @@ export class PySpyRun {
     rmSync(this.options.outputPath, { force: true });
     const base = {
       raw,
-      ticks: wrote === null ? undefined : Number(wrote[1]),
+      recorded: wrote === null ? undefined : Number(wrote[1]),
       errors: wrote === null ? 0 : Number(wrote[2]),
       startedAt: this.#startedAt,
       stopRequestedAt: this.#stopRequestedAt,
@@ -204,7 +207,7 @@ export class PySpyRun {
     }
     if (this.#stopRequestedAt !== undefined && this.#startedAt === undefined && this.#killedForDeadline === undefined) {
       // Stopped before it began sampling: nothing to lose.
-      return { ...base, raw: "", ticks: 0, end: "stopped" };
+      return { ...base, raw: "", recorded: 0, end: "stopped" };
     }
     if (this.#killedForDeadline !== undefined) {
       return { ...base, raw: "", end: "failed", failure: { kind: "hung", detail: this.#killedForDeadline } };

@@ -176,7 +176,7 @@ export class ProcessSampler {
     if (r.end === "failed" && r.failure?.kind === "hung") {
       outcome = "lost";
       this.#hooks.onFailure(this.target, "hung", r.failure.detail, r);
-    } else if (r.raw === "" && (r.ticks ?? 0) === 0 && r.startedAt !== undefined && r.end === "failed") {
+    } else if (r.raw === "" && (r.recorded ?? 0) === 0 && r.startedAt !== undefined && r.end === "failed") {
       outcome = "lost";
     } else if (r.startedAt === undefined) {
       // Never sampled (stopped during start-up): nothing to report.

@@ -25,7 +25,7 @@ export interface WindowMeta {
   rateHz: number;
   windowStartUnixMs: number;
   windowEndUnixMs: number;
-  /** Sampling ticks py-spy took in the window (its "Samples: N"). */
+  /** Ticks py-spy was sampling for in the window (rate × time from its first sample to the stop). */
   ticks: number;
   samplerErrors: number;
 }
@@ -36,8 +36,10 @@ export function expectedTicks(rateHz: number, startMs: number, endMs: number): n
 }
 
 /**
- * `expected_samples` is in the unit of the stack counts (one per thread per tick), so that
- * counts / expected is the share of ticks taken: the counts scaled by expected/taken ticks.
+ * `expected_samples` is in the unit of the stack counts (one per active thread per tick), so
+ * that counts / expected is the share of the window that was sampled: the counts scaled by
+ * expected / sampled ticks. (In cpu mode idle ticks leave no sample, so the tick count cannot
+ * come from the samples themselves.)
  */
 export function expectedSamples(totalCount: number, ticks: number, expected: number): number {
   if (ticks <= 0) return expected;

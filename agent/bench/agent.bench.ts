@@ -1,0 +1,176 @@
+/**
+ * Agent benchmark (`npm run bench -- agent`): what continuous profiling costs, next to the
+ * floors measured in the same run.
+ *
+ * 1. CPU of the agent's own Node process per profiled process at 100 Hz, next to the CPU of
+ *    the py-spy processes it runs (the floor: the agent cannot cost less than the sampler it
+ *    drives), and coverage (ticks taken / ticks expected). Four light Python workloads, 10 s
+ *    windows, measured over two whole windows per run, median of RUNS runs.
+ * 2. Slowdown of a CPU-bound workload: two identical copies run side by side, the agent
+ *    profiles one (alternating which), and the unprofiled twin is the floor. Paired by time, so
+ *    whatever else loads the machine loads both; median of PAIRS pairs.
+ *
+ * Goals (issue 3): agent ≤ 10% of py-spy's CPU; slowdown ≤ 2%; coverage ≥ 98%.
+ */
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { freePort, killAllTracked, removeTempDirs, spawnTracked, startNats, startWorkload, tempDir, type Tracked, type Workload } from "@fleetprof/test";
+import { readMetric } from "../src/metrics/registry.js";
+
+const ROOT = join(import.meta.dirname, "..", "..");
+const RUNS = Number(process.env["AGENT_BENCH_RUNS"] ?? 3);
+const PAIRS = Number(process.env["AGENT_BENCH_PAIRS"] ?? 4);
+const PROCESSES = 4;
+const WINDOW_MS = 10_000;
+const MEASURE_SECONDS = 12;
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 === 1 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
+};
+const pct = (x: number): string => `${(x * 100).toFixed(2)}%`;
+const tag = (): string => `b${String(Math.floor(Math.random() * 1e9))}`;
+
+/** The built agent when there is one (what production runs), else the sources through tsx. */
+function agentCommand(): string[] {
+  const dist = join(ROOT, "agent", "dist", "main.js");
+  if (existsSync(dist)) return [dist];
+  return ["--conditions=@fleetprof/source", "--import", "tsx", join(ROOT, "agent", "src", "main.ts")];
+}
+
+async function startAgentProcess(natsUrl: string, include: string, metricsPort: number): Promise<Tracked> {
+  const agent = spawnTracked(process.execPath, [...agentCommand(), "--nats-url", natsUrl, "--include", include, "--min-age", "300ms", "--spool-dir", tempDir("agent-bench-spool-"), "--metrics-port", String(metricsPort), "--metrics-host", "127.0.0.1"], {
+    cwd: ROOT,
+    env: { ...process.env, FLEETPROF_LOG_FORMAT: "json" },
+  });
+  await agent.waitFor(/"agent started"/, 30_000);
+  return agent;
+}
+
+async function metrics(port: number): Promise<string> {
+  const res = await fetch(`http://127.0.0.1:${String(port)}/metrics`);
+  return res.text();
+}
+
+/** Sleeps until `afterMs` past the next window boundary (so the last window's py-spy runs have ended). */
+async function untilAfterBoundary(afterMs: number): Promise<void> {
+  const now = Date.now();
+  const next = (Math.floor(now / WINDOW_MS) + 1) * WINDOW_MS;
+  await sleep(next + afterMs - now);
+}
+
+interface CpuRun {
+  agentPerProcess: number;
+  pySpyPerProcess: number;
+  coverage: number;
+}
+
+async function cpuRun(natsUrl: string): Promise<CpuRun> {
+  const t = tag();
+  const workloads: Workload[] = [];
+  for (let i = 0; i < PROCESSES; i++) workloads.push(await startWorkload("agent_throughput", { args: ["--duty", "0.2", "--tag", t] }));
+  const port = await freePort();
+  const agent = await startAgentProcess(natsUrl, `--tag ${t}`, port);
+  try {
+    // Every process profiled, then measure over two whole windows.
+    for (const w of workloads) await agent.waitFor(new RegExp(`"targetPid":${String(w.pid)},[^\\n]*profiling pid`), 30_000);
+    await untilAfterBoundary(2500);
+    const m0 = await metrics(port);
+    const t0 = Date.now();
+    await untilAfterBoundary(0);
+    await untilAfterBoundary(2500);
+    const m1 = await metrics(port);
+    const seconds = (Date.now() - t0) / 1000;
+    const delta = (name: string): number => (readMetric(m1, name) ?? 0) - (readMetric(m0, name) ?? 0);
+    return {
+      agentPerProcess: delta("process_cpu_seconds_total") / PROCESSES / seconds,
+      pySpyPerProcess: delta("fleetprof_agent_py_spy_cpu_seconds_total") / PROCESSES / seconds,
+      coverage: delta("fleetprof_agent_sample_ticks_total") / delta("fleetprof_agent_sample_ticks_expected_total"),
+    };
+  } finally {
+    await agent.stop();
+    for (const w of workloads) await w.stop();
+  }
+}
+
+/** Chunks done and CPU seconds used so far, from the workload's last PROGRESS line. */
+function progress(w: Workload): { chunks: number; cpu: number; wall: number } {
+  const lines = w.stdout().trim().split("\n").filter((l) => l.startsWith("PROGRESS "));
+  const [, chunks, cpu, wall] = (lines.at(-1) ?? "PROGRESS 0 0 0").split(" ");
+  return { chunks: Number(chunks), cpu: Number(cpu), wall: Number(wall) };
+}
+
+interface PairRun {
+  /** 1 - profiled/unprofiled chunks per wall second. */
+  wall: number;
+  /** 1 - profiled/unprofiled chunks per CPU second of the workload. */
+  cpu: number;
+  unprofiledRate: number;
+}
+
+async function pairRun(natsUrl: string, profileFirst: boolean): Promise<PairRun> {
+  const ta = tag();
+  const tb = tag();
+  const a = await startWorkload("agent_throughput", { args: ["--tag", ta, "--every", "0.5"] });
+  const b = await startWorkload("agent_throughput", { args: ["--tag", tb, "--every", "0.5"] });
+  const [profiled, unprofiled] = profileFirst ? [a, b] : [b, a];
+  const port = await freePort();
+  const agent = await startAgentProcess(natsUrl, `--tag ${profileFirst ? ta : tb}`, port);
+  try {
+    await agent.waitFor(new RegExp(`"targetPid":${String(profiled.pid)},[^\\n]*profiling pid`), 30_000);
+    await sleep(1500);
+    const p0 = progress(profiled);
+    const u0 = progress(unprofiled);
+    await sleep(MEASURE_SECONDS * 1000);
+    const p1 = progress(profiled);
+    const u1 = progress(unprofiled);
+    const rate = (x0: typeof p0, x1: typeof p0, by: "wall" | "cpu"): number => (x1.chunks - x0.chunks) / (x1[by] - x0[by]);
+    return {
+      wall: 1 - rate(p0, p1, "wall") / rate(u0, u1, "wall"),
+      cpu: 1 - rate(p0, p1, "cpu") / rate(u0, u1, "cpu"),
+      unprofiledRate: rate(u0, u1, "wall"),
+    };
+  } finally {
+    await agent.stop();
+    await a.stop();
+    await b.stop();
+  }
+}
+
+async function main(): Promise<void> {
+  const ns = await startNats();
+  try {
+    console.log(`agent benchmark: ${String(PROCESSES)} processes at 100 Hz, ${String(WINDOW_MS / 1000)} s windows, ${String(RUNS)} runs; slowdown over ${String(PAIRS)} paired runs of ${String(MEASURE_SECONDS)} s`);
+    const cpu: CpuRun[] = [];
+    for (let i = 0; i < RUNS; i++) {
+      const r = await cpuRun(ns.url);
+      cpu.push(r);
+      console.log(`  run ${String(i + 1)}: agent ${(r.agentPerProcess * 1000).toFixed(2)} ms/s per process, py-spy ${(r.pySpyPerProcess * 1000).toFixed(2)} ms/s per process, coverage ${pct(r.coverage)}`);
+    }
+    const pairs: PairRun[] = [];
+    for (let i = 0; i < PAIRS; i++) {
+      const r = await pairRun(ns.url, i % 2 === 0);
+      pairs.push(r);
+      console.log(`  pair ${String(i + 1)}: slowdown ${pct(r.wall)} per wall second, ${pct(r.cpu)} per CPU second (unprofiled twin ${r.unprofiledRate.toFixed(0)} chunks/s)`);
+    }
+    const agentMs = median(cpu.map((r) => r.agentPerProcess)) * 1000;
+    const pySpyMs = median(cpu.map((r) => r.pySpyPerProcess)) * 1000;
+    const ratio = median(cpu.map((r) => r.agentPerProcess / r.pySpyPerProcess));
+    const coverage = median(cpu.map((r) => r.coverage));
+    const slowWall = median(pairs.map((r) => r.wall));
+    const slowCpu = median(pairs.map((r) => r.cpu));
+    console.log("\nbenchmark | figure | floor | ratio");
+    console.log(`agent CPU per profiled process @100 Hz | ${agentMs.toFixed(2)} ms/s (${pct(agentMs / 1000)} of a core) | py-spy ${pySpyMs.toFixed(2)} ms/s | ${pct(ratio)} of py-spy (goal ≤ 10%)`);
+    console.log(`coverage (ticks taken / expected) | ${pct(coverage)} | 100% | goal ≥ 98%`);
+    console.log(`workload slowdown, per wall second | ${pct(slowWall)} | unprofiled twin | goal ≤ 2%`);
+    console.log(`workload slowdown, per CPU second | ${pct(slowCpu)} | unprofiled twin | goal ≤ 2%`);
+  } finally {
+    await ns.stop();
+    await killAllTracked();
+    removeTempDirs();
+  }
+}
+
+await main();
