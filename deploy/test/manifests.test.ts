@@ -265,6 +265,14 @@ describe("NATS setup agrees with the code and with deploy/nats", () => {
     for (const r of k.resources) expect(existsSync(join(DEPLOY_DIR, "k8s", r)), r).toBe(true);
   });
 
+  const hasKubectl = spawnSync("kubectl", ["version", "--client"], { stdio: "ignore" }).status === 0;
+  it.skipIf(!hasKubectl)("kustomization builds with `kubectl kustomize` (offline)", () => {
+    const out = execFileSync("kubectl", ["kustomize", join(DEPLOY_DIR, "k8s")], { encoding: "utf8" });
+    const kinds = [...out.matchAll(/^kind: (\S+)$/gm)].map((m) => m[1]);
+    expect(kinds).toEqual(expect.arrayContaining(["Namespace", "DaemonSet", "Deployment", "Service", "Job", "ConfigMap", "PodDisruptionBudget", "ClickHouseInstallation"]));
+    expect(out).toContain("image: registry.example.com/fleetprof/agent:0.1.0");
+  });
+
   it("compose file parses with its merge keys", () => {
     expect(Object.keys(composeServices())).toEqual(expect.arrayContaining(["nats", "clickhouse", "collector", "query-api", "agent"]));
     expect(readYamlDocuments(COMPOSE_FILE)).toHaveLength(1);

@@ -4,14 +4,16 @@
  * read the samples stream.
  */
 import { execFileSync } from "node:child_process";
-import { existsSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { AckPolicy, jetstream, jetstreamManager, type JetStreamManager } from "@nats-io/jetstream";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { parse } from "yaml";
 import { dlqStreamConfig, samplesStreamConfig, SAMPLES_STREAM } from "@fleetprof/common";
 import { controlSubject, samplesSubject } from "@fleetprof/proto";
 import { tempDir } from "@fleetprof/test";
+import { DEPLOY_DIR } from "./support/manifests.js";
 import { connectAs, copyNatsConfigs, makePasswords, nodeEnv, startConfigured, type ConfiguredServer, type User } from "./support/nats-configs.js";
 import { watchErrors } from "./support/status-errors.js";
 
@@ -168,6 +170,42 @@ describe("nats-server permissions (deploy/nats/auth.conf)", () => {
     queryApi.subscribe("fleetprof.samples.>");
     await qErrors.waitFor(/Publish to "fleetprof\.samples\.api\.web-1"/);
     await qErrors.waitFor(/Subscription to "fleetprof\.samples\.>"/);
+  });
+});
+
+describe("NATS Helm values (deploy/k8s/nats-values.yaml)", () => {
+  it("load in nats-server as the chart renders them, and keep the shared agent credential from reading the stream", async () => {
+    // The chart writes `config.merge` into nats.conf as JSON, with `<< x >>` left unquoted.
+    const values = parse(readFileSync(join(DEPLOY_DIR, "k8s/nats-values.yaml"), "utf8")) as { config: { merge: Record<string, unknown> } };
+    const merged = JSON.stringify(values.config.merge, null, 2).replace(/"<< (.*?) >>"/g, "$1");
+    const dir = tempDir("fleetprof-helm-");
+    const conf = join(dir, "nats.conf");
+    writeFileSync(conf, `listen: $FLEETPROF_NATS_LISTEN\njetstream { store_dir: $FLEETPROF_NATS_STORE_DIR }\n${merged.trim().slice(1, -1)}\n`);
+    const { port, env } = await nodeEnv("helm");
+    const pw = { admin: "a-secret", collector: "c-secret", queryApi: "q-secret", agent: "g-secret" };
+    const server = await startConfigured(conf, port, {
+      ...env,
+      NATS_ADMIN_PASSWORD: `"${pw.admin}"`,
+      NATS_COLLECTOR_PASSWORD: `"${pw.collector}"`,
+      NATS_QUERY_API_PASSWORD: `"${pw.queryApi}"`,
+      NATS_AGENT_PASSWORD: `"${pw.agent}"`,
+    });
+    const admin = await connect({ servers: server.url, user: "admin", pass: pw.admin });
+    await (await jetstreamManager(admin)).streams.add(samplesStreamConfig());
+    const agent = await connect({ servers: server.url, user: "agent", pass: pw.agent, inboxPrefix: "_INBOX_agent" });
+    const js = jetstream(agent, { timeout: 3000 });
+    expect((await js.publish(samplesSubject("api", "node-a"), "batch", { msgID: "h1" })).seq).toBe(1);
+    expect((await js.publish(samplesSubject("api", "node-b"), "batch", { msgID: "h2" })).seq).toBe(2);
+    const read = await (await jetstreamManager(agent)).consumers.add(SAMPLES_STREAM, { durable_name: "x", ack_policy: AckPolicy.Explicit }).then(
+      () => "created",
+      (err: Error) => err.message,
+    );
+    expect(read).toMatch(PERMISSION);
+    const collector = await connect({ servers: server.url, user: "collector", pass: pw.collector, inboxPrefix: "_INBOX_collector" });
+    await (await jetstreamManager(collector)).consumers.add(SAMPLES_STREAM, { durable_name: "fleetprof-collector", ack_policy: AckPolicy.Explicit });
+    const got = await (await jetstream(collector).consumers.get(SAMPLES_STREAM, "fleetprof-collector")).next({ expires: 5000 });
+    expect(got?.subject).toBe(samplesSubject("api", "node-a"));
+    await Promise.all([agent.close(), collector.close(), admin.close()]);
   });
 });
 
