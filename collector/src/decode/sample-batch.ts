@@ -220,21 +220,26 @@ function decodeProfile(r: Reader, limits: DecodeLimits): DecodedProfile {
 }
 
 function decodeStack(r: Reader, end: number, limits: DecodeLimits): DecodedStack {
-  const frameIds: number[] = [];
+  let frameIds: number[] = [];
   let thread = 0;
   let threadId = 0;
   let count = 0;
   while (r.pos < end) {
     const t = r.varint();
     if (t === 10) {
-      // packed frame ids
+      // packed frame ids: count the varints first (bytes without the continuation bit) so the
+      // array is allocated once at its final size
       const n = r.len();
       const stop = r.pos + n;
-      while (r.pos < stop) {
-        frameIds.push(r.varint());
-        if (frameIds.length > limits.maxStackDepth) throw new LimitError("stack_too_deep", `a stack deeper than ${String(limits.maxStackDepth)} frames`);
-      }
+      const buf = r.buf;
+      let k = 0;
+      for (let i = r.pos; i < stop; i++) if ((buf[i] as number) < 0x80) k++;
+      if (frameIds.length + k > limits.maxStackDepth) throw new LimitError("stack_too_deep", `a stack deeper than ${String(limits.maxStackDepth)} frames`);
+      const ids = new Array<number>(frameIds.length + k);
+      for (let i = 0; i < frameIds.length; i++) ids[i] = frameIds[i] as number;
+      for (let i = frameIds.length; i < ids.length; i++) ids[i] = r.varint();
       if (r.pos !== stop) throw new WireError("packed field overruns its length");
+      frameIds = ids;
     } else if (t === 8) {
       frameIds.push(r.varint());
       if (frameIds.length > limits.maxStackDepth) throw new LimitError("stack_too_deep", `a stack deeper than ${String(limits.maxStackDepth)} frames`);

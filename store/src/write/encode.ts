@@ -49,13 +49,14 @@ export function encodeProfile(p: ProfileInput, host: string, batch: string, now:
     if (stringHashes[i * 2] === 0 && stringHashes[i * 2 + 1] === 0) hashString(strings[i] ?? "", stringHashes, i * 2);
     return i * 2;
   };
-  const frameDec: (string | undefined)[] = new Array<string | undefined>(p.frames.length);
+  let frameDec: (string | undefined)[] | undefined;
   const frames = p.frames;
   for (let i = 0; i < frames.length; i++) {
     const f = frames[i] as (typeof frames)[number];
     hashFrame(stringHashes, sh(f.function), stringHashes, sh(f.file), f.line, frameHashes, i * 2);
   }
   const frameId = (i: number): string => {
+    frameDec ??= new Array<string | undefined>(frames.length);
     let d = frameDec[i];
     if (d === undefined) {
       const hi = frameHashes[i * 2] as number;
@@ -77,7 +78,7 @@ export function encodeProfile(p: ProfileInput, host: string, batch: string, now:
   const tIdx = new Array<number>(n);
   const his = new Array<number>(n);
   const los = new Array<number>(n);
-  const counts = new Array<string>(n);
+  const counts = new Array<number | string>(n);
   let samples = 0;
   for (let s = 0; s < n; s++) {
     const st = p.stacks[s] as (typeof p.stacks)[number];
@@ -94,7 +95,7 @@ export function encodeProfile(p: ProfileInput, host: string, batch: string, now:
     his[s] = hi;
     los[s] = lo;
     const c = st.count;
-    counts[s] = typeof c === "bigint" ? c.toString() : String(c);
+    counts[s] = typeof c === "bigint" ? c.toString() : c;
     samples += Number(c);
     if (!dict.stacks.has(hi, lo) && dict.pendingStacks.add(hi, lo)) {
       const ids = st.frameIds.map(frameId);

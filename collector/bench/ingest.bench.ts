@@ -1,0 +1,198 @@
+/**
+ * Ingest benchmark: NATS JetStream → collector → embedded ClickHouse, next to a floor measured in
+ * the same run (the same inserts, pre-encoded, straight into the same chDB: no NATS, no
+ * decoding, no encoding). Prints medians of several runs, bytes on disk per sample after
+ * OPTIMIZE … FINAL, and freshness (publish → queryable) p50/p95.
+ *
+ *   npm run bench -- collector            (FLEETPROF_BENCH_RUNS=5 for more runs)
+ */
+import { jetstream } from "@nats-io/jetstream";
+import { connect, headers, type NatsConnection } from "@nats-io/transport-node";
+import { createLogger, ensureStreams, loadConfig } from "@fleetprof/common";
+import { decodeBatch, ENCODING_HEADER, encodeBatch, FORMAT_HEADER, SAMPLE_BATCH_FORMAT, samplesSubject } from "@fleetprof/proto";
+import { hashStringToBigInt, openStore, type Store } from "@fleetprof/store";
+import { killAllTracked, removeTempDirs, rows, startNats, tempDir } from "@fleetprof/test";
+import { collectorOptions, decodeSampleBatch, startCollector } from "@fleetprof/collector";
+import { makeBatch, makeProfile } from "../test/batches.js";
+
+const RUNS = Number(process.env["FLEETPROF_BENCH_RUNS"] ?? 3);
+const BATCHES = Number(process.env["FLEETPROF_BENCH_BATCHES"] ?? 300);
+const PROFILES_PER_BATCH = 8; // processes per host window
+const STACKS = 300; // distinct stacks per process window
+const SAMPLES = 1000; // 100 Hz × 10 s
+const FLUSH_ROWS = 500_000;
+const LIMITS = { maxStackDepth: 2048, maxLabels: 64, maxStringLength: 8192 };
+
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
+const pct = (xs: number[], p: number): number => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * p))] as number;
+const fmt = (n: number): string => (n >= 1e6 ? `${(n / 1e6).toFixed(2)} M` : n >= 1e3 ? `${(n / 1e3).toFixed(1)} k` : n.toFixed(2));
+
+function dataset(tag: string, count: number, windowStart: number): { payloads: { subject: string; id: string; data: Uint8Array }[]; samples: number; rows: number } {
+  const payloads = [];
+  let samples = 0;
+  let rowsN = 0;
+  for (let i = 0; i < count; i++) {
+    const service = `svc-${String(i % 10)}`;
+    const host = `host-${String(i)}`;
+    const b = makeBatch(`${tag}-${String(i)}`, host, Array.from({ length: PROFILES_PER_BATCH }, (_, j) => makeProfile({ service, version: `1.${String(i % 3)}`, pid: 1000 + j, windowStartUnixMs: windowStart + (i % 6) * 10_000, stacks: STACKS, samples: SAMPLES, seed: i * 100 + j })));
+    for (const p of b.profiles) {
+      rowsN += p.stacks.length;
+      for (const s of p.stacks) samples += Number(s.count);
+    }
+    payloads.push({ subject: samplesSubject(service, host), id: b.batchId, data: encodeBatch(b) });
+  }
+  return { payloads, samples, rows: rowsN };
+}
+
+async function publish(nc: NatsConnection, payloads: { subject: string; id: string; data: Uint8Array }[], onPublished?: (id: string) => void): Promise<void> {
+  const js = jetstream(nc);
+  const h = headers();
+  h.set(FORMAT_HEADER, SAMPLE_BATCH_FORMAT);
+  h.set(ENCODING_HEADER, "gzip");
+  for (const p of payloads) {
+    await js.publish(p.subject, p.data, { headers: h, msgID: p.id });
+    onPublished?.(p.id);
+  }
+}
+
+let lastBreakdown = "";
+let lastColumns = "";
+
+async function onDisk(store: Store, database: string): Promise<number> {
+  for (const t of ["frames", "stacks", "samples", "samples_1m", "samples_1h", "ingested_batches"]) {
+    await store.client.command({ query: `OPTIMIZE TABLE \`${database}\`.${t} FINAL` });
+  }
+  const per = await rows<{ t: string; b: string }>(store.client, "SELECT table AS t, sum(bytes_on_disk) AS b FROM system.parts WHERE database = {d:String} AND active GROUP BY t ORDER BY t", { d: database });
+  lastBreakdown = per.map((r) => `${r.t} ${(Number(r.b) / 1024).toFixed(0)} KiB`).join(", ");
+  const cols = await rows<{ c: string; b: string }>(store.client, "SELECT name AS c, sum(data_compressed_bytes) AS b FROM system.parts_columns WHERE database = {d:String} AND table = 'samples' AND active GROUP BY c ORDER BY toUInt64(b) DESC", { d: database });
+  lastColumns = cols.map((r) => `${r.c} ${(Number(r.b) / 1024).toFixed(0)} KiB`).join(", ");
+  return per.reduce((a, r) => a + Number(r.b), 0);
+}
+
+async function main(): Promise<void> {
+  const logger = createLogger({ level: "error", format: "json" });
+  const ns = await startNats();
+  const nc = await connect({ servers: ns.url });
+  await ensureStreams(nc);
+  const url = `chdb://${tempDir("fleetprof-bench-")}`;
+  const window0 = Math.floor(Date.now() / 3_600_000) * 3_600_000 - 3_600_000;
+  const data = dataset("bench", BATCHES, window0);
+  const bytesPerSample = data.payloads.reduce((a, p) => a + p.data.byteLength, 0) / data.samples;
+  console.log(
+    `dataset: ${String(BATCHES)} batches × ${String(PROFILES_PER_BATCH)} processes × ${String(STACKS)} stacks (depth 20–60), ${fmt(data.samples)} samples, ${fmt(data.rows)} rows, ${bytesPerSample.toFixed(1)} wire bytes/sample; ${String(RUNS)} runs`,
+  );
+  await publish(nc, data.payloads);
+  const raw = data.payloads.map((p) => decodeBatch(p.data));
+  void raw;
+
+  const pipe: number[] = [];
+  const floor: number[] = [];
+  const disk: number[] = [];
+  for (let run = 0; run < RUNS; run++) {
+    // floor: the same writes, pre-encoded, straight into chDB
+    {
+      const database = `floor_${String(run)}`;
+      const store = await openStore(url, { database });
+      const decoded = data.payloads.map((p) => decodeSampleBatch(Buffer.from(require_gunzip(p.data)), LIMITS));
+      const groups: (typeof decoded)[] = [];
+      let cur: typeof decoded = [];
+      let rowsIn = 0;
+      for (const b of decoded) {
+        const r = b.profiles.reduce((a, p) => a + p.stacks.length, 0);
+        if (rowsIn + r > FLUSH_ROWS && cur.length > 0) {
+          groups.push(cur);
+          cur = [];
+          rowsIn = 0;
+        }
+        cur.push(b);
+        rowsIn += r;
+      }
+      if (cur.length > 0) groups.push(cur);
+      const prepared = groups.map((g) => store.prepareWrite(g));
+      const t = performance.now();
+      for (const p of prepared) await store.commitWrite(p);
+      floor.push(data.samples / ((performance.now() - t) / 1000));
+      await store.close();
+    }
+    // pipeline: messages already in the stream; a fresh consumer and database per run
+    {
+      const database = `pipe_${String(run)}`;
+      const store = await openStore(url, { database });
+      const { config } = loadConfig(collectorOptions, {
+        argv: ["--nats-url", ns.url, "--consumer-name", `bench-${String(run)}`, "--metrics-listen", "", "--flush-rows", String(FLUSH_ROWS), "--flush-interval", "250ms"],
+        env: {},
+      });
+      const t = performance.now();
+      const c = await startCollector(config, { store, logger });
+      while (c.metrics.samples < data.samples) await new Promise((r) => setTimeout(r, 5));
+      pipe.push(data.samples / ((performance.now() - t) / 1000));
+      await c.stop();
+      disk.push((await onDisk(store, database)) / data.samples);
+      await store.close();
+    }
+    console.log(`run ${String(run + 1)}: pipeline ${fmt(pipe.at(-1) as number)} samples/s, floor ${fmt(floor.at(-1) as number)} samples/s`);
+  }
+
+  // freshness: a steady trickle of batches, each polled until queryable
+  const fresh: number[] = [];
+  {
+    const database = "fresh";
+    const store = await openStore(url, { database });
+    const { config } = loadConfig(collectorOptions, { argv: ["--nats-url", ns.url, "--consumer-name", "bench-fresh", "--metrics-listen", "", "--flush-interval", "100ms"], env: {} });
+    // only new messages for this consumer: publish after it exists, on a fresh id range
+    const c = await startCollector({ ...config }, { store, logger });
+    while (c.metrics.samples < data.samples) await new Promise((r) => setTimeout(r, 10));
+    const trickle = dataset("fresh", 60, window0 + 600_000).payloads;
+    const sent = new Map<string, number>();
+    const hashes = new Map<string, string>();
+    for (const p of trickle) hashes.set(hashStringToBigInt(p.id).toString(), p.id);
+    let done = false;
+    const poll = (async () => {
+      while (!done) {
+        const r = await rows<{ b: string }>(store.client, `SELECT DISTINCT toString(batch) AS b FROM \`${database}\`.samples WHERE time >= toDateTime({t:UInt32})`, { t: (window0 + 600_000) / 1000 });
+        const now = performance.now();
+        for (const { b } of r) {
+          const id = hashes.get(b);
+          const at = id === undefined ? undefined : sent.get(id);
+          if (id !== undefined && at !== undefined) {
+            fresh.push(now - at);
+            sent.delete(id);
+            hashes.delete(b);
+          }
+        }
+        await new Promise((res) => setTimeout(res, 10));
+      }
+    })();
+    for (const p of trickle) {
+      await publish(nc, [p], (id) => sent.set(id, performance.now()));
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    const until = Date.now() + 20_000;
+    while (hashes.size > 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
+    done = true;
+    await poll;
+    await c.stop();
+    await store.close();
+  }
+
+  const p = median(pipe);
+  const f = median(floor);
+  console.log("\nbenchmark | figure | floor | ratio");
+  console.log(`ingest samples/s (median of ${String(RUNS)}) | ${fmt(p)} | ${fmt(f)} | ${((p / f) * 100).toFixed(0)}%`);
+  console.log(`ingest rows/s | ${fmt((p * data.rows) / data.samples)} | ${fmt((f * data.rows) / data.samples)} | ${((p / f) * 100).toFixed(0)}%`);
+  console.log(`bytes on disk per sample, all tables, after OPTIMIZE FINAL | ${median(disk).toFixed(3)} | goal ≤ 1 |`);
+  console.log(`  on disk by table: ${lastBreakdown}`);
+  console.log(`  samples by column: ${lastColumns}`);
+  console.log(`freshness publish → queryable p50 / p95 (ms, ${String(fresh.length)} batches, flush interval 100 ms) | ${pct(fresh, 0.5).toFixed(0)} / ${pct(fresh, 0.95).toFixed(0)} | |`);
+  await nc.close();
+  await ns.stop();
+  await killAllTracked();
+  removeTempDirs();
+}
+
+import { gunzipSync } from "node:zlib";
+function require_gunzip(d: Uint8Array): Buffer {
+  return gunzipSync(d);
+}
+
+await main();

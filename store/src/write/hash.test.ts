@@ -1,0 +1,64 @@
+import { describe, expect, it } from "vitest";
+import { hashFrame, hashStack, hashString, hashStringToBigInt, u64String } from "./hash.js";
+import { SeenSet } from "./seen-set.js";
+
+describe("64-bit ids", () => {
+  it("are stable: these values are stored in ClickHouse and must never change", () => {
+    expect(hashStringToBigInt("").toString(16)).toBe(PINNED.empty);
+    expect(hashStringToBigInt("handle_request").toString(16)).toBe(PINNED.fn);
+    expect(hashStringToBigInt("/usr/lib/python3.12/site-packages/app/views.py").toString(16)).toBe(PINNED.file);
+    const strings = new Uint32Array(4);
+    hashString("handle_request", strings, 0);
+    hashString("/app/views.py", strings, 2);
+    const frames = new Uint32Array(4);
+    hashFrame(strings, 0, strings, 2, 42, frames, 0);
+    hashFrame(strings, 2, strings, 0, 42, frames, 2);
+    expect(u64String(frames[0]!, frames[1]!)).toBe(PINNED.frame);
+    const stack = new Uint32Array(2);
+    hashStack([0, 1, 0], frames, stack, 0);
+    expect(u64String(stack[0]!, stack[1]!)).toBe(PINNED.stack);
+  });
+
+  it("tell apart what differs in order, line, or one character", () => {
+    const seen = new Set<string>();
+    const out = new Uint32Array(2);
+    for (let i = 0; i < 200_000; i++) {
+      hashString(`module_${String(i)}.func`, out, 0);
+      seen.add(`${String(out[0])}:${String(out[1])}`);
+    }
+    expect(seen.size).toBe(200_000);
+    const s = new Uint32Array([1, 2, 3, 4]);
+    const f = new Uint32Array(6);
+    hashFrame(s, 0, s, 2, 1, f, 0);
+    hashFrame(s, 0, s, 2, 2, f, 2);
+    hashFrame(s, 2, s, 0, 1, f, 4);
+    expect(new Set([f[0], f[2], f[4]]).size).toBe(3);
+    const a = new Uint32Array(2);
+    const b = new Uint32Array(2);
+    hashStack([0, 1], f, a, 0);
+    hashStack([1, 0], f, b, 0);
+    expect([...a]).not.toEqual([...b]);
+  });
+
+  it("print as unsigned decimal", () => {
+    expect(u64String(0, 5)).toBe("5");
+    expect(u64String(0xffffffff, 0xffffffff)).toBe("18446744073709551615");
+    expect(u64String(1, 0)).toBe("4294967296");
+  });
+});
+
+describe("SeenSet", () => {
+  it("remembers ids, and clears itself instead of growing past its capacity", () => {
+    const s = new SeenSet(100);
+    expect(s.add(1, 2)).toBe(true);
+    expect(s.add(1, 2)).toBe(false);
+    expect(s.has(1, 2)).toBe(true);
+    expect(s.has(2, 1)).toBe(false);
+    expect(s.has(0, 0)).toBe(false);
+    for (let i = 0; i < 1000; i++) s.add(i, 0xffffffff - i);
+    expect(s.size).toBeLessThanOrEqual(128);
+    expect(s.has(999, 0xffffffff - 999)).toBe(true);
+  });
+});
+
+const PINNED = { empty: "f63753950fa1d47b", fn: "cbc83536e821aab2", file: "fb9f44cf3b747c3", frame: "512275159897543191", stack: "7568258803470394973" };
