@@ -1,8 +1,10 @@
 /**
  * deploy/nats/cluster.conf as a real three-node cluster on loopback, the samples stream with
- * three replicas: two agents publish while the stream leader is killed (kill -9) and later
+ * three replicas: agents publish while the stream leader is killed (kill -9) and later
  * restarted; the real collector consumes throughout into an embedded ClickHouse; the sample
  * totals in ClickHouse equal what was published, and the restarted node catches its replica up.
+ * First with publishers that behave like agents (known batches, so exact totals), then with
+ * real agents (deploy/docker/agent-entry.mjs, py-spy on Python workloads).
  *
  * The nodes run without `include ./auth.conf`: the collector has no option for NATS
  * credentials yet (see deploy/README.md, "Security checklist"); the users and permissions of
@@ -10,19 +12,22 @@
  */
 import { randomBytes } from "node:crypto";
 import { readFileSync, writeFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 import { join } from "node:path";
 import { jetstream, jetstreamManager, type JetStreamManager } from "@nats-io/jetstream";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
 import { afterAll, describe, expect, it } from "vitest";
 import { createLogger, dlqStreamConfig, loadConfig, samplesStreamConfig, SAMPLES_STREAM } from "@fleetprof/common";
 import { collectorOptions, startCollector, type CollectorHandle } from "@fleetprof/collector";
-import { samplesSubject } from "@fleetprof/proto";
+import { decodeBatch, ENCODING_HEADER, samplesSubject, type ProcessProfile } from "@fleetprof/proto";
 import { openStore, type Store } from "@fleetprof/store";
-import { freePort, rows, tempDir } from "@fleetprof/test";
+import { freePort, rows, spawnTracked, startWorkload, tempDir, type Tracked } from "@fleetprof/test";
 import { encodeForWire, makeBatch } from "./support/batches.js";
 import { copyNatsConfigs, nodeEnv, startConfigured, type ConfiguredServer } from "./support/nats-configs.js";
 
 const BATCHES_PER_AGENT = 90;
+const REPO_DIR = fileURLToPath(new URL("../../", import.meta.url));
+const AGENT_ENTRY = fileURLToPath(new URL("../docker/agent-entry.mjs", import.meta.url));
 const AGENTS = ["web-1", "web-2"] as const;
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -80,11 +85,34 @@ describe("three-node NATS cluster (deploy/nats/cluster.conf)", () => {
   const open: NatsConnection[] = [];
   let collector: CollectorHandle | undefined;
   let store: Store | undefined;
-  afterAll(async () => {
+  /** chDB holds one data path per process: each test stops its collector and store. */
+  const stopCollector = async (): Promise<void> => {
     await collector?.stop();
     await store?.close();
+    collector = undefined;
+    store = undefined;
+  };
+  afterAll(async () => {
+    await stopCollector();
     await Promise.all(open.map((nc) => nc.close().catch(() => undefined)));
   });
+  const startCollectorOn = async (urls: string[]): Promise<{ collector: CollectorHandle; store: Store }> => {
+    store = await openStore(`chdb://${tempDir("fleetprof-deploy-chdb-")}`);
+    const { config } = loadConfig(collectorOptions, {
+      argv: ["--nats-url", urls.join(","), "--metrics-listen", "", "--flush-interval", "200ms", "--ack-wait", "5s"],
+      env: {},
+    });
+    collector = await startCollector(config, { store, logger: createLogger({ level: "warn", format: "json" }) });
+    return { collector, store };
+  };
+  /** The operator's setup step: both streams with three replicas. */
+  const createStreams = async (nc: NatsConnection): Promise<JetStreamManager> => {
+    const jsm: JetStreamManager = await until("JetStream cluster ready", 30_000, async () => jetstreamManager(nc));
+    await until("samples stream created", 30_000, async () => jsm.streams.add(samplesStreamConfig({ replicas: 3 })));
+    await until("dead-letter stream created", 30_000, async () => jsm.streams.add(dlqStreamConfig({ replicas: 3 })));
+    expect((await jsm.streams.info(SAMPLES_STREAM)).config.num_replicas).toBe(3);
+    return jsm;
+  };
 
   it("loses and double-counts nothing while the stream leader is killed and restarted", async () => {
     const cluster = await startCluster();
@@ -94,20 +122,9 @@ describe("three-node NATS cluster (deploy/nats/cluster.conf)", () => {
       return nc;
     };
 
-    // The operator's setup step: streams with three replicas.
-    const admin = await connectAll();
-    const jsm: JetStreamManager = await until("JetStream cluster ready", 30_000, async () => jetstreamManager(admin));
-    await until("samples stream created", 30_000, async () => jsm.streams.add(samplesStreamConfig({ replicas: 3 })));
-    await until("dead-letter stream created", 30_000, async () => jsm.streams.add(dlqStreamConfig({ replicas: 3 })));
-    expect((await jsm.streams.info(SAMPLES_STREAM)).config.num_replicas).toBe(3);
-
+    const jsm = await createStreams(await connectAll());
     // The real collector, given every node, writing to an embedded ClickHouse.
-    store = await openStore(`chdb://${tempDir("fleetprof-deploy-chdb-")}`);
-    const { config } = loadConfig(collectorOptions, {
-      argv: ["--nats-url", cluster.urls.join(","), "--metrics-listen", "", "--flush-interval", "200ms", "--ack-wait", "5s"],
-      env: {},
-    });
-    collector = await startCollector(config, { store, logger: createLogger({ level: "warn", format: "json" }) });
+    const { collector: c, store: st } = await startCollectorOn(cluster.urls);
 
     // Agents: publish with the batch id as Nats-Msg-Id, and republish the same batch until
     // acknowledged (the agent's spool does the same) through the node's kill and restart.
@@ -151,12 +168,11 @@ describe("three-node NATS cluster (deploy/nats/cluster.conf)", () => {
 
     await publishing;
     const publishedSamples = [...published.values()].reduce((a, b) => a + b, 0);
-    const c = collector;
     await until("collector wrote every sample", 120_000, () => (c.metrics.samples >= publishedSamples ? true : undefined));
     // let a (wrong) late duplicate show up before comparing
     await sleep(1000);
 
-    const stored = await sampleTotals(store);
+    const stored = await sampleTotals(st);
     console.log(
       `published ${String(total)} batches / ${String(publishedSamples)} samples (${String(retries)} publish retries); ` +
         `ClickHouse holds ${String([...stored.values()].reduce((a, b) => a + b, 0))} samples; ` +
@@ -173,5 +189,88 @@ describe("three-node NATS cluster (deploy/nats/cluster.conf)", () => {
     });
     expect(info.state.messages).toBe(total);
     console.log(`stream leader now ${String(info.cluster?.leader)}; replicas ${(info.cluster?.replicas ?? []).map((r) => r.name).join(", ")} current`);
+    await stopCollector();
+  });
+
+  it("real agents (the agent image's entry point) lose no window while the stream leader is killed and restarted", async () => {
+    const cluster = await startCluster();
+    const nc = await connect({ servers: cluster.urls, maxReconnectAttempts: -1, reconnectTimeWait: 250 });
+    open.push(nc);
+    const jsm = await createStreams(nc);
+    const { collector: c, store: st } = await startCollectorOn(cluster.urls);
+
+    // Two agents, each profiling its own Python workload (picked by a marker on its command line).
+    const agents: { host: string; workload: Tracked; agent: Tracked }[] = [];
+    for (const host of ["agent-a", "agent-b"]) {
+      const tag = `9${String(Math.floor(Math.random() * 1e8)).padStart(8, "0")}`;
+      const workload = await startWorkload("cpu_split", { args: ["--alpha", "20", "--beta", "10", "--gamma", "0", "--seconds", tag] });
+      const agent = spawnTracked(
+        process.execPath,
+        ["--conditions=@fleetprof/source", "--import", "tsx", AGENT_ENTRY,
+          "--nats-url", cluster.urls.join(","), "--host", host, "--include", `--seconds ${tag}`,
+          "--window", "2s", "--interval", "500ms", "--min-age", "300ms", "--spool-dir", tempDir("fleetprof-spool-")],
+        { cwd: REPO_DIR, env: { ...process.env, FLEETPROF_LOG_FORMAT: "json", FLEETPROF_LOG_LEVEL: "info" } },
+      );
+      agents.push({ host, workload, agent });
+    }
+    const windowsOf = async (): Promise<Map<string, ProcessProfile[]>> => {
+      const byHost = new Map<string, ProcessProfile[]>();
+      const info = await jsm.streams.info(SAMPLES_STREAM);
+      for (let seq = info.state.first_seq; info.state.messages > 0 && seq <= info.state.last_seq; seq++) {
+        const m = await jsm.streams.getMessage(SAMPLES_STREAM, { seq });
+        if (m === null) continue;
+        const batch = decodeBatch(m.data, m.header.get(ENCODING_HEADER));
+        for (const a of agents) {
+          const mine = batch.profiles.filter((p) => batch.host === a.host && p.pid === a.workload.pid);
+          byHost.set(a.host, [...(byHost.get(a.host) ?? []), ...mine]);
+        }
+      }
+      for (const list of byHost.values()) list.sort((x, y) => Number(x.windowStartUnixMs - y.windowStartUnixMs));
+      return byHost;
+    };
+
+    await until("two windows from each agent", 60_000, async () => {
+      const w = await windowsOf();
+      return agents.every((a) => (w.get(a.host)?.length ?? 0) >= 2) ? true : undefined;
+    });
+    const leader = (await jsm.streams.info(SAMPLES_STREAM)).cluster?.leader ?? "nats-1";
+    const victim = cluster.nodes.get(leader) as ConfiguredServer;
+    const killedAt = Date.now();
+    await victim.kill();
+    await sleep(6000);
+    await victim.restart();
+    const restartedAt = Date.now();
+    console.log(`killed ${leader} (the stream leader) for ${String(restartedAt - killedAt)} ms`);
+    await until("windows from after the restart", 60_000, async () => {
+      const w = await windowsOf();
+      return agents.every((a) => (w.get(a.host) ?? []).some((p) => Number(p.windowStartUnixMs) > restartedAt + 1000)) ? true : undefined;
+    });
+    // SIGTERM: each agent flushes its current window and exits.
+    for (const a of agents) a.agent.proc.kill("SIGTERM");
+    for (const a of agents) expect(await a.agent.exited).toBe(0);
+
+    const windows = await windowsOf();
+    const published = new Map<string, number>();
+    for (const a of agents) {
+      const list = windows.get(a.host) ?? [];
+      // every window once, each starting where the previous ended, spanning the outage
+      const starts = list.map((p) => p.windowStartUnixMs);
+      expect(new Set(starts).size).toBe(starts.length);
+      for (let i = 1; i < list.length; i++) expect(list[i]?.windowStartUnixMs).toBe(list[i - 1]?.windowEndUnixMs);
+      expect(Number(list[0]?.windowStartUnixMs)).toBeLessThan(killedAt);
+      expect(Number(list.at(-1)?.windowEndUnixMs)).toBeGreaterThan(restartedAt);
+      for (const p of list) {
+        const key = `${a.host}/${p.service}`;
+        published.set(key, (published.get(key) ?? 0) + p.stacks.reduce((n, s) => n + Number(s.count), 0));
+      }
+      console.log(`${a.host}: ${String(list.length)} windows, ${String(published.get(`${a.host}/${list[0]?.service ?? ""}`))} samples`);
+    }
+    const publishedSamples = [...published.values()].reduce((x, y) => x + y, 0);
+    expect(publishedSamples).toBeGreaterThan(0);
+    await until("collector wrote every published sample", 120_000, () => (c.metrics.samples >= publishedSamples ? true : undefined));
+    await sleep(1000);
+    expect(await sampleTotals(st)).toEqual(published);
+    for (const a of agents) await a.workload.stop();
+    await stopCollector();
   });
 });
