@@ -6,20 +6,22 @@
  *    the py-spy processes it runs (the floor: the agent cannot cost less than the sampler it
  *    drives), and coverage (ticks taken / ticks expected). Four light Python workloads, 10 s
  *    windows, measured over two whole windows per run, median of RUNS runs.
- * 2. Slowdown of a CPU-bound workload: two identical copies run side by side, the agent
- *    profiles one (alternating which), and the unprofiled twin is the floor. Paired by time, so
- *    whatever else loads the machine loads both; median of PAIRS pairs.
+ * 2. Slowdown of a CPU-bound workload: two identical copies run side by side on one core, the
+ *    agent profiles one (alternating which), and the unprofiled twin is the floor. Paired by
+ *    time, so whatever else loads the machine loads both; median of PAIRS pairs. Reported per
+ *    wall second (what a user sees) and per CPU second of the workload (interference alone).
  *
  * Goals (issue 3): agent ≤ 10% of py-spy's CPU; slowdown ≤ 2%; coverage ≥ 98%.
  */
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { freePort, killAllTracked, removeTempDirs, spawnTracked, startNats, startWorkload, tempDir, type Tracked, type Workload } from "@fleetprof/test";
+import { cpus } from "node:os";
+import { freePort, killAllTracked, pythonExecutable, removeTempDirs, spawnTracked, startNats, startWorkload, tempDir, WORKLOADS_DIR, type Tracked, type Workload } from "@fleetprof/test";
 import { readMetric } from "../src/metrics/registry.js";
 
 const ROOT = join(import.meta.dirname, "..", "..");
 const RUNS = Number(process.env["AGENT_BENCH_RUNS"] ?? 3);
-const PAIRS = Number(process.env["AGENT_BENCH_PAIRS"] ?? 4);
+const PAIRS = Number(process.env["AGENT_BENCH_PAIRS"] ?? 6);
 const PROCESSES = 4;
 const WINDOW_MS = 10_000;
 const MEASURE_SECONDS = 12;
@@ -110,11 +112,24 @@ interface PairRun {
   unprofiledRate: number;
 }
 
+/**
+ * A throughput workload pinned to the machine's last core: both twins share that core, so the
+ * scheduler splits it evenly between them whatever else runs on the machine, while the agent
+ * and py-spy run wherever there is room (as they would on a production host with spare cores).
+ */
+async function twin(t: string): Promise<Workload> {
+  const core = String(cpus().length - 1);
+  const script = join(WORKLOADS_DIR, "agent_throughput.py");
+  const child = spawnTracked("taskset", ["-c", core, pythonExecutable(), "-u", script, "--tag", t, "--every", "0.5"]);
+  await child.waitFor(/READY \d+/, 15_000);
+  return { ...child, script };
+}
+
 async function pairRun(natsUrl: string, profileFirst: boolean): Promise<PairRun> {
   const ta = tag();
   const tb = tag();
-  const a = await startWorkload("agent_throughput", { args: ["--tag", ta, "--every", "0.5"] });
-  const b = await startWorkload("agent_throughput", { args: ["--tag", tb, "--every", "0.5"] });
+  const a = await twin(ta);
+  const b = await twin(tb);
   const [profiled, unprofiled] = profileFirst ? [a, b] : [b, a];
   const port = await freePort();
   const agent = await startAgentProcess(natsUrl, `--tag ${profileFirst ? ta : tb}`, port);
