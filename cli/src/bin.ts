@@ -2,12 +2,12 @@
 /** The `fleetprof` executable. */
 import { main } from "./main.js";
 
+// Exit explicitly: a component that failed half-way through `up` may leave a handle open.
+// stdout and stderr are synchronous for files, pipes and terminals on Linux, so nothing is lost.
 main(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code;
-  },
+  (code) => process.exit(code),
   (err: unknown) => {
     process.stderr.write(`fleetprof: ${err instanceof Error ? err.message : String(err)}\n`);
-    process.exitCode = 1;
+    process.exit(1);
   },
 );

@@ -1,38 +1,23 @@
-/** Opens a query API client from the command-line connection options. */
-import { readFileSync } from "node:fs";
-import { ErrorCode, FleetprofError } from "@fleetprof/common";
+/** Opens a query API client (from @fleetprof/query-api) from the command-line connection options. */
 import type { QueryClient } from "./query-client.js";
 
 export interface ClientConnection {
   api: string;
   tls: boolean;
+  /** PEM file of the CA that signed the server certificate. */
   tlsCa: string | undefined;
   token: string | undefined;
+  /** Deadline per call, ms. */
   timeout: number;
 }
 
-interface QueryApiModule {
-  createQueryClient?: (address: string, options: { tls?: boolean | { ca?: Buffer }; token?: string; timeoutMs?: number }) => QueryClient;
-}
-
 export async function connectQueryApi(connection: ClientConnection): Promise<QueryClient> {
-  const mod = (await import("@fleetprof/query-api")) as QueryApiModule;
-  if (typeof mod.createQueryClient !== "function") {
-    throw new FleetprofError(ErrorCode.Unsupported, "this build of fleetprof has no query API client yet (@fleetprof/query-api)");
-  }
-  let tls: boolean | { ca?: Buffer } | undefined;
-  if (connection.tlsCa !== undefined) {
-    try {
-      tls = { ca: readFileSync(connection.tlsCa) };
-    } catch (err) {
-      throw new FleetprofError(ErrorCode.InvalidConfig, `cannot read --tls-ca ${connection.tlsCa}: ${(err as Error).message}`, { cause: err });
-    }
-  } else if (connection.tls) {
-    tls = true;
-  }
-  return mod.createQueryClient(connection.api, {
-    ...(tls === undefined ? {} : { tls }),
+  // Loaded on demand: `fleetprof --help` should not pay for grpc-js.
+  const { createQueryClient } = await import("@fleetprof/query-api");
+  const tls = connection.tlsCa !== undefined ? { caFile: connection.tlsCa } : connection.tls;
+  return createQueryClient(connection.api, {
+    tls,
     ...(connection.token === undefined ? {} : { token: connection.token }),
-    timeoutMs: connection.timeout,
+    deadlineMs: connection.timeout,
   });
 }

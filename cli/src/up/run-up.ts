@@ -9,7 +9,8 @@ import { resolve } from "node:path";
 import { createLogger, ErrorCode, FleetprofError, type Logger } from "@fleetprof/common";
 import type { Io } from "../io.js";
 import type { Child } from "./children.js";
-import { componentConfig, loadAgent, loadCollector, loadQueryApi, loadStore, stopComponent, type StoreHandle, type Stoppable } from "./components.js";
+import { componentConfig } from "./components.js";
+import { withoutReadonly } from "./embedded-read-target.js";
 import { lockDataDir } from "./data-dir-lock.js";
 import { DEMO_SERVICE, DEMO_SLOWER_FUNCTION, DEMO_VERSIONS, startDemo } from "./demo.js";
 import { startNatsServer } from "./nats-server.js";
@@ -68,22 +69,29 @@ export async function startStack(config: UpConfig, io: Io): Promise<RunningStack
       stops.push(["nats-server", () => nats.child.stop()]);
       watch(nats.child);
     }
-    const [storeMod, collectorMod, queryApiMod] = await Promise.all([loadStore(), loadCollector(), loadQueryApi()]);
-    const agentMod = config.agent ? await loadAgent() : undefined;
+    // Loaded here, not at start-up: client commands never load ClickHouse.
+    const [storeMod, collectorMod, queryApiMod] = await Promise.all([import("@fleetprof/store"), import("@fleetprof/collector"), import("@fleetprof/query-api")]);
+    const agentMod = config.agent ? await import("@fleetprof/agent") : undefined;
     const storeUrl = `chdb://${resolve(dataDir, "data")}`;
-    const store: StoreHandle = await storeMod.openStore(storeUrl, { logger: logger.child({ module: "store" }) });
+    const storeConfig = componentConfig(storeMod.storeOptions, { "clickhouse-url": storeUrl }, io.env);
+    const store = await storeMod.openStore(storeUrl, {
+      database: storeConfig.clickhouseDatabase,
+      rawTtlMs: storeConfig.rawTtl,
+      rollup1mTtlMs: storeConfig.rollup1mTtl,
+      rollup1hTtlMs: storeConfig.rollup1hTtl,
+      logger: logger.child({ module: "store" }),
+    });
     stops.push(["store", () => store.close()]);
-    const collector: Stoppable = await collectorMod.startCollector(componentConfig(collectorMod.collectorOptions, { "nats-url": natsUrl, "clickhouse-url": storeUrl }, io.env), {
+    const collector = await collectorMod.startCollector(componentConfig(collectorMod.collectorOptions, { "nats-url": natsUrl, "clickhouse-url": storeUrl, "metrics-listen": "" }, io.env), {
       store,
-      logger: logger.child({ module: "collector" }),
+      logger,
     });
-    stops.push(["collector", () => stopComponent(collector)]);
-    const apiValues = { "clickhouse-url": storeUrl, "nats-url": natsUrl, host: "127.0.0.1", port: config.apiPort, listen: `127.0.0.1:${String(config.apiPort)}` };
-    const queryApi = await queryApiMod.startQueryApi(componentConfig(queryApiMod.queryApiOptions, apiValues, io.env), {
-      store,
-      logger: logger.child({ module: "query-api" }),
+    stops.push(["collector", () => collector.stop()]);
+    const queryApi = await queryApiMod.startQueryApi(componentConfig(queryApiMod.queryApiOptions, { "clickhouse-url": storeUrl, host: "127.0.0.1", port: config.apiPort }, io.env), {
+      store: withoutReadonly(store),
+      logger,
     });
-    stops.push(["query API", () => stopComponent(queryApi)]);
+    stops.push(["query API", () => queryApi.stop()]);
     const apiAddress = `127.0.0.1:${String(queryApi.port)}`;
     let demo: Child[] = [];
     if (config.demo && found.python !== undefined) {
@@ -100,8 +108,8 @@ export async function startStack(config: UpConfig, io: Io): Promise<RunningStack
         "profile-own-children": config.demo,
       };
       if (found.pySpy !== undefined) agentValues["py-spy"] = found.pySpy;
-      const agent = await agentMod.startAgent(componentConfig(agentMod.agentOptions, agentValues, io.env), logger.child({ module: "agent" }));
-      stops.push(["agent", () => stopComponent(agent)]);
+      const agent = await agentMod.startAgent(componentConfig(agentMod.agentOptions, agentValues, io.env), logger);
+      stops.push(["agent", () => agent.stop()]);
     }
     say("");
     say(`  NATS        ${natsUrl}${config.natsUrl === undefined ? `  (nats-server with JetStream, data in ${resolve(dataDir, "nats")})` : ""}`);
