@@ -15,7 +15,7 @@ import { collectorOptions } from "@fleetprof/collector";
 import { dlqStreamConfig, envName, loadConfig, samplesStreamConfig, type OptionSchema } from "@fleetprof/common";
 import { samplesSubject, subjectToken } from "@fleetprof/proto";
 import { queryApiOptions } from "@fleetprof/query-api";
-import { tempDir } from "@fleetprof/test";
+import { freePort, spawnTracked, tempDir } from "@fleetprof/test";
 import {
   allSettings,
   COMPONENTS,
@@ -271,6 +271,20 @@ describe("NATS setup agrees with the code and with deploy/nats", () => {
     const kinds = [...out.matchAll(/^kind: (\S+)$/gm)].map((m) => m[1]);
     expect(kinds).toEqual(expect.arrayContaining(["Namespace", "DaemonSet", "Deployment", "Service", "Job", "ConfigMap", "PodDisruptionBudget", "ClickHouseInstallation"]));
     expect(out).toContain("image: registry.example.com/fleetprof/agent:0.1.0");
+  });
+
+  it("compose's nats command starts a real nats-server whose JetStream health check passes", async () => {
+    const nats = composeServices()["nats"] as { command: string[]; healthcheck: { test: string[] } };
+    const port = await freePort();
+    const monitor = await freePort();
+    // the container's paths and ports, moved to a temp dir and free loopback ports
+    const args = nats.command.map((a) => (a === "/data" ? tempDir("fleetprof-compose-nats-") : a === "8222" ? String(monitor) : a));
+    const server = spawnTracked("nats-server", [...args, "--addr", "127.0.0.1", "--port", String(port)]);
+    await server.waitFor(/Server is ready/, 20_000);
+    const url = (nats.healthcheck.test.at(-1) as string).replace("127.0.0.1:8222", `127.0.0.1:${String(monitor)}`);
+    const res = await fetch(url);
+    expect(res.status).toBe(200);
+    await server.stop();
   });
 
   it("compose file parses with its merge keys", () => {
