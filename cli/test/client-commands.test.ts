@@ -1,0 +1,142 @@
+/**
+ * The client commands against a real query API (TLS and a token) over a real embedded
+ * ClickHouse: every output format, and server errors as one line.
+ */
+import { execFileSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { gunzipSync } from "node:zlib";
+import { createLogger } from "@fleetprof/common";
+import { startQueryApi, type QueryApi } from "@fleetprof/query-api";
+import { openStore, type BatchInput, type ProfileInput, type Store } from "@fleetprof/store";
+import { tempDir } from "@fleetprof/test";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { connectQueryApi } from "../src/client/connect.js";
+import type { Io } from "../src/io.js";
+import { main } from "../src/main.js";
+
+const TOKEN = "s3cret-token";
+let store: Store;
+let api: QueryApi;
+let address: string;
+let ca: string;
+const dir = tempDir("fleetprof-cli-client-");
+
+function profile(version: string, stacks: Record<string, number>, timeMs: number): ProfileInput {
+  const strings: string[] = [];
+  const str = (s: string): number => (strings.includes(s) ? strings.indexOf(s) : strings.push(s) - 1);
+  const frames: { function: number; file: number; line: number }[] = [];
+  const frame = (name: string): number => {
+    const f = str(name);
+    const file = str("shop.py");
+    const i = frames.findIndex((x) => x.function === f);
+    return i >= 0 ? i : frames.push({ function: f, file, line: 10 + f }) - 1;
+  };
+  const thread = str("MainThread");
+  return {
+    pid: version === "1.0" ? 101 : 102,
+    service: "shop",
+    version,
+    labels: { env: "test" },
+    mode: "cpu",
+    windowStartUnixMs: timeMs,
+    captureId: "",
+    strings,
+    frames,
+    stacks: Object.entries(stacks).map(([path, count]) => ({ frameIds: path.split(";").map(frame), thread, count })),
+  };
+}
+
+/** Runs a command in this process against the real API, with TLS and the token unless told otherwise. */
+async function fleetprof(argv: string[], auth = true): Promise<{ code: number; out: string; err: string }> {
+  let out = "";
+  let err = "";
+  const io: Io = {
+    stdout: { write: (s: string | Uint8Array) => (out += typeof s === "string" ? s : Buffer.from(s).toString("latin1")) },
+    stderr: { write: (s: string | Uint8Array) => (err += String(s)) },
+    env: auth ? { FLEETPROF_API: address, FLEETPROF_TOKEN: TOKEN, FLEETPROF_TLS_CA: ca } : { FLEETPROF_API: address },
+    cwd: dir,
+    now: () => Date.now(),
+  };
+  const code = await main(argv, { io, connect: connectQueryApi });
+  return { code, out, err };
+}
+
+beforeAll(async () => {
+  // a self-signed certificate for 127.0.0.1
+  ca = join(dir, "cert.pem");
+  const key = join(dir, "key.pem");
+  execFileSync("openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", ca, "-days", "1", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"], { stdio: "ignore" });
+  store = await openStore(`chdb://${join(dir, "data")}`);
+  const t = Date.now() - 5 * 60_000;
+  const batches: BatchInput[] = [
+    { batchId: "b1", host: "h1", profiles: [profile("1.0", { "main;handle;compute_prices": 300, "main;handle;parse_order": 400, "main;idle": 300 }, t)] },
+    { batchId: "b2", host: "h1", profiles: [profile("2.0", { "main;handle;compute_prices": 600, "main;handle;parse_order": 300, "main;idle": 100 }, t)] },
+  ];
+  await store.writeBatches(batches);
+  api = await startQueryApi({ host: "127.0.0.1", port: 0, token: TOKEN, tlsCert: ca, tlsKey: key }, { store, logger: createLogger({ level: "warn" }) });
+  address = `127.0.0.1:${String(api.port)}`;
+});
+
+afterAll(async () => {
+  await api.stop();
+  await store.close();
+});
+
+describe("client commands against a real query API", () => {
+  it("services, labels, top, series", async () => {
+    const services = await fleetprof(["services"]);
+    expect(services.err).toBe("");
+    expect(services.out).toMatch(/shop\s+2,000\s+1\s+1\.0, 2\.0/);
+    expect((await fleetprof(["labels", "version", "--selector", "shop"])).out).toBe("1.0\n2.0\n");
+    const top = await fleetprof(["top", "shop@2.0", "--limit", "2"]);
+    expect(top.out).toMatch(/600\s+60\.0%\s+600\s+60\.0%\s+compute_prices\s+shop\.py/);
+    const diffTop = await fleetprof(["top", "shop@2.0", "--diff", "shop@1.0"]);
+    expect(diffTop.out).toMatch(/Regressions[^\n]*\n[^\n]*\n\s*30\.0%\s+60\.0%\s+\+30\.00 pp\s+compute_prices/);
+    const series = await fleetprof(["series", "shop", "--by", "version", "--step", "1m", "--since", "10m"]);
+    expect(series.out).toMatch(/1\.0\s+1,000\s/);
+    expect(series.out).toMatch(/2\.0\s+1,000\s/);
+  });
+
+  it("flame and diff to the terminal and to every file format", async () => {
+    const tree = await fleetprof(["flame", "shop@1.0"]);
+    expect(tree.out).toMatch(/40\.0%\s+40\.0%\s+400\s+.*parse_order {2}shop\.py:\d+/);
+    const diff = await fleetprof(["diff", "shop@1.0", "shop@2.0"]);
+    expect(diff.out).toMatch(/30\.0%\s+60\.0%\s+\+30\.00 pp\s+.*compute_prices/);
+
+    expect((await fleetprof(["flame", "shop", "-o", "f.html"])).code).toBe(0);
+    expect(readFileSync(join(dir, "f.html"), "utf8")).toContain('"compute_prices"');
+    expect((await fleetprof(["diff", "shop@1.0", "shop@2.0", "-o", "d.svg"])).code).toBe(0);
+    expect(readFileSync(join(dir, "d.svg"), "utf8")).toMatch(/<title>compute_prices[^<]*change: \+30\.00 pp/);
+    const pprof = await fleetprof(["flame", "shop", "-o", "p.pb.gz"]);
+    expect(pprof.out).toMatch(/wrote .*p\.pb\.gz \(pprof/);
+    expect(gunzipSync(readFileSync(join(dir, "p.pb.gz"))).includes(Buffer.from("compute_prices"))).toBe(true);
+    await fleetprof(["flame", "shop@2.0", "-o", "c.txt"]);
+    expect(readFileSync(join(dir, "c.txt"), "utf8")).toMatch(/^main[^;]*;handle[^;]*;compute_prices[^;]* 600$/m);
+    await fleetprof(["flame", "shop", "-o", "s.json"]);
+    expect(JSON.parse(readFileSync(join(dir, "s.json"), "utf8"))).toMatchObject({ $schema: expect.stringContaining("speedscope") as unknown });
+    const json = await fleetprof(["flame", "shop", "--json"]);
+    expect(JSON.parse(json.out)).toMatchObject({ total: "2000" });
+  });
+
+  it("shows server errors as one line with a non-zero exit", async () => {
+    const noToken = await fleetprof(["services", "--tls-ca", ca], false);
+    expect(noToken.code).toBe(1);
+    expect(noToken.err).toMatch(/^fleetprof services: the query API at 127\.0\.0\.1:\d+ wants a valid token: .* \(pass --token or set FLEETPROF_TOKEN\)\n$/);
+    const badSelector = await fleetprof(["flame", '{service="shop"']);
+    expect(badSelector.code).toBe(2);
+    expect(badSelector.err).toMatch(/^fleetprof flame: the query API rejected the request: .+\n$/);
+    const down = await fleetprof(["services", "--api", "127.0.0.1:1", "--timeout", "3s"]);
+    expect(down.code).toBe(1);
+    expect(down.err).toMatch(/^fleetprof services: cannot reach the query API at 127\.0\.0\.1:1 .*is `fleetprof up` running\? Point elsewhere with --api host:port\n$/);
+  });
+});
+
+describe("the installed command", () => {
+  it("runs the built CLI (after npm run build)", () => {
+    const bin = join(import.meta.dirname, "..", "bin", "fleetprof.js");
+    const out = execFileSync(process.execPath, [bin, "--version"], { encoding: "utf8" });
+    expect(out).toBe("fleetprof 0.1.0\n");
+  });
+});
+
