@@ -190,7 +190,7 @@ describe("three-node NATS cluster (deploy/nats/cluster.conf)", () => {
     expect(info.state.messages).toBe(total);
     console.log(`stream leader now ${String(info.cluster?.leader)}; replicas ${(info.cluster?.replicas ?? []).map((r) => r.name).join(", ")} current`);
     await stopCollector();
-  });
+  }, 240_000);
 
   it("real agents (the agent image's entry point) lose no window while the stream leader is killed and restarted", async () => {
     const cluster = await startCluster();
@@ -272,5 +272,5 @@ describe("three-node NATS cluster (deploy/nats/cluster.conf)", () => {
     expect(await sampleTotals(st)).toEqual(published);
     for (const a of agents) await a.workload.stop();
     await stopCollector();
-  });
+  }, 240_000);
 });
