@@ -104,51 +104,54 @@ const DIMENSIONS = [
 export const samples: TableSpec = {
   name: "samples",
   columns: [
-    "time DateTime CODEC(Delta, ZSTD(1))",
+    "time DateTime CODEC(Delta, ZSTD(3))",
     ...DIMENSIONS,
-    "pid UInt32 CODEC(ZSTD(1))",
+    "pid UInt32 CODEC(T64, ZSTD(3))",
     "mode LowCardinality(String)",
     "thread LowCardinality(String)",
-    "labels Map(LowCardinality(String), String) CODEC(ZSTD(1))",
-    "stack_id UInt64 CODEC(ZSTD(1))",
-    "count UInt64 CODEC(T64, ZSTD(1))",
+    "labels Map(LowCardinality(String), String) CODEC(ZSTD(3))",
+    "stack_id UInt64 CODEC(ZSTD(3))",
+    "count UInt64 CODEC(T64, ZSTD(3))",
     "capture_id LowCardinality(String)",
     // 64-bit hash of the batch id: lets a redelivered batch find out whether it landed
-    "batch UInt64 CODEC(ZSTD(1))",
+    "batch UInt64 CODEC(ZSTD(3))",
   ],
   engine: "MergeTree",
   partitionBy: "toDate(time)",
-  orderBy: "(service, version, time, stack_id)",
+  // One service and version, then 10-minute buckets (what time-range reads prune on), then the
+  // stack: the same stack of many processes and windows sits together and compresses to little.
+  orderBy: "(service, version, toStartOfTenMinutes(time), stack_id, time, pid)",
   ttl: { column: "time", class: "rawSeconds" },
   settings: [...MERGE_SETTINGS, "ttl_only_drop_parts = 1", "non_replicated_deduplication_window = 1000"],
   shardKey: "stack_id",
 };
 
-function rollup(name: string, ttl: TtlClass, partitionBy: string): TableSpec {
+function rollup(name: string, ttl: TtlClass, partitionBy: string, bucket: string): TableSpec {
   return {
     name,
     columns: [
-      "time DateTime CODEC(Delta, ZSTD(1))",
+      "time DateTime CODEC(Delta, ZSTD(3))",
       ...DIMENSIONS,
       "mode LowCardinality(String)",
       "thread LowCardinality(String)",
-      "labels_hash UInt64 CODEC(ZSTD(1))",
-      "labels Map(LowCardinality(String), String) CODEC(ZSTD(1))",
-      "stack_id UInt64 CODEC(ZSTD(1))",
-      "count UInt64 CODEC(T64, ZSTD(1))",
+      "labels_hash UInt64 CODEC(ZSTD(3))",
+      "labels Map(LowCardinality(String), String) CODEC(ZSTD(3))",
+      "stack_id UInt64 CODEC(ZSTD(3))",
+      "count UInt64 CODEC(T64, ZSTD(3))",
     ],
     engine: "SummingMergeTree",
     engineArgs: "count",
     partitionBy,
-    orderBy: "(service, version, time, stack_id, host, mode, thread, labels_hash)",
+    // every dimension is in the key (SummingMergeTree sums rows with equal keys)
+    orderBy: `(service, version, ${bucket}(time), stack_id, time, host, mode, thread, labels_hash)`,
     ttl: { column: "time", class: ttl },
     settings: [...MERGE_SETTINGS, "ttl_only_drop_parts = 1", "non_replicated_deduplication_window = 1000"],
     shardKey: "stack_id",
   };
 }
 
-export const samples1m = rollup("samples_1m", "rollup1mSeconds", "toDate(time)");
-export const samples1h = rollup("samples_1h", "rollup1hSeconds", "toYYYYMM(time)");
+export const samples1m = rollup("samples_1m", "rollup1mSeconds", "toDate(time)", "toStartOfHour");
+export const samples1h = rollup("samples_1h", "rollup1hSeconds", "toYYYYMM(time)", "toStartOfDay");
 
 /** Batches whose rows are all in: a republished or redelivered batch is skipped by its id. */
 export const ingestedBatches: TableSpec = {
