@@ -201,6 +201,9 @@ export async function startAgent(partial: Partial<AgentConfig> = {}, logger?: Lo
       metrics.windowGaps.inc();
     },
     alive,
+    onError: (target: SamplerTarget, err: unknown) => {
+      log.error({ err, targetPid: target.pid }, `internal error handling a window of pid ${String(target.pid)}: ${(err as Error).message}`);
+    },
   };
 
   const targetOf = (p: DiscoveredProcess): SamplerTarget => {

@@ -26,13 +26,14 @@ describe("agent failure handling", () => {
   it("publishes the partial window of a process that exits, and leaves non-Python processes alone", async () => {
     const url = await nats();
     const tag = marker();
-    // A shell whose argv[0] is "python3": its cmdline says Python, its executable does not.
+    const agent = spawnAgent(agentArgs(url, `(--seconds 4\\.${tag}|^python3 ${tag}$)`, ["--window", "10s"]));
+    stops.push(() => agent.stop());
+    await agent.waitFor(/"agent started"/, 30_000);
+    // A program whose argv[0] is "python3": its cmdline says Python, its executable does not.
     const fake = spawnTracked("bash", ["-c", `exec -a python3 sleep ${tag}`]);
     stops.push(() => fake.stop());
-    // Runs ~3 s and exits, in the middle of a 10 s window.
-    const w = await startWorkload("cpu_split", { args: ["--alpha", "50", "--beta", "0", "--gamma", "0", "--seconds", `3.${tag}`] });
-    const agent = spawnAgent(agentArgs(url, `(--seconds 3\\.${tag}|^python3 ${tag}$)`, ["--window", "10s"]));
-    stops.push(() => agent.stop());
+    // Runs ~4 s and exits, in the middle of a 10 s window.
+    const w = await startWorkload("cpu_split", { args: ["--alpha", "50", "--beta", "0", "--gamma", "0", "--seconds", `4.${tag}`] });
 
     const exitedAt = await w.exited.then(() => Date.now());
     const [partial] = await waitUntil("the partial window", async () => {
@@ -45,7 +46,7 @@ describe("agent failure handling", () => {
     const length = Number(partial.windowEndUnixMs - partial.windowStartUnixMs);
     console.log(`partial window of ${String(length)} ms, ${String(totalSamples([partial]))} samples, published ${String(publishedAfterMs)} ms after the exit`);
     // It ends when the process ended, not at the next boundary, and is published right away.
-    expect(Math.abs(Number(partial.windowEndUnixMs) - exitedAt)).toBeLessThan(1500);
+    expect(Math.abs(Number(partial.windowEndUnixMs) - exitedAt)).toBeLessThan(3000);
     expect(length).toBeLessThan(9000);
     expect(totalSamples([partial])).toBeGreaterThan(0);
     expect(publishedAfterMs).toBeLessThan(5000);

@@ -18,13 +18,13 @@ describe("agent sampling", () => {
     const ns = await startNats();
     stops.push(ns.stop);
     const tag = marker();
-    // 60/30/10 ms of every 100 ms cycle in alpha/beta/gamma; --seconds carries our tag (never reached).
-    const w = await startWorkload("cpu_split", {
-      args: ["--alpha", "60", "--beta", "30", "--gamma", "10", "--seconds", tag],
+    // 60/30/10 units of the same loop per cycle in alpha/beta/gamma: 60%, 30%, 10% of its CPU.
+    const w = await startWorkload("agent_split", {
+      args: ["--alpha", "60", "--beta", "30", "--gamma", "10", "--tag", tag],
       env: { OTEL_SERVICE_NAME: "checkout", OTEL_RESOURCE_ATTRIBUTES: "service.version=1.5.2,deployment.environment=test,team=payments" },
     });
     stops.push(() => w.stop());
-    const args = agentArgs(ns.url, `--seconds ${tag}`, ["--window", "2s"]);
+    const args = agentArgs(ns.url, `--tag ${tag}`, ["--window", "2s"]);
     const host = args[args.indexOf("--host") + 1] as string;
     const agent = spawnAgent(args);
     stops.push(() => agent.stop());
@@ -45,17 +45,20 @@ describe("agent sampling", () => {
     const total = totalSamples(profiles);
     const share = (fn: string): number => samplesIn(profiles, fn) / total;
     console.log(`samples ${String(total)}: alpha ${share("alpha").toFixed(3)} beta ${share("beta").toFixed(3)} gamma ${share("gamma").toFixed(3)}`);
-    // Tolerance ±0.06 absolute. Sampling noise: with n ≥ 1200 independent samples the standard
-    // error of a share p is sqrt(p(1-p)/n) ≤ 0.0145 (p = 0.6), so 0.06 is over 4 standard
-    // errors. The workload's split is by wall-clock deadlines, so other engineers' tests taking
-    // the CPU stretch no function more than another; py-spy counts a preempted-but-runnable
-    // thread as active. The loop overhead in cycle()/main() outside the three calls is < 1%.
-    expect(share("alpha")).toBeGreaterThan(0.54);
-    expect(share("alpha")).toBeLessThan(0.66);
-    expect(share("beta")).toBeGreaterThan(0.24);
-    expect(share("beta")).toBeLessThan(0.36);
-    expect(share("gamma")).toBeGreaterThan(0.04);
-    expect(share("gamma")).toBeLessThan(0.16);
+    // Tolerance ±0.08 absolute. Binomial noise alone, with n ≥ 1200 samples, is
+    // sqrt(p(1-p)/n) ≤ 0.0145; but on this 2-core machine shared by several test runs py-spy
+    // often waits for a CPU and then takes its late ticks back to back, so neighbouring samples
+    // are correlated and per-window shares scatter far more (we saw 0.48–0.72 for alpha in 2 s
+    // windows at a load average of 15, with whole-run shares still within 0.035 of the truth).
+    // 0.08 keeps twice that margin and still tells the three functions apart. The split is by
+    // work, not wall time, so waiting for a CPU is charged to no function in particular (with
+    // cpu_split.py's wall-clock deadlines alpha fell to 0.44 under that load).
+    expect(share("alpha")).toBeGreaterThan(0.52);
+    expect(share("alpha")).toBeLessThan(0.68);
+    expect(share("beta")).toBeGreaterThan(0.22);
+    expect(share("beta")).toBeLessThan(0.38);
+    expect(share("gamma")).toBeGreaterThan(0.02);
+    expect(share("gamma")).toBeLessThan(0.18);
     // Every stack is rooted at the module and goes through main() and cycle() before the leaf.
     const fnNames = (p: ProcessProfile, ids: number[]): string[] => ids.map((id) => p.strings[p.frames[id]?.function ?? -1] ?? "?");
     for (const p of profiles) {
@@ -64,7 +67,7 @@ describe("agent sampling", () => {
         expect(names[0]).toBe("<module>");
         expect(p.strings[s.thread]).toBe("MainThread");
       }
-      expect(p.frames.some((f) => p.strings[f.file]?.endsWith("test/workloads/cpu_split.py") === true && f.line > 0)).toBe(true);
+      expect(p.frames.some((f) => p.strings[f.file]?.endsWith("test/workloads/agent_split.py") === true && f.line > 0)).toBe(true);
     }
 
     // Labels from the process's environment.

@@ -9,9 +9,9 @@
 import { ensureStreams, type Logger } from "@fleetprof/common";
 import { jetstream, type JetStreamClient } from "@nats-io/jetstream";
 import { connect, headers, type NatsConnection } from "@nats-io/transport-node";
-import { ENCODING_HEADER, encodeBatch, FORMAT_HEADER, SAMPLE_BATCH_FORMAT, samplesSubject, splitBatch, type SampleBatch } from "@fleetprof/proto";
+import { decodeBatch, ENCODING_HEADER, encodeBatch, FORMAT_HEADER, SAMPLE_BATCH_FORMAT, samplesSubject, splitBatch, type SampleBatch } from "@fleetprof/proto";
 import type { AgentMetrics } from "../metrics/agent-metrics.js";
-import type { Spool } from "./spool.js";
+import type { Spool, SpoolEntry } from "./spool.js";
 
 /** NATS's default max_payload; used until the server says otherwise. */
 const DEFAULT_MAX_PAYLOAD = 1024 * 1024;
@@ -38,6 +38,7 @@ export class Publisher {
   #connecting: Promise<void> | undefined;
   #maxPayload = DEFAULT_MAX_PAYLOAD;
   #outageLogged = false;
+  readonly #abort = new AbortController();
 
   constructor(options: PublisherOptions) {
     this.#o = options;
@@ -49,8 +50,9 @@ export class Publisher {
 
   /** Connects in the background (forever) and starts draining the spool. Never blocks on NATS. */
   start(): void {
-    this.#connecting = this.connectLoop();
-    this.#loop = this.drainLoop();
+    const crashed = (what: string) => (err: unknown): void => this.#o.log.error({ err }, `${what} stopped unexpectedly: ${(err as Error).message}`);
+    this.#connecting = this.connectLoop().catch(crashed("the NATS connection loop"));
+    this.#loop = this.drainLoop().catch(crashed("the publish loop"));
     this.updateSpoolMetrics();
   }
 
@@ -77,6 +79,7 @@ export class Publisher {
       await sleep(20);
     }
     this.#stopping = true;
+    this.#abort.abort();
     this.#wake?.();
     const nc = this.#nc;
     if (nc !== undefined) {
@@ -96,12 +99,13 @@ export class Publisher {
     let delay = 1000;
     while (!this.#stopping) {
       try {
+        // Once connected the client reconnects by itself, forever; until then this loop retries
+        // (and can be stopped, which a client waiting on its first connect cannot).
         const nc = await connect({
           servers: this.#o.natsUrl.split(","),
           name: "fleetprof-agent",
           maxReconnectAttempts: -1,
           reconnectTimeWait: 1000,
-          waitOnFirstConnect: true,
           timeout: 5000,
         });
         if (this.#stopping) {
@@ -114,9 +118,13 @@ export class Publisher {
         void this.watchStatus(nc);
         return;
       } catch (err) {
-        log.warn({ err, retryInMs: delay }, `cannot connect to NATS at ${this.#o.natsUrl}; retrying (batches are spooled meanwhile)`);
-        await sleep(delay);
-        delay = Math.min(delay * 2, 30_000);
+        const fields = { err, retryInMs: delay };
+        const message = `cannot connect to NATS at ${this.#o.natsUrl}: ${(err as Error).message}; retrying (batches are spooled meanwhile)`;
+        if (!this.#outageLogged) log.warn(fields, message);
+        else log.debug(fields, message);
+        this.#outageLogged = true;
+        await sleep(delay, this.#abort.signal);
+        delay = Math.min(delay * 2, 5000);
       }
     }
   }
@@ -165,16 +173,20 @@ export class Publisher {
     while (!this.#stopping) {
       const entry = this.#o.spool.peek();
       if (entry === undefined || !this.#connected || this.#js === undefined) {
+        // Until woken (new message, reconnect, stop), re-checking each second: status events can race with the wait.
         await new Promise<void>((resolve) => {
-          this.#wake = resolve;
-          // Re-check now and then: status events can race with the wait.
-          setTimeout(resolve, 1000).unref();
+          const finish = (): void => {
+            clearTimeout(timer);
+            this.#wake = undefined;
+            resolve();
+          };
+          const timer = setTimeout(finish, 1000);
+          this.#wake = finish;
         });
-        this.#wake = undefined;
         continue;
       }
       if (!(await this.ensureStreamsOnce())) {
-        await sleep(backoff);
+        await sleep(backoff, this.#abort.signal);
         backoff = Math.min(backoff * 2, 10_000);
         continue;
       }
@@ -197,10 +209,29 @@ export class Publisher {
         this.#o.metrics.publishErrors.inc();
         const message = (err as Error).message;
         if (/no responders|stream not found/i.test(message)) this.#streamsReady = false;
+        if (/max.?payload/i.test(message) && this.resplit(entry, data)) continue;
         if (this.#connected) this.#o.log.debug({ err, batchId: entry.id }, "publish failed; will retry");
-        await sleep(backoff);
+        await sleep(backoff, this.#abort.signal);
         backoff = Math.min(backoff * 2, 10_000);
       }
+    }
+  }
+
+  /**
+   * A message spooled before the server lowered its max_payload is split again to the size the
+   * server takes now (the parts go to the back of the spool, with ids `<id>.<n>`).
+   */
+  private resplit(entry: SpoolEntry, data: Uint8Array): boolean {
+    try {
+      const batch = decodeBatch(data);
+      const parts = splitBatch(batch, Math.floor(this.#maxPayload / 2));
+      if (parts.length < 2) return false;
+      for (const part of parts) this.#o.spool.put(part.batchId, entry.subject, encodeBatch(part));
+      this.#o.spool.remove(entry);
+      this.#o.log.info({ batchId: entry.id, parts: parts.length, maxPayload: this.#maxPayload }, "split a spooled batch again to fit the server's max_payload");
+      return true;
+    } catch {
+      return false;
     }
   }
 
@@ -211,6 +242,16 @@ export class Publisher {
   }
 }
 
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms).unref());
+/** Waits `ms`, or less when `signal` aborts (the publisher stopping). */
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal?.aborted === true) return resolve();
+    const timer = setTimeout(done, ms);
+    function done(): void {
+      clearTimeout(timer);
+      signal?.removeEventListener("abort", done);
+      resolve();
+    }
+    signal?.addEventListener("abort", done, { once: true });
+  });
 }

@@ -44,6 +44,8 @@ export interface SamplerHooks {
   onGap: (ms: number) => void;
   /** True while the process (same pid and start time) still exists. */
   alive: (target: SamplerTarget) => boolean;
+  /** A bug in handling a window (never thrown at the caller: sampling carries on). */
+  onError: (target: SamplerTarget, err: unknown) => void;
 }
 
 export type SamplerState = "running" | "backoff" | "finished";
@@ -124,8 +126,9 @@ export class ProcessSampler {
   }
 
   private track(p: Promise<void>): void {
-    this.#pending.add(p);
-    void p.finally(() => this.#pending.delete(p));
+    const safe = p.catch((err: unknown) => this.#hooks.onError(this.target, err));
+    this.#pending.add(safe);
+    void safe.finally(() => this.#pending.delete(safe));
   }
 
   private startRun(now: number): void {
