@@ -137,6 +137,7 @@ describe("HTML flame graph in Chromium", () => {
     expect(await page.evaluate(() => fleetprofViewer.nodeCount)).toBe(graph.nodes.length);
     const s = await page.evaluate(() => fleetprofViewer.state());
     expect(s.drawn).toBeGreaterThan(100);
+    await screenshot(page, "cli-flame-100k-overview.png");
     const redraw = await page.evaluate(() => {
       const t = performance.now();
       (document.getElementById("search") as HTMLInputElement).value = "leaf_3";
