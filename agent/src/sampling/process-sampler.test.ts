@@ -1,0 +1,170 @@
+import { describe, expect, it } from "vitest";
+import type { PySpyResult, PySpyRun } from "../pyspy/run.js";
+import type { FailureKind } from "../pyspy/failure.js";
+import { ProcessSampler, type EndedWindow, type SamplerTarget } from "./process-sampler.js";
+import { nextBoundary } from "./clock.js";
+import { buildProfile, expectedSamples } from "./profile.js";
+import { parseRaw } from "../pyspy/raw-parser.js";
+
+const target: SamplerTarget = { key: "7:1", pid: 7, uid: 0, user: "root", startUnixMs: 1, service: "s", version: "v", labels: {}, labelsTruncated: 0 };
+
+/** A stand-in for one py-spy run whose ending the test decides. */
+class FakeRun {
+  events: string[];
+  startedAt = 0;
+  resolveDone!: (r: PySpyResult) => void;
+  readonly started: Promise<number>;
+  readonly done: Promise<PySpyResult>;
+  constructor(events: string[], id: number, startedAt: number) {
+    this.events = events;
+    this.startedAt = startedAt;
+    events.push(`start ${String(id)}`);
+    this.started = Promise.resolve(startedAt);
+    this.done = new Promise((r) => (this.resolveDone = r));
+    this.id = id;
+  }
+  id: number;
+  stop(_deadline?: number, now = 0): Promise<PySpyResult> {
+    this.events.push(`stop ${String(this.id)}`);
+    this.resolveDone(result({ end: "stopped", startedAt: this.startedAt, stopRequestedAt: now, endedAt: now + 20 }));
+    return this.done;
+  }
+  kill(): void {
+    this.events.push(`kill ${String(this.id)}`);
+  }
+}
+
+function result(over: Partial<PySpyResult>): PySpyResult {
+  return { end: "stopped", raw: "thread (7): MainThread;f (/a.py:1) 5\n", recorded: 5, errors: 0, startedAt: 0, stopRequestedAt: undefined, endedAt: 0, ...over };
+}
+
+function harness(alive = true): { sampler: ProcessSampler; runs: FakeRun[]; events: string[]; windows: EndedWindow[]; failures: FailureKind[] } {
+  const events: string[] = [];
+  const runs: FakeRun[] = [];
+  const windows: EndedWindow[] = [];
+  const failures: FailureKind[] = [];
+  const sampler = new ProcessSampler(target, {
+    startRun: () => {
+      const run = new FakeRun(events, runs.length, 1000 * runs.length + 30);
+      runs.push(run);
+      return run as unknown as PySpyRun;
+    },
+    onWindow: (w) => windows.push(w),
+    onFailure: (_t, kind) => {
+      failures.push(kind);
+      return 30_000;
+    },
+    onGap: () => undefined,
+    alive: () => alive,
+    onError: (_t, err) => {
+      throw err;
+    },
+  });
+  return { sampler, runs, events, windows, failures };
+}
+
+const tick = (): Promise<void> => new Promise((r) => setTimeout(r, 0));
+
+describe("continuous sampling of one process", () => {
+  it("hands over at a boundary: SIGINT to the running py-spy before the next one starts, windows back to back", async () => {
+    const h = harness();
+    h.sampler.begin(0);
+    h.sampler.rotate(10_000, 2000);
+    h.sampler.rotate(20_000, 2000);
+    await tick();
+    expect(h.events).toEqual(["start 0", "stop 0", "start 1", "stop 1", "start 2"]);
+    expect(h.windows.map((w) => [w.startMs, w.endMs, w.outcome])).toEqual([
+      [0, 10_000, "complete"],
+      [10_000, 20_000, "complete"],
+    ]);
+    await h.sampler.finish(1000);
+    expect(h.windows.at(-1)?.startMs).toBe(20_000);
+  });
+
+  it("lets a window younger than the minimum run on into the next one", async () => {
+    const h = harness();
+    h.sampler.begin(9_500);
+    h.sampler.rotate(10_000, 2000);
+    await tick();
+    expect(h.events).toEqual(["start 0"]);
+    h.sampler.rotate(20_000, 2000);
+    await tick();
+    expect(h.windows.map((w) => [w.startMs, w.endMs])).toEqual([[9_500, 20_000]]);
+  });
+
+  it("reports the partial window of a process that exits, and stops", async () => {
+    const h = harness(false);
+    h.sampler.begin(0);
+    h.runs[0]?.resolveDone(result({ end: "process-exited", startedAt: 30, endedAt: 4000 }));
+    await tick();
+    expect(h.windows.map((w) => [w.startMs, w.endMs, w.outcome])).toEqual([[0, 4000, "partial"]]);
+    expect(h.sampler.state).toBe("finished");
+    h.sampler.rotate(10_000, 2000);
+    expect(h.runs).toHaveLength(1);
+  });
+
+  it("backs off after a failure and tries again only once the wait is over", async () => {
+    const h = harness();
+    h.sampler.begin(0);
+    h.runs[0]?.resolveDone(result({ end: "failed", raw: "", startedAt: undefined, failure: { kind: "permission", detail: "Permission Denied" } }));
+    await tick();
+    expect(h.failures).toEqual(["permission"]);
+    expect(h.sampler.state).toBe("backoff");
+    h.sampler.rotate(Date.now() + 10_000, 2000);
+    expect(h.runs).toHaveLength(1);
+    h.sampler.rotate(Date.now() + 31_000, 2000);
+    expect(h.runs).toHaveLength(2);
+    expect(h.windows).toEqual([]);
+  });
+
+  it("counts the window of a py-spy killed for hanging as lost", async () => {
+    const h = harness();
+    h.sampler.begin(0);
+    const run = h.runs[0];
+    if (run === undefined) throw new Error("no run");
+    run.stop = (): Promise<PySpyResult> => {
+      run.resolveDone(result({ end: "failed", raw: "", recorded: undefined, startedAt: 30, failure: { kind: "hung", detail: "did not write" } }));
+      return run.done;
+    };
+    h.sampler.rotate(10_000, 2000);
+    await tick();
+    expect(h.windows.map((w) => w.outcome)).toEqual(["lost"]);
+    expect(h.failures).toEqual(["hung"]);
+  });
+});
+
+describe("profiles", () => {
+  it("aligns windows to the wall clock", () => {
+    expect(nextBoundary(12_345, 10_000)).toBe(20_000);
+    expect(nextBoundary(20_000, 10_000)).toBe(30_000);
+  });
+
+  it("interns strings and frames, keeps stacks root first, and scales expected samples to the sampled time", () => {
+    const parsed = parseRaw("thread (7): MainThread;a (/m.py:1);b (/m.py:2) 30\nthread (7): MainThread;a (/m.py:1);c (/m.py:3) 10\nthread (8): w;a (/m.py:1) 5\n");
+    const p = buildProfile(parsed, {
+      pid: 7,
+      processStartUnixMs: 1,
+      service: "s",
+      version: "v",
+      labels: { python: "3.11" },
+      labelsTruncated: 0,
+      mode: "wall",
+      rateHz: 100,
+      windowStartUnixMs: 0,
+      windowEndUnixMs: 1000,
+      ticks: 50,
+      samplerErrors: 2,
+    });
+    expect(p.strings.filter((s) => s === "a")).toHaveLength(1);
+    expect(p.frames).toHaveLength(3);
+    expect(p.stacks.map((s) => [s.frameIds.map((f) => p.strings[p.frames[f]?.function ?? -1]), p.strings[s.thread], s.threadId, s.count])).toEqual([
+      [["a", "b"], "MainThread", 7n, 30n],
+      [["a", "c"], "MainThread", 7n, 10n],
+      [["a"], "w", 8n, 5n],
+    ]);
+    // 45 samples over half the window's ticks: 90 expected, coverage 0.5.
+    expect(p.expectedSamples).toBe(90n);
+    expect(p.mode).toBe(2);
+    expect(expectedSamples(0, 0, 100)).toBe(100);
+  });
+});
