@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { gunzipSync } from "node:zlib";
 import { createLogger } from "@fleetprof/common";
 import { startQueryApi, type QueryApi } from "@fleetprof/query-api";
+import * as storeModule from "@fleetprof/store";
 import { openStore, type BatchInput, type ProfileInput, type Store } from "@fleetprof/store";
 import { tempDir } from "@fleetprof/test";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -43,8 +44,14 @@ function profile(version: string, stacks: Record<string, number>, timeMs: number
     captureId: "",
     strings,
     frames,
-    stacks: Object.entries(stacks).map(([path, count]) => ({ frameIds: path.split(";").map(frame), thread, count })),
+    stacks: stackColumns(Object.entries(stacks).map(([path, count]) => ({ frameIds: path.split(";").map(frame), thread, count }))),
   };
+}
+
+/** The store takes stacks as columns (stacksFromList) in newer versions, as a list before. */
+function stackColumns(list: { frameIds: number[]; thread: number; count: number }[]): ProfileInput["stacks"] {
+  const fromList = (storeModule as { stacksFromList?: (l: typeof list) => unknown }).stacksFromList;
+  return (fromList === undefined ? list : fromList(list)) as ProfileInput["stacks"];
 }
 
 /** Runs a command in this process against the real API, with TLS and the token unless told otherwise. */
