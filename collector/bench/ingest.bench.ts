@@ -27,14 +27,24 @@ const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floo
 const pct = (xs: number[], p: number): number => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * p))] as number;
 const fmt = (n: number): string => (n >= 1e6 ? `${(n / 1e6).toFixed(2)} M` : n >= 1e3 ? `${(n / 1e3).toFixed(1)} k` : n.toFixed(2));
 
+const HOSTS = 30; // 10 services × 3 versions, one host each; every host publishes one batch per 10 s window
+
 function dataset(tag: string, count: number, windowStart: number): { payloads: { subject: string; id: string; data: Uint8Array }[]; samples: number; rows: number } {
   const payloads = [];
   let samples = 0;
   let rowsN = 0;
   for (let i = 0; i < count; i++) {
-    const service = `svc-${String(i % 10)}`;
-    const host = `host-${String(i)}`;
-    const b = makeBatch(`${tag}-${String(i)}`, host, Array.from({ length: PROFILES_PER_BATCH }, (_, j) => makeProfile({ service, version: `1.${String(i % 3)}`, pid: 1000 + j, windowStartUnixMs: windowStart + (i % 6) * 10_000, stacks: STACKS, samples: SAMPLES, seed: i * 100 + j })));
+    const h = i % HOSTS;
+    const w = Math.floor(i / HOSTS);
+    const service = `svc-${String(h % 10)}`;
+    const host = `host-${String(h)}`;
+    const b = makeBatch(
+      `${tag}-${String(i)}`,
+      host,
+      Array.from({ length: PROFILES_PER_BATCH }, (_, j) =>
+        makeProfile({ service, version: `1.${String(Math.floor(h / 10))}`, pid: 1000 + h * 10 + j, windowStartUnixMs: windowStart + w * 10_000, stacks: STACKS, samples: SAMPLES, seed: i * 100 + j }),
+      ),
+    );
     for (const p of b.profiles) {
       rowsN += p.stacks.length;
       for (const s of p.stacks) samples += Number(s.count);
@@ -64,7 +74,7 @@ async function onDisk(store: Store, database: string): Promise<number> {
   }
   const per = await rows<{ t: string; b: string }>(store.client, "SELECT table AS t, sum(bytes_on_disk) AS b FROM system.parts WHERE database = {d:String} AND active GROUP BY t ORDER BY t", { d: database });
   lastBreakdown = per.map((r) => `${r.t} ${(Number(r.b) / 1024).toFixed(0)} KiB`).join(", ");
-  const cols = await rows<{ c: string; b: string }>(store.client, "SELECT name AS c, sum(data_compressed_bytes) AS b FROM system.parts_columns WHERE database = {d:String} AND table = 'samples' AND active GROUP BY c ORDER BY toUInt64(b) DESC", { d: database });
+  const cols = await rows<{ c: string; b: string }>(store.client, "SELECT column AS c, sum(column_data_compressed_bytes) AS b FROM system.parts_columns WHERE database = {d:String} AND table = 'samples' AND active GROUP BY c ORDER BY toUInt64(b) DESC", { d: database });
   lastColumns = cols.map((r) => `${r.c} ${(Number(r.b) / 1024).toFixed(0)} KiB`).join(", ");
   return per.reduce((a, r) => a + Number(r.b), 0);
 }

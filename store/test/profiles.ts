@@ -1,5 +1,5 @@
 /** Synthetic profiles shaped like the agent's: deep Python stacks, hundreds per window. */
-import type { BatchInput, ProfileInput } from "@fleetprof/store";
+import { stacksFromList, type BatchInput, type ProfileInput, type StackInput } from "@fleetprof/store";
 
 /** Deterministic PRNG (mulberry32). */
 export function rng(seed: number): () => number {
@@ -33,7 +33,7 @@ export function makeProfile(s: ProfileShape): ProfileInput {
     strings.push(`func_${String(f)}`, `/app/${s.service}/module_${String(f % 7)}.py`);
     frames.push({ function: strings.length - 2, file: strings.length - 1, line: 10 + f });
   }
-  const stacks: ProfileInput["stacks"][number][] = [];
+  const stacks: StackInput[] = [];
   for (let i = 0; i < nStacks; i++) {
     const frameIds: number[] = [];
     const d = 1 + Math.floor(r() * depth);
@@ -50,12 +50,12 @@ export function makeProfile(s: ProfileShape): ProfileInput {
     captureId: "",
     strings,
     frames,
-    stacks,
+    stacks: stacksFromList(stacks),
   };
 }
 
 export function totalCount(batches: readonly BatchInput[]): number {
   let n = 0;
-  for (const b of batches) for (const p of b.profiles) for (const s of p.stacks) n += Number(s.count);
+  for (const b of batches) for (const p of b.profiles) for (let i = 0; i < p.stacks.length; i++) n += p.stacks.count[i] as number;
   return n;
 }

@@ -34,7 +34,9 @@ describe("decodeSampleBatch", () => {
       expect(got.windowEndUnixMs).toBe(Number(want.windowEndUnixMs));
       expect(got.strings).toEqual(want.strings);
       expect(got.frames).toEqual(want.frames.map((f) => ({ function: f.function, file: f.file, line: f.line })));
-      expect(got.stacks.map((s) => [s.frameIds, s.thread, s.threadId, s.count])).toEqual(want.stacks.map((s) => [s.frameIds, s.thread, Number(s.threadId), Number(s.count)]));
+      const st = got.stacks;
+      const rowsGot = Array.from({ length: st.length }, (_, k) => [[...st.frames.subarray(st.start[k], st.start[k + 1])], st.thread[k], st.threadId[k], st.count[k]]);
+      expect(rowsGot).toEqual(want.stacks.map((s) => [s.frameIds, s.thread, Number(s.threadId), Number(s.count)]));
       expect(got.captureId).toBe(want.captureId);
     }
     expect(d.profiles[0]!.mode).toBe("gil");

@@ -7,7 +7,7 @@
  * both read) and is checked against protobuf-es in `sample-batch.test.ts`.
  * Limits are enforced while decoding, so a hostile message is refused before it costs memory.
  */
-import type { ProfileInput, StackInput } from "@fleetprof/store";
+import type { ProfileInput, StacksInput } from "@fleetprof/store";
 import { Reader, WireError } from "./reader.js";
 
 export interface DecodedBatch {
@@ -30,13 +30,30 @@ export interface DecodedProfile extends ProfileInput {
   expectedSamples: number;
   labelsTruncated: number;
   processStartUnixMs: number;
-  stacks: DecodedStack[];
+  stacks: DecodedStacks;
 }
 
-export interface DecodedStack extends StackInput {
-  frameIds: number[];
-  threadId: number;
-  count: number;
+/** Stacks as columns (see the store's StacksInput), plus the OS thread ids. */
+export interface DecodedStacks extends StacksInput {
+  frames: Uint32Array;
+  start: Uint32Array;
+  thread: Uint32Array;
+  threadId: Float64Array;
+  count: Float64Array;
+}
+
+function newStacks(): DecodedStacks {
+  const cap = 64;
+  return { length: 0, frames: new Uint32Array(cap * 32), start: new Uint32Array(cap + 1), thread: new Uint32Array(cap), threadId: new Float64Array(cap), count: new Float64Array(cap) };
+}
+
+function grow<T extends Uint32Array | Float64Array>(a: T, need: number): T {
+  if (need <= a.length) return a;
+  let n = a.length * 2;
+  while (n < need) n *= 2;
+  const b = new (a.constructor as new (n: number) => T)(n);
+  b.set(a);
+  return b;
 }
 
 /** Bounds checked while decoding; exceeding one throws a {@link LimitError}. */
@@ -101,7 +118,7 @@ function decodeProfile(r: Reader, limits: DecodeLimits): DecodedProfile {
     windowEndUnixMs: 0,
     strings: [],
     frames: [],
-    stacks: [],
+    stacks: newStacks(),
     samplerErrors: 0,
     expectedSamples: 0,
     labelsTruncated: 0,
@@ -190,7 +207,7 @@ function decodeProfile(r: Reader, limits: DecodeLimits): DecodedProfile {
       case 12: {
         if (wt !== 2) break;
         const n = r.len();
-        p.stacks.push(decodeStack(r, r.pos + n, limits));
+        decodeStack(r, r.pos + n, limits, p.stacks);
         continue;
       }
       case 13:
@@ -219,37 +236,50 @@ function decodeProfile(r: Reader, limits: DecodeLimits): DecodedProfile {
   return p;
 }
 
-function decodeStack(r: Reader, end: number, limits: DecodeLimits): DecodedStack {
-  let frameIds: number[] = [];
+/** Appends one Stack message to the columns. */
+function decodeStack(r: Reader, end: number, limits: DecodeLimits, st: DecodedStacks): void {
+  const i = st.length;
+  if (i + 1 >= st.thread.length) {
+    st.start = grow(st.start, i + 2);
+    st.thread = grow(st.thread, i + 1);
+    st.threadId = grow(st.threadId, i + 1);
+    st.count = grow(st.count, i + 1);
+  }
+  const first = st.start[i] as number;
+  let at = first;
   let thread = 0;
   let threadId = 0;
   let count = 0;
   while (r.pos < end) {
     const t = r.varint();
     if (t === 10) {
-      // packed frame ids: count the varints first (bytes without the continuation bit) so the
-      // array is allocated once at its final size
+      // packed frame ids; the byte count bounds the id count
       const n = r.len();
       const stop = r.pos + n;
-      const buf = r.buf;
-      let k = 0;
-      for (let i = r.pos; i < stop; i++) if ((buf[i] as number) < 0x80) k++;
-      if (frameIds.length + k > limits.maxStackDepth) throw new LimitError("stack_too_deep", `a stack deeper than ${String(limits.maxStackDepth)} frames`);
-      const ids = new Array<number>(frameIds.length + k);
-      for (let i = 0; i < frameIds.length; i++) ids[i] = frameIds[i] as number;
-      for (let i = frameIds.length; i < ids.length; i++) ids[i] = r.varint();
+      if (at - first + n > limits.maxStackDepth) {
+        let k = 0;
+        for (let j = r.pos; j < stop; j++) if ((r.buf[j] as number) < 0x80) k++;
+        if (at - first + k > limits.maxStackDepth) throw new LimitError("stack_too_deep", `a stack deeper than ${String(limits.maxStackDepth)} frames`);
+      }
+      st.frames = grow(st.frames, at + n);
+      const frames = st.frames;
+      while (r.pos < stop) frames[at++] = r.varint();
       if (r.pos !== stop) throw new WireError("packed field overruns its length");
-      frameIds = ids;
     } else if (t === 8) {
-      frameIds.push(r.varint());
-      if (frameIds.length > limits.maxStackDepth) throw new LimitError("stack_too_deep", `a stack deeper than ${String(limits.maxStackDepth)} frames`);
+      st.frames = grow(st.frames, at + 1);
+      st.frames[at++] = r.varint();
+      if (at - first > limits.maxStackDepth) throw new LimitError("stack_too_deep", `a stack deeper than ${String(limits.maxStackDepth)} frames`);
     } else if (t === 16) thread = r.varint();
     else if (t === 24) threadId = r.varint();
     else if (t === 32) count = r.varint();
     else r.skip(t & 7);
   }
   if (r.pos !== end) throw new WireError("stack overruns its length");
-  return { frameIds, thread, threadId, count };
+  st.thread[i] = thread;
+  st.threadId[i] = threadId;
+  st.count[i] = count;
+  st.start[i + 1] = at;
+  st.length = i + 1;
 }
 
 export { WireError };

@@ -44,8 +44,9 @@ export async function decodeMessage(data: Uint8Array, headers: { get(k: string):
   let rows = 0;
   let samples = 0;
   for (const p of batch.profiles) {
-    rows += p.stacks.length;
-    for (const s of p.stacks) samples += s.count;
+    const st = p.stacks;
+    rows += st.length;
+    for (let i = 0; i < st.length; i++) samples += st.count[i] as number;
   }
   return { ok: true, batch, rows, samples };
 }

@@ -55,13 +55,17 @@ export function validateBatch(b: DecodedBatch, limits: ValidationLimits, now = D
     for (const f of p.frames) {
       if (f.function >= nStrings || f.file >= nStrings) return { reason: "invalid_reference", detail: `${who}: a frame names string ${String(Math.max(f.function, f.file))} of ${String(nStrings)}` };
     }
-    for (const s of p.stacks) {
-      if (s.thread >= nStrings && !(s.thread === 0 && nStrings === 0)) return { reason: "invalid_reference", detail: `${who}: a stack names thread string ${String(s.thread)} of ${String(nStrings)}` };
-      if (!(s.count <= limits.maxSampleCount)) return { reason: "invalid_count", detail: `${who}: a stack counts ${String(s.count)} samples (limit ${String(limits.maxSampleCount)}; negative counts arrive as huge unsigned numbers)` };
-      const ids = s.frameIds;
-      for (let i = 0; i < ids.length; i++) {
-        if ((ids[i] as number) >= nFrames) return { reason: "invalid_reference", detail: `${who}: a stack names frame ${String(ids[i])} of ${String(nFrames)}` };
-      }
+    const st = p.stacks;
+    for (let s = 0; s < st.length; s++) {
+      const thread = st.thread[s] as number;
+      if (thread >= nStrings && !(thread === 0 && nStrings === 0)) return { reason: "invalid_reference", detail: `${who}: a stack names thread string ${String(thread)} of ${String(nStrings)}` };
+      const count = st.count[s] as number;
+      if (!(count <= limits.maxSampleCount)) return { reason: "invalid_count", detail: `${who}: a stack counts ${String(count)} samples (limit ${String(limits.maxSampleCount)}; negative counts arrive as huge unsigned numbers)` };
+    }
+    const fr = st.frames;
+    const end = st.start[st.length] as number;
+    for (let i = 0; i < end; i++) {
+      if ((fr[i] as number) >= nFrames) return { reason: "invalid_reference", detail: `${who}: a stack names frame ${String(fr[i])} of ${String(nFrames)}` };
     }
   }
   return undefined;

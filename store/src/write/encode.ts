@@ -74,31 +74,37 @@ export function encodeProfile(p: ProfileInput, host: string, batch: string, now:
 
   const threadIndex = new Map<number, number>();
   const threads: string[] = [];
-  const n = p.stacks.length;
+  const st = p.stacks;
+  const n = st.length;
+  const fr = st.frames;
+  const start = st.start;
   const tIdx = new Array<number>(n);
   const his = new Array<number>(n);
   const los = new Array<number>(n);
-  const counts = new Array<number | string>(n);
+  const counts = new Array<number>(n);
   let samples = 0;
   for (let s = 0; s < n; s++) {
-    const st = p.stacks[s] as (typeof p.stacks)[number];
-    let t = threadIndex.get(st.thread);
+    const th = st.thread[s] as number;
+    let t = threadIndex.get(th);
     if (t === undefined) {
-      threads.push(JSON.stringify(strings[st.thread] ?? ""));
+      threads.push(JSON.stringify(strings[th] ?? ""));
       t = threads.length;
-      threadIndex.set(st.thread, t);
+      threadIndex.set(th, t);
     }
     tIdx[s] = t;
-    hashStack(st.frameIds, frameHashes, stackHash, 0);
+    const from = start[s] as number;
+    const to = start[s + 1] as number;
+    hashStack(fr, from, to, frameHashes, stackHash, 0);
     const hi = stackHash[0] as number;
     const lo = stackHash[1] as number;
     his[s] = hi;
     los[s] = lo;
-    const c = st.count;
-    counts[s] = typeof c === "bigint" ? c.toString() : c;
-    samples += Number(c);
+    const c = st.count[s] as number;
+    counts[s] = c;
+    samples += c;
     if (!dict.stacks.has(hi, lo) && dict.pendingStacks.add(hi, lo)) {
-      const ids = st.frameIds.map(frameId);
+      const ids: string[] = [];
+      for (let i = from; i < to; i++) ids.push(frameId(fr[i] as number));
       const depth = ids.length;
       out.stacks.push(`[${u64String(hi, lo)},[${ids.join(",")}],${depth},${depth > 0 ? (ids[depth - 1] as string) : "0"},${now}]`);
       out.newStacks.push(hi, lo);

@@ -15,7 +15,7 @@ describe("64-bit ids", () => {
     hashFrame(strings, 2, strings, 0, 42, frames, 2);
     expect(u64String(frames[0]!, frames[1]!)).toBe(PINNED.frame);
     const stack = new Uint32Array(2);
-    hashStack([0, 1, 0], frames, stack, 0);
+    hashStack([0, 1, 0], 0, 3, frames, stack, 0);
     expect(u64String(stack[0]!, stack[1]!)).toBe(PINNED.stack);
   });
 
@@ -35,8 +35,8 @@ describe("64-bit ids", () => {
     expect(new Set([f[0], f[2], f[4]]).size).toBe(3);
     const a = new Uint32Array(2);
     const b = new Uint32Array(2);
-    hashStack([0, 1], f, a, 0);
-    hashStack([1, 0], f, b, 0);
+    hashStack([0, 1], 0, 2, f, a, 0);
+    hashStack([9, 1, 0], 1, 3, f, b, 0);
     expect([...a]).not.toEqual([...b]);
   });
 

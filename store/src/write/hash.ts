@@ -90,14 +90,14 @@ export function hashFrame(fn: Uint32Array, fnAt: number, file: Uint32Array, file
 }
 
 /**
- * Stack id from frame ids root→leaf. `frameIds` index the frame hash table `frameHashes`
- * (pairs: frame i at 2i, 2i + 1).
+ * Stack id from frame ids root→leaf: `frameIds[from .. to)`, indexes into the frame hash table
+ * `frameHashes` (pairs: frame i at 2i, 2i + 1).
  */
-export function hashStack(frameIds: readonly number[], frameHashes: Uint32Array, out: Uint32Array, at: number): void {
+export function hashStack(frameIds: ArrayLike<number>, from: number, to: number, frameHashes: Uint32Array, out: Uint32Array, at: number): void {
   let a = SEED_A ^ 0x535443;
   let b = SEED_B ^ 0x535443;
-  const n = frameIds.length;
-  for (let i = 0; i < n; i++) {
+  const n = to - from;
+  for (let i = from; i < to; i++) {
     const f = (frameIds[i] ?? 0) * 2;
     const hi = frameHashes[f] ?? 0;
     const lo = frameHashes[f + 1] ?? 0;

@@ -11,12 +11,50 @@ export interface FrameInput {
   line: number;
 }
 
+/**
+ * The stacks of one profile, column by column (no object per stack: a collector handles
+ * hundreds of thousands of stacks per second). Stack `i` is `frames[start[i] .. start[i + 1])`.
+ * Build one from a list with {@link stacksFromList}.
+ */
+export interface StacksInput {
+  /** Number of stacks. */
+  length: number;
+  /** Frame indexes (into the profile's `frames`) of every stack, root first, one after another. */
+  frames: ArrayLike<number>;
+  /** `length + 1` offsets into `frames`. */
+  start: ArrayLike<number>;
+  /** Thread name of each stack, an index into `strings`. */
+  thread: ArrayLike<number>;
+  /** Samples of each stack. */
+  count: ArrayLike<number>;
+}
+
 export interface StackInput {
   /** Indexes into `frames`, root first. */
   frameIds: readonly number[];
   /** Thread name, index into `strings`. */
   thread: number;
   count: number | bigint;
+}
+
+/** Columns from a list of stacks (tests, tools; the collector decodes into columns directly). */
+export function stacksFromList(list: readonly StackInput[]): StacksInput {
+  let total = 0;
+  for (const s of list) total += s.frameIds.length;
+  const frames = new Uint32Array(total);
+  const start = new Uint32Array(list.length + 1);
+  const thread = new Uint32Array(list.length);
+  const count = new Float64Array(list.length);
+  let at = 0;
+  list.forEach((s, i) => {
+    start[i] = at;
+    frames.set(s.frameIds, at);
+    at += s.frameIds.length;
+    thread[i] = s.thread;
+    count[i] = Number(s.count);
+  });
+  start[list.length] = at;
+  return { length: list.length, frames, start, thread, count };
 }
 
 export interface ProfileInput {
@@ -31,7 +69,7 @@ export interface ProfileInput {
   captureId: string;
   strings: readonly string[];
   frames: readonly FrameInput[];
-  stacks: readonly StackInput[];
+  stacks: StacksInput;
 }
 
 export interface BatchInput {
