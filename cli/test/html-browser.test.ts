@@ -123,6 +123,14 @@ describe("HTML flame graph in Chromium", () => {
     await page.close();
   });
 
+  it("says so when nothing matched", async () => {
+    const { page, errors } = await openFile(browser, write("empty.html", renderFlameHtml(flameDataFrom(buildFlameGraph({})), { title: "nothing" })));
+    expect(await page.textContent("#empty")).toBe("No samples matched this selector and time range.");
+    expect(await page.isVisible("#chart")).toBe(false);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
   it("stays fast and readable at 100 000 nodes and shows truncation", async () => {
     const graph = buildFlameGraph(bigStacks(120_000), { maxNodes: 100_000 });
     expect(graph.nodes.length).toBeGreaterThan(99_000);

@@ -8,7 +8,7 @@ export const upOptions = defineOptions({
   "data-dir": { type: "string", doc: "where NATS and the embedded ClickHouse keep their data; a second up resumes on it", default: "./.fleetprof" },
   "nats-url": { type: "string", doc: "use this NATS server (with JetStream) instead of starting nats-server" },
   "nats-port": { type: "number", doc: "port for the nats-server started here (a free one if taken)", default: 4222, min: 0 },
-  "api-port": { type: "number", doc: "port of the query API (loopback)", default: 4319, min: 0 },
+  "api-port": { type: "number", doc: "port of the query API on loopback (a free one if taken)", default: 4319, min: 0 },
   agent: { type: "boolean", doc: "run an agent for this machine's Python processes (--no-agent to skip)", default: true },
   "py-spy": { type: "string", doc: "path of the py-spy binary (default: next to python3 or on PATH)" },
   "log-level": { type: "string", doc: "log level of the components (logs go to stderr)", default: "warn", choices: ["trace", "debug", "info", "warn", "error", "fatal"] },

@@ -13,7 +13,7 @@ import { componentConfig } from "./components.js";
 import { withoutReadonly } from "./embedded-read-target.js";
 import { lockDataDir } from "./data-dir-lock.js";
 import { DEMO_SERVICE, DEMO_SLOWER_FUNCTION, DEMO_VERSIONS, startDemo } from "./demo.js";
-import { startNatsServer } from "./nats-server.js";
+import { pickPort, startNatsServer } from "./nats-server.js";
 import { checkPrerequisites } from "./prerequisites.js";
 
 export interface UpConfig {
@@ -87,7 +87,7 @@ export async function startStack(config: UpConfig, io: Io): Promise<RunningStack
       logger,
     });
     stops.push(["collector", () => collector.stop()]);
-    const queryApi = await queryApiMod.startQueryApi(componentConfig(queryApiMod.queryApiOptions, { "clickhouse-url": storeUrl, host: "127.0.0.1", port: config.apiPort }, io.env), {
+    const queryApi = await queryApiMod.startQueryApi(componentConfig(queryApiMod.queryApiOptions, { "clickhouse-url": storeUrl, host: "127.0.0.1", port: await pickPort(config.apiPort) }, io.env), {
       store: withoutReadonly(store),
       logger,
     });
