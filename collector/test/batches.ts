@@ -77,7 +77,7 @@ export function makeProfile(o: ProfileOptions): ProcessProfile {
   const frameIdx = new Map<number, number>();
   const picked = new Set<number>();
   while (picked.size < nStacks) picked.add(Math.floor(r() ** 2 * p.stacks.length));
-  const samples = o.samples ?? 1000;
+  const samples = Math.max(o.samples ?? 1000, nStacks);
   let left = samples;
   const stacks = [...picked].map((si, k) => {
     const frameIds = (p.stacks[si] as number[]).map((f) => {

@@ -11,6 +11,7 @@ describe("decodeSampleBatch", () => {
     const b = makeBatch("batch-1", "host-a", [
       makeProfile({ service: "api", version: "1.4", pid: 42, windowStartUnixMs: 1_764_072_000_123, stacks: 40, labels: { region: "eu", "k ü": "v✓" } }),
       makeProfile({ service: "db", version: "", pid: 7, windowStartUnixMs: 1_764_072_010_000, stacks: 3 }),
+      makeProfile({ service: "big", version: "2", pid: 8, windowStartUnixMs: 1_764_072_010_000, stacks: 1500 }),
     ]);
     b.profiles[0]!.captureId = "cap-1";
     b.profiles[0]!.mode = ProfileMode.GIL;
@@ -21,8 +22,8 @@ describe("decodeSampleBatch", () => {
     expect(d.host).toBe("host-a");
     expect(d.formatVersion).toBe(b.formatVersion);
     expect(d.parts).toBe(1);
-    expect(d.profiles).toHaveLength(2);
-    for (let i = 0; i < 2; i++) {
+    expect(d.profiles).toHaveLength(3);
+    for (let i = 0; i < 3; i++) {
       const want = b.profiles[i]!;
       const got = d.profiles[i]!;
       expect(got.pid).toBe(want.pid);

@@ -239,8 +239,8 @@ function decodeProfile(r: Reader, limits: DecodeLimits): DecodedProfile {
 /** Appends one Stack message to the columns. */
 function decodeStack(r: Reader, end: number, limits: DecodeLimits, st: DecodedStacks): void {
   const i = st.length;
-  if (i + 1 >= st.thread.length) {
-    st.start = grow(st.start, i + 2);
+  if (i + 2 > st.start.length) st.start = grow(st.start, i + 2);
+  if (i + 1 > st.thread.length) {
     st.thread = grow(st.thread, i + 1);
     st.threadId = grow(st.threadId, i + 1);
     st.count = grow(st.count, i + 1);
