@@ -135,7 +135,7 @@ describe("client commands against a real query API", () => {
     expect(badSelector.err).toMatch(/^fleetprof flame: the query API rejected the request: .+\n$/);
     const down = await fleetprof(["services", "--api", "127.0.0.1:1", "--timeout", "3s"]);
     expect(down.code).toBe(1);
-    expect(down.err).toMatch(/^fleetprof services: cannot reach the query API at 127\.0\.0\.1:1 .*is `fleetprof up` running\? Point elsewhere with --api host:port\n$/);
+    expect(down.err).toMatch(/^fleetprof services: cannot reach the query API at 127\.0\.0\.1:1 \(connection refused\): is `fleetprof up` running\? Point elsewhere with --api host:port\n$/);
   });
 });
 

@@ -58,6 +58,16 @@ function detailsOf(g: GrpcLike): string {
   return text.replace(/^\d+ [A-Z_]+: /, "");
 }
 
+/** grpc-js's long "No connection established. Last error: …" in a few words. */
+function connectionProblem(details: string): string {
+  if (/ECONNREFUSED/.test(details)) return "connection refused";
+  if (/ENOTFOUND|EAI_AGAIN|DNS resolution failed|Name resolution failed/i.test(details)) return "host not found";
+  if (/ETIMEDOUT|EHOSTUNREACH|ENETUNREACH|deadline/i.test(details)) return "no answer";
+  if (/certificate|SSL|TLS|handshake/i.test(details)) return `TLS failed: ${details.replace(/\s*Resolution note:.*$/s, "")}`;
+  if (/Connection dropped|ECONNRESET|socket hang up/i.test(details)) return "connection dropped";
+  return details === "" ? "unavailable" : details.replace(/\s*Resolution note:.*$/s, "");
+}
+
 export function describeError(err: unknown, context: { api?: string } = {}): Described {
   const api = context.api ?? (err instanceof ApiCallError ? err.api : "the query API");
   if (err instanceof ApiCallError && err.cause instanceof FleetprofError && grpcError(err.cause) === undefined) return describeError(err.cause, { api });
@@ -67,7 +77,7 @@ export function describeError(err: unknown, context: { api?: string } = {}): Des
     switch (g.code) {
       case GRPC.UNAVAILABLE:
         return {
-          message: `cannot reach the query API at ${api}${details === "" ? "" : ` (${details})`}: is \`fleetprof up\` running? Point elsewhere with --api host:port`,
+          message: `cannot reach the query API at ${api} (${connectionProblem(details)}): is \`fleetprof up\` running? Point elsewhere with --api host:port`,
           exitCode: 1,
         };
       case GRPC.INVALID_ARGUMENT:

@@ -215,10 +215,10 @@ describe("client commands", () => {
     const fail = (code: number, details: string): Partial<QueryClient> => ({
       flameGraph: () => Promise.reject(Object.assign(new Error(`${String(code)} X: ${details}`), { code, details })),
     });
-    const down = await run(["flame", "shop", "--api", "10.0.0.1:9"], { overrides: fail(14, "No connection established") });
+    const down = await run(["flame", "shop", "--api", "10.0.0.1:9"], { overrides: fail(14, "No connection established. Last error: Error: connect ECONNREFUSED 10.0.0.1:9. Resolution note: ") });
     expect(down.code).toBe(1);
     expect(down.err).toBe(
-      "fleetprof flame: cannot reach the query API at 10.0.0.1:9 (No connection established): is `fleetprof up` running? Point elsewhere with --api host:port\n",
+      "fleetprof flame: cannot reach the query API at 10.0.0.1:9 (connection refused): is `fleetprof up` running? Point elsewhere with --api host:port\n",
     );
     const bad = await run(["flame", "{service=}"], { overrides: fail(3, 'selector at 9: expected a quoted value') });
     expect(bad.err).toBe('fleetprof flame: the query API rejected the request: selector at 9: expected a quoted value\n');
