@@ -42,9 +42,26 @@ export interface DecodedStacks extends StacksInput {
   count: Float64Array;
 }
 
+// Stacks decode into these scratch columns (grown as needed, reused), and each profile keeps
+// an exact-size copy: one allocation per column per profile.
+const scratch: DecodedStacks = { length: 0, frames: new Uint32Array(1 << 16), start: new Uint32Array(1025), thread: new Uint32Array(1024), threadId: new Float64Array(1024), count: new Float64Array(1024) };
+
 function newStacks(): DecodedStacks {
-  const cap = 64;
-  return { length: 0, frames: new Uint32Array(cap * 32), start: new Uint32Array(cap + 1), thread: new Uint32Array(cap), threadId: new Float64Array(cap), count: new Float64Array(cap) };
+  scratch.length = 0;
+  scratch.start[0] = 0;
+  return scratch;
+}
+
+function keepStacks(st: DecodedStacks): DecodedStacks {
+  const n = st.length;
+  return {
+    length: n,
+    frames: st.frames.slice(0, st.start[n]),
+    start: st.start.slice(0, n + 1),
+    thread: st.thread.slice(0, n),
+    threadId: st.threadId.slice(0, n),
+    count: st.count.slice(0, n),
+  };
 }
 
 function grow<T extends Uint32Array | Float64Array>(a: T, need: number): T {
@@ -233,6 +250,7 @@ function decodeProfile(r: Reader, limits: DecodeLimits): DecodedProfile {
   }
   p.labels = labels;
   p.mode = MODES[p.modeValue] ?? "";
+  p.stacks = keepStacks(p.stacks);
   return p;
 }
 

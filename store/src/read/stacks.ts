@@ -6,6 +6,11 @@
  *    joined to the stack dictionary, so duplicate dictionary rows (a ReplacingMergeTree before
  *    its merge) can never multiply a count: the dictionary side is deduplicated by id here.
  * 2. The frames those stacks use are fetched by id, in chunks, and deduplicated the same way.
+ *
+ * Frame ids travel as their low 53 bits ({@link FRAME_KEY_MASK}): plain JSON numbers, exact in
+ * JavaScript, so hundreds of thousands of frame references parse without a string each. Two
+ * frames of one answer sharing 53 low bits (odds ~n²/2⁵⁴, about 1 in 50 million for 20 000
+ * frames) would show under one name.
  */
 import { ErrorCode, FleetprofError } from "@fleetprof/common";
 import type { SampleFilter } from "./filter.js";
@@ -22,13 +27,15 @@ export interface StackQuery extends ReadOptions, PlanOptions {
 
 /** Frame ids per frames query (keeps query parameters well under HTTP URL limits). */
 const FRAME_CHUNK = 20_000;
+/** 2⁵³ − 1: the part of a 64-bit frame id that a JavaScript number holds exactly. */
+export const FRAME_KEY_MASK = "9007199254740991";
 
 export async function readStackProfile(target: ReadTarget, q: StackQuery): Promise<StackProfile> {
   const plan = planRange(q.window, q.filter, q);
   const maxStacks = q.maxStacks ?? 2_000_000;
   const params: Record<string, unknown> = { maxStacks: maxStacks + 1 };
   const parts = partsSql(target.db, plan, q.filter, "stack_id, count, time", params);
-  const sql = `SELECT toString(a.stack_id), a.c, toUnixTimestamp(a.t0), toUnixTimestamp(a.t1), arrayMap(x -> toString(x), s.frame_ids)
+  const sql = `SELECT toString(a.stack_id), a.c, toUnixTimestamp(a.t0), toUnixTimestamp(a.t1), arrayMap(x -> bitAnd(x, ${FRAME_KEY_MASK}), s.frame_ids)
 FROM ${target.db}.stacks AS s
 RIGHT JOIN (
   SELECT stack_id, sum(count) AS c, min(time) AS t0, max(time) AS t1
@@ -36,10 +43,10 @@ RIGHT JOIN (
   GROUP BY stack_id
   LIMIT {maxStacks:UInt64}
 ) AS a ON s.stack_id = a.stack_id`;
-  const rows = await queryRows<[string, string | number, number, number, string[]]>(target, sql, params, q);
+  const rows = await queryRows<[string, string | number, number, number, number[]]>(target, sql, params, q);
   const seen = new Set<string>();
-  const frameIndex = new Map<string, number>();
-  const frameIds: string[] = [];
+  const frameIndex = new Map<number, number>();
+  const frameIds: number[] = [];
   const profile: StackProfile = { frames: [], stacks: [], total: 0, firstMs: 0, lastMs: 0, source: plan.source };
   let first = Infinity;
   let last = 0;
@@ -72,18 +79,18 @@ RIGHT JOIN (
   return profile;
 }
 
-/** Frames by id, in the order of `ids`; a missing frame reads as an unknown function. */
-export async function readFrames(target: ReadTarget, ids: readonly string[], options: ReadOptions = {}): Promise<FrameInfo[]> {
-  const byId = new Map<string, FrameInfo>();
-  for (let i = 0; i < ids.length; i += FRAME_CHUNK) {
-    const chunk = ids.slice(i, i + FRAME_CHUNK).map((id) => BigInt(id));
-    const rows = await queryRows<[string, string, string, number]>(
+/** Frames by frame key (id masked to 53 bits), in the order of `keys`; a missing frame reads as an unknown function. */
+export async function readFrames(target: ReadTarget, keys: readonly number[], options: ReadOptions = {}): Promise<FrameInfo[]> {
+  const byId = new Map<number, FrameInfo>();
+  for (let i = 0; i < keys.length; i += FRAME_CHUNK) {
+    const chunk = keys.slice(i, i + FRAME_CHUNK);
+    const rows = await queryRows<[number, string, string, number]>(
       target,
-      `SELECT toString(frame_id), function, file, line FROM ${target.db}.frames WHERE frame_id IN {ids:Array(UInt64)}`,
+      `SELECT bitAnd(frame_id, ${FRAME_KEY_MASK}) AS k, function, file, line FROM ${target.db}.frames WHERE k IN {ids:Array(UInt64)}`,
       { ids: chunk },
       options,
     );
     for (const [id, fn, file, line] of rows) if (!byId.has(id)) byId.set(id, { function: fn, file, line: Number(line) });
   }
-  return ids.map((id) => byId.get(id) ?? { function: "", file: "", line: 0 });
+  return keys.map((id) => byId.get(id) ?? { function: "", file: "", line: 0 });
 }
