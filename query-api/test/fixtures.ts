@@ -1,5 +1,5 @@
 /** Test data: batches in the store's write shape (and the wire's), built from "a;b;c" stacks. */
-import type { BatchInput, ProfileInput } from "@fleetprof/store";
+import { stacksFromList, type BatchInput, type ProfileInput } from "@fleetprof/store";
 
 export interface ProfileSpec {
   service: string;
@@ -50,7 +50,7 @@ export function profileInput(spec: ProfileSpec): ProfileInput {
     captureId: spec.captureId ?? "",
     strings,
     frames,
-    stacks: Object.entries(spec.stacks).map(([path, count]) => ({ frameIds: path.split(";").map(frameOf), thread, count })),
+    stacks: stacksFromList(Object.entries(spec.stacks).map(([path, count]) => ({ frameIds: path.split(";").map(frameOf), thread, count }))),
   };
 }
 

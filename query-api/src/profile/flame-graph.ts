@@ -9,9 +9,9 @@
  * sides' shares, so a node heavy on either side survives.
  */
 import { create } from "@bufbuild/protobuf";
-import { FlameGraphSchema, FlameNodeSchema, NodeKind, Presence, type FlameGraph, type FlameNode } from "@fleetprof/proto";
+import { FlameGraphSchema, NodeKind, Presence, type FlameGraph, type FlameNode } from "@fleetprof/proto";
 import type { Source } from "@fleetprof/store";
-import type { CallTree, TreeNode } from "./tree.js";
+import { childCount, type CallTree, type TreeNode } from "./tree.js";
 
 export interface FlameGraphOptions {
   /** Keep at most this many nodes, root and "other" nodes included (at least 2). */
@@ -66,7 +66,7 @@ function subtreeSize(node: TreeNode): number {
   while (stack.length > 0) {
     const x = stack.pop() as TreeNode;
     n++;
-    for (const c of x.children.values()) stack.push(c);
+    if (x.children !== undefined) for (const c of x.children.values()) stack.push(c);
   }
   return n;
 }
@@ -74,8 +74,8 @@ function subtreeSize(node: TreeNode): number {
 export function toFlameGraph(tree: CallTree, options: FlameGraphOptions): FlameGraph {
   const [t0, t1] = tree.totals;
   const weight = options.diff
-    ? (n: TreeNode): number => Math.max(t0 > 0 ? n.total[0] / t0 : 0, t1 > 0 ? n.total[1] / t1 : 0)
-    : (n: TreeNode): number => n.total[0];
+    ? (n: TreeNode): number => Math.max(t0 > 0 ? n.total / t0 : 0, t1 > 0 ? n.baseTotal / t1 : 0)
+    : (n: TreeNode): number => n.total;
   const maxNodes = Math.max(2, options.maxNodes);
 
   // Which nodes to keep, and how many children of each kept node are not kept.
@@ -83,16 +83,16 @@ export function toFlameGraph(tree: CallTree, options: FlameGraphOptions): FlameG
   const unkept = new Map<TreeNode, number>();
   const heap = new NodeHeap();
   const expand = (node: TreeNode): void => {
-    if (node.children.size === 0) return;
+    if (node.children === undefined) return;
     unkept.set(node, node.children.size);
     for (const c of node.children.values()) heap.push({ node: c, parent: node, weight: weight(c) });
   };
   expand(tree.root);
-  let used = 1 + (tree.root.children.size > 0 ? 1 : 0);
+  let used = 1 + (childCount(tree.root) > 0 ? 1 : 0);
   while (heap.size > 0) {
     const next = heap.pop() as { node: TreeNode; parent: TreeNode };
     const parentLeft = (unkept.get(next.parent) ?? 0) - 1;
-    const cost = 1 + (next.node.children.size > 0 ? 1 : 0) - (parentLeft === 0 ? 1 : 0);
+    const cost = 1 + (childCount(next.node) > 0 ? 1 : 0) - (parentLeft === 0 ? 1 : 0);
     if (used + cost > maxNodes) break;
     used += cost;
     kept.add(next.node);
@@ -112,67 +112,65 @@ export function toFlameGraph(tree: CallTree, options: FlameGraphOptions): FlameG
     return total1 > 0 ? Presence.BASE_ONLY : Presence.COMPARISON_ONLY;
   };
   const share = (v: number, t: number): number => (t > 0 ? v / t : 0);
-  const emit = (parent: number, fields: { name: number; file: number; line: number; self: [number, number]; total: [number, number]; kind: NodeKind; folded: number }): number => {
-    nodes.push(
-      create(FlameNodeSchema, {
-        name: fields.name,
-        file: fields.file,
-        line: fields.line,
-        parent,
-        self: BigInt(fields.self[0]),
-        total: BigInt(fields.total[0]),
-        baseSelf: BigInt(fields.self[1]),
-        baseTotal: BigInt(fields.total[1]),
-        share: share(fields.total[0], t0),
-        baseShare: share(fields.total[1], t1),
-        kind: fields.kind,
-        folded: fields.folded,
-        presence: presence(fields.total[0], fields.total[1]),
-      }),
-    );
+  const emit = (parent: number, n: Pick<TreeNode, "name" | "file" | "line" | "self" | "total" | "baseSelf" | "baseTotal">, kind: NodeKind, folded: number): number => {
+    // A plain object with every field set is a complete message (cheaper than create()).
+    nodes.push({
+      $typeName: "fleetprof.v1.FlameNode",
+      name: n.name,
+      file: n.file,
+      line: n.line,
+      parent,
+      self: BigInt(n.self),
+      total: BigInt(n.total),
+      baseSelf: BigInt(n.baseSelf),
+      baseTotal: BigInt(n.baseTotal),
+      share: share(n.total, t0),
+      baseShare: share(n.baseTotal, t1),
+      kind,
+      folded,
+      presence: presence(n.total, n.baseTotal),
+    });
     return nodes.length - 1;
   };
 
   // Pre-order walk with an explicit stack (Python recursion makes deep trees).
+  interface Other {
+    total: number;
+    baseTotal: number;
+    folded: number;
+  }
   interface Item {
     node: TreeNode | undefined;
-    other?: { total: [number, number]; folded: number };
+    other?: Other;
     parent: number;
   }
   const work: Item[] = [{ node: tree.root, parent: -1 }];
   while (work.length > 0) {
     const item = work.pop() as Item;
     if (item.node === undefined) {
-      const o = item.other as { total: [number, number]; folded: number };
-      emit(item.parent, { name: otherName, file: emptyFile, line: 0, self: o.total, total: o.total, kind: NodeKind.OTHER, folded: o.folded });
+      const o = item.other as Other;
+      emit(item.parent, { name: otherName, file: emptyFile, line: 0, self: o.total, total: o.total, baseSelf: o.baseTotal, baseTotal: o.baseTotal }, NodeKind.OTHER, o.folded);
       continue;
     }
     const n = item.node;
-    const index = emit(item.parent, {
-      name: n.name,
-      file: n.file,
-      line: n.line,
-      self: n.self,
-      total: n.total,
-      kind: item.parent === -1 ? NodeKind.ROOT : NodeKind.FRAME,
-      folded: 0,
-    });
+    const index = emit(item.parent, n, item.parent === -1 ? NodeKind.ROOT : NodeKind.FRAME, 0);
+    if (n.children === undefined) continue;
     const children: { item: Item; weight: number }[] = [];
-    let other: { total: [number, number]; folded: number } | undefined;
+    let other: Other | undefined;
     for (const c of n.children.values()) {
       if (kept.has(c)) {
         children.push({ item: { node: c, parent: index }, weight: weight(c) });
       } else {
-        other ??= { total: [0, 0], folded: 0 };
-        other.total[0] += c.total[0];
-        other.total[1] += c.total[1];
+        other ??= { total: 0, baseTotal: 0, folded: 0 };
+        other.total += c.total;
+        other.baseTotal += c.baseTotal;
         other.folded += subtreeSize(c);
       }
     }
     if (other !== undefined) {
       foldedNodes += other.folded;
-      foldedSamples += other.total[0] + other.total[1];
-      const w = options.diff ? Math.max(share(other.total[0], t0), share(other.total[1], t1)) : other.total[0];
+      foldedSamples += other.total + other.baseTotal;
+      const w = options.diff ? Math.max(share(other.total, t0), share(other.baseTotal, t1)) : other.total;
       children.push({ item: { node: undefined, other, parent: index }, weight: w });
     }
     // Heaviest first in the output: push lightest first onto the stack.

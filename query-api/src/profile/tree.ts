@@ -7,18 +7,25 @@ import type { StackProfile } from "@fleetprof/store";
 import { StringTable } from "./strings.js";
 
 export interface TreeNode {
-  /** Index into the string table, and file; -1/-1 for the root. */
+  /** Indexes into the string table: function and file. */
   name: number;
   file: number;
   /** The first line seen for this node, 0 when unknown. */
   line: number;
-  self: [number, number];
-  total: [number, number];
-  children: Map<number, TreeNode>;
+  /** Comparison side (the only side of a plain flame graph). */
+  self: number;
+  total: number;
+  /** Baseline side (diffs). */
+  baseSelf: number;
+  baseTotal: number;
+  /** Children by function × file key; undefined for leaves. */
+  children: Map<number, TreeNode> | undefined;
 }
 
 export interface CallTree {
   strings: StringTable;
+  /** Dense ids of (function, file) pairs: small integers make fast Map keys. */
+  keys: Map<string, number>;
   root: TreeNode;
   /** Side totals: [comparison, baseline]. */
   totals: [number, number];
@@ -29,54 +36,86 @@ export interface CallTree {
 export const UNKNOWN_FUNCTION = "<unknown>";
 
 function newNode(name: number, file: number, line: number): TreeNode {
-  return { name, file, line, self: [0, 0], total: [0, 0], children: new Map() };
+  return { name, file, line, self: 0, total: 0, baseSelf: 0, baseTotal: 0, children: undefined };
+}
+
+export function childCount(node: TreeNode): number {
+  return node.children === undefined ? 0 : node.children.size;
+}
+
+function keyOf(tree: CallTree, name: number, file: number): number {
+  const k = `${String(name)}:${String(file)}`;
+  let id = tree.keys.get(k);
+  if (id === undefined) {
+    id = tree.keys.size;
+    tree.keys.set(k, id);
+  }
+  return id;
 }
 
 /** Creates an empty tree; add profiles with {@link addProfile}. */
 export function newTree(strings = new StringTable()): CallTree {
-  return { strings, root: newNode(strings.intern("root"), strings.intern(""), 0), totals: [0, 0], size: 0 };
+  return { strings, keys: new Map(), root: newNode(strings.intern("root"), strings.intern(""), 0), totals: [0, 0], size: 0 };
 }
 
 /** Merges one profile into side 0 (comparison) or 1 (baseline) of the tree. */
 export function addProfile(tree: CallTree, profile: StackProfile, side: 0 | 1 = 0): void {
   const { strings } = tree;
-  // Per distinct frame: its node key (function × file) and line.
-  const keys = new Float64Array(profile.frames.length);
-  const names = new Uint32Array(profile.frames.length);
-  const files = new Uint32Array(profile.frames.length);
+  // Per distinct frame: its node key (function × file), names and line.
+  const n = profile.frames.length;
+  const keys = new Uint32Array(n);
+  const names = new Uint32Array(n);
+  const files = new Uint32Array(n);
+  const lines = new Uint32Array(n);
   profile.frames.forEach((f, i) => {
     const name = strings.intern(f.function === "" ? UNKNOWN_FUNCTION : f.function);
     const file = strings.intern(f.file);
     names[i] = name;
     files[i] = file;
-    keys[i] = name * 4_294_967_296 + file;
+    lines[i] = f.line;
+    keys[i] = keyOf(tree, name, file);
   });
   const unknown = strings.intern(UNKNOWN_FUNCTION);
+  const noFile = strings.intern("");
+  const unknownKey = keyOf(tree, unknown, noFile);
   const root = tree.root;
   for (const stack of profile.stacks) {
     const count = stack.count;
     if (count === 0) continue;
-    root.total[side] += count;
     tree.totals[side] += count;
     let node = root;
-    if (stack.frames.length === 0) {
+    add(node, side, count);
+    const frames = stack.frames;
+    if (frames.length === 0) {
       // A stack whose frames are unknown (its dictionary row is missing): keep its samples visible.
-      node = child(tree, node, unknown * 4_294_967_296 + unknown, unknown, strings.intern(""), 0);
-      node.total[side] += count;
+      node = child(tree, node, unknownKey, unknown, noFile, 0);
+      add(node, side, count);
     }
-    for (const f of stack.frames) {
-      node = child(tree, node, keys[f] as number, names[f] as number, files[f] as number, profile.frames[f]?.line ?? 0);
-      node.total[side] += count;
+    for (let i = 0; i < frames.length; i++) {
+      const f = frames[i] as number;
+      node = child(tree, node, keys[f] as number, names[f] as number, files[f] as number, lines[f] as number);
+      add(node, side, count);
     }
-    node.self[side] += count;
+    if (side === 0) node.self += count;
+    else node.baseSelf += count;
   }
 }
 
+function add(node: TreeNode, side: 0 | 1, count: number): void {
+  if (side === 0) node.total += count;
+  else node.baseTotal += count;
+}
+
 function child(tree: CallTree, parent: TreeNode, key: number, name: number, file: number, line: number): TreeNode {
-  let node = parent.children.get(key);
+  let children = parent.children;
+  if (children === undefined) {
+    children = new Map();
+    parent.children = children;
+  }
+  let node = children.get(key);
   if (node === undefined) {
     node = newNode(name, file, line);
-    parent.children.set(key, node);
+    children.set(key, node);
     tree.size++;
   } else if (node.line === 0 && line !== 0) {
     node.line = line;

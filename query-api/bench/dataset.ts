@@ -1,0 +1,105 @@
+/**
+ * The benchmark dataset, generated inside ClickHouse (`INSERT … SELECT … FROM numbers(…)`):
+ * 1 000 hosts, 20 services (50 hosts each), 3 versions per service, 24 h of 10 s windows,
+ * 1 500 distinct stacks per service (30 000 in all, 20–39 frames deep, sharing prefixes like
+ * real call trees), and a skewed choice of stack per sample (a few hot paths, a long tail).
+ * Raw rows go into `samples`. The store's rollup views are detached meanwhile and the rollups
+ * filled afterwards by one INSERT … SELECT with the views' own aggregation (the views work per
+ * insert block, which in chDB makes a bulk load an order of magnitude slower); the result is
+ * what the views would have written, merged.
+ */
+import type { Store } from "@fleetprof/store";
+
+export const SERVICES = 20;
+export const HOSTS = 1000;
+export const VERSIONS = 3;
+export const STACKS_PER_SERVICE = 1500;
+export const FUNCTIONS_PER_SERVICE = 1000;
+
+export interface Dataset {
+  rows: number;
+  startMs: number;
+  endMs: number;
+  generateMs: number;
+}
+
+async function exec(store: Store, query: string, params: Record<string, unknown> = {}): Promise<void> {
+  const t = performance.now();
+  await store.client.command({ query, query_params: params, clickhouse_settings: { max_execution_time: 3600 } });
+  if (process.env["FLEETPROF_BENCH_VERBOSE"] !== undefined) console.log(`  ${query.split("\n")[0] ?? ""}: ${(performance.now() - t).toFixed(0)} ms`);
+}
+
+/** Writes `rows` sample rows spread over the 24 h before the last full hour. */
+export async function generateDataset(store: Store, rows: number): Promise<Dataset> {
+  const db = store.db;
+  const endMs = Math.floor(Date.now() / 3_600_000) * 3_600_000;
+  const startMs = endMs - 24 * 3_600_000;
+  const windows = 24 * 360; // 10 s windows
+  const started = performance.now();
+  const p = { t0: startMs / 1000, s: SERVICES, k: STACKS_PER_SERVICE, f: FUNCTIONS_PER_SERVICE };
+
+  // Frames: svcN.module.function in /srv/svcN/module.py.
+  await exec(
+    store,
+    `INSERT INTO ${db}.frames (frame_id, function, file, line, last_seen)
+SELECT number + 1 AS frame_id,
+  concat('svc', toString(intDiv(number, {f:UInt32})), '.mod', toString(number % 37), '.fn_', toString(number % {f:UInt32})) AS function,
+  concat('/srv/svc', toString(intDiv(number, {f:UInt32})), '/mod', toString(number % 37), '.py') AS file,
+  toUInt32(10 + number % 400) AS line,
+  now()
+FROM numbers({s:UInt32} * {f:UInt32})`,
+    p,
+  );
+  // Stacks: frame at depth d depends on the stack's index shifted right by (11 - d) bits, so
+  // shallow frames are shared by many stacks and deep ones by few.
+  await exec(
+    store,
+    `INSERT INTO ${db}.stacks (stack_id, frame_ids, depth, leaf_frame_id, last_seen)
+SELECT cityHash64('stack', svc, s) AS stack_id,
+  arrayMap(d -> toUInt64(svc * {f:UInt32} + 1 + cityHash64(svc, d, bitShiftRight(s, greatest(0, 11 - toInt32(d)))) % {f:UInt32}), range(20 + s % 20)) AS frame_ids,
+  toUInt16(length(frame_ids)), frame_ids[-1], now()
+FROM (SELECT intDiv(number, {k:UInt32}) AS svc, number % {k:UInt32} AS s FROM numbers({s:UInt32} * {k:UInt32}))`,
+    p,
+  );
+  const views = ["samples_1m_mv", "samples_1h_mv"];
+  for (const v of views) await exec(store, `DETACH TABLE ${db}.${v}`);
+  // Samples: row n → host, window, stack. Each host runs one service and one version.
+  const perWindow = Math.max(1, Math.round(rows / HOSTS / windows));
+  const total = perWindow * HOSTS * windows;
+  await exec(
+    store,
+    `INSERT INTO ${db}.samples (time, service, version, host, pid, mode, thread, labels, stack_id, count, capture_id, batch)
+SELECT toDateTime({t0:UInt32} + w * 10) AS time,
+  concat('svc', toString(svc)) AS service,
+  concat('1.', toString(intDiv(h, {s:UInt32}) % 3)) AS version,
+  concat('host-', toString(h)) AS host,
+  toUInt32(1000 + h) AS pid, 'cpu' AS mode, 'MainThread' AS thread,
+  map('region', ['eu', 'us', 'ap'][1 + h % 3], 'zone', concat('z', toString(h % 7))) AS labels,
+  cityHash64('stack', svc, toUInt64(pow((cityHash64(n) % 1000000) / 1000000.0, 3) * {k:UInt32})) AS stack_id,
+  1 + cityHash64(n, 7) % 20 AS count,
+  '' AS capture_id,
+  0 AS batch
+FROM (
+  SELECT number AS n, intDiv(number, {pw:UInt32}) % {hosts:UInt32} AS h, h % {s:UInt32} AS svc, intDiv(number, {pw:UInt32} * {hosts:UInt32}) AS w
+  FROM numbers({total:UInt64})
+)
+SETTINGS max_insert_threads = 2`,
+    { ...p, pw: perWindow, hosts: HOSTS, total },
+  );
+  for (const [table, bucket] of [
+    ["samples_1m", "toStartOfMinute"],
+    ["samples_1h", "toStartOfHour"],
+  ] as const) {
+    await exec(
+      store,
+      `INSERT INTO ${db}.${table} (time, service, version, host, mode, thread, labels_hash, labels, stack_id, count)
+SELECT ${bucket}(time) AS b, service, version, host, mode, thread, cityHash64(mapKeys(labels), mapValues(labels)) AS lh, any(labels), stack_id, sum(count)
+FROM ${db}.samples
+GROUP BY b, service, version, host, mode, thread, lh, stack_id`,
+    );
+  }
+  for (const v of views) await exec(store, `ATTACH TABLE ${db}.${v}`);
+  await exec(store, `OPTIMIZE TABLE ${db}.stacks FINAL`);
+  await exec(store, `OPTIMIZE TABLE ${db}.frames FINAL`);
+  return { rows: total, startMs, endMs, generateMs: performance.now() - started };
+}

@@ -1,0 +1,99 @@
+/**
+ * Query API benchmark: a generated fleet (see dataset.ts), queried through the real gRPC
+ * server and client. Each figure is the median of several runs, printed next to its floor
+ * measured in the same run: the bare `SELECT stack_id, sum(count) … GROUP BY stack_id` over the
+ * raw samples for the same selection.
+ *
+ *   npm run bench -- query                 (FLEETPROF_BENCH_ROWS=… to change the size)
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createLogger } from "@fleetprof/common";
+import { openStore, queryRows } from "@fleetprof/store";
+import { createQueryClient, startQueryApi } from "../src/index.js";
+import { generateDataset } from "./dataset.js";
+
+const ROWS = Number(process.env["FLEETPROF_BENCH_ROWS"] ?? 30_000_000);
+const RUNS = Number(process.env["FLEETPROF_BENCH_RUNS"] ?? 7);
+
+function median(values: number[]): number {
+  const s = [...values].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  return s.length % 2 === 1 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
+}
+
+async function measure(fn: () => Promise<unknown>): Promise<number> {
+  await fn(); // warm-up (caches, JIT)
+  const times: number[] = [];
+  for (let i = 0; i < RUNS; i++) {
+    const t = performance.now();
+    await fn();
+    times.push(performance.now() - t);
+  }
+  return median(times);
+}
+
+const dir = mkdtempSync(join(tmpdir(), "fleetprof-bench-query-"));
+const store = await openStore(`chdb://${dir}`);
+try {
+  console.log(`generating ${String(ROWS)} sample rows inside ClickHouse…`);
+  const data = await generateDataset(store, ROWS);
+  const one = async (sql: string): Promise<number> => Number((await queryRows<[number]>(store, sql, {}))[0]?.[0] ?? 0);
+  const raw = await one(`SELECT count() FROM ${store.db}.samples`);
+  const m1 = await one(`SELECT count() FROM ${store.db}.samples_1m`);
+  const h1 = await one(`SELECT count() FROM ${store.db}.samples_1h`);
+  const stacks = await one(`SELECT uniqExact(stack_id) FROM ${store.db}.samples`);
+  console.log(
+    `dataset: ${String(raw)} raw rows (${String(m1)} per-minute, ${String(h1)} per-hour rollup rows), ${String(stacks)} distinct stacks, 1000 hosts, 20 services × 3 versions, 24 h; generated in ${(data.generateMs / 1000).toFixed(1)} s`,
+  );
+
+  const api = await startQueryApi({ host: "127.0.0.1", port: 0, deadline: 600_000 }, { store, logger: createLogger({ level: "warn" }) });
+  const client = createQueryClient(api.address, { deadlineMs: 600_000 });
+  const day = { startUnixMs: BigInt(data.startMs), endUnixMs: BigInt(data.endMs) };
+  const hour = { startUnixMs: BigInt(data.endMs - 3_600_000), endUnixMs: BigInt(data.endMs) };
+  const floor = (where: string, r: { startUnixMs: bigint; endUnixMs: bigint }) => () =>
+    queryRows(
+      store,
+      `SELECT stack_id, sum(count) FROM ${store.db}.samples WHERE time >= toDateTime({s:UInt32}) AND time < toDateTime({e:UInt32}) AND ${where} GROUP BY stack_id`,
+      { s: Number(r.startUnixMs / 1000n), e: Number(r.endUnixMs / 1000n) },
+      { timeoutMs: 600_000 },
+    );
+
+  const rows: [string, number, number][] = [];
+  const bench = async (name: string, fn: () => Promise<unknown>, floorFn: () => Promise<unknown>): Promise<void> => {
+    const f = await measure(floorFn);
+    const v = await measure(fn);
+    rows.push([name, v, f]);
+    console.log(`${name.padEnd(44)} ${v.toFixed(0).padStart(7)} ms   floor ${f.toFixed(0).padStart(7)} ms   ratio ${(v / f).toFixed(2)}`);
+  };
+
+  console.log(`\nmedian of ${String(RUNS)} runs (after one warm-up), through gRPC; floor = raw GROUP BY stack_id for the same selection`);
+  console.log("benchmark".padEnd(44), "figure".padStart(10), "       floor".padStart(13), "  ratio");
+  await bench("flame graph, one service, 1 h (raw)", () => client.flameGraph({ selector: '{service="svc3"}', range: hour }), floor("service = 'svc3'", hour));
+  await bench("flame graph, one service, 24 h", () => client.flameGraph({ selector: '{service="svc3"}', range: day }), floor("service = 'svc3'", day));
+  await bench("flame graph, fleet-wide, 24 h", () => client.flameGraph({ range: day }), floor("1", day));
+  await bench(
+    "diff flame graph, 1.0 vs 1.1 of one service, 24 h",
+    () => client.diffFlameGraph({ baseSelector: '{service="svc3", version="1.0"}', selector: '{service="svc3", version="1.1"}', range: day }),
+    floor("service = 'svc3' AND version = '1.1'", day),
+  );
+  await bench("top functions, one service, 24 h", () => client.topFunctions({ selector: '{service="svc3"}', range: day }), floor("service = 'svc3'", day));
+  await bench(
+    "diff top functions, one service, 24 h",
+    () => client.diffTopFunctions({ baseSelector: '{service="svc3", version="1.0"}', selector: '{service="svc3", version="1.1"}', range: day }),
+    floor("service = 'svc3' AND version = '1.1'", day),
+  );
+  await bench("flame graph, fleet-wide, 24 h, raw table forced (pid)", () => client.flameGraph({ selector: '{pid!="0"}', range: day }), floor("pid != 0", day));
+
+  const flame = rows.find((r) => r[0].startsWith("flame graph, one service, 24"))?.[1] ?? NaN;
+  const diff = rows.find((r) => r[0].startsWith("diff flame"))?.[1] ?? NaN;
+  const fleet = rows.find((r) => r[0].startsWith("flame graph, fleet-wide, 24 h"))?.[1] ?? NaN;
+  console.log(`\ndiff / one-service flame graph (24 h): ${(diff / flame).toFixed(2)} (goal ≤ 2)`);
+  console.log(`fleet-wide 24 h flame graph: ${fleet.toFixed(0)} ms (goal < 1000 ms)`);
+  client.close();
+  await api.stop();
+} finally {
+  await store.close();
+  rmSync(dir, { recursive: true, force: true });
+}
