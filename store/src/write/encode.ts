@@ -23,6 +23,8 @@ export function newEncoded(): Encoded {
 }
 
 let stringHashes = new Uint32Array(2048);
+let frameHashes = new Uint32Array(2048);
+const stackHash = new Uint32Array(2);
 
 export interface Dictionaries {
   frames: SeenSet;
