@@ -1,11 +1,13 @@
 /// <reference lib="dom" />
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { pathToFileURL } from "node:url";
 import { tempDir } from "@fleetprof/test";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { flameDataFrom } from "../src/render/flame-data.js";
 import { renderFlameHtml } from "../src/render/html/flame-html.js";
+import { renderFlameSvg } from "../src/render/svg.js";
 import { launchBrowser, openFile, screenshot } from "./browser.js";
 import { bigStacks, buildFlameGraph } from "./flame-fixture.js";
 
@@ -119,6 +121,20 @@ describe("HTML flame graph in Chromium", () => {
     const o = await centre(page, "old_cache");
     await page.mouse.move(o.x, o.y);
     expect(await page.locator("#tooltip").innerText()).toContain("only in the baseline");
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it("the SVG renders in the browser with a tooltip per frame", async () => {
+    const svg = renderFlameSvg(flameDataFrom(buildFlameGraph(stacks)), { title: "svg", subtitle: "last hour" });
+    const page = await browser.newPage({ viewport: { width: 1250, height: 300 } });
+    const errors: string[] = [];
+    page.on("pageerror", (e) => errors.push(e.message));
+    await page.goto(pathToFileURL(write("flame.svg", svg)).href);
+    expect(await page.locator("svg > g").count()).toBe(8);
+    expect(await page.locator("svg > g > title").first().textContent()).toMatch(/^all\nself 0 \(0%\), total 1,000 \(100\.0%\)$/);
+    expect(await page.locator("text", { hasText: "query_db" }).count()).toBe(1);
+    await screenshot(page, "cli-flame-svg.png");
     expect(errors).toEqual([]);
     await page.close();
   });
