@@ -96,6 +96,7 @@ describe("client commands against a real query API", () => {
     expect(services.err).toBe("");
     expect(services.out).toMatch(/shop\s+2,000\s+1\s+1\.0, 2\.0/);
     expect((await fleetprof(["labels", "version", "--selector", "shop"])).out).toBe("1.0\n2.0\n");
+    expect((await fleetprof(["labels"])).out.split("\n")).toEqual(expect.arrayContaining(["service", "version", "host", "env"]));
     const top = await fleetprof(["top", "shop@2.0", "--limit", "2"]);
     expect(top.out).toMatch(/600\s+60\.0%\s+600\s+60\.0%\s+compute_prices\s+shop\.py/);
     const diffTop = await fleetprof(["top", "shop@2.0", "--diff", "shop@1.0"]);

@@ -13,6 +13,8 @@ describe("parseTime", () => {
   });
   it("reads ISO and Unix times", () => {
     expect(parseTime("2026-11-25T10:00:00Z", now)).toBe(Date.parse("2026-11-25T10:00:00Z"));
+    expect(parseTime("2026-11-24", now)).toBe(new Date(2026, 10, 24).getTime());
+    expect(parseTime("2026-11-24T08:30:00", now)).toBe(new Date(2026, 10, 24, 8, 30).getTime());
     expect(parseTime("1795000000", now)).toBe(1_795_000_000_000);
     expect(parseTime("1795000000123", now)).toBe(1_795_000_000_123);
   });

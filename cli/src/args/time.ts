@@ -17,7 +17,8 @@ export function parseTime(text: string, now: number = Date.now()): number {
   if (/^\d{10}$/.test(s)) return Number(s) * 1000;
   if (/^\d{13}$/.test(s)) return Number(s);
   if (/^\d{4}-\d{2}-\d{2}/.test(s)) {
-    const ms = Date.parse(s);
+    // a bare date is local midnight, like a date-time without a zone
+    const ms = Date.parse(/^\d{4}-\d{2}-\d{2}$/.test(s) ? `${s}T00:00:00` : s);
     if (Number.isFinite(ms)) return ms;
   }
   throw new FleetprofError(
