@@ -7,9 +7,10 @@
  *    drives), and coverage (ticks taken / ticks expected). Four light Python workloads, 10 s
  *    windows, measured over two whole windows per run, median of RUNS runs.
  * 2. Slowdown of a CPU-bound workload: two identical copies run side by side on one core, the
- *    agent profiles one (alternating which), and the unprofiled twin is the floor. Paired by
- *    time, so whatever else loads the machine loads both; median of PAIRS pairs. Reported per
- *    wall second (what a user sees) and per CPU second of the workload (interference alone).
+ *    agent profiles one and then the other, and the unprofiled twin is the floor. Paired by
+ *    time, so whatever else loads the machine loads both, and crossed, so the two processes'
+ *    own speed difference cancels; median of PAIRS pairs. Reported per wall second (what a
+ *    user sees) and per CPU second of the workload (interference alone).
  *
  * Goals (issue 3): agent ≤ 10% of py-spy's CPU; slowdown ≤ 2%; coverage ≥ 98%.
  */
@@ -21,7 +22,7 @@ import { readMetric } from "../src/metrics/registry.js";
 
 const ROOT = join(import.meta.dirname, "..", "..");
 const RUNS = Number(process.env["AGENT_BENCH_RUNS"] ?? 3);
-const PAIRS = Number(process.env["AGENT_BENCH_PAIRS"] ?? 6);
+const PAIRS = Number(process.env["AGENT_BENCH_PAIRS"] ?? 4);
 const PROCESSES = 4;
 const WINDOW_MS = 10_000;
 const MEASURE_SECONDS = 12;
@@ -125,33 +126,46 @@ async function twin(t: string): Promise<Workload> {
   return { ...child, script };
 }
 
-async function pairRun(natsUrl: string, profileFirst: boolean): Promise<PairRun> {
+/** Throughput ratio a/b over one measurement, per wall second and per CPU second. */
+async function measureRatio(a: Workload, b: Workload): Promise<{ wall: number; cpu: number; bRate: number }> {
+  const a0 = progress(a);
+  const b0 = progress(b);
+  await sleep(MEASURE_SECONDS * 1000);
+  const a1 = progress(a);
+  const b1 = progress(b);
+  const rate = (x0: typeof a0, x1: typeof a0, by: "wall" | "cpu"): number => (x1.chunks - x0.chunks) / (x1[by] - x0[by]);
+  return { wall: rate(a0, a1, "wall") / rate(b0, b1, "wall"), cpu: rate(a0, a1, "cpu") / rate(b0, b1, "cpu"), bRate: rate(b0, b1, "wall") };
+}
+
+/**
+ * One pair: the same two processes, first A profiled and B not, then B profiled and A not.
+ * With A/B's own speed ratio k (address-space layout alone moves it by several percent),
+ * the two ratios are k(1-s) and (1/k)(1-s): their product is (1-s)², whatever k is.
+ */
+async function pairRun(natsUrl: string): Promise<PairRun> {
   const ta = tag();
   const tb = tag();
   const a = await twin(ta);
   const b = await twin(tb);
-  const [profiled, unprofiled] = profileFirst ? [a, b] : [b, a];
-  const port = await freePort();
-  const agent = await startAgentProcess(natsUrl, `--tag ${profileFirst ? ta : tb}`, port);
+  const ratios: { wall: number; cpu: number; bRate: number }[] = [];
   try {
-    await agent.waitFor(new RegExp(`"targetPid":${String(profiled.pid)},[^\\n]*profiling pid`), 30_000);
-    await sleep(1500);
-    const p0 = progress(profiled);
-    const u0 = progress(unprofiled);
-    await sleep(MEASURE_SECONDS * 1000);
-    const p1 = progress(profiled);
-    const u1 = progress(unprofiled);
-    const rate = (x0: typeof p0, x1: typeof p0, by: "wall" | "cpu"): number => (x1.chunks - x0.chunks) / (x1[by] - x0[by]);
-    return {
-      wall: 1 - rate(p0, p1, "wall") / rate(u0, u1, "wall"),
-      cpu: 1 - rate(p0, p1, "cpu") / rate(u0, u1, "cpu"),
-      unprofiledRate: rate(u0, u1, "wall"),
-    };
+    for (const [profiled, other, t] of [[a, b, ta], [b, a, tb]] as const) {
+      const port = await freePort();
+      const agent = await startAgentProcess(natsUrl, `--tag ${t}`, port);
+      try {
+        await agent.waitFor(new RegExp(`"targetPid":${String(profiled.pid)},[^\\n]*profiling pid`), 30_000);
+        await sleep(1500);
+        ratios.push(await measureRatio(profiled, other));
+      } finally {
+        await agent.stop();
+      }
+    }
   } finally {
-    await agent.stop();
     await a.stop();
     await b.stop();
   }
+  const [r1, r2] = ratios as [(typeof ratios)[0], (typeof ratios)[0]];
+  return { wall: 1 - Math.sqrt(r1.wall * r2.wall), cpu: 1 - Math.sqrt(r1.cpu * r2.cpu), unprofiledRate: r1.bRate };
 }
 
 async function main(): Promise<void> {
@@ -166,7 +180,7 @@ async function main(): Promise<void> {
     }
     const pairs: PairRun[] = [];
     for (let i = 0; i < PAIRS; i++) {
-      const r = await pairRun(ns.url, i % 2 === 0);
+      const r = await pairRun(ns.url);
       pairs.push(r);
       console.log(`  pair ${String(i + 1)}: slowdown ${pct(r.wall)} per wall second, ${pct(r.cpu)} per CPU second (unprofiled twin ${r.unprofiledRate.toFixed(0)} chunks/s)`);
     }
