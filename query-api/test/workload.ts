@@ -4,8 +4,14 @@
  *   1.0: main;handle;alpha 60, main;handle;beta 30, main;handle;gamma 6, main;legacy_cache 4
  *   2.0: alpha doubled (120), beta 30, gamma 6, main;new_feature 4 (legacy_cache gone)
  */
-import { openStore, type BatchInput, type Store } from "@fleetprof/store";
-import { tempDir } from "@fleetprof/test";
+import { jetstream } from "@nats-io/jetstream";
+import { connect, headers } from "@nats-io/transport-node";
+import { create } from "@bufbuild/protobuf";
+import { collectorOptions, startCollector } from "@fleetprof/collector";
+import { createLogger, loadConfig } from "@fleetprof/common";
+import { ENCODING_HEADER, encodeBatch, FORMAT_HEADER, FORMAT_VERSION, ProfileMode, SAMPLE_BATCH_FORMAT, SampleBatchSchema, samplesSubject, type SampleBatch } from "@fleetprof/proto";
+import { openStore, queryRows, type BatchInput, type Store } from "@fleetprof/store";
+import { startNats, tempDir } from "@fleetprof/test";
 import { batchOf, type ProfileSpec } from "./fixtures.js";
 
 export const WORKLOAD = {
@@ -54,11 +60,82 @@ function sum(stacks: Record<string, number>): number {
   return Object.values(stacks).reduce((a, b) => a + b, 0);
 }
 
-/** Opens a fresh embedded store and writes the workload through the store's write path. */
+/** The wire form of a store batch: what an agent publishes. */
+export function toSampleBatch(b: BatchInput): SampleBatch {
+  return create(SampleBatchSchema, {
+    batchId: b.batchId,
+    host: b.host,
+    agentVersion: "test",
+    formatVersion: FORMAT_VERSION,
+    part: 0,
+    parts: 1,
+    profiles: b.profiles.map((p) => {
+      const windowStart = BigInt(p.windowStartUnixMs);
+      const stacks = [];
+      for (let i = 0; i < p.stacks.length; i++) {
+        const from = p.stacks.start[i] as number;
+        const to = p.stacks.start[i + 1] as number;
+        stacks.push({ frameIds: Array.from({ length: to - from }, (_, j) => p.stacks.frames[from + j] as number), thread: p.stacks.thread[i] as number, count: BigInt(p.stacks.count[i] as number) });
+      }
+      return {
+        pid: p.pid,
+        processStartUnixMs: windowStart - 3_600_000n,
+        service: p.service,
+        version: p.version,
+        labels: { ...p.labels },
+        mode: ProfileMode.CPU,
+        sampleRateHz: 100,
+        windowStartUnixMs: windowStart,
+        windowEndUnixMs: windowStart + 10_000n,
+        strings: [...p.strings],
+        frames: p.frames.map((f) => ({ function: f.function, file: f.file, line: f.line })),
+        stacks,
+        captureId: p.captureId,
+      };
+    }),
+  });
+}
+
+/**
+ * Starts a real nats-server and the real collector on a fresh embedded store, publishes the
+ * workload the way an agent does (gzip SampleBatch, format headers, batch id as Nats-Msg-Id),
+ * and waits until the collector has written every sample.
+ */
 export async function ingestWorkload(): Promise<Ingested> {
+  const ns = await startNats();
   const store = await openStore(`chdb://${tempDir("fleetprof-query-")}`);
+  const { config } = loadConfig(collectorOptions, { argv: ["--nats-url", ns.url, "--metrics-listen", "", "--flush-interval", "100ms"], env: {} });
+  const collector = await startCollector(config, { store, logger: createLogger({ level: "warn", format: "json" }) });
+  const nc = await connect({ servers: ns.url });
   const startMs = Math.floor(Date.now() / 60_000) * 60_000 - 20 * 60_000;
-  await store.writeBatches(workloadBatches(startMs));
   const n = WORKLOAD.windows * WORKLOAD.hosts.length;
-  return { store, startMs, endMs: startMs + (WORKLOAD.windows + 1) * 60_000, totals: { v1: sum(WORKLOAD.v1) * n, v2: sum(WORKLOAD.v2) * n }, close: () => store.close() };
+  const totals = { v1: sum(WORKLOAD.v1) * n, v2: sum(WORKLOAD.v2) * n };
+  try {
+    const js = jetstream(nc);
+    for (const b of workloadBatches(startMs)) {
+      const h = headers();
+      h.set(FORMAT_HEADER, SAMPLE_BATCH_FORMAT);
+      h.set(ENCODING_HEADER, "gzip");
+      await js.publish(samplesSubject(WORKLOAD.service, b.host), encodeBatch(toSampleBatch(b)), { headers: h, msgID: b.batchId });
+    }
+    const want = totals.v1 + totals.v2;
+    const deadline = Date.now() + 60_000;
+    while (Number((await queryRows<[number]>(store, `SELECT sum(count) FROM ${store.db}.samples`, {}))[0]?.[0] ?? 0) < want) {
+      if (Date.now() > deadline) throw new Error("the collector did not write the workload within 60 s");
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  } finally {
+    await nc.close();
+  }
+  return {
+    store,
+    startMs,
+    endMs: startMs + (WORKLOAD.windows + 1) * 60_000,
+    totals,
+    close: async () => {
+      await collector.stop();
+      await store.close();
+      await ns.stop();
+    },
+  };
 }

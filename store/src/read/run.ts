@@ -53,24 +53,29 @@ export function readError(err: unknown, signal?: AbortSignal): FleetprofError {
   return new FleetprofError(ErrorCode.Internal, `query failed: ${message}`, { cause: err });
 }
 
-/** Runs a query, returning rows in JSONCompactEachRow form (arrays). */
+/**
+ * Runs a query, returning rows in JSONCompactEachRow form (arrays).
+ *
+ * Settings go into the query's own SETTINGS clause, never `clickhouse_settings`: chDB applies
+ * those as session-wide `SET`s, which would leak a query's deadline into every later statement
+ * of the process (the collector's inserts included, in embedded mode).
+ */
 export async function queryRows<T extends unknown[]>(target: ReadTarget, query: string, params: Record<string, unknown>, options: ReadOptions = {}): Promise<T[]> {
   if (options.signal?.aborted === true) throw readError(new Error("aborted"), options.signal);
   const seconds = Math.max(1, Math.ceil((options.timeoutMs ?? 60_000) / 1000));
+  const settings = [
+    `max_execution_time = ${String(seconds)}`,
+    "timeout_overflow_mode = 'throw'",
+    "cancel_http_readonly_queries_on_client_close = 1",
+    // Numbers as numbers: every 64-bit id this package reads is converted with toString().
+    "output_format_json_quote_64bit_integers = 0",
+  ];
   try {
     const rs = await target.client.query({
-      query,
+      query: `${query}\nSETTINGS ${settings.join(", ")}`,
       query_params: params,
       format: "JSONCompactEachRow",
       ...(options.signal === undefined ? {} : { abort_signal: options.signal }),
-      clickhouse_settings: {
-        max_execution_time: seconds,
-        timeout_overflow_mode: "throw",
-        cancel_http_readonly_queries_on_client_close: 1,
-        readonly: "2",
-        // Numbers as numbers: every 64-bit id this package reads is converted with toString().
-        output_format_json_quote_64bit_integers: 0,
-      },
     });
     return await rs.json<T>();
   } catch (err) {
