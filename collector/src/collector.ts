@@ -254,19 +254,30 @@ export async function startCollector(config: CollectorConfig, deps: CollectorDep
   };
 
   let inFlight: Promise<void> = Promise.resolve();
+  let committing = false;
   const flushLoop = async (): Promise<void> => {
     for (;;) {
-      const due = ready.length > 0 && (readyRows >= config.flushRows || Date.now() - (ready[0] as Ready).received >= config.flushInterval || stopping);
+      const oldest = ready[0]?.received;
+      const due =
+        oldest !== undefined &&
+        (readyRows >= config.flushRows ||
+          // while a write is in flight, keep gathering (bigger writes under load) unless full
+          (!committing && (Date.now() - oldest >= config.flushInterval || stopping)));
       if (!due) {
         if (stopping && ready.length === 0 && decoding === 0 && (received.length === 0 || hardStop)) break;
-        await sleep(ready.length > 0 ? Math.max(1, config.flushInterval - (Date.now() - (ready[0] as Ready).received)) : config.flushInterval);
+        await sleep(oldest !== undefined && !committing ? Math.max(1, config.flushInterval - (Date.now() - oldest)) : config.flushInterval);
         continue;
       }
       const items = takeFlush();
+      // encode while the previous write commits
       const prepared = store.prepareWrite(items.map((i) => i.batch));
       await inFlight;
       if (hardStop) break;
-      inFlight = commit(prepared, items);
+      committing = true;
+      inFlight = commit(prepared, items).finally(() => {
+        committing = false;
+        poke();
+      });
     }
     await inFlight;
   };
