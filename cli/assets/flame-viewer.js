@@ -98,9 +98,10 @@
       const t = Math.min(1, Math.abs(delta) / scaleMax);
       if (Math.abs(delta) < 0.0005) colour[i] = mix(NEUTRAL, NEUTRAL, 0);
       else {
-        const eased = Math.pow(t, 0.7);
-        colour[i] = mix(NEUTRAL, delta > 0 ? RED : BLUE, 0.25 + 0.75 * eased);
-        if (eased > 0.55) textDark[i] = 0;
+        // intensity follows the size of the change, so small drifts stay pale
+        const eased = Math.pow(t, 0.6);
+        colour[i] = mix(NEUTRAL, delta > 0 ? RED : BLUE, eased);
+        if (eased > 0.6) textDark[i] = 0;
       }
     } else {
       const h = hash(d.strings[d.name[i]] + "\u0000" + d.strings[d.file[i]]);

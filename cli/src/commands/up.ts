@@ -41,6 +41,8 @@ export const upCommand: Command = {
         ctx.io.stdout.write("fleetprof up: stopped\n");
         resolve(0);
       }, 30_000);
+      // a closed terminal stops the stack as cleanly as Ctrl-C
+      process.once("SIGHUP", () => process.kill(process.pid, "SIGTERM"));
       void stack.failed.then(async (why) => {
         if (stopping) return;
         ctx.io.stderr.write(`fleetprof up: ${why}\nstopping everything\n`);

@@ -40,8 +40,9 @@ export function frameColour(data: FlameData, i: number, scale: number): string {
     const { share, baseShare } = shares(data, i);
     const delta = share - baseShare;
     if (Math.abs(delta) < UNCHANGED) return mix(NEUTRAL, NEUTRAL, 0);
-    const eased = Math.pow(Math.min(1, Math.abs(delta) / scale), 0.7);
-    return mix(NEUTRAL, delta > 0 ? RED : BLUE, 0.25 + 0.75 * eased);
+    // intensity follows the size of the change, so small drifts stay pale
+    const eased = Math.pow(Math.min(1, Math.abs(delta) / scale), 0.6);
+    return mix(NEUTRAL, delta > 0 ? RED : BLUE, eased);
   }
   const h = hash(`${data.strings[data.name[i] ?? 0] ?? ""}\u0000${data.strings[data.file[i] ?? 0] ?? ""}`);
   return `hsl(${String(8 + (h % 44))},${String(72 + ((h >>> 8) % 20))}%,${String(56 + ((h >>> 16) % 12))}%)`;

@@ -98,7 +98,10 @@ export async function startStack(config: UpConfig, io: Io): Promise<RunningStack
       demo = await startDemo(found.python, io.env);
       for (const c of demo) {
         stops.push([c.name, () => c.stop()]);
-        watch(c);
+        // the demo is not load-bearing: say so if it dies, keep the stack running
+        void c.exited.then((code) => {
+          if (stops.some(([name]) => name === c.name)) io.stderr.write(`fleetprof up: demo ${c.name} exited (${String(code)}); the rest keeps running\n`);
+        });
       }
     }
     if (agentMod !== undefined) {
