@@ -15,8 +15,9 @@ import type { Spool, SpoolEntry } from "./spool.js";
 
 /** NATS's default max_payload; used until the server says otherwise. */
 const DEFAULT_MAX_PAYLOAD = 1024 * 1024;
-/** Room left for headers and protocol framing under max_payload. */
+/** Room left for headers and protocol framing under max_payload (at most 1/16 of it). */
 const PAYLOAD_MARGIN = 4 * 1024;
+const payloadLimit = (maxPayload: number): number => maxPayload - Math.min(PAYLOAD_MARGIN, Math.floor(maxPayload / 16));
 const ACK_TIMEOUT_MS = 5000;
 
 export interface PublisherOptions {
@@ -60,7 +61,7 @@ export class Publisher {
   enqueue(batch: SampleBatch): void {
     const service = batch.profiles[0]?.service ?? "unknown";
     const subject = samplesSubject(service, batch.host);
-    for (const part of splitBatch(batch, this.#maxPayload - PAYLOAD_MARGIN)) {
+    for (const part of splitBatch(batch, payloadLimit(this.#maxPayload))) {
       const dropped = this.#o.spool.put(part.batchId, subject, encodeBatch(part));
       if (dropped > 0) {
         this.#o.metrics.spoolDropped.inc({}, dropped);
@@ -133,7 +134,7 @@ export class Publisher {
     this.#connected = true;
     this.#o.metrics.natsConnected.set(1);
     const max = nc.info?.max_payload;
-    if (typeof max === "number" && max > PAYLOAD_MARGIN * 2) this.#maxPayload = max;
+    if (typeof max === "number" && max >= 1024) this.#maxPayload = max;
     if (this.#outageLogged) this.#o.log.info({ spooled: this.#o.spool.stats().messages }, "NATS is back: republishing the spool");
     this.#outageLogged = false;
     this.#wake?.();
@@ -224,7 +225,7 @@ export class Publisher {
   private resplit(entry: SpoolEntry, data: Uint8Array): boolean {
     try {
       const batch = decodeBatch(data);
-      const parts = splitBatch(batch, Math.floor(this.#maxPayload / 2));
+      const parts = splitBatch(batch, payloadLimit(this.#maxPayload));
       if (parts.length < 2) return false;
       for (const part of parts) this.#o.spool.put(part.batchId, entry.subject, encodeBatch(part));
       this.#o.spool.remove(entry);
