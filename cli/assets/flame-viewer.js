@@ -446,6 +446,69 @@
     });
   });
 
+  // ---- functions table: self time per function (a function counted once per stack for total)
+  {
+    const agg = new Map();
+    const onPath = new Map();
+    const path = [];
+    for (let i = 0; i < n; i++) {
+      while (path.length > 0 && path[path.length - 1][0] <= i) {
+        const k = path.pop()[1];
+        onPath.set(k, onPath.get(k) - 1);
+      }
+      if (d.kind[i] === KIND_ROOT || d.kind[i] === KIND_OTHER) continue;
+      const k = d.name[i] + ":" + d.file[i];
+      let a = agg.get(k);
+      if (a === undefined) {
+        a = { i, self: 0, total: 0, baseSelf: 0, baseTotal: 0 };
+        agg.set(k, a);
+      }
+      a.self += d.self[i];
+      if (d.diff) a.baseSelf += d.baseSelf[i];
+      if (!(onPath.get(k) > 0)) {
+        a.total += d.total[i];
+        if (d.diff) a.baseTotal += d.baseTotal[i];
+      }
+      onPath.set(k, (onPath.get(k) || 0) + 1);
+      path.push([end[i], k]);
+    }
+    const of = (v, sum) => (sum > 0 ? v / sum : 0);
+    const change = (a) => of(a.self, d.sum) - of(a.baseSelf, d.baseSum);
+    const rows = [...agg.values()]
+      .sort(d.diff ? (a, b) => Math.abs(change(b)) - Math.abs(change(a)) : (a, b) => b.self - a.self || b.total - a.total)
+      .slice(0, 30);
+    const table = $("fn-table");
+    const head = document.createElement("tr");
+    const cols = d.diff ? ["function", "file", "base self", "self", "change"] : ["function", "file", "self", "self %", "total %"];
+    for (const c of cols) head.append(Object.assign(document.createElement("th"), { textContent: c }));
+    table.append(head);
+    for (const a of rows) {
+      const tr = document.createElement("tr");
+      const name = d.strings[d.name[a.i]];
+      const cells = d.diff
+        ? [name, location(a.i), fmtPct(of(a.baseSelf, d.baseSum)), fmtPct(of(a.self, d.sum)), fmtPp(change(a))]
+        : [name, location(a.i), fmtInt(a.self), fmtPct(of(a.self, d.sum)), fmtPct(of(a.total, d.sum))];
+      cells.forEach((text, k) => {
+        const td = document.createElement("td");
+        td.textContent = text;
+        if (k === 4 && d.diff) td.className = change(a) > 0.0005 ? "up" : change(a) < -0.0005 ? "down" : "";
+        tr.append(td);
+      });
+      tr.title = "highlight " + name + " in the graph";
+      tr.addEventListener("click", () => {
+        const q = "^" + name.replace(/[.*+?^${}()|[\]\\]/g, "\\$&") + "$";
+        $("search").value = q;
+        search(q);
+        window.scrollTo({ top: 0 });
+      });
+      table.append(tr);
+    }
+    $("fn-title").textContent = d.diff
+      ? "Functions by change in share of self time (" + rows.length + " of " + agg.size + ")"
+      : "Functions by self time (" + rows.length + " of " + agg.size + ")";
+    if (rows.length === 0) $("functions").hidden = true;
+  }
+
   // A small read-only handle for tests and for people poking in the console.
   window.fleetprofViewer = {
     nodeCount: n,

@@ -84,6 +84,12 @@ describe("HTML flame graph in Chromium", () => {
     expect((await page.evaluate(() => fleetprofViewer.state())).matches).toBe(2);
     expect(await page.textContent("#search-info")).toMatch(/2 frames match · 50\.0% of samples/);
     await screenshot(page, "cli-flame-zoom-search.png");
+    // the functions table: by self time; a click highlights the function
+    const firstRow = page.locator("#fn-table tr").nth(1);
+    expect(await firstRow.innerText()).toMatch(/^query_db\s+db\.py:70\s+400\s+40\.0%\s+40\.0%$/);
+    await page.locator("#fn-table tr", { hasText: "escape<html>" }).click();
+    expect(await page.inputValue("#search")).toBe("^escape<html>$");
+    expect((await page.evaluate(() => fleetprofViewer.state())).matches).toBe(1);
     // reset
     await page.click("#reset");
     expect(await page.evaluate(() => fleetprofViewer.state())).toMatchObject({ zoom: "all", matches: 0 });
@@ -117,6 +123,7 @@ describe("HTML flame graph in Chromium", () => {
     expect(text).toMatch(/baseline\s+comparison\s+change/);
     expect(text).toMatch(/total\s+200\s+800/);
     expect(text).toContain("grew");
+    expect(await page.locator("#fn-table tr").nth(1).innerText()).toMatch(/^query_db\s+db\.py:70\s+22\.7%\s+55\.2%\s+\+32\.45 pp$/);
     await screenshot(page, "cli-flame-diff.png");
     const o = await centre(page, "old_cache");
     await page.mouse.move(o.x, o.y);

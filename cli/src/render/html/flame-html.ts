@@ -71,6 +71,7 @@ ${css}</style>
 <main id="chart"><canvas id="flame" role="img" aria-label="Flame graph: hover for details, click to zoom"></canvas></main>
 <div id="empty" hidden></div>
 <div id="status"></div>
+<section id="functions"><h2 id="fn-title"></h2><table id="fn-table"></table><p class="hint">Click a row to highlight the function in the graph.</p></section>
 <div id="tooltip" role="tooltip" hidden></div>
 <script type="application/json" id="flame-data">${scriptJson(page)}</script>
 <script>
