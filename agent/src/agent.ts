@@ -21,7 +21,7 @@ import { Spool, type SpoolStats } from "./publish/spool.js";
 import { failureMessage, type FailureKind } from "./pyspy/failure.js";
 import { locatePySpy } from "./pyspy/locate.js";
 import { parseRaw } from "./pyspy/raw-parser.js";
-import { PySpyRun, type PySpyResult, type SamplingMode } from "./pyspy/run.js";
+import { PySpyRun, type SamplingMode } from "./pyspy/run.js";
 import { ProcessSampler, type EndedWindow, type SamplerTarget } from "./sampling/process-sampler.js";
 import { buildProfile, expectedTicks, PROFILE_MODES } from "./sampling/profile.js";
 import { nextBoundary } from "./sampling/clock.js";
@@ -123,6 +123,7 @@ export async function startAgent(partial: Partial<AgentConfig> = {}, logger?: Lo
 
   const onWindow = (w: EndedWindow): void => {
     metrics.windows.inc({ outcome: w.outcome });
+    if (w.outcome === "complete") backoffs.delete(w.target.key);
     const expected = expectedTicks(config.rate, w.startMs, w.endMs);
     // Sampled from py-spy's first sample (its "Sampling" line) to the stop: the gap before it is lost.
     const sampledFrom = Math.max(w.startMs, w.result.startedAt ?? w.endMs);
@@ -158,11 +159,14 @@ export async function startAgent(partial: Partial<AgentConfig> = {}, logger?: Lo
     );
   };
 
-  const onFailure = (target: SamplerTarget, kind: FailureKind, detail: string, _r: PySpyResult): number => {
+  const onFailure = (target: SamplerTarget, kind: FailureKind, detail: string, backoff: boolean): number => {
     metrics.pySpyErrors.inc({ kind });
-    const previous = backoffs.get(target.key);
-    const wait = previous === undefined ? FIRST_BACKOFF_MS : Math.min(previous * 2, MAX_BACKOFF_MS);
-    backoffs.set(target.key, wait);
+    let wait = 0;
+    if (backoff) {
+      const previous = backoffs.get(target.key);
+      wait = previous === undefined ? FIRST_BACKOFF_MS : Math.min(previous * 2, MAX_BACKOFF_MS);
+      backoffs.set(target.key, wait);
+    }
     const message = failureMessage(kind, { pid: target.pid, service: target.service, user: target.user, pySpy: pySpy ?? "py-spy", ptraceScope, detail, retryInMs: wait });
     // One line per kind of problem (per user for permissions), not one per process and retry.
     const logKey = kind === "permission" ? `permission:${String(target.uid)}` : kind === "not-installed" ? "not-installed" : `${kind}:${target.key}`;

@@ -40,7 +40,7 @@ export interface FailureContext {
 /** One line: what happened and what to do. */
 export function failureMessage(kind: FailureKind, c: FailureContext): string {
   const who = `pid ${String(c.pid)} (service ${c.service}${c.user === undefined ? "" : `, user ${c.user}`})`;
-  const retry = `; retrying in ${String(Math.round(c.retryInMs / 1000))}s`;
+  const retry = c.retryInMs > 0 ? `; retrying in ${String(Math.round(c.retryInMs / 1000))}s` : "";
   switch (kind) {
     case "not-installed":
       return `cannot run py-spy (${c.pySpy}): ${c.detail}; ${INSTALL_HINT}${retry}`;

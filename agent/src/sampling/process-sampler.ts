@@ -38,8 +38,11 @@ export interface SamplerHooks {
   startRun: (pid: number) => PySpyRun;
   /** A window ended (complete, partial or lost). */
   onWindow: (w: EndedWindow) => void;
-  /** py-spy failed; returns how long to wait before trying again (ms). */
-  onFailure: (target: SamplerTarget, kind: FailureKind, detail: string, result: PySpyResult) => number;
+  /**
+   * py-spy failed. With `backoff`, the sampler waits before trying again: the hook returns how
+   * long (ms). Without, the next run is already going (a run that failed at a hand-over).
+   */
+  onFailure: (target: SamplerTarget, kind: FailureKind, detail: string, backoff: boolean) => number;
   /** Time from one window's stop to the next window's first sample. */
   onGap: (ms: number) => void;
   /** True while the process (same pid and start time) still exists. */
@@ -151,39 +154,39 @@ export class ProcessSampler {
   }
 
   private endedByItself(r: PySpyResult, start: number): void {
-    if (r.end === "process-exited" || r.end === "stopped" || r.end === "duration") {
-      this.ended(r, start, r.endedAt);
+    if (r.end !== "failed") {
+      this.ended(r, start, r.endedAt, true);
       if (r.end === "process-exited" || !this.#hooks.alive(this.target)) {
         this.#state = "finished";
       } else {
-        // Someone else stopped py-spy (or --duration): carry on.
+        // Someone else stopped py-spy (or --duration ran out): carry on.
         this.startRun(Date.now());
       }
       return;
     }
-    // Failed. Whatever it wrote before failing is still a (partial) window.
-    if (r.startedAt !== undefined) this.ended(r, start, r.endedAt);
+    // Failed. Whatever it sampled before failing is still a (partial or lost) window.
+    this.ended(r, start, r.endedAt, false);
     const kind = r.failure?.kind ?? "other";
     if (kind === "gone" || !this.#hooks.alive(this.target)) {
       this.#state = "finished";
       return;
     }
-    const wait = this.#hooks.onFailure(this.target, kind, r.failure?.detail ?? "", r);
+    const wait = this.#hooks.onFailure(this.target, kind, r.failure?.detail ?? "", true);
     this.#state = "backoff";
     this.#retryAt = Date.now() + wait;
   }
 
-  private ended(r: PySpyResult, start: number, stopAt: number): void {
-    const end = r.end === "process-exited" || r.end === "duration" ? r.endedAt : stopAt;
+  /**
+   * Reports the window of a finished run. `reportFailure`: a failed run is also reported as a
+   * failure here (a run stopped at a boundary; the next one is already running, so no backoff).
+   */
+  private ended(r: PySpyResult, start: number, stopAt: number, reportFailure = true): void {
+    if (r.startedAt === undefined) return; // never sampled (stopped during start-up): no window
+    const end = r.end === "process-exited" || r.end === "duration" || r.end === "failed" ? Math.min(r.endedAt, stopAt) : stopAt;
     let outcome: WindowOutcome;
-    if (r.end === "failed" && r.failure?.kind === "hung") {
-      outcome = "lost";
-      this.#hooks.onFailure(this.target, "hung", r.failure.detail, r);
-    } else if (r.raw === "" && (r.recorded ?? 0) === 0 && r.startedAt !== undefined && r.end === "failed") {
-      outcome = "lost";
-    } else if (r.startedAt === undefined) {
-      // Never sampled (stopped during start-up): nothing to report.
-      return;
+    if (r.end === "failed") {
+      if (reportFailure && r.failure !== undefined && r.failure.kind !== "gone") this.#hooks.onFailure(this.target, r.failure.kind, r.failure.detail, false);
+      outcome = r.raw === "" ? "lost" : "partial";
     } else {
       outcome = r.end === "stopped" ? "complete" : "partial";
     }
