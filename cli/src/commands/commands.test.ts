@@ -175,6 +175,18 @@ describe("client commands", () => {
     expect(JSON.parse(json.out)).toMatchObject({ total: "100", nodes: expect.any(Array) as unknown });
   });
 
+  it("--format without -o writes to stdout, but no binary to a terminal", async () => {
+    const svg = await run(["flame", "shop", "--format", "svg"]);
+    expect(svg.out).toMatch(/^<svg /);
+    let out = "";
+    const code = await main(["flame", "shop", "--format", "pprof"], {
+      io: { stdout: { write: (s: string | Uint8Array) => (out += String(s)), isTTY: true }, stderr: { write: (s: string | Uint8Array) => (out += String(s)) }, env: {}, cwd: tmpdir(), now: () => NOW },
+      connect: () => Promise.resolve(fakeClient([])),
+    });
+    expect(code).toBe(2);
+    expect(out).toBe("fleetprof flame: not writing binary data to a terminal: pass -o FILE or redirect stdout\n");
+  });
+
   it("diff: both selectors, optional baseline range, HTML by file name", async () => {
     const dir = mkdtempSync(join(tmpdir(), "fleetprof-cli-"));
     const r = await run(["diff", "shop@1.0", "shop@2.0", "--base-since", "2h", "--base-until", "1h", "-o", "d.html"], { cwd: dir });
