@@ -65,6 +65,8 @@ async function untilAfterBoundary(afterMs: number): Promise<void> {
 }
 
 interface CpuRun {
+  /** Resident memory of the agent at the end, MiB. */
+  rssMiB: number;
   agentPerProcess: number;
   pySpyPerProcess: number;
   coverage: number;
@@ -88,6 +90,7 @@ async function cpuRun(natsUrl: string): Promise<CpuRun> {
     const seconds = (Date.now() - t0) / 1000;
     const delta = (name: string): number => (readMetric(m1, name) ?? 0) - (readMetric(m0, name) ?? 0);
     return {
+      rssMiB: (readMetric(m1, "process_resident_memory_bytes") ?? 0) / 1024 / 1024,
       agentPerProcess: delta("process_cpu_seconds_total") / PROCESSES / seconds,
       pySpyPerProcess: delta("fleetprof_agent_py_spy_cpu_seconds_total") / PROCESSES / seconds,
       coverage: delta("fleetprof_agent_sample_ticks_total") / delta("fleetprof_agent_sample_ticks_expected_total"),
@@ -176,7 +179,7 @@ async function main(): Promise<void> {
     for (let i = 0; i < RUNS; i++) {
       const r = await cpuRun(ns.url);
       cpu.push(r);
-      console.log(`  run ${String(i + 1)}: agent ${(r.agentPerProcess * 1000).toFixed(2)} ms/s per process, py-spy ${(r.pySpyPerProcess * 1000).toFixed(2)} ms/s per process, coverage ${pct(r.coverage)}`);
+      console.log(`  run ${String(i + 1)}: agent ${(r.agentPerProcess * 1000).toFixed(2)} ms/s per process, py-spy ${(r.pySpyPerProcess * 1000).toFixed(2)} ms/s per process, coverage ${pct(r.coverage)}, agent RSS ${r.rssMiB.toFixed(0)} MiB`);
     }
     const pairs: PairRun[] = [];
     for (let i = 0; i < PAIRS; i++) {
@@ -193,6 +196,7 @@ async function main(): Promise<void> {
     console.log("\nbenchmark | figure | floor | ratio");
     console.log(`agent CPU per profiled process @100 Hz | ${agentMs.toFixed(2)} ms/s (${pct(agentMs / 1000)} of a core) | py-spy ${pySpyMs.toFixed(2)} ms/s | ${pct(ratio)} of py-spy (goal ≤ 10%)`);
     console.log(`coverage (ticks taken / expected) | ${pct(coverage)} | 100% | goal ≥ 98%`);
+    console.log(`agent resident memory | ${median(cpu.map((r) => r.rssMiB)).toFixed(0)} MiB | — | —`);
     console.log(`workload slowdown, per wall second | ${pct(slowWall)} | unprofiled twin | goal ≤ 2%`);
     console.log(`workload slowdown, per CPU second | ${pct(slowCpu)} | unprofiled twin | goal ≤ 2%`);
   } finally {
