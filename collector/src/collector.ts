@@ -311,7 +311,8 @@ export async function startCollector(config: CollectorConfig, deps: CollectorDep
   const stop = (): Promise<void> => {
     stopped ??= (async () => {
       stopping = true;
-      await messages?.close().catch(() => undefined);
+      // stop pulling (bounded: a dead NATS connection must not hold the shutdown)
+      await Promise.race([messages?.close().catch(() => undefined), new Promise((r) => setTimeout(r, 2000).unref())]);
       poke();
       const deadline = setTimeout(() => {
         hardStop = true;
