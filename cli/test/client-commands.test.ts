@@ -123,6 +123,9 @@ describe("client commands against a real query API", () => {
     expect(readFileSync(join(dir, "c.txt"), "utf8")).toMatch(/^main[^;]*;handle[^;]*;compute_prices[^;]* 600$/m);
     await fleetprof(["flame", "shop", "-o", "s.json"]);
     expect(JSON.parse(readFileSync(join(dir, "s.json"), "utf8"))).toMatchObject({ $schema: expect.stringContaining("speedscope") as unknown });
+    const truncated = await fleetprof(["flame", "shop", "--max-nodes", "3", "--min-share", "0"]);
+    expect(truncated.out).toMatch(/smaller frames \(folded\)\s+\(truncated\)/);
+    expect(truncated.out).toMatch(/truncated by the server: \d+ frames \([\d.]+% of samples\) folded \(--max-nodes to keep more\)/);
     const json = await fleetprof(["flame", "shop", "--json"]);
     expect(JSON.parse(json.out)).toMatchObject({ total: "2000" });
   });
