@@ -29,7 +29,8 @@ function pool(service: string, nStacks = 2000): ServicePool {
   const r = rng(service.length * 7919 + service.charCodeAt(0));
   const frames: ServicePool["frames"] = [];
   for (let i = 0; i < 600; i++) {
-    const mod = `site-packages/${service}/pkg${String(i % 23)}/module_${String(i % 71)}.py`;
+    // about eight functions per module, as in real code
+    const mod = `site-packages/${service}/pkg${String(Math.floor(i / 40))}/module_${String(Math.floor(i / 8))}.py`;
     frames.push({ fn: `${["handle", "process", "_call", "run", "wrapper", "render", "query", "dispatch"][i % 8] ?? "f"}_${String(i)}`, file: `/usr/lib/python3.12/${mod}`, line: 1 + Math.floor(r() * 900) });
   }
   const stacks: number[][] = [];
