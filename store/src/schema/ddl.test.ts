@@ -17,7 +17,7 @@ describe("single-node DDL", () => {
   });
 
   it("partitions raw samples by day with the raw TTL, rollups summing with longer TTLs", () => {
-    expect(find("`fleetprof`.samples\n")).toMatch(/ENGINE = MergeTree\(\)\nPARTITION BY toDate\(time\)\nORDER BY \(service, version, toStartOfTenMinutes\(time\), stack_id, time, pid\)\nTTL time \+ toIntervalSecond\(604800\)/);
+    expect(find("`fleetprof`.samples\n")).toMatch(/ENGINE = MergeTree\(\)\nPARTITION BY toDate\(time\)\nORDER BY \(service, version, toStartOfTenMinutes\(time\), stack_id, time, host, pid\)\nTTL time \+ toIntervalSecond\(604800\)/);
     expect(find("`fleetprof`.samples_1m\n")).toMatch(/SummingMergeTree\(count\)[\s\S]*TTL time \+ toIntervalSecond\(2592000\)/);
     expect(find("`fleetprof`.samples_1h\n")).toMatch(/SummingMergeTree\(count\)[\s\S]*TTL time \+ toIntervalSecond\(31536000\)/);
     expect(find("`fleetprof`.stacks\n")).toMatch(/ReplacingMergeTree\(last_seen\)\nORDER BY stack_id/);

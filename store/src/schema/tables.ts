@@ -120,7 +120,7 @@ export const samples: TableSpec = {
   partitionBy: "toDate(time)",
   // One service and version, then 10-minute buckets (what time-range reads prune on), then the
   // stack: the same stack of many processes and windows sits together and compresses to little.
-  orderBy: "(service, version, toStartOfTenMinutes(time), stack_id, time, pid)",
+  orderBy: "(service, version, toStartOfTenMinutes(time), stack_id, time, host, pid)",
   ttl: { column: "time", class: "rawSeconds" },
   settings: [...MERGE_SETTINGS, "ttl_only_drop_parts = 1", "non_replicated_deduplication_window = 1000"],
   shardKey: "stack_id",
