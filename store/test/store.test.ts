@@ -30,6 +30,18 @@ describe("store on embedded ClickHouse", () => {
     expect(v.map((r) => Number(r.version))).toEqual([1]);
   });
 
+  it("applies changed TTL options to existing tables at the next start", async () => {
+    const again = await openStore(`chdb://${(store.target as { path: string }).path}`, { database: "fp_test", rawTtlMs: 3 * 86_400_000 });
+    const [t] = await rows<{ q: string }>(again.client, "SELECT create_table_query AS q FROM system.tables WHERE database = 'fp_test' AND name = 'samples'");
+    expect(t?.q).toContain("toIntervalSecond(259200)");
+    const [m] = await rows<{ q: string }>(again.client, "SELECT create_table_query AS q FROM system.tables WHERE database = 'fp_test' AND name = 'samples_1m'");
+    expect(m?.q).toContain("toIntervalSecond(2592000)");
+  });
+
+  it("refuses cluster mode on embedded ClickHouse", async () => {
+    await expect(openStore("chdb:///tmp/never-created", { cluster: "prod" })).rejects.toThrow(/needs a ClickHouse server/);
+  });
+
   it("writes samples, dictionaries and rollups that agree", async () => {
     const batches = [batch("b1", "api", "1.0", [1, 2, 3]), batch("b2", "api", "1.1", [4]), batch("b3", "db", "2.0", [5, 6], T0 + 70_000)];
     const r = await store.writeBatches(batches);
