@@ -4,8 +4,8 @@
  * agent may not trace, a py-spy that hangs, and no py-spy at all.
  */
 import { chmodSync, copyFileSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
-import { pySpyPath, spawnTracked, startNats, startWorkload, tempDir } from "@fleetprof/test";
+import { dirname, join } from "node:path";
+import { pySpyPath, pythonExecutable, spawnTracked, startNats, startWorkload, tempDir } from "@fleetprof/test";
 import { afterAll, describe, expect, it } from "vitest";
 import { agentArgs, marker, profilesOf, readPublished, sleep, spawnAgent, totalSamples, waitUntil, type LogLine } from "./helpers.js";
 
@@ -112,6 +112,29 @@ describe("agent failure handling", () => {
     // Shutdown waits at most its own deadline for a py-spy that does not answer.
     expect(Date.now() - t0).toBeLessThan(6000);
     expect(profilesOf(await readPublished(url), w.pid)).toEqual([]);
+  });
+
+  it("skips an interpreter py-spy cannot read (free-threaded CPython) with one line saying why", async () => {
+    const url = await nats();
+    const tag = marker();
+    const agent = spawnAgent(agentArgs(url, `ft-${tag}`));
+    stops.push(() => agent.stop());
+    await agent.waitFor(/"agent started"/, 30_000);
+    // A CPython whose executable is named like a free-threaded build (python3.13t).
+    const dir = tempDir("agent-ft-");
+    const ft = join(dir, "python3.13t");
+    copyFileSync(pythonExecutable(), ft);
+    chmodSync(ft, 0o755);
+    const proc = spawnTracked(ft, ["-c", "import time; time.sleep(600)", `ft-${tag}`], { env: { ...process.env, PYTHONHOME: dirname(dirname(pythonExecutable())) } });
+    stops.push(() => proc.stop());
+    const [line] = await waitUntil("the unsupported message", () => {
+      const l = agent.logs().filter((x) => x["targetPid"] === proc.pid);
+      return l.length > 0 ? l : undefined;
+    });
+    expect(line?.level).toBe(WARN);
+    expect(line?.msg).toMatch(new RegExp(`not profiling pid ${String(proc.pid)} .*free-threaded CPython 3\\.13t is not supported by py-spy`));
+    await sleep(1500);
+    expect(agent.logs().filter((x) => x["targetPid"] === proc.pid)).toHaveLength(1);
   });
 
   it("says how to install py-spy when there is none, once, and keeps running", async () => {

@@ -3,9 +3,10 @@
  * nats-server: the stacks show the functions in the shares the workload spends in them, and
  * the process's OpenTelemetry variables arrive as service and version.
  */
-import { startNats, startWorkload } from "@fleetprof/test";
+import { freePort, startNats, startWorkload } from "@fleetprof/test";
 import { afterAll, describe, expect, it } from "vitest";
-import { samplesSubject, type ProcessProfile } from "@fleetprof/proto";
+import { ProfileMode, samplesSubject, type ProcessProfile } from "@fleetprof/proto";
+import { readMetric } from "../src/metrics/registry.js";
 import { agentArgs, marker, profilesOf, readPublished, samplesIn, spawnAgent, totalSamples, waitUntil } from "./helpers.js";
 
 const stops: (() => Promise<void>)[] = [];
@@ -24,7 +25,8 @@ describe("agent sampling", () => {
       env: { OTEL_SERVICE_NAME: "checkout", OTEL_RESOURCE_ATTRIBUTES: "service.version=1.5.2,deployment.environment=test,team=payments" },
     });
     stops.push(() => w.stop());
-    const args = agentArgs(ns.url, `--tag ${tag}`, ["--window", "2s"]);
+    const metricsPort = await freePort();
+    const args = agentArgs(ns.url, `--tag ${tag}`, ["--window", "2s", "--metrics-port", String(metricsPort), "--metrics-host", "127.0.0.1"]);
     const host = args[args.indexOf("--host") + 1] as string;
     const agent = spawnAgent(args);
     stops.push(() => agent.stop());
@@ -39,6 +41,14 @@ describe("agent sampling", () => {
       60_000,
       1000,
     );
+    // Its own metrics, in Prometheus text format.
+    const metrics = await (await fetch(`http://127.0.0.1:${String(metricsPort)}/metrics`)).text();
+    expect(readMetric(metrics, "fleetprof_agent_processes_profiled")).toBe(1);
+    expect(readMetric(metrics, "fleetprof_agent_samples_total")).toBeGreaterThan(0);
+    expect(readMetric(metrics, "fleetprof_agent_batches_published_total")).toBeGreaterThan(0);
+    expect(readMetric(metrics, "fleetprof_agent_nats_connected")).toBe(1);
+    expect(readMetric(metrics, "fleetprof_agent_coverage_ratio")).toBeGreaterThan(0.85);
+    expect(metrics).toContain("# TYPE fleetprof_agent_windows_total counter");
     await agent.stop();
     expect(await agent.exited).toBe(0);
 
@@ -76,6 +86,7 @@ describe("agent sampling", () => {
       expect(p.version).toBe("1.5.2");
       expect(p.labels).toMatchObject({ env: "test", team: "payments", python: "3.11" });
       expect(p.sampleRateHz).toBe(100);
+      expect(p.mode).toBe(ProfileMode.CPU);
     }
     const published = await readPublished(ns.url);
     expect(new Set(published.map((m) => m.subject))).toEqual(new Set([samplesSubject("checkout", host)]));
