@@ -235,11 +235,13 @@ export async function startAgent(partial: Partial<AgentConfig> = {}, logger?: Lo
     }
     const present = new Set(found.map((p) => p.key));
     for (const [key, sampler] of samplers) {
-      if (!present.has(key) && sampler.state !== "running") {
+      // A running sampler's py-spy ends by itself when its process does (and reports the window).
+      if (sampler.state === "finished" || (!present.has(key) && sampler.state !== "running")) {
         samplers.delete(key);
-        backoffs.delete(key);
-      } else if (sampler.state === "finished") {
-        samplers.delete(key);
+        if (!present.has(key)) {
+          backoffs.delete(key);
+          log.debug({ targetPid: sampler.target.pid, windows: sampler.windows }, `pid ${String(sampler.target.pid)} is gone`);
+        }
       }
     }
     for (const key of skipped) if (!present.has(key)) skipped.delete(key);
@@ -253,7 +255,6 @@ export async function startAgent(partial: Partial<AgentConfig> = {}, logger?: Lo
       if (p.verdict === "unsupported") {
         skipped.add(p.key);
         unsupported++;
-        metrics.pySpyErrors.inc({ kind: "unsupported" });
         const reason = p.python.kind === "unsupported" ? p.python.reason : "unsupported";
         if (once.first(`unsupported:${p.python.version}`)) {
           log.warn({ targetPid: p.pid, python: p.python.version }, `not profiling pid ${String(p.pid)} (${p.cmdline.join(" ").slice(0, 120)}): ${reason}`);
