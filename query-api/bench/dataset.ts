@@ -2,11 +2,12 @@
  * The benchmark dataset, generated inside ClickHouse (`INSERT … SELECT … FROM numbers(…)`):
  * 1 000 hosts, 20 services (50 hosts each), 3 versions per service, 24 h of 10 s windows,
  * 1 500 distinct stacks per service (30 000 in all, 20–39 frames deep, sharing prefixes like
- * real call trees), and a skewed choice of stack per sample (a few hot paths, a long tail).
+ * real call trees). Each host samples a working set of about 150 of its service's stacks with a
+ * skewed choice (a few hot paths, a long tail), so hours repeat stacks the way real processes do.
  * Raw rows go into `samples`. The store's rollup views are detached meanwhile and the rollups
- * filled afterwards by one INSERT … SELECT with the views' own aggregation (the views work per
- * insert block, which in chDB makes a bulk load an order of magnitude slower); the result is
- * what the views would have written, merged.
+ * filled afterwards by INSERT … SELECT (the views aggregate per insert block, which in chDB
+ * makes a bulk load an order of magnitude slower); what they hold sums to what the views
+ * would have written.
  */
 import type { Store } from "@fleetprof/store";
 
@@ -64,7 +65,7 @@ FROM (SELECT intDiv(number, {k:UInt32}) AS svc, number % {k:UInt32} AS s FROM nu
   const views = ["samples_1m_mv", "samples_1h_mv"];
   for (const v of views) await exec(store, `DETACH TABLE ${db}.${v}`);
   // Samples: row n → host, window, stack. Each host runs one service and one version.
-  const perWindow = Math.max(1, Math.round(rows / HOSTS / windows));
+  const perWindow = Math.max(1, Math.ceil(rows / HOSTS / windows));
   const total = perWindow * HOSTS * windows;
   await exec(
     store,
@@ -75,7 +76,7 @@ SELECT toDateTime({t0:UInt32} + w * 10) AS time,
   concat('host-', toString(h)) AS host,
   toUInt32(1000 + h) AS pid, 'cpu' AS mode, 'MainThread' AS thread,
   map('region', ['eu', 'us', 'ap'][1 + h % 3], 'zone', concat('z', toString(h % 7))) AS labels,
-  cityHash64('stack', svc, toUInt64(pow((cityHash64(n) % 1000000) / 1000000.0, 3) * {k:UInt32})) AS stack_id,
+  cityHash64('stack', svc, (h * 37 + toUInt64(pow((cityHash64(n) % 1000000) / 1000000.0, 3) * 150)) % {k:UInt32}) AS stack_id,
   1 + cityHash64(n, 7) % 20 AS count,
   '' AS capture_id,
   0 AS batch
@@ -86,18 +87,23 @@ FROM (
 SETTINGS max_insert_threads = 2`,
     { ...p, pw: perWindow, hosts: HOSTS, total },
   );
-  for (const [table, bucket] of [
-    ["samples_1m", "toStartOfMinute"],
-    ["samples_1h", "toStartOfHour"],
-  ] as const) {
-    await exec(
-      store,
-      `INSERT INTO ${db}.${table} (time, service, version, host, mode, thread, labels_hash, labels, stack_id, count)
-SELECT ${bucket}(time) AS b, service, version, host, mode, thread, cityHash64(mapKeys(labels), mapValues(labels)) AS lh, any(labels), stack_id, sum(count)
+  // Per-minute: one rollup row per raw row (a host rarely repeats a stack within a minute here);
+  // the SummingMergeTree sums on merges and every read sums anyway. Per-hour: aggregated.
+  await exec(
+    store,
+    `INSERT INTO ${db}.samples_1m (time, service, version, host, mode, thread, labels_hash, labels, stack_id, count)
+SELECT toStartOfMinute(time), service, version, host, mode, thread, cityHash64(mapKeys(labels), mapValues(labels)), labels, stack_id, count
 FROM ${db}.samples
-GROUP BY b, service, version, host, mode, thread, lh, stack_id`,
-    );
-  }
+SETTINGS optimize_on_insert = 0, max_insert_threads = 2`,
+  );
+  await exec(
+    store,
+    `INSERT INTO ${db}.samples_1h (time, service, version, host, mode, thread, labels_hash, labels, stack_id, count)
+SELECT toStartOfHour(time) AS b, service, version, host, mode, thread, cityHash64(mapKeys(labels), mapValues(labels)) AS lh, any(labels), stack_id, sum(count)
+FROM ${db}.samples
+GROUP BY b, service, version, host, mode, thread, lh, stack_id
+SETTINGS optimize_on_insert = 0, max_insert_threads = 2`,
+  );
   for (const v of views) await exec(store, `ATTACH TABLE ${db}.${v}`);
   await exec(store, `OPTIMIZE TABLE ${db}.stacks FINAL`);
   await exec(store, `OPTIMIZE TABLE ${db}.frames FINAL`);

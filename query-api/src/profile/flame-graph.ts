@@ -11,7 +11,7 @@
 import { create } from "@bufbuild/protobuf";
 import { FlameGraphSchema, NodeKind, Presence, type FlameGraph, type FlameNode } from "@fleetprof/proto";
 import type { Source } from "@fleetprof/store";
-import { childCount, type CallTree, type TreeNode } from "./tree.js";
+import { childrenIndex, subtreeSizes, type CallTree } from "./tree.js";
 
 export interface FlameGraphOptions {
   /** Keep at most this many nodes, root and "other" nodes included (at least 2). */
@@ -22,156 +22,164 @@ export interface FlameGraphOptions {
   source: Source;
 }
 
-/** A max-heap of tree nodes by weight. */
+/** A max-heap of node ids by weight. */
 class NodeHeap {
-  readonly #items: { node: TreeNode; parent: TreeNode; weight: number }[] = [];
+  readonly #ids: number[] = [];
+  readonly #w: number[] = [];
   get size(): number {
-    return this.#items.length;
+    return this.#ids.length;
   }
-  push(item: { node: TreeNode; parent: TreeNode; weight: number }): void {
-    const a = this.#items;
-    a.push(item);
-    let i = a.length - 1;
+  push(id: number, weight: number): void {
+    const ids = this.#ids;
+    const w = this.#w;
+    let i = ids.length;
+    ids.push(id);
+    w.push(weight);
     while (i > 0) {
       const p = (i - 1) >> 1;
-      if ((a[p] as typeof item).weight >= item.weight) break;
-      a[i] = a[p] as typeof item;
+      if ((w[p] as number) >= weight) break;
+      ids[i] = ids[p] as number;
+      w[i] = w[p] as number;
       i = p;
     }
-    a[i] = item;
+    ids[i] = id;
+    w[i] = weight;
   }
-  pop(): { node: TreeNode; parent: TreeNode; weight: number } | undefined {
-    const a = this.#items;
-    const top = a[0];
-    const last = a.pop();
-    if (top === undefined || last === undefined || a.length === 0) return top;
+  pop(): number {
+    const ids = this.#ids;
+    const w = this.#w;
+    const top = ids[0] as number;
+    const lastId = ids.pop() as number;
+    const lastW = w.pop() as number;
+    if (ids.length === 0) return top;
     let i = 0;
     while (true) {
       const l = 2 * i + 1;
-      if (l >= a.length) break;
+      if (l >= ids.length) break;
       const r = l + 1;
-      const c = r < a.length && (a[r] as typeof last).weight > (a[l] as typeof last).weight ? r : l;
-      if ((a[c] as typeof last).weight <= last.weight) break;
-      a[i] = a[c] as typeof last;
+      const c = r < ids.length && (w[r] as number) > (w[l] as number) ? r : l;
+      if ((w[c] as number) <= lastW) break;
+      ids[i] = ids[c] as number;
+      w[i] = w[c] as number;
       i = c;
     }
-    a[i] = last;
+    ids[i] = lastId;
+    w[i] = lastW;
     return top;
   }
 }
 
-function subtreeSize(node: TreeNode): number {
-  let n = 0;
-  const stack = [node];
-  while (stack.length > 0) {
-    const x = stack.pop() as TreeNode;
-    n++;
-    if (x.children !== undefined) for (const c of x.children.values()) stack.push(c);
-  }
-  return n;
-}
-
 export function toFlameGraph(tree: CallTree, options: FlameGraphOptions): FlameGraph {
   const [t0, t1] = tree.totals;
+  const { total, baseTotal } = tree;
+  const share = (v: number, t: number): number => (t > 0 ? v / t : 0);
   const weight = options.diff
-    ? (n: TreeNode): number => Math.max(t0 > 0 ? n.total / t0 : 0, t1 > 0 ? n.baseTotal / t1 : 0)
-    : (n: TreeNode): number => n.total;
+    ? (id: number): number => Math.max(share(total[id] as number, t0), share(baseTotal[id] as number, t1))
+    : (id: number): number => total[id] as number;
   const maxNodes = Math.max(2, options.maxNodes);
+  const { start, list } = childrenIndex(tree);
+  const childCount = (id: number): number => (start[id + 1] as number) - (start[id] as number);
 
   // Which nodes to keep, and how many children of each kept node are not kept.
-  const kept = new Set<TreeNode>([tree.root]);
-  const unkept = new Map<TreeNode, number>();
+  const kept = new Uint8Array(tree.length);
+  const unkept = new Uint32Array(tree.length);
+  kept[0] = 1;
   const heap = new NodeHeap();
-  const expand = (node: TreeNode): void => {
-    if (node.children === undefined) return;
-    unkept.set(node, node.children.size);
-    for (const c of node.children.values()) heap.push({ node: c, parent: node, weight: weight(c) });
+  const expand = (id: number): void => {
+    unkept[id] = childCount(id);
+    for (let i = start[id] as number; i < (start[id + 1] as number); i++) heap.push(list[i] as number, weight(list[i] as number));
   };
-  expand(tree.root);
-  let used = 1 + (childCount(tree.root) > 0 ? 1 : 0);
+  expand(0);
+  let used = 1 + (childCount(0) > 0 ? 1 : 0);
   while (heap.size > 0) {
-    const next = heap.pop() as { node: TreeNode; parent: TreeNode };
-    const parentLeft = (unkept.get(next.parent) ?? 0) - 1;
-    const cost = 1 + (childCount(next.node) > 0 ? 1 : 0) - (parentLeft === 0 ? 1 : 0);
+    const next = heap.pop();
+    const parent = tree.parent[next] as number;
+    const parentLeft = (unkept[parent] as number) - 1;
+    const cost = 1 + (childCount(next) > 0 ? 1 : 0) - (parentLeft === 0 ? 1 : 0);
     if (used + cost > maxNodes) break;
     used += cost;
-    kept.add(next.node);
-    unkept.set(next.parent, parentLeft);
-    expand(next.node);
+    kept[next] = 1;
+    unkept[parent] = parentLeft;
+    expand(next);
   }
 
   const strings = tree.strings;
   const otherName = strings.intern("other");
   const emptyFile = strings.intern("");
+  const sizes = subtreeSizes(tree);
   const nodes: FlameNode[] = [];
   let foldedNodes = 0;
   let foldedSamples = 0;
-  const presence = (total0: number, total1: number): Presence => {
+  const presence = (c: number, b: number): Presence => {
     if (!options.diff) return Presence.UNSPECIFIED;
-    if (total0 > 0 && total1 > 0) return Presence.BOTH;
-    return total1 > 0 ? Presence.BASE_ONLY : Presence.COMPARISON_ONLY;
+    if (c > 0 && b > 0) return Presence.BOTH;
+    return b > 0 ? Presence.BASE_ONLY : Presence.COMPARISON_ONLY;
   };
-  const share = (v: number, t: number): number => (t > 0 ? v / t : 0);
-  const emit = (parent: number, n: Pick<TreeNode, "name" | "file" | "line" | "self" | "total" | "baseSelf" | "baseTotal">, kind: NodeKind, folded: number): number => {
+  const emit = (parent: number, name: number, file: number, line: number, self: number, tot: number, baseSelf: number, baseTot: number, kind: NodeKind, folded: number): number => {
     // A plain object with every field set is a complete message (cheaper than create()).
     nodes.push({
       $typeName: "fleetprof.v1.FlameNode",
-      name: n.name,
-      file: n.file,
-      line: n.line,
+      name,
+      file,
+      line,
       parent,
-      self: BigInt(n.self),
-      total: BigInt(n.total),
-      baseSelf: BigInt(n.baseSelf),
-      baseTotal: BigInt(n.baseTotal),
-      share: share(n.total, t0),
-      baseShare: share(n.baseTotal, t1),
+      self: BigInt(self),
+      total: BigInt(tot),
+      baseSelf: BigInt(baseSelf),
+      baseTotal: BigInt(baseTot),
+      share: share(tot, t0),
+      baseShare: share(baseTot, t1),
       kind,
       folded,
-      presence: presence(n.total, n.baseTotal),
+      presence: presence(tot, baseTot),
     });
     return nodes.length - 1;
   };
 
-  // Pre-order walk with an explicit stack (Python recursion makes deep trees).
-  interface Other {
-    total: number;
-    baseTotal: number;
-    folded: number;
-  }
-  interface Item {
-    node: TreeNode | undefined;
-    other?: Other;
-    parent: number;
-  }
-  const work: Item[] = [{ node: tree.root, parent: -1 }];
+  // Pre-order walk with an explicit stack (Python recursion makes deep trees). Items are node
+  // ids, or -1 for an "other" node whose values sit in `others`.
+  const others: { parent: number; total: number; baseTotal: number; folded: number }[] = [];
+  const work: { id: number; parent: number; other: number }[] = [{ id: 0, parent: -1, other: -1 }];
   while (work.length > 0) {
-    const item = work.pop() as Item;
-    if (item.node === undefined) {
-      const o = item.other as Other;
-      emit(item.parent, { name: otherName, file: emptyFile, line: 0, self: o.total, total: o.total, baseSelf: o.baseTotal, baseTotal: o.baseTotal }, NodeKind.OTHER, o.folded);
+    const item = work.pop() as { id: number; parent: number; other: number };
+    if (item.other !== -1) {
+      const o = others[item.other] as (typeof others)[number];
+      emit(item.parent, otherName, emptyFile, 0, o.total, o.total, o.baseTotal, o.baseTotal, NodeKind.OTHER, o.folded);
       continue;
     }
-    const n = item.node;
-    const index = emit(item.parent, n, item.parent === -1 ? NodeKind.ROOT : NodeKind.FRAME, 0);
-    if (n.children === undefined) continue;
-    const children: { item: Item; weight: number }[] = [];
-    let other: Other | undefined;
-    for (const c of n.children.values()) {
-      if (kept.has(c)) {
-        children.push({ item: { node: c, parent: index }, weight: weight(c) });
+    const id = item.id;
+    const index = emit(
+      item.parent,
+      tree.name[id] as number,
+      tree.file[id] as number,
+      tree.line[id] as number,
+      tree.self[id] as number,
+      total[id] as number,
+      tree.baseSelf[id] as number,
+      baseTotal[id] as number,
+      id === 0 ? NodeKind.ROOT : NodeKind.FRAME,
+      0,
+    );
+    if (childCount(id) === 0) continue;
+    const children: { item: { id: number; parent: number; other: number }; weight: number }[] = [];
+    let other: (typeof others)[number] | undefined;
+    for (let i = start[id] as number; i < (start[id + 1] as number); i++) {
+      const c = list[i] as number;
+      if (kept[c] === 1) {
+        children.push({ item: { id: c, parent: index, other: -1 }, weight: weight(c) });
       } else {
-        other ??= { total: 0, baseTotal: 0, folded: 0 };
-        other.total += c.total;
-        other.baseTotal += c.baseTotal;
-        other.folded += subtreeSize(c);
+        other ??= { parent: index, total: 0, baseTotal: 0, folded: 0 };
+        other.total += total[c] as number;
+        other.baseTotal += baseTotal[c] as number;
+        other.folded += sizes[c] as number;
       }
     }
     if (other !== undefined) {
       foldedNodes += other.folded;
       foldedSamples += other.total + other.baseTotal;
       const w = options.diff ? Math.max(share(other.total, t0), share(other.baseTotal, t1)) : other.total;
-      children.push({ item: { node: undefined, other, parent: index }, weight: w });
+      others.push(other);
+      children.push({ item: { id: -1, parent: index, other: others.length - 1 }, weight: w });
     }
     // Heaviest first in the output: push lightest first onto the stack.
     children.sort((a, b) => a.weight - b.weight);
