@@ -54,7 +54,7 @@ describe("collector", () => {
     nc = await connect({ servers: ns.url });
     store = await openStore(`chdb://${tempDir("fleetprof-collector-")}`);
     const { config } = loadConfig(collectorOptions, { argv: ["--nats-url", ns.url, "--metrics-listen", "127.0.0.1:0", "--flush-interval", "200ms", "--flush-rows", "20000", "--ack-wait", "1s"], env: {} });
-    collector = await startCollector(config, { store, logger: createLogger({ level: "warn", format: "json" }) });
+    collector = await startCollector(config, { store, logger: createLogger({ level: "error", format: "json" }) });
   });
   afterAll(async () => {
     await collector?.stop();
@@ -145,6 +145,21 @@ describe("collector", () => {
     expect(collector.metrics.redeliveries).toBe(redeliveries);
     expect(redeliveries).toBe(0);
     expect(collector.health().ok).toBe(true);
+  });
+
+  it("rides out a real ClickHouse failure (the samples table detached mid-stream)", async () => {
+    const failures = collector.metrics.insertFailures;
+    const rejected = collector.metrics.messagesRejected;
+    await store.client.command({ query: `DETACH TABLE ${store.db}.samples` });
+    try {
+      for (let i = 300; i < 310; i++) await publishBatch(nc, track(goodBatch(i)));
+      await waitUntil("writes failing", () => collector.metrics.insertFailures >= failures + 2);
+    } finally {
+      await store.client.command({ query: `ATTACH TABLE ${store.db}.samples` });
+    }
+    await waitUntil("all samples written after the table is back", () => collector.metrics.samples >= publishedTotal());
+    expect(await totals(store)).toEqual(published);
+    expect(collector.metrics.messagesRejected).toBe(rejected);
   });
 
   it("keeps the rollups equal to the raw table", async () => {
