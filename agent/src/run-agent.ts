@@ -2,7 +2,7 @@
  * `fleetprof agent`: configuration from flags, environment and file, then the agent until
  * SIGINT/SIGTERM. Returns the process exit code (2 for bad configuration).
  */
-import { createLogger, describeOptions, isFleetprofError, loadConfig, onShutdown } from "@fleetprof/common";
+import { createLogger, describeOptions, ErrorCode, isFleetprofError, loadConfig, onShutdown } from "@fleetprof/common";
 import { startAgent } from "./agent.js";
 import { agentOptions } from "./options.js";
 
@@ -35,15 +35,20 @@ export async function runAgent(argv: string[]): Promise<number> {
   try {
     agent = await startAgent(config, logger);
   } catch (err) {
+    if (isFleetprofError(err, ErrorCode.InvalidConfig)) {
+      process.stderr.write(`fleetprof agent: ${err.message}\n`);
+      return 2;
+    }
     logger.error({ err }, (err as Error).message);
-    logger.flush();
+    await new Promise<void>((done) => logger.flush(() => done()));
     return isFleetprofError(err) ? 2 : 1;
   }
   return new Promise<number>((resolve) => {
     onShutdown(async (signal) => {
       logger.info({ signal }, "stopping: flushing the current windows");
       await agent.stop();
-      logger.flush();
+      // Written before the process exits (the destination is asynchronous).
+      await new Promise<void>((done) => logger.flush(() => done()));
       resolve(0);
     }, 8000);
   });
