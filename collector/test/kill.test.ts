@@ -18,34 +18,57 @@ const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, "..", "..");
 const CONSUMER = "fleetprof-collector";
 
+function collectorArgs(natsUrl: string, dataDir: string): string[] {
+  return [
+    "--conditions=@fleetprof/source",
+    "--import",
+    "tsx",
+    join(here, "collector-main.ts"),
+    "--nats-url",
+    natsUrl,
+    "--clickhouse-url",
+    `chdb://${dataDir}`,
+    "--metrics-listen",
+    "",
+    "--flush-rows",
+    "3000",
+    "--flush-interval",
+    "50ms",
+    "--ack-wait",
+    "2s",
+  ];
+}
+
+describe("collector process lifecycle", () => {
+  it("on SIGTERM mid-stream finishes what it received, acknowledges it, and exits 0", async () => {
+    const ns = await startNats();
+    const nc = await connect({ servers: ns.url });
+    const c = spawnTracked(process.execPath, collectorArgs(ns.url, tempDir("fleetprof-term-")), { cwd: root, env: { FLEETPROF_LOG_LEVEL: "info", FLEETPROF_LOG_FORMAT: "json" } });
+    await c.waitFor(/collector started/, 60_000);
+    const jsm = await jetstreamManager(nc);
+    const t0 = Math.floor(Date.now() / 60_000) * 60_000 - 600_000;
+    const n = 300;
+    for (let i = 0; i < n; i++) await publishBatch(nc, makeBatch(`term-${String(i)}`, "h", [makeProfile({ service: "api", version: "1", pid: i, windowStartUnixMs: t0 + i * 1000, stacks: 100 })]));
+    await waitUntil("some progress", async () => (await jsm.consumers.info(SAMPLES_STREAM, CONSUMER)).ack_floor.stream_seq >= 10, 90_000);
+    const before = await jsm.consumers.info(SAMPLES_STREAM, CONSUMER);
+    await c.stop(20_000);
+    console.log(`SIGTERM with ${String(before.num_ack_pending)} messages delivered and not yet acknowledged, ${String(before.ack_floor.stream_seq)} of ${String(n)} done`);
+    expect(c.proc.exitCode).toBe(0);
+    expect(c.stdout()).toMatch(/"collector stopped"/);
+    const info = await jsm.consumers.info(SAMPLES_STREAM, CONSUMER);
+    expect(before.num_ack_pending).toBeGreaterThan(0);
+    expect(info.num_ack_pending).toBe(0);
+    await nc.close();
+    await ns.stop();
+  });
+});
+
 describe("collector killed with SIGKILL mid-stream", () => {
   it("counts every sample exactly once after restarts and republishing", async () => {
     const ns = await startNats();
     const nc = await connect({ servers: ns.url });
     const dataDir = tempDir("fleetprof-kill-");
-    const start = (): Tracked =>
-      spawnTracked(
-        process.execPath,
-        [
-          "--conditions=@fleetprof/source",
-          "--import",
-          "tsx",
-          join(here, "collector-main.ts"),
-          "--nats-url",
-          ns.url,
-          "--clickhouse-url",
-          `chdb://${dataDir}`,
-          "--metrics-listen",
-          "",
-          "--flush-rows",
-          "3000",
-          "--flush-interval",
-          "50ms",
-          "--ack-wait",
-          "2s",
-        ],
-        { cwd: root, env: { FLEETPROF_LOG_LEVEL: "info", FLEETPROF_LOG_FORMAT: "json" } },
-      );
+    const start = (): Tracked => spawnTracked(process.execPath, collectorArgs(ns.url, dataDir), { cwd: root, env: { FLEETPROF_LOG_LEVEL: "info", FLEETPROF_LOG_FORMAT: "json" } });
     const published = new Map<string, number>();
     const batches = [];
     const t0 = Math.floor(Date.now() / 60_000) * 60_000 - 7_200_000;
