@@ -72,7 +72,8 @@ export function encodeProfile(p: ProfileInput, host: string, batch: string, now:
     return d;
   };
 
-  const threadIndex = new Map<number, number>();
+  // string index of each distinct thread, in first-seen order (a profile has a handful)
+  const threadKeys: number[] = [];
   const threads: string[] = [];
   const st = p.stacks;
   const n = st.length;
@@ -85,11 +86,11 @@ export function encodeProfile(p: ProfileInput, host: string, batch: string, now:
   let samples = 0;
   for (let s = 0; s < n; s++) {
     const th = st.thread[s] as number;
-    let t = threadIndex.get(th);
-    if (t === undefined) {
+    let t = threadKeys.indexOf(th) + 1;
+    if (t === 0) {
+      threadKeys.push(th);
       threads.push(JSON.stringify(strings[th] ?? ""));
       t = threads.length;
-      threadIndex.set(th, t);
     }
     tIdx[s] = t;
     const from = start[s] as number;
