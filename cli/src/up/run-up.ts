@@ -10,7 +10,6 @@ import { createLogger, ErrorCode, FleetprofError, type Logger } from "@fleetprof
 import type { Io } from "../io.js";
 import type { Child } from "./children.js";
 import { componentConfig } from "./components.js";
-import { withoutReadonly } from "./embedded-read-target.js";
 import { lockDataDir } from "./data-dir-lock.js";
 import { DEMO_SERVICE, DEMO_SLOWER_FUNCTION, DEMO_VERSIONS, startDemo } from "./demo.js";
 import { pickPort, startNatsServer } from "./nats-server.js";
@@ -88,7 +87,7 @@ export async function startStack(config: UpConfig, io: Io): Promise<RunningStack
     });
     stops.push(["collector", () => collector.stop()]);
     const queryApi = await queryApiMod.startQueryApi(componentConfig(queryApiMod.queryApiOptions, { "clickhouse-url": storeUrl, host: "127.0.0.1", port: await pickPort(config.apiPort) }, io.env), {
-      store: withoutReadonly(store),
+      store,
       logger,
     });
     stops.push(["query API", () => queryApi.stop()]);
