@@ -74,6 +74,7 @@ export function encodeProfile(p: ProfileInput, host: string, batch: string, now:
 
   // string index of each distinct thread, in first-seen order (a profile has a handful)
   const threadKeys: number[] = [];
+  let threadMap: Map<number, number> | undefined; // many threads: switch to a map
   const threads: string[] = [];
   const st = p.stacks;
   const n = st.length;
@@ -86,11 +87,13 @@ export function encodeProfile(p: ProfileInput, host: string, batch: string, now:
   let samples = 0;
   for (let s = 0; s < n; s++) {
     const th = st.thread[s] as number;
-    let t = threadKeys.indexOf(th) + 1;
+    let t = threadMap === undefined ? threadKeys.indexOf(th) + 1 : (threadMap.get(th) ?? 0);
     if (t === 0) {
       threadKeys.push(th);
       threads.push(JSON.stringify(strings[th] ?? ""));
       t = threads.length;
+      if (threadMap !== undefined) threadMap.set(th, t);
+      else if (t > 32) threadMap = new Map(threadKeys.map((k, i) => [k, i + 1]));
     }
     tIdx[s] = t;
     const from = start[s] as number;

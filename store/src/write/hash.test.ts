@@ -62,3 +62,21 @@ describe("SeenSet", () => {
 });
 
 const PINNED = { empty: "f63753950fa1d47b", fn: "cbc83536e821aab2", file: "fb9f44cf3b747c3", frame: "512275159897543191", stack: "7568258803470394973" };
+
+describe("encodeProfile", () => {
+  it("numbers threads 1.. in first-seen order, also past the small-profile fast path", async () => {
+    const { encodeProfile, newEncoded } = await import("./encode.js");
+    const { stacksFromList } = await import("./types.js");
+    const strings = ["f", "file.py", ...Array.from({ length: 50 }, (_, i) => `t${String(i)}`)];
+    const list = Array.from({ length: 120 }, (_, i) => ({ frameIds: [0], thread: 2 + (i % 50), count: 1 }));
+    const out = newEncoded();
+    const dict = { frames: new SeenSet(64), stacks: new SeenSet(64), pendingFrames: new SeenSet(64), pendingStacks: new SeenSet(64) };
+    encodeProfile({ pid: 1, service: "s", version: "v", labels: {}, mode: "cpu", windowStartUnixMs: 1000, captureId: "", strings, frames: [{ function: 0, file: 1, line: 1 }], stacks: stacksFromList(list) }, "h", "1", 0, dict, out);
+    const row = JSON.parse(out.ingest[0]!) as unknown[];
+    const threads = row[9] as string[];
+    const idx = row[10] as number[];
+    expect(threads).toHaveLength(50);
+    expect(idx.map((t) => threads[t - 1])).toEqual(list.map((s) => strings[s.thread]));
+    expect(out.samples).toBe(120);
+  });
+});
