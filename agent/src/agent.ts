@@ -10,15 +10,15 @@ import { createLogger, ErrorCode, FleetprofError, LogOnce, type Logger } from "@
 import type { ProfileMode } from "@fleetprof/proto";
 import { compileRules } from "./discovery/rules.js";
 import { Scanner, type DiscoveredProcess } from "./discovery/scanner.js";
-import { containerIdFromCgroup } from "./labels/container.js";
-import { deriveLabels } from "./labels/labels.js";
+import { samplerTarget } from "./labels/target.js";
 import { AgentMetrics } from "./metrics/agent-metrics.js";
 import { serveMetrics, type MetricsServer } from "./metrics/server.js";
 import { completeAgentConfig, type AgentConfig } from "./options.js";
 import { Batcher } from "./publish/batcher.js";
 import { Publisher } from "./publish/publisher.js";
 import { Spool, type SpoolStats } from "./publish/spool.js";
-import { failureMessage, type FailureKind } from "./pyspy/failure.js";
+import type { FailureKind } from "./pyspy/failure.js";
+import { FailureReporter, MAX_BACKOFF_MS } from "./pyspy/failure-reporter.js";
 import { locatePySpy } from "./pyspy/locate.js";
 import { parseRaw } from "./pyspy/raw-parser.js";
 import { PySpyRun, type SamplingMode } from "./pyspy/run.js";
@@ -27,9 +27,6 @@ import { buildProfile, expectedTicks, PROFILE_MODES } from "./sampling/profile.j
 import { nextBoundary } from "./sampling/clock.js";
 import { AGENT_VERSION } from "./version.js";
 
-/** First wait after a py-spy failure; doubles up to {@link MAX_BACKOFF_MS}. */
-export const FIRST_BACKOFF_MS = 30_000;
-export const MAX_BACKOFF_MS = 10 * 60_000;
 /** How long shutdown waits for py-spy to write its output. */
 const STOP_DEADLINE_MS = 3000;
 
@@ -113,17 +110,15 @@ export async function startAgent(partial: Partial<AgentConfig> = {}, logger?: Lo
       locateDelay = Math.min(locateDelay * 2, MAX_BACKOFF_MS);
     }
   };
-  const ptraceScope = scanner.proc.sysctl("kernel/yama/ptrace_scope");
 
   // --- samplers -------------------------------------------------------------------------
   const samplers = new Map<string, ProcessSampler>();
-  const backoffs = new Map<string, number>();
   const skipped = new Set<string>();
   let stopping = false;
 
   const onWindow = (w: EndedWindow): void => {
     metrics.windows.inc({ outcome: w.outcome });
-    if (w.outcome === "complete") backoffs.delete(w.target.key);
+    if (w.outcome === "complete") failures.recovered(w.target.key);
     const expected = expectedTicks(config.rate, w.startMs, w.endMs);
     // Sampled from py-spy's first sample (its "Sampling" line) to the stop: the gap before it is lost.
     const sampledFrom = Math.max(w.startMs, w.result.startedAt ?? w.endMs);
@@ -159,25 +154,13 @@ export async function startAgent(partial: Partial<AgentConfig> = {}, logger?: Lo
     );
   };
 
+  const failures = new FailureReporter(root.child({ module: "agent" }), metrics, scanner.proc.sysctl("kernel/yama/ptrace_scope"), () => pySpy ?? "py-spy");
   const onFailure = (target: SamplerTarget, kind: FailureKind, detail: string, backoff: boolean): number => {
-    metrics.pySpyErrors.inc({ kind });
-    let wait = 0;
-    if (backoff) {
-      const previous = backoffs.get(target.key);
-      wait = previous === undefined ? FIRST_BACKOFF_MS : Math.min(previous * 2, MAX_BACKOFF_MS);
-      backoffs.set(target.key, wait);
-    }
-    const message = failureMessage(kind, { pid: target.pid, service: target.service, user: target.user, pySpy: pySpy ?? "py-spy", ptraceScope, detail, retryInMs: wait });
-    // One line per kind of problem (per user for permissions), not one per process and retry.
-    const logKey = kind === "permission" ? `permission:${String(target.uid)}` : kind === "not-installed" ? "not-installed" : `${kind}:${target.key}`;
-    const fields = { targetPid: target.pid, service: target.service, kind, retryInMs: wait };
-    if (once.first(logKey)) log.warn(fields, message);
-    else log.debug(fields, message);
     if (kind === "not-installed") {
       pySpy = undefined;
       locateRetryAt = 0;
     }
-    return wait;
+    return failures.report(target, kind, detail, backoff);
   };
 
   const startRun = (pid: number): PySpyRun =>
@@ -210,18 +193,6 @@ export async function startAgent(partial: Partial<AgentConfig> = {}, logger?: Lo
     },
   };
 
-  const targetOf = (p: DiscoveredProcess): SamplerTarget => {
-    const l = deriveLabels({
-      environ: scanner.proc.environ(p.pid),
-      cmdline: p.cmdline,
-      cwd: scanner.proc.cwd(p.pid),
-      pythonVersion: p.python.version,
-      containerId: containerIdFromCgroup(scanner.proc.cgroup(p.pid)),
-      maxLabels: config.maxLabels,
-    });
-    return { key: p.key, pid: p.pid, uid: p.uid, user: p.user, startUnixMs: p.startUnixMs, service: l.service, version: l.version, labels: l.labels, labelsTruncated: l.truncated };
-  };
-
   // --- discovery ------------------------------------------------------------------------
   const scan = (): void => {
     if (stopping) return;
@@ -239,7 +210,7 @@ export async function startAgent(partial: Partial<AgentConfig> = {}, logger?: Lo
       if (sampler.state === "finished" || (!present.has(key) && sampler.state !== "running")) {
         samplers.delete(key);
         if (!present.has(key)) {
-          backoffs.delete(key);
+          failures.forget(key);
           log.debug({ targetPid: sampler.target.pid, windows: sampler.windows }, `pid ${String(sampler.target.pid)} is gone`);
         }
       }
@@ -267,7 +238,7 @@ export async function startAgent(partial: Partial<AgentConfig> = {}, logger?: Lo
         if (once.first("max-processes")) log.warn({ maxProcesses: config.maxProcesses }, `more than ${String(config.maxProcesses)} Python processes: profiling the first ${String(config.maxProcesses)} (raise --max-processes)`);
         continue;
       }
-      const target = targetOf(p);
+      const target = samplerTarget(scanner.proc, p, config.maxLabels);
       const sampler = new ProcessSampler(target, hooks);
       samplers.set(p.key, sampler);
       log.info({ targetPid: p.pid, service: target.service, version: target.version, python: p.python.version }, `profiling pid ${String(p.pid)} as ${target.service}`);
