@@ -27,6 +27,8 @@ export interface QueryClientOptions {
   token?: string | undefined;
   /** Deadline of each call unless the call sets its own, ms. Default 60 s. */
   deadlineMs?: number | undefined;
+  /** Same as {@link deadlineMs} (the name the CLI's connection options use). */
+  timeoutMs?: number | undefined;
   /** Extra grpc-js channel options. */
   channelOptions?: ClientOptions | undefined;
 }
@@ -71,7 +73,7 @@ export function createServiceClient<M extends GenServiceMethods>(service: GenSer
       new Promise((resolve, reject) => {
         const metadata = new Metadata();
         if (options.token !== undefined && options.token !== "") metadata.set("authorization", `Bearer ${options.token}`);
-        const grpcOptions: GrpcCallOptions = { deadline: Date.now() + (call.deadlineMs ?? options.deadlineMs ?? 60_000) };
+        const grpcOptions: GrpcCallOptions = { deadline: Date.now() + (call.deadlineMs ?? options.deadlineMs ?? options.timeoutMs ?? 60_000) };
         const pending = client.makeUnaryRequest(
           path,
           (v: MessageShape<DescMessage>) => Buffer.from(toBinary(m.input, v)),
