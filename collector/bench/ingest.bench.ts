@@ -95,6 +95,11 @@ function flatRows(batches: ReturnType<typeof decodeSampleBatch>[]): string {
   return lines.join("\n") + "\n";
 }
 
+function cpuSeconds(since: NodeJS.CpuUsage): number {
+  const d = process.cpuUsage(since);
+  return (d.user + d.system) / 1e6;
+}
+
 async function insertText(store: Store, table: string, text: string): Promise<void> {
   if (text === "") return;
   const r = await store.client.exec({ query: `INSERT INTO ${store.db}.${table} FORMAT JSONCompactEachRow`, values: Readable.from([text]) });
@@ -131,6 +136,8 @@ async function main(): Promise<void> {
   const pipe: number[] = [];
   const floor: number[] = [];
   const flatFloor: number[] = [];
+  const pipeCpu: number[] = [];
+  const floorCpu: number[] = [];
   const disk: number[] = [];
   for (let run = 0; run < RUNS; run++) {
     // floors: the same rows straight into chDB, no NATS, no decoding, no hashing
@@ -156,8 +163,10 @@ async function main(): Promise<void> {
       const store = await openStore(url, { database: `floor_${String(run)}` });
       const prepared = groups.map((g) => store.prepareWrite(g));
       const t = performance.now();
+      const cpu0 = process.cpuUsage();
       for (const p of prepared) await store.commitWrite(p);
       floor.push(data.samples / ((performance.now() - t) / 1000));
+      floorCpu.push(cpuSeconds(cpu0) / (data.samples / 1e6));
       await store.close();
     }
     {
@@ -185,9 +194,11 @@ async function main(): Promise<void> {
         env: {},
       });
       const t = performance.now();
+      const cpu0 = process.cpuUsage();
       const c = await startCollector(config, { store, logger });
       while (c.metrics.samples < data.samples) await new Promise((r) => setTimeout(r, 5));
       pipe.push(data.samples / ((performance.now() - t) / 1000));
+      pipeCpu.push(cpuSeconds(cpu0) / (data.samples / 1e6));
       await c.stop();
       disk.push((await onDisk(store, database)) / data.samples);
       await store.close();
@@ -244,6 +255,10 @@ async function main(): Promise<void> {
   console.log(`ingest samples/s (median of ${String(RUNS)}) vs the collector's own inserts pre-encoded | ${fmt(p)} | ${fmt(f)} | ${((p / f) * 100).toFixed(0)}%`);
   console.log(`ingest samples/s vs flat rows pre-serialized into samples | ${fmt(p)} | ${fmt(ff)} | ${((p / ff) * 100).toFixed(0)}%`);
   console.log(`ingest rows/s | ${fmt((p * data.rows) / data.samples)} | ${fmt((f * data.rows) / data.samples)} | ${((p / f) * 100).toFixed(0)}%`);
+  const pc = median(pipeCpu);
+  const fc = median(floorCpu);
+  console.log(`CPU seconds per million samples, this process (all threads: JS, zlib, chDB) | ${pc.toFixed(2)} | ${fc.toFixed(2)} | ${((fc / pc) * 100).toFixed(0)}%`);
+  console.log(`  → throughput if 2 idle cores were all ours: pipeline ~${fmt((2 / pc) * 1e6)} samples/s, floor ~${fmt((2 / fc) * 1e6)} samples/s (CPU-bound estimate, NATS server not counted)`);
   console.log(`bytes on disk per sample, all tables, after OPTIMIZE FINAL | ${median(disk).toFixed(3)} | goal ≤ 1 |`);
   console.log(`  on disk by table: ${lastBreakdown}`);
   console.log(`  samples by column: ${lastColumns}`);
