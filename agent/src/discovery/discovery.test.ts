@@ -110,6 +110,16 @@ describe("/proc scanner", () => {
     expect(found[0]).toMatchObject({ key: "10:500000", startUnixMs: 1_700_005_000_000, python: { version: "3.11" }, cmdline: ["python3", "-m", "api"] });
   });
 
+  it("looks again at a young process that loads libpython after it starts (uwsgi's python plugin)", () => {
+    const { root, add } = fakeProc();
+    // 2 s old at uptime 10000 s: old enough to profile (min age 1 s), too young to be settled.
+    add(20, { exe: "/usr/bin/uwsgi", argv: ["uwsgi", "--plugin", "python3"], start: 999_800 });
+    const scanner = new Scanner(rules(), root);
+    expect(scanner.scan()).toEqual([]);
+    writeFileSync(join(root, "20", "maps"), "7f00-7f01 r--p 00000000 fe:00 1 /usr/lib/uwsgi/plugins/python3_plugin.so\n7f00-7f01 r--p 00000000 fe:00 1 /usr/lib/x86_64-linux-gnu/libpython3.11.so.1.0\n");
+    expect(scanner.scan().map((p) => [p.pid, p.python])).toEqual([[20, { kind: "cpython", version: "3.11" }]]);
+  });
+
   it("parses stat lines whose command name has spaces and parentheses", () => {
     expect(parseStat("77 (a) b (c) R 5 1 1 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 123 1000 10")).toMatchObject({ pid: 77, comm: "a) b (c", state: "R", ppid: 5, startTicks: 123 });
   });

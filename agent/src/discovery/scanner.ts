@@ -28,7 +28,15 @@ interface Classified {
   startTicks: number;
   exe: string | undefined;
   python: PythonInfo;
+  /**
+   * Decided once the process was settled: a program that embeds Python may load libpython
+   * only after it starts (uwsgi's python plugin), so a young process is looked at again.
+   */
+  settled: boolean;
 }
+
+/** Age after which a non-Python process is not looked at again (same pid, same executable). */
+const SETTLED_AGE_MS = 10_000;
 
 export class Scanner {
   readonly #proc: ProcFs;
@@ -69,18 +77,19 @@ export class Scanner {
         exe = exeOrErr;
       }
       const cached = this.#cache.get(pid);
-      if (exe !== undefined && cached?.exe === exe && cached.python.kind === "none") {
+      if (exe !== undefined && cached?.exe === exe && cached.python.kind === "none" && cached.settled) {
         // Same executable and not Python: even a reused pid running it is still not Python.
         verdicts.set("not-python", (verdicts.get("not-python") ?? 0) + 1);
         continue;
       }
       const stat = this.#proc.stat(pid);
       if (stat === undefined || stat.state === "Z" || stat.state === "X") continue;
-      const python = this.classify(pid, stat.startTicks, exe);
+      const ageMs = this.#proc.ageMs(stat, uptime);
+      const python = this.classify(pid, stat.startTicks, exe, ageMs >= SETTLED_AGE_MS);
       const cmdline = python.kind === "none" ? [] : (this.#proc.cmdline(pid) ?? []);
       const uid = python.kind === "none" ? undefined : this.#proc.uid(pid);
       const user = this.#users.name(uid);
-      const verdict = decide({ pid, ppid: stat.ppid, uid, user, cmdline, ageMs: this.#proc.ageMs(stat, uptime), python }, this.rules);
+      const verdict = decide({ pid, ppid: stat.ppid, uid, user, cmdline, ageMs, python }, this.rules);
       verdicts.set(verdict, (verdicts.get(verdict) ?? 0) + 1);
       if ((verdict === "profile" || verdict === "unsupported") && python.kind !== "none") {
         found.push({
@@ -103,9 +112,9 @@ export class Scanner {
   }
 
   /** Python or not, cached per (pid, start, exe). `exe` undefined: not readable. */
-  private classify(pid: number, startTicks: number, exe: string | undefined): PythonInfo {
+  private classify(pid: number, startTicks: number, exe: string | undefined, settled: boolean): PythonInfo {
     const cached = this.#cache.get(pid);
-    if (cached !== undefined && cached.startTicks === startTicks && cached.exe === exe) {
+    if (cached !== undefined && cached.startTicks === startTicks && cached.exe === exe && (cached.settled || cached.python.kind !== "none")) {
       return cached.python;
     }
     let python: PythonInfo;
@@ -118,7 +127,7 @@ export class Scanner {
       const mapped = exeDecides ? [] : this.#proc.mappedFiles(pid);
       python = classifyPython(exe, isReadError(mapped) ? [] : mapped);
     }
-    this.#cache.set(pid, { startTicks, exe, python });
+    this.#cache.set(pid, { startTicks, exe, python, settled });
     return python;
   }
 }
