@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { create } from "@bufbuild/protobuf";
-import { ErrorCode, FleetprofError } from "@fleetprof/common";
+import { ErrorCode, type FleetprofError } from "@fleetprof/common";
 import { TimeRangeSchema } from "@fleetprof/proto";
 import { checkLabelName, resolveMaxNodes, resolveRange, resolveStep } from "./request.js";
 import { foldSeries } from "./series.js";
