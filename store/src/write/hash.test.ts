@@ -56,8 +56,16 @@ describe("SeenSet", () => {
     expect(s.has(2, 1)).toBe(false);
     expect(s.has(0, 0)).toBe(false);
     for (let i = 0; i < 1000; i++) s.add(i, 0xffffffff - i);
-    expect(s.size).toBeLessThanOrEqual(128);
+    expect(s.size).toBeLessThan(200); // capacity rounded up to a power-of-two table
     expect(s.has(999, 0xffffffff - 999)).toBe(true);
+  });
+
+  it("grows from a small start without losing ids", () => {
+    const s = new SeenSet(10_000, 16);
+    for (let i = 1; i <= 5000; i++) s.add(i, i * 7);
+    expect(s.size).toBe(5000);
+    for (let i = 1; i <= 5000; i++) expect(s.has(i, i * 7)).toBe(true);
+    expect(s.has(5001, 5001 * 7)).toBe(false);
   });
 });
 

@@ -7,15 +7,37 @@ export class SeenSet {
   #keys: Uint32Array;
   #mask: number;
   #size = 0;
-  readonly #limit: number;
+  #limit: number;
 
-  /** `capacity`: most ids held before the set clears itself (rounded up to a power of two / 0.7). */
-  constructor(capacity = 1 << 20) {
+  readonly #max: number;
+
+  /**
+   * `capacity`: most ids held before the set clears itself. The set starts at `initial` ids and
+   * doubles as it fills, up to `capacity`.
+   */
+  constructor(capacity = 1 << 20, initial = capacity) {
+    this.#max = capacity;
     let slots = 16;
-    while (slots * 0.7 < capacity) slots *= 2;
+    while (slots * 0.7 < Math.min(initial, capacity)) slots *= 2;
     this.#keys = new Uint32Array(slots * 2);
     this.#mask = slots - 1;
     this.#limit = Math.floor(slots * 0.7);
+  }
+
+  #grow(): boolean {
+    const slots = (this.#mask + 1) * 2;
+    if (Math.floor((slots / 2) * 0.7) >= this.#max) return false;
+    const old = this.#keys;
+    this.#keys = new Uint32Array(slots * 2);
+    this.#mask = slots - 1;
+    this.#limit = Math.floor(slots * 0.7);
+    this.#size = 0;
+    for (let i = 0; i < old.length; i += 2) {
+      const hi = old[i] as number;
+      const lo = old[i + 1] as number;
+      if (hi !== 0 || lo !== 0) this.add(hi, lo);
+    }
+    return true;
   }
 
   get size(): number {
@@ -49,23 +71,13 @@ export class SeenSet {
     const i = this.#slot(hi, lo);
     if (this.#keys[i * 2] === hi && this.#keys[i * 2 + 1] === lo) return false;
     if (this.#size >= this.#limit) {
-      this.clear();
+      if (!this.#grow()) this.clear();
       return this.add(hi, lo);
     }
     this.#keys[i * 2] = hi;
     this.#keys[i * 2 + 1] = lo;
     this.#size++;
     return true;
-  }
-
-  /** Adds every id of `other`. */
-  addAll(other: SeenSet): void {
-    const k = other.#keys;
-    for (let i = 0; i < k.length; i += 2) {
-      const hi = k[i] as number;
-      const lo = k[i + 1] as number;
-      if (hi !== 0 || lo !== 0) this.add(hi, lo);
-    }
   }
 
   clear(): void {

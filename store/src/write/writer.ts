@@ -48,8 +48,8 @@ function batchHash(id: string): string {
 
 export class IngestWriter {
   readonly #o: WriterOptions;
-  readonly #frames = new SeenSet(1 << 20);
-  readonly #stacks = new SeenSet(1 << 21);
+  readonly #frames = new SeenSet(1 << 20, 1 << 14);
+  readonly #stacks = new SeenSet(1 << 21, 1 << 14);
   #seenSince = Date.now();
 
   constructor(o: WriterOptions) {
@@ -122,8 +122,8 @@ export class IngestWriter {
     const dict: Dictionaries = {
       frames: this.#frames,
       stacks: this.#stacks,
-      pendingFrames: new SeenSet(Math.min(1 << 20, Math.max(1024, stacks * 2))),
-      pendingStacks: new SeenSet(Math.min(1 << 20, Math.max(1024, stacks))),
+      pendingFrames: new SeenSet(Math.max(1024, stacks * 2), 1024),
+      pendingStacks: new SeenSet(Math.max(1024, stacks), 1024),
     };
     const enc = newEncoded();
     const dictOnly = { ...newEncoded(), frames: enc.frames, stacks: enc.stacks, newFrames: enc.newFrames, newStacks: enc.newStacks };
