@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ErrorCode, FleetprofError } from "@fleetprof/common";
-import { MATCH_ALL, openStore, planRange, queryRows, readSeries, readStackProfile, type StackProfile, type Store } from "@fleetprof/store";
+import { clearDictionaryCache, MATCH_ALL, openStore, planRange, queryRows, readSeries, readStackProfile, type StackProfile, type Store } from "@fleetprof/store";
 import { tempDir } from "@fleetprof/test";
 import { selectorToFilter } from "../src/selector/index.js";
 import { batchOf } from "./fixtures.js";
@@ -75,6 +75,19 @@ describe("rollups", () => {
       }
     });
   }
+
+  it("never counts twice when the dictionaries hold duplicate rows (before their merges)", async () => {
+    const window = { startMs: start, endMs: end };
+    const before = await readStackProfile(store, { filter: MATCH_ALL, window, source: "raw" });
+    await store.client.command({ query: `INSERT INTO ${store.db}.stacks SELECT * FROM ${store.db}.stacks` });
+    await store.client.command({ query: `INSERT INTO ${store.db}.frames SELECT * FROM ${store.db}.frames` });
+    const dupes = await queryRows<[number]>(store, `SELECT count() - uniqExact(stack_id) FROM ${store.db}.stacks`, {});
+    expect(Number(dupes[0]?.[0])).toBeGreaterThan(0);
+    clearDictionaryCache(store.client);
+    const after = await readStackProfile(store, { filter: MATCH_ALL, window, source: "raw" });
+    expect(after.total).toBe(before.total);
+    expect(canonical(after)).toEqual(canonical(before));
+  });
 
   it("stops a query at its deadline (DEADLINE_EXCEEDED) and the engine is free again", async () => {
     const slow = "SELECT sum(number) FROM numbers(1000000000000)";

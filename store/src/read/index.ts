@@ -4,4 +4,5 @@ export { partsSql, planRange, type Plan, type PlanOptions, type RangePart, type 
 export { emptyProfile, type FrameInfo, type Source, type StackCount, type StackProfile } from "./profile.js";
 export { queryRows, readError, type ReadOptions, type ReadTarget } from "./run.js";
 export { readSeries, type SeriesQuery, type SeriesRow } from "./series.js";
-export { readFrames, readStackProfile, type StackQuery } from "./stacks.js";
+export { FRAME_KEY_MASK, readFrames, readStackProfile, readStacks, type StackQuery } from "./stacks.js";
+export { Bounded, clearDictionaryCache, DictionaryCache, dictionaryCache, DEFAULT_CACHE_ENTRIES } from "./dictionary-cache.js";
