@@ -163,8 +163,9 @@ export async function startAgent(partial: Partial<AgentConfig> = {}, logger?: Lo
     return failures.report(target, kind, detail, backoff);
   };
 
-  const startRun = (pid: number): PySpyRun =>
-    new PySpyRun({
+  const startRun = (pid: number, gated: boolean): PySpyRun =>
+    new PySpyRun(
+      {
       pySpy: pySpy ?? "py-spy",
       pid,
       rate: config.rate,
@@ -172,7 +173,9 @@ export async function startAgent(partial: Partial<AgentConfig> = {}, logger?: Lo
       nonblocking: config.nonblocking,
       outputPath: join(workDir, `${String(pid)}-${String(++runSeq)}.raw`),
       deadlineMs: config.pySpyDeadline,
-    });
+      },
+      gated,
+    );
 
   const alive = (t: SamplerTarget): boolean => {
     const stat = scanner.proc.stat(t.pid);
@@ -252,9 +255,18 @@ export async function startAgent(partial: Partial<AgentConfig> = {}, logger?: Lo
 
   // --- window boundaries ----------------------------------------------------------------
   let boundaryTimer: NodeJS.Timeout | undefined;
+  let prepareTimer: NodeJS.Timeout | undefined;
   const minWindowMs = Math.min(2000, config.window / 4);
+  // The next windows' py-spy processes are spawned this long before the boundary (gated).
+  const prepareLeadMs = Math.min(1000, config.window / 4);
   const scheduleBoundary = (): void => {
     const at = nextBoundary(Date.now(), config.window);
+    const prepareIn = at - prepareLeadMs - Date.now();
+    if (prepareIn > 0) {
+      prepareTimer = setTimeout(() => {
+        if (!stopping) for (const s of samplers.values()) s.prepare();
+      }, prepareIn);
+    }
     boundaryTimer = setTimeout(() => {
       if (stopping) return;
       const now = Date.now();
@@ -294,6 +306,7 @@ export async function startAgent(partial: Partial<AgentConfig> = {}, logger?: Lo
       stopping = true;
       clearInterval(scanTimer);
       if (boundaryTimer !== undefined) clearTimeout(boundaryTimer);
+      if (prepareTimer !== undefined) clearTimeout(prepareTimer);
       await Promise.all([...samplers.values()].map((s) => s.finish(STOP_DEADLINE_MS)));
       batcher.flush();
       await publisher.stop(STOP_DEADLINE_MS);

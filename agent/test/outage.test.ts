@@ -37,7 +37,8 @@ describe("agent with NATS down", () => {
     );
 
     const spies = pySpyChildren(agent.pid);
-    expect(spies.length).toBe(1);
+    // The running py-spy, and near a boundary also the next window's (spawned ahead, gated).
+    expect(spies.length).toBeGreaterThanOrEqual(1);
     const t0 = Date.now();
     agent.proc.kill("SIGTERM");
     expect(await agent.exited).toBe(0);

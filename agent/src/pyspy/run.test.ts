@@ -58,6 +58,20 @@ describe("py-spy run", () => {
     expect(r.raw).toContain("f (/a.py:1) 7");
   });
 
+  it("holds a gated run until it is released", async () => {
+    const run = new PySpyRun(opts(good), true);
+    let started = false;
+    void run.started.then(() => (started = true));
+    await new Promise((r) => setTimeout(r, 300));
+    expect(started).toBe(false);
+    run.release();
+    await run.started;
+    expect((await run.stop()).end).toBe("stopped");
+    const unused = new PySpyRun(opts(good), true);
+    unused.kill();
+    expect((await unused.done).startedAt).toBeUndefined();
+  });
+
   it("kills a py-spy that ignores SIGINT after the deadline: the window is lost", async () => {
     const run = new PySpyRun(opts(hung, { deadlineMs: 300 }));
     await run.started;

@@ -62,6 +62,13 @@ const WROTE = /Samples: (\d+) Errors: (\d+)/;
 
 let setprivPath: string | null | undefined;
 
+/**
+ * A gated run is a shell that waits for one line on stdin and then execs py-spy: the costly
+ * part of starting a process from Node (forking a large process, synchronously) is paid ahead
+ * of a window boundary, and at the boundary the hand-over is one write.
+ */
+const GATE = ['-c', 'read -r _ || exit 0; exec "$@"', "sh"];
+
 /** `setpriv` (util-linux), to give py-spy a parent-death signal: it dies with the agent even on SIGKILL. */
 function findSetpriv(): string | null {
   if (setprivPath !== undefined) return setprivPath;
@@ -102,7 +109,16 @@ export class PySpyRun {
   #spawnError: Error | undefined;
   #killTimer: NodeJS.Timeout | undefined;
 
-  constructor(options: PySpyRunOptions) {
+  #gate: NodeJS.WritableStream | undefined;
+  #startTimer: NodeJS.Timeout | undefined;
+  /** When the run was let go (gated runs) or spawned. */
+  releasedAt: number | undefined;
+
+  /**
+   * @param gated spawn now but exec py-spy only at {@link release} (used to prepare the next
+   * window's run ahead of a boundary)
+   */
+  constructor(options: PySpyRunOptions, gated = false) {
     this.options = options;
     let resolveStarted!: (t: number) => void;
     let rejectStarted!: (e: Error) => void;
@@ -114,21 +130,19 @@ export class PySpyRun {
     this.started.catch(() => undefined);
 
     const setpriv = findSetpriv();
-    const args = recordArgs(options);
-    const [cmd, argv] = setpriv === null ? [options.pySpy, args] : [setpriv, ["--pdeathsig", "KILL", "--", options.pySpy, ...args]];
-    const startTimer = setTimeout(() => {
-      if (this.#startedAt === undefined) this.kill(`did not start sampling within ${String(options.deadlineMs)}ms`);
-    }, options.deadlineMs);
-    startTimer.unref();
+    const gate = gated && existsSync("/bin/sh");
+    let argv = [options.pySpy, ...recordArgs(options)];
+    if (gate) argv = ["/bin/sh", ...GATE, ...argv];
+    if (setpriv !== null) argv = [setpriv, "--pdeathsig", "KILL", "--", ...argv];
+    const [cmd, ...rest] = argv as [string, ...string[]];
 
     this.done = new Promise<PySpyResult>((resolve) => {
       let child: ChildProcess;
       try {
         // Own process group: a Ctrl-C at the agent's terminal must not stop py-spy behind the agent's back.
-        child = spawn(cmd, argv, { stdio: ["ignore", "pipe", "pipe"], detached: true });
+        child = spawn(cmd, rest, { stdio: [gate ? "pipe" : "ignore", "pipe", "pipe"], detached: true });
       } catch (err) {
         this.#spawnError = err as Error;
-        clearTimeout(startTimer);
         rejectStarted(err as Error);
         resolve(this.result(undefined));
         return;
@@ -139,7 +153,7 @@ export class PySpyRun {
         if (this.#output.length > 64 * 1024) this.#output = this.#output.slice(-32 * 1024);
         if (this.#startedAt === undefined && SAMPLING.test(this.#output)) {
           this.#startedAt = Date.now();
-          clearTimeout(startTimer);
+          clearTimeout(this.#startTimer);
           resolveStarted(this.#startedAt);
         }
       };
@@ -149,13 +163,33 @@ export class PySpyRun {
         this.#spawnError = err;
       });
       child.once("close", (code, signal) => {
-        clearTimeout(startTimer);
+        clearTimeout(this.#startTimer);
         if (this.#killTimer !== undefined) clearTimeout(this.#killTimer);
         const result = this.result(code ?? signal ?? undefined);
         if (this.#startedAt === undefined) rejectStarted(new Error(result.failure?.detail ?? "py-spy ended before sampling"));
         resolve(result);
       });
+      if (gate) {
+        this.#gate = child.stdin ?? undefined;
+        // A gate whose shell is gone (killed before release) must not throw on write.
+        child.stdin?.on("error", () => undefined);
+      }
     });
+    if (!gate) this.release();
+  }
+
+  /** Lets a gated run exec py-spy (no-op for an ungated or released run); starts the start deadline. */
+  release(now = Date.now()): void {
+    if (this.releasedAt !== undefined) return;
+    this.releasedAt = now;
+    if (this.#gate !== undefined) {
+      this.#gate.write("\n");
+      this.#gate.end();
+    }
+    this.#startTimer = setTimeout(() => {
+      if (this.#startedAt === undefined) this.kill(`did not start sampling within ${String(this.options.deadlineMs)}ms`);
+    }, this.options.deadlineMs);
+    this.#startTimer.unref();
   }
 
   get pid(): number | undefined {

@@ -32,6 +32,9 @@ class FakeRun {
   kill(): void {
     this.events.push(`kill ${String(this.id)}`);
   }
+  release(): void {
+    this.events.push(`release ${String(this.id)}`);
+  }
 }
 
 function result(over: Partial<PySpyResult>): PySpyResult {
@@ -44,7 +47,8 @@ function harness(alive = true): { sampler: ProcessSampler; runs: FakeRun[]; even
   const windows: EndedWindow[] = [];
   const failures: FailureKind[] = [];
   const sampler = new ProcessSampler(target, {
-    startRun: () => {
+    startRun: (_pid, gated) => {
+      if (gated) events.push("gated");
       const run = new FakeRun(events, runs.length, 1000 * runs.length + 30);
       runs.push(run);
       return run as unknown as PySpyRun;
@@ -72,7 +76,7 @@ describe("continuous sampling of one process", () => {
     h.sampler.rotate(10_000, 2000);
     h.sampler.rotate(20_000, 2000);
     await tick();
-    expect(h.events).toEqual(["start 0", "stop 0", "start 1", "stop 1", "start 2"]);
+    expect(h.events).toEqual(["start 0", "release 0", "stop 0", "start 1", "release 1", "stop 1", "start 2", "release 2"]);
     expect(h.windows.map((w) => [w.startMs, w.endMs, w.outcome])).toEqual([
       [0, 10_000, "complete"],
       [10_000, 20_000, "complete"],
@@ -81,12 +85,32 @@ describe("continuous sampling of one process", () => {
     expect(h.windows.at(-1)?.startMs).toBe(20_000);
   });
 
+  it("uses the run prepared ahead of the boundary, released only after the old one got SIGINT", async () => {
+    const h = harness();
+    h.sampler.begin(0);
+    h.sampler.prepare();
+    h.sampler.prepare();
+    h.sampler.rotate(10_000, 2000);
+    await tick();
+    expect(h.events).toEqual(["start 0", "release 0", "gated", "start 1", "stop 0", "release 1"]);
+    await h.sampler.finish(1000);
+  });
+
+  it("kills a prepared run that is not needed", async () => {
+    const h = harness(false);
+    h.sampler.begin(0);
+    h.sampler.prepare();
+    h.runs[0]?.resolveDone(result({ end: "process-exited", startedAt: 30, endedAt: 4000 }));
+    await tick();
+    expect(h.events).toContain("kill 1");
+  });
+
   it("lets a window younger than the minimum run on into the next one", async () => {
     const h = harness();
     h.sampler.begin(9_500);
     h.sampler.rotate(10_000, 2000);
     await tick();
-    expect(h.events).toEqual(["start 0"]);
+    expect(h.events).toEqual(["start 0", "release 0"]);
     h.sampler.rotate(20_000, 2000);
     await tick();
     expect(h.windows.map((w) => [w.startMs, w.endMs])).toEqual([[9_500, 20_000]]);

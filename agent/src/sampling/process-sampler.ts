@@ -34,8 +34,8 @@ export interface EndedWindow {
 }
 
 export interface SamplerHooks {
-  /** Starts one py-spy run on the process. */
-  startRun: (pid: number) => PySpyRun;
+  /** Starts one py-spy run on the process; a gated one waits for its release (see PySpyRun). */
+  startRun: (pid: number, gated: boolean) => PySpyRun;
   /** A window ended (complete, partial or lost). */
   onWindow: (w: EndedWindow) => void;
   /**
@@ -57,6 +57,8 @@ export class ProcessSampler {
   readonly target: SamplerTarget;
   #hooks: SamplerHooks;
   #run: PySpyRun | undefined;
+  /** The next window's run, spawned ahead of the boundary and waiting for its release. */
+  #next: PySpyRun | undefined;
   #windowStart = 0;
   #state: SamplerState = "running";
   #retryAt = 0;
@@ -84,6 +86,12 @@ export class ProcessSampler {
     this.startRun(now);
   }
 
+  /** Shortly before a boundary: spawn the next window's run, gated, so the hand-over costs one write. */
+  prepare(): void {
+    if (this.#state !== "running" || this.#next !== undefined) return;
+    this.#next = this.#hooks.startRun(this.target.pid, true);
+  }
+
   /**
    * A window boundary: hand over from the running py-spy to a new one. A window younger than
    * `minWindowMs` (a process found just before the boundary) runs on into the next window.
@@ -103,12 +111,15 @@ export class ProcessSampler {
     const start = this.#windowStart;
     // SIGINT first, then start the successor: the two never sample at the same time.
     const result = old.stop(undefined, now);
-    this.startRun(now);
+    const next = this.#next;
+    this.#next = undefined;
+    this.startRun(now, next);
     this.track(result.then((r) => this.ended(r, start, now)));
   }
 
   /** Stops sampling for good: the current window is written and reported. */
   async finish(deadlineMs: number): Promise<void> {
+    this.discardNext();
     const run = this.#run;
     const start = this.#windowStart;
     this.#state = "finished";
@@ -123,6 +134,7 @@ export class ProcessSampler {
 
   /** Kills py-spy without waiting for output (the process is gone or py-spy is unusable). */
   abandon(): void {
+    this.discardNext();
     this.#state = "finished";
     this.#run?.kill("abandoned");
     this.#run = undefined;
@@ -134,8 +146,15 @@ export class ProcessSampler {
     void safe.finally(() => this.#pending.delete(safe));
   }
 
-  private startRun(now: number): void {
-    const run = this.#hooks.startRun(this.target.pid);
+  private discardNext(): void {
+    this.#next?.kill("not needed");
+    this.#next = undefined;
+  }
+
+  /** Makes `prepared` (released now) or a fresh run the current one. */
+  private startRun(now: number, prepared?: PySpyRun): void {
+    const run = prepared ?? this.#hooks.startRun(this.target.pid, false);
+    run.release(now);
     this.#run = run;
     this.#windowStart = now;
     this.#state = "running";
@@ -154,6 +173,7 @@ export class ProcessSampler {
   }
 
   private endedByItself(r: PySpyResult, start: number): void {
+    this.discardNext();
     if (r.end !== "failed") {
       this.ended(r, start, r.endedAt, true);
       if (r.end === "process-exited" || !this.#hooks.alive(this.target)) {
