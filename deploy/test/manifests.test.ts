@@ -33,6 +33,8 @@ import {
 const SCHEMAS: Record<Component, OptionSchema> = { agent: agentOptions, collector: collectorOptions, "query-api": queryApiOptions };
 /** Read by the config loader itself (`--config FILE`), not an option of the schema. */
 const LOADER_ENV = new Set(["FLEETPROF_CONFIG"]);
+/** Read by the Node.js runtime; checked by starting node with the value. */
+const RUNTIME_ENV = new Set(["NODE_OPTIONS"]);
 const deployFile = (p: string): string => readFileSync(join(DEPLOY_DIR, p), "utf8");
 const where = (s: Setting): string => `${s.file} (${s.where}): ${s.kind === "env" ? s.name : `--${s.name}`}`;
 
@@ -40,6 +42,10 @@ function problemsOf(s: Setting): string | undefined {
   const schema = SCHEMAS[s.component];
   if (s.kind === "env") {
     if (LOADER_ENV.has(s.name)) return undefined;
+    if (RUNTIME_ENV.has(s.name)) {
+      const run = spawnSync(process.execPath, ["-e", "0"], { env: { ...process.env, [s.name]: s.value ?? "" }, encoding: "utf8" });
+      return run.status === 0 ? undefined : `${where(s)}: node refuses it: ${run.stderr.trim()}`;
+    }
     const option = Object.keys(schema).find((o) => envName(o) === s.name);
     if (option === undefined) return `${where(s)} is no option of the ${s.component}`;
     return undefined;
@@ -78,7 +84,7 @@ describe("manifests against the configuration schemas", () => {
       const env: Record<string, string> = {};
       const argv: string[] = [];
       for (const s of group) {
-        if (s.value === undefined || LOADER_ENV.has(s.name)) continue; // from a Secret or the downward API
+        if (s.value === undefined || LOADER_ENV.has(s.name) || RUNTIME_ENV.has(s.name)) continue; // from a Secret or the downward API; not options
         if (s.kind === "env") env[s.name] = s.value;
         else argv.push(`--${s.name}`, s.value);
       }
