@@ -81,14 +81,14 @@ function flatRows(batches: ReturnType<typeof decodeSampleBatch>[]): string {
     hashString(b.batchId, b2, 0);
     const batch = u64String(b2[0] as number, b2[1] as number);
     for (const p of b.profiles) {
-      p.strings.forEach((x, i) => hashString(x, sh, i * 2));
+      sh.set(p.strings.hashes.subarray(0, Math.min(p.strings.hashes.length, sh.length)));
       p.frames.forEach((f, i) => hashFrame(sh, f.function * 2, sh, f.file * 2, f.line, fh, i * 2));
       const head = `[${String(Math.floor(p.windowStartUnixMs / 1000))},${JSON.stringify(p.service)},${JSON.stringify(p.version)},${JSON.stringify(b.host)},${String(p.pid)},${JSON.stringify(p.mode)},`;
       const tail = `,${JSON.stringify(p.captureId)},${batch}]`;
       const labels = JSON.stringify(p.labels);
       for (let i = 0; i < p.stacks.length; i++) {
         hashStack(p.stacks.frames, p.stacks.start[i] as number, p.stacks.start[i + 1] as number, fh, st, 0);
-        lines.push(`${head}${JSON.stringify(p.strings[p.stacks.thread[i] as number] ?? "")},${labels},${u64String(st[0] as number, st[1] as number)},${String(p.stacks.count[i])}${tail}`);
+        lines.push(`${head}${JSON.stringify(p.strings.get(p.stacks.thread[i] as number))},${labels},${u64String(st[0] as number, st[1] as number)},${String(p.stacks.count[i])}${tail}`);
       }
     }
   }

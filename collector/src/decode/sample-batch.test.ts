@@ -2,6 +2,7 @@ import { create, toBinary } from "@bufbuild/protobuf";
 import { ProfileMode, SampleBatchSchema, StackSchema } from "@fleetprof/proto";
 import { describe, expect, it } from "vitest";
 import { makeBatch, makeProfile } from "../../test/batches.js";
+import { hashString } from "@fleetprof/store";
 import { decodeSampleBatch, LimitError } from "./sample-batch.js";
 
 const limits = { maxStackDepth: 2048, maxLabels: 32, maxStringLength: 4096 };
@@ -14,6 +15,7 @@ describe("decodeSampleBatch", () => {
       makeProfile({ service: "big", version: "2", pid: 8, windowStartUnixMs: 1_764_072_010_000, stacks: 1500 }),
     ]);
     b.profiles[0]!.captureId = "cap-1";
+    b.profiles[0]!.strings.push("naïve_ünïcode_函数", "");
     b.profiles[0]!.mode = ProfileMode.GIL;
     b.profiles[1]!.stacks[0]!.count = 2n ** 40n;
     b.profiles[1]!.stacks[0]!.threadId = 123_456n;
@@ -33,7 +35,12 @@ describe("decodeSampleBatch", () => {
       expect(got.modeValue).toBe(want.mode);
       expect(got.windowStartUnixMs).toBe(Number(want.windowStartUnixMs));
       expect(got.windowEndUnixMs).toBe(Number(want.windowEndUnixMs));
-      expect(got.strings).toEqual(want.strings);
+      expect(Array.from({ length: got.strings.length }, (_, k) => got.strings.get(k))).toEqual(want.strings);
+      const h = new Uint32Array(2);
+      want.strings.forEach((str, k) => {
+        hashString(str, h, 0);
+        expect([got.strings.hashes[k * 2], got.strings.hashes[k * 2 + 1]]).toEqual([h[0], h[1]]);
+      });
       expect(got.frames).toEqual(want.frames.map((f) => ({ function: f.function, file: f.file, line: f.line })));
       const st = got.stacks;
       const rowsGot = Array.from({ length: st.length }, (_, k) => [[...st.frames.subarray(st.start[k], st.start[k + 1])], st.thread[k], st.threadId[k], st.count[k]]);

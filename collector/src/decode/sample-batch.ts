@@ -9,6 +9,7 @@
  */
 import type { ProfileInput, StacksInput } from "@fleetprof/store";
 import { Reader, WireError } from "./reader.js";
+import { WireStrings, WireStringsBuilder } from "./wire-strings.js";
 
 export interface DecodedBatch {
   batchId: string;
@@ -31,6 +32,7 @@ export interface DecodedProfile extends ProfileInput {
   labelsTruncated: number;
   processStartUnixMs: number;
   stacks: DecodedStacks;
+  strings: WireStrings;
 }
 
 /** Stacks as columns (see the store's StacksInput), plus the OS thread ids. */
@@ -91,6 +93,8 @@ export class LimitError extends Error {
 }
 
 const MODES = ["", "cpu", "wall", "gil"];
+const stringsBuilder = new WireStringsBuilder();
+const EMPTY_STRINGS = new WireStrings(Buffer.alloc(0), new Uint32Array(0), new Uint32Array(0));
 
 function checkString(s: string, limits: DecodeLimits, what: string): string {
   if (s.length > limits.maxStringLength) {
@@ -133,7 +137,7 @@ function decodeProfile(r: Reader, limits: DecodeLimits): DecodedProfile {
     sampleRateHz: 0,
     windowStartUnixMs: 0,
     windowEndUnixMs: 0,
-    strings: [],
+    strings: EMPTY_STRINGS,
     frames: [],
     stacks: newStacks(),
     samplerErrors: 0,
@@ -143,7 +147,7 @@ function decodeProfile(r: Reader, limits: DecodeLimits): DecodedProfile {
   };
   const labels: Record<string, string> = {};
   let nLabels = 0;
-  const strings = p.strings as string[];
+  stringsBuilder.reset();
   const frames = p.frames as { function: number; file: number; line: number }[];
   while (r.pos < r.end) {
     const tag = r.varint();
@@ -201,7 +205,12 @@ function decodeProfile(r: Reader, limits: DecodeLimits): DecodedProfile {
         continue;
       case 10:
         if (wt !== 2) break;
-        strings.push(checkString(r.string(), limits, "a function, file or thread name"));
+        {
+          const n = r.len();
+          if (n > limits.maxStringLength) throw new LimitError("oversized_string", `a function, file or thread name is ${String(n)} bytes long (limit ${String(limits.maxStringLength)})`);
+          stringsBuilder.add(r.buf, r.pos, r.pos + n);
+          r.pos += n;
+        }
         continue;
       case 11: {
         if (wt !== 2) break;
@@ -251,6 +260,7 @@ function decodeProfile(r: Reader, limits: DecodeLimits): DecodedProfile {
   p.labels = labels;
   p.mode = MODES[p.modeValue] ?? "";
   p.stacks = keepStacks(p.stacks);
+  p.strings = stringsBuilder.build(r.buf);
   return p;
 }
 

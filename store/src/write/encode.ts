@@ -5,7 +5,11 @@
  */
 import { hashFrame, hashStack, hashString, u64String } from "./hash.js";
 import type { SeenSet } from "./seen-set.js";
-import type { ProfileInput } from "./types.js";
+import type { ProfileInput, StringTable } from "./types.js";
+
+function isStringTable(s: ProfileInput["strings"]): s is StringTable {
+  return !Array.isArray(s);
+}
 
 export interface Encoded {
   ingest: string[];
@@ -40,20 +44,31 @@ export function windowSeconds(p: ProfileInput): number {
 }
 
 export function encodeProfile(p: ProfileInput, host: string, batch: string, now: number, dict: Dictionaries, out: Encoded): void {
-  const strings = p.strings;
-  if (stringHashes.length < strings.length * 2) stringHashes = new Uint32Array(strings.length * 4);
+  const table = isStringTable(p.strings) ? p.strings : undefined;
+  const list = table === undefined ? (p.strings as readonly string[]) : undefined;
+  const str = (i: number): string => (table === undefined ? (list?.[i] ?? "") : i < table.length ? table.get(i) : "");
   if (frameHashes.length < p.frames.length * 2) frameHashes = new Uint32Array(p.frames.length * 4);
-  // string hashes, lazily: 0/0 = not computed yet (a real hash of 0/0 is merely recomputed)
-  stringHashes.fill(0, 0, strings.length * 2);
-  const sh = (i: number): number => {
-    if (stringHashes[i * 2] === 0 && stringHashes[i * 2 + 1] === 0) hashString(strings[i] ?? "", stringHashes, i * 2);
-    return i * 2;
-  };
+  let sh: (i: number) => number;
+  let hashes: Uint32Array;
+  if (table !== undefined) {
+    hashes = table.hashes;
+    sh = (i) => i * 2;
+  } else {
+    const n = list?.length ?? 0;
+    if (stringHashes.length < n * 2) stringHashes = new Uint32Array(n * 4);
+    // string hashes, lazily: 0/0 = not computed yet (a real hash of 0/0 is merely recomputed)
+    stringHashes.fill(0, 0, n * 2);
+    hashes = stringHashes;
+    sh = (i) => {
+      if (stringHashes[i * 2] === 0 && stringHashes[i * 2 + 1] === 0) hashString(str(i), stringHashes, i * 2);
+      return i * 2;
+    };
+  }
   let frameDec: (string | undefined)[] | undefined;
   const frames = p.frames;
   for (let i = 0; i < frames.length; i++) {
     const f = frames[i] as (typeof frames)[number];
-    hashFrame(stringHashes, sh(f.function), stringHashes, sh(f.file), f.line, frameHashes, i * 2);
+    hashFrame(hashes, sh(f.function), hashes, sh(f.file), f.line, frameHashes, i * 2);
   }
   const frameId = (i: number): string => {
     frameDec ??= new Array<string | undefined>(frames.length);
@@ -65,7 +80,7 @@ export function encodeProfile(p: ProfileInput, host: string, batch: string, now:
       frameDec[i] = d;
       if (!dict.frames.has(hi, lo) && dict.pendingFrames.add(hi, lo)) {
         const f = frames[i] as (typeof frames)[number];
-        out.frames.push(`[${d},${JSON.stringify(strings[f.function] ?? "")},${JSON.stringify(strings[f.file] ?? "")},${f.line},${now}]`);
+        out.frames.push(`[${d},${JSON.stringify(str(f.function))},${JSON.stringify(str(f.file))},${f.line},${now}]`);
         out.newFrames.push(hi, lo);
       }
     }
@@ -90,7 +105,7 @@ export function encodeProfile(p: ProfileInput, host: string, batch: string, now:
     let t = threadMap === undefined ? threadKeys.indexOf(th) + 1 : (threadMap.get(th) ?? 0);
     if (t === 0) {
       threadKeys.push(th);
-      threads.push(JSON.stringify(strings[th] ?? ""));
+      threads.push(JSON.stringify(str(th)));
       t = threads.length;
       if (threadMap !== undefined) threadMap.set(th, t);
       else if (t > 32) threadMap = new Map(threadKeys.map((k, i) => [k, i + 1]));

@@ -69,7 +69,7 @@ describe("SeenSet", () => {
   });
 });
 
-const PINNED = { empty: "f63753950fa1d47b", fn: "cbc83536e821aab2", file: "fb9f44cf3b747c3", frame: "512275159897543191", stack: "7568258803470394973" };
+const PINNED = { empty: "f63753950fa1d47b", fn: "e1354d52769f8f35", file: "9c73267d275d5020", frame: "12301120111717221813", stack: "3602563824993719176" };
 
 describe("encodeProfile", () => {
   it("numbers threads 1.. in first-seen order, also past the small-profile fast path", async () => {

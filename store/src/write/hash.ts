@@ -4,7 +4,7 @@
  * differently seeded murmur3-style lanes that are cross-mixed at the end.
  *
  * These functions define ids persisted in ClickHouse: never change them (a change would split
- * every stack in two). `hash.test.ts` pins known values.
+ * every stack in two). `hash.test.ts` pins known values. Strings are hashed as UTF-8 bytes.
  *
  * - frame id = H(hash(function), hash(file), line)
  * - stack id = H(frame ids root→leaf)
@@ -57,23 +57,36 @@ function finish(a: number, b: number, n: number, out: Uint32Array, at: number): 
 const SEED_A = 0x2f7b1a43;
 const SEED_B = 0x6c8e9cf5;
 
-/** Hash of a string's UTF-16 code units, two per step. */
-export function hashString(s: string, out: Uint32Array, at: number): void {
+/**
+ * Hash of bytes `buf[start .. end)`, four per step (little-endian words). Strings are hashed as
+ * their UTF-8 bytes, so a collector can hash names straight from the wire.
+ */
+export function hashBytes(buf: Uint8Array, start: number, end: number, out: Uint32Array, at: number): void {
   let a = SEED_A;
   let b = SEED_B;
-  const n = s.length;
-  let i = 0;
-  for (; i + 1 < n; i += 2) {
-    const k = s.charCodeAt(i) | (s.charCodeAt(i + 1) << 16);
+  let i = start;
+  for (; i + 3 < end; i += 4) {
+    const k = (buf[i] as number) | ((buf[i + 1] as number) << 8) | ((buf[i + 2] as number) << 16) | ((buf[i + 3] as number) << 24);
     a = stepA(a, k);
     b = stepB(b, k);
   }
-  if (i < n) {
-    const k = s.charCodeAt(i);
+  if (i < end) {
+    let k = 0;
+    for (let s = 0; i < end; i++, s += 8) k |= (buf[i] as number) << s;
     a = stepA(a, k);
     b = stepB(b, k);
   }
-  finish(a, b, n, out, at);
+  finish(a, b, end - start, out, at);
+}
+
+let utf8 = new Uint8Array(1024);
+const encoder = new TextEncoder();
+
+/** Hash of a string's UTF-8 bytes (equal to {@link hashBytes} over them). */
+export function hashString(s: string, out: Uint32Array, at: number): void {
+  if (utf8.length < s.length * 3) utf8 = new Uint8Array(s.length * 3);
+  const { written } = encoder.encodeInto(s, utf8);
+  hashBytes(utf8, 0, written, out, at);
 }
 
 /** Frame id from the hashes of its function and file names (each a hi, lo pair) and its line. */

@@ -57,6 +57,18 @@ export function stacksFromList(list: readonly StackInput[]): StacksInput {
   return { length: list.length, frames, start, thread, count };
 }
 
+/**
+ * A string table whose strings are created only when asked for, with every string's hash
+ * precomputed (hi, lo at 2i, 2i + 1, as `hashBytes` over the UTF-8 bytes). A decoder hands this
+ * over so that names are hashed from the wire bytes and only the few that are needed (thread
+ * names, names of new frames) become JavaScript strings.
+ */
+export interface StringTable {
+  readonly length: number;
+  get(i: number): string;
+  readonly hashes: Uint32Array;
+}
+
 export interface ProfileInput {
   pid: number;
   service: string;
@@ -67,7 +79,8 @@ export interface ProfileInput {
   windowStartUnixMs: number | bigint;
   /** Set for ad-hoc captures, empty for continuous profiling. */
   captureId: string;
-  strings: readonly string[];
+  /** Function, file and thread names, referenced by index: a plain array or a {@link StringTable}. */
+  strings: readonly string[] | StringTable;
   frames: readonly FrameInput[];
   stacks: StacksInput;
 }
