@@ -87,7 +87,7 @@ export function toSampleBatch(b: BatchInput): SampleBatch {
         sampleRateHz: 100,
         windowStartUnixMs: windowStart,
         windowEndUnixMs: windowStart + 10_000n,
-        strings: [...p.strings],
+        strings: Array.isArray(p.strings) ? [...(p.strings as readonly string[])] : Array.from({ length: p.strings.length }, (_, i) => (p.strings as { get(i: number): string }).get(i)),
         frames: p.frames.map((f) => ({ function: f.function, file: f.file, line: f.line })),
         stacks,
         captureId: p.captureId,

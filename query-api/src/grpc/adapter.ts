@@ -4,7 +4,7 @@
  * and unary handlers that get the decoded request, a cancellation signal and a deadline, and
  * whose errors go through {@link toStatus}.
  */
-import { create, fromBinary, toBinary, type DescMessage, type DescService, type MessageInitShape, type MessageShape } from "@bufbuild/protobuf";
+import { create, fromBinary, isMessage, toBinary, type DescMessage, type DescService, type MessageInitShape, type MessageShape } from "@bufbuild/protobuf";
 import type { GenService, GenServiceMethods } from "@bufbuild/protobuf/codegenv2";
 import type { Metadata, MethodDefinition, sendUnaryData, ServerUnaryCall, ServiceDefinition, UntypedHandleCall } from "@grpc/grpc-js";
 import { toStatus } from "./status.js";
@@ -76,7 +76,8 @@ export function unaryHandlers<M extends GenServiceMethods>(service: GenService<M
           hooks.authorize?.(context);
           const out = await fn(call.request, context);
           hooks.finished?.(context, undefined, performance.now() - started);
-          callback(null, create(m.output, out));
+          // A handler may return the finished message (large responses: no deep copy).
+          callback(null, isMessage(out, m.output) ? out : create(m.output, out));
         } catch (err) {
           hooks.finished?.(context, err, performance.now() - started);
           callback(toStatus(err), null);

@@ -69,6 +69,12 @@ class NodeHeap {
   }
 }
 
+const ZERO = 0n;
+/** Most counts of a plain flame graph's baseline side are zero: no allocation for those. */
+function big(v: number): bigint {
+  return v === 0 ? ZERO : BigInt(v);
+}
+
 export function toFlameGraph(tree: CallTree, options: FlameGraphOptions): FlameGraph {
   const [t0, t1] = tree.totals;
   const { total, baseTotal } = tree;
@@ -123,10 +129,10 @@ export function toFlameGraph(tree: CallTree, options: FlameGraphOptions): FlameG
       file,
       line,
       parent,
-      self: BigInt(self),
-      total: BigInt(tot),
-      baseSelf: BigInt(baseSelf),
-      baseTotal: BigInt(baseTot),
+      self: big(self),
+      total: big(tot),
+      baseSelf: big(baseSelf),
+      baseTotal: big(baseTot),
       share: share(tot, t0),
       baseShare: share(baseTot, t1),
       kind,

@@ -3,8 +3,11 @@
  * computations, wired together. Errors are FleetprofErrors; the gRPC adapter maps them.
  */
 import { ErrorCode, FleetprofError } from "@fleetprof/common";
+import { create } from "@bufbuild/protobuf";
 import {
+  DiffFlameGraphResponseSchema,
   ExportFormat,
+  FlameGraphResponseSchema,
   SortBy,
   type DiffFlameGraphRequest,
   type DiffTopFunctionsRequest,
@@ -78,7 +81,9 @@ export function createQueryService(options: QueryServiceOptions): QueryServiceIm
       const maxNodes = resolveMaxNodes(req.maxNodes, limits);
       const profile = await profileOf(filter, resolveRange(req.range, limits), ctx);
       const graph = toFlameGraph(buildTree(profile), { maxNodes, diff: false, firstMs: profile.firstMs, lastMs: profile.lastMs, source: profile.source });
-      return { flameGraph: graph };
+      const response = create(FlameGraphResponseSchema);
+      response.flameGraph = graph;
+      return response;
     },
 
     diffFlameGraph: async (req: DiffFlameGraphRequest, ctx) => {
@@ -92,7 +97,9 @@ export function createQueryService(options: QueryServiceOptions): QueryServiceIm
         lastMs: Math.max(base.lastMs, cmp.lastMs),
         source: cmp.source,
       });
-      return { flameGraph: graph };
+      const response = create(DiffFlameGraphResponseSchema);
+      response.flameGraph = graph;
+      return response;
     },
 
     topFunctions: async (req: TopFunctionsRequest, ctx) => {
