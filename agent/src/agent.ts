@@ -257,10 +257,11 @@ export async function startAgent(partial: Partial<AgentConfig> = {}, logger?: Lo
   let boundaryTimer: NodeJS.Timeout | undefined;
   let prepareTimer: NodeJS.Timeout | undefined;
   const minWindowMs = Math.min(2000, config.window / 4);
-  // The next windows' py-spy processes are spawned this long before the boundary (gated).
-  const prepareLeadMs = Math.min(1000, config.window / 4);
   const scheduleBoundary = (): void => {
     const at = nextBoundary(Date.now(), config.window);
+    // The next windows' py-spy processes are spawned this long before the boundary (gated):
+    // 1 s, more with many processes (each spawn blocks Node for ~10 ms), at most a quarter window.
+    const prepareLeadMs = Math.min(config.window / 4, Math.max(1000, samplers.size * 40));
     const prepareIn = at - prepareLeadMs - Date.now();
     if (prepareIn > 0) {
       prepareTimer = setTimeout(() => {
