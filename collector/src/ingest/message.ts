@@ -23,7 +23,8 @@ export async function decodeMessage(data: Uint8Array, headers: { get(k: string):
   let raw: Buffer;
   if (encoding === "gzip") {
     try {
-      raw = await gunzipAsync(data, { maxOutputLength: MAX_DECODED_BYTES });
+      // big output chunks: the default 16 KiB means dozens of thread-pool round trips per message
+      raw = await gunzipAsync(data, { maxOutputLength: MAX_DECODED_BYTES, chunkSize: 256 * 1024 });
     } catch (err) {
       return reject("undecodable", `gzip: ${(err as Error).message}`);
     }
