@@ -12,43 +12,67 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file fleetprof/v1/control.proto.
  */
 export const file_fleetprof_v1_control: GenFile = /*@__PURE__*/
-  fileDesc("ChpmbGVldHByb2YvdjEvY29udHJvbC5wcm90bxIMZmxlZXRwcm9mLnYxIpABCg5DYXB0dXJlUmVxdWVzdBISCgpjYXB0dXJlX2lkGAEgASgJEgsKA3BpZBgCIAEoDRITCgtkdXJhdGlvbl9tcxgDIAEoDRIPCgdyYXRlX2h6GAQgASgNEg4KBm5hdGl2ZRgFIAEoCBInCgRtb2RlGAYgASgOMhkuZmxlZXRwcm9mLnYxLlByb2ZpbGVNb2RlIuQBCgxDYXB0dXJlUmVwbHkSMQoGc3RhdHVzGAEgASgOMiEuZmxlZXRwcm9mLnYxLkNhcHR1cmVSZXBseS5TdGF0dXMSDwoHbWVzc2FnZRgCIAEoCRIPCgdzYW1wbGVzGAMgASgEIn8KBlN0YXR1cxIWChJTVEFUVVNfVU5TUEVDSUZJRUQQABISCg5TVEFUVVNfU1RBUlRFRBABEg8KC1NUQVRVU19ET05FEAISFAoQU1RBVFVTX05PVF9GT1VORBADEg8KC1NUQVRVU19CVVNZEAQSEQoNU1RBVFVTX0ZBSUxFRBAFIisKC0R1bXBSZXF1ZXN0EgwKBHBpZHMYASADKA0SDgoGbmF0aXZlGAIgASgIIkcKCUR1bXBSZXBseRIMCgRob3N0GAEgASgJEiwKCXByb2Nlc3NlcxgCIAMoCzIZLmZsZWV0cHJvZi52MS5Qcm9jZXNzRHVtcCJ2CgtQcm9jZXNzRHVtcBILCgNwaWQYASABKA0SDwoHc2VydmljZRgCIAEoCRIPCgd2ZXJzaW9uGAMgASgJEg0KBWVycm9yGAQgASgJEikKB3RocmVhZHMYBSADKAsyGC5mbGVldHByb2YudjEuVGhyZWFkRHVtcCJ4CgpUaHJlYWREdW1wEhEKCXRocmVhZF9pZBgBIAEoBBIMCgRuYW1lGAIgASgJEg4KBmFjdGl2ZRgDIAEoCBIQCghvd25zX2dpbBgEIAEoCBInCgZmcmFtZXMYBSADKAsyFy5mbGVldHByb2YudjEuRHVtcEZyYW1lIjkKCUR1bXBGcmFtZRIQCghmdW5jdGlvbhgBIAEoCRIMCgRmaWxlGAIgASgJEgwKBGxpbmUYAyABKA0iFAoSQWdlbnRTdGF0dXNSZXF1ZXN0IpIBChBBZ2VudFN0YXR1c1JlcGx5EgwKBGhvc3QYASABKAkSFQoNYWdlbnRfdmVyc2lvbhgCIAEoCRInCgRtb2RlGAMgASgOMhkuZmxlZXRwcm9mLnYxLlByb2ZpbGVNb2RlEjAKCXByb2Nlc3NlcxgEIAMoCzIdLmZsZWV0cHJvZi52MS5Qcm9maWxlZFByb2Nlc3MiUgoPUHJvZmlsZWRQcm9jZXNzEgsKA3BpZBgBIAEoDRIPCgdzZXJ2aWNlGAIgASgJEg8KB3ZlcnNpb24YAyABKAkSEAoIY292ZXJhZ2UYBCABKAFiBnByb3RvMw", [file_fleetprof_v1_samples]);
+  fileDesc("ChpmbGVldHByb2YvdjEvY29udHJvbC5wcm90bxIMZmxlZXRwcm9mLnYxIroBCg5DYXB0dXJlUmVxdWVzdBISCgpjYXB0dXJlX2lkGAEgASgJEgsKA3BpZBgCIAEoDRITCgtkdXJhdGlvbl9tcxgDIAEoDRIPCgdyYXRlX2h6GAQgASgNEg4KBm5hdGl2ZRgFIAEoCBInCgRtb2RlGAYgASgOMhkuZmxlZXRwcm9mLnYxLlByb2ZpbGVNb2RlEhgKC25vbmJsb2NraW5nGAcgASgISACIAQFCDgoMX25vbmJsb2NraW5nIqIDCgxDYXB0dXJlUmVwbHkSMQoGc3RhdHVzGAEgASgOMiEuZmxlZXRwcm9mLnYxLkNhcHR1cmVSZXBseS5TdGF0dXMSDwoHbWVzc2FnZRgCIAEoCRIPCgdzYW1wbGVzGAMgASgEEhIKCmNhcHR1cmVfaWQYBCABKAkSDAoEaG9zdBgFIAEoCRILCgNwaWQYBiABKA0SFQoNc3RhcnRfdW5peF9tcxgHIAEoAxITCgtlbmRfdW5peF9tcxgIIAEoAxIPCgdyYXRlX2h6GAkgASgNEhMKC2R1cmF0aW9uX21zGAogASgNEg4KBm5hdGl2ZRgLIAEoCBITCgtub25ibG9ja2luZxgMIAEoCBIWCg5zYW1wbGVyX2Vycm9ycxgNIAEoDSJ/CgZTdGF0dXMSFgoSU1RBVFVTX1VOU1BFQ0lGSUVEEAASEgoOU1RBVFVTX1NUQVJURUQQARIPCgtTVEFUVVNfRE9ORRACEhQKEFNUQVRVU19OT1RfRk9VTkQQAxIPCgtTVEFUVVNfQlVTWRAEEhEKDVNUQVRVU19GQUlMRUQQBSIrCgtEdW1wUmVxdWVzdBIMCgRwaWRzGAEgAygNEg4KBm5hdGl2ZRgCIAEoCCJWCglEdW1wUmVwbHkSDAoEaG9zdBgBIAEoCRIsCglwcm9jZXNzZXMYAiADKAsyGS5mbGVldHByb2YudjEuUHJvY2Vzc0R1bXASDQoFZXJyb3IYAyABKAkiigEKC1Byb2Nlc3NEdW1wEgsKA3BpZBgBIAEoDRIPCgdzZXJ2aWNlGAIgASgJEg8KB3ZlcnNpb24YAyABKAkSDQoFZXJyb3IYBCABKAkSKQoHdGhyZWFkcxgFIAMoCzIYLmZsZWV0cHJvZi52MS5UaHJlYWREdW1wEhIKCmVycm9yX2tpbmQYBiABKAkieAoKVGhyZWFkRHVtcBIRCgl0aHJlYWRfaWQYASABKAQSDAoEbmFtZRgCIAEoCRIOCgZhY3RpdmUYAyABKAgSEAoIb3duc19naWwYBCABKAgSJwoGZnJhbWVzGAUgAygLMhcuZmxlZXRwcm9mLnYxLkR1bXBGcmFtZSI5CglEdW1wRnJhbWUSEAoIZnVuY3Rpb24YASABKAkSDAoEZmlsZRgCIAEoCRIMCgRsaW5lGAMgASgNIhQKEkFnZW50U3RhdHVzUmVxdWVzdCKiAgoQQWdlbnRTdGF0dXNSZXBseRIMCgRob3N0GAEgASgJEhUKDWFnZW50X3ZlcnNpb24YAiABKAkSJwoEbW9kZRgDIAEoDjIZLmZsZWV0cHJvZi52MS5Qcm9maWxlTW9kZRIwCglwcm9jZXNzZXMYBCADKAsyHS5mbGVldHByb2YudjEuUHJvZmlsZWRQcm9jZXNzEhgKEGNhcHR1cmVzX3J1bm5pbmcYBSABKA0SHgoWY2FwdHVyZV9tYXhfY29uY3VycmVudBgGIAEoDRIfChdjYXB0dXJlX21heF9kdXJhdGlvbl9tcxgHIAEoDRIbChNjYXB0dXJlX21heF9yYXRlX2h6GAggASgNEhYKDm5hdHNfY29ubmVjdGVkGAkgASgIIvsBCg9Qcm9maWxlZFByb2Nlc3MSCwoDcGlkGAEgASgNEg8KB3NlcnZpY2UYAiABKAkSDwoHdmVyc2lvbhgDIAEoCRIQCghjb3ZlcmFnZRgEIAEoARINCgVzdGF0ZRgFIAEoCRIdChVwcm9jZXNzX3N0YXJ0X3VuaXhfbXMYBiABKAMSOQoGbGFiZWxzGAcgAygLMikuZmxlZXRwcm9mLnYxLlByb2ZpbGVkUHJvY2Vzcy5MYWJlbHNFbnRyeRIPCgd3aW5kb3dzGAggASgNGi0KC0xhYmVsc0VudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoCToCOAFiBnByb3RvMw", [file_fleetprof_v1_samples]);
 
 /**
  * fleetprof.ctl.<host>.capture: run a dedicated py-spy on one process next to the continuous one.
+ * The reply (STARTED, or NOT_FOUND / BUSY / FAILED) comes at once; the outcome (DONE or FAILED)
+ * is published, once the samples are stored in JetStream, to
+ * fleetprof.ctl.<host>.capture.<capture_id>.done (host and capture_id as subject tokens):
+ * subscribe to it before sending the request.
  *
  * @generated from message fleetprof.v1.CaptureRequest
  */
 export type CaptureRequest = Message<"fleetprof.v1.CaptureRequest"> & {
   /**
+   * Required; the profile's capture_id (stored in samples.capture_id).
+   *
    * @generated from field: string capture_id = 1;
    */
   captureId: string;
 
   /**
+   * A process the agent profiles.
+   *
    * @generated from field: uint32 pid = 2;
    */
   pid: number;
 
   /**
+   * Required, at most the agent's capture-max-duration. py-spy counts whole seconds: rounded up.
+   *
    * @generated from field: uint32 duration_ms = 3;
    */
   durationMs: number;
 
   /**
+   * 0: 100 Hz. At most the agent's capture-max-rate.
+   *
    * @generated from field: uint32 rate_hz = 4;
    */
   rateHz: number;
 
   /**
+   * Native frames too (py-spy --native). py-spy cannot do this without pausing the process.
+   *
    * @generated from field: bool native = 5;
    */
   native: boolean;
 
   /**
+   * CPU (default when unspecified), WALL (py-spy --idle) or GIL (py-spy --gil).
+   *
    * @generated from field: fleetprof.v1.ProfileMode mode = 6;
    */
   mode: ProfileMode;
+
+  /**
+   * Unset: nonblocking, except for native captures (which must pause the process).
+   * true together with native: refused (FAILED), py-spy cannot do both.
+   *
+   * @generated from field: optional bool nonblocking = 7;
+   */
+  nonblocking?: boolean | undefined;
 };
 
 /**
@@ -78,6 +102,62 @@ export type CaptureReply = Message<"fleetprof.v1.CaptureReply"> & {
    * @generated from field: uint64 samples = 3;
    */
   samples: bigint;
+
+  /**
+   * @generated from field: string capture_id = 4;
+   */
+  captureId: string;
+
+  /**
+   * @generated from field: string host = 5;
+   */
+  host: string;
+
+  /**
+   * @generated from field: uint32 pid = 6;
+   */
+  pid: number;
+
+  /**
+   * What py-spy sampled (DONE): unix ms, the profile's window.
+   *
+   * @generated from field: int64 start_unix_ms = 7;
+   */
+  startUnixMs: bigint;
+
+  /**
+   * @generated from field: int64 end_unix_ms = 8;
+   */
+  endUnixMs: bigint;
+
+  /**
+   * The settings in effect (STARTED and DONE).
+   *
+   * @generated from field: uint32 rate_hz = 9;
+   */
+  rateHz: number;
+
+  /**
+   * @generated from field: uint32 duration_ms = 10;
+   */
+  durationMs: number;
+
+  /**
+   * @generated from field: bool native = 11;
+   */
+  native: boolean;
+
+  /**
+   * @generated from field: bool nonblocking = 12;
+   */
+  nonblocking: boolean;
+
+  /**
+   * Errors py-spy reported while sampling (DONE).
+   *
+   * @generated from field: uint32 sampler_errors = 13;
+   */
+  samplerErrors: number;
 };
 
 /**
@@ -135,11 +215,15 @@ export const CaptureReply_StatusSchema: GenEnum<CaptureReply_Status> = /*@__PURE
  */
 export type DumpRequest = Message<"fleetprof.v1.DumpRequest"> & {
   /**
+   * Empty: every process the agent profiles.
+   *
    * @generated from field: repeated uint32 pids = 1;
    */
   pids: number[];
 
   /**
+   * Native frames too (pauses each process while it is read).
+   *
    * @generated from field: bool native = 2;
    */
   native: boolean;
@@ -165,6 +249,13 @@ export type DumpReply = Message<"fleetprof.v1.DumpReply"> & {
    * @generated from field: repeated fleetprof.v1.ProcessDump processes = 2;
    */
   processes: ProcessDump[];
+
+  /**
+   * Set when the request itself could not be served (e.g. undecodable).
+   *
+   * @generated from field: string error = 3;
+   */
+  error: string;
 };
 
 /**
@@ -204,6 +295,13 @@ export type ProcessDump = Message<"fleetprof.v1.ProcessDump"> & {
    * @generated from field: repeated fleetprof.v1.ThreadDump threads = 5;
    */
   threads: ThreadDump[];
+
+  /**
+   * gone, permission, unsupported, not-profiled, timeout, other (empty when no error).
+   *
+   * @generated from field: string error_kind = 6;
+   */
+  errorKind: string;
 };
 
 /**
@@ -218,6 +316,8 @@ export const ProcessDumpSchema: GenMessage<ProcessDump> = /*@__PURE__*/
  */
 export type ThreadDump = Message<"fleetprof.v1.ThreadDump"> & {
   /**
+   * OS thread id (Linux tid).
+   *
    * @generated from field: uint64 thread_id = 1;
    */
   threadId: bigint;
@@ -317,6 +417,33 @@ export type AgentStatusReply = Message<"fleetprof.v1.AgentStatusReply"> & {
    * @generated from field: repeated fleetprof.v1.ProfiledProcess processes = 4;
    */
   processes: ProfiledProcess[];
+
+  /**
+   * Captures running now, and the agent's capture limits.
+   *
+   * @generated from field: uint32 captures_running = 5;
+   */
+  capturesRunning: number;
+
+  /**
+   * @generated from field: uint32 capture_max_concurrent = 6;
+   */
+  captureMaxConcurrent: number;
+
+  /**
+   * @generated from field: uint32 capture_max_duration_ms = 7;
+   */
+  captureMaxDurationMs: number;
+
+  /**
+   * @generated from field: uint32 capture_max_rate_hz = 8;
+   */
+  captureMaxRateHz: number;
+
+  /**
+   * @generated from field: bool nats_connected = 9;
+   */
+  natsConnected: boolean;
 };
 
 /**
@@ -346,11 +473,35 @@ export type ProfiledProcess = Message<"fleetprof.v1.ProfiledProcess"> & {
   version: string;
 
   /**
-   * Fraction of expected samples received over the last window, 0..1.
+   * Fraction of expected samples received over the last window, 0..1 (0 before the first window).
    *
    * @generated from field: double coverage = 4;
    */
   coverage: number;
+
+  /**
+   * running, backoff or finished.
+   *
+   * @generated from field: string state = 5;
+   */
+  state: string;
+
+  /**
+   * @generated from field: int64 process_start_unix_ms = 6;
+   */
+  processStartUnixMs: bigint;
+
+  /**
+   * @generated from field: map<string, string> labels = 7;
+   */
+  labels: { [key: string]: string };
+
+  /**
+   * Windows sampled so far.
+   *
+   * @generated from field: uint32 windows = 8;
+   */
+  windows: number;
 };
 
 /**
