@@ -1,13 +1,19 @@
 /**
  * The agent: discovery every `interval`, one continuous sampler per Python process, window
  * boundaries on the wall clock, batches per service into the spool, and the publisher that
- * drains the spool into JetStream.
+ * drains the spool into JetStream; the control endpoint (capture, dump, status) on NATS
+ * request/reply.
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { create } from "@bufbuild/protobuf";
 import { createLogger, ErrorCode, FleetprofError, LogOnce, type Logger } from "@fleetprof/common";
-import type { ProfileMode } from "@fleetprof/proto";
+import { AgentStatusReplySchema, FORMAT_VERSION, SampleBatchSchema, type ProfileMode } from "@fleetprof/proto";
+import { randomUUID } from "node:crypto";
+import { CaptureService } from "./control/capture.js";
+import { ControlServer } from "./control/control-server.js";
+import { answerDump } from "./control/dump-request.js";
 import { compileRules } from "./discovery/rules.js";
 import { Scanner, type DiscoveredProcess } from "./discovery/scanner.js";
 import { samplerTarget } from "./labels/target.js";
@@ -50,6 +56,8 @@ export interface AgentStatus {
   natsConnected: boolean;
   spool: SpoolStats;
   processes: ProcessStatus[];
+  /** Ad-hoc captures running now. */
+  capturesRunning: number;
 }
 
 export interface AgentHandle {
@@ -285,6 +293,87 @@ export async function startAgent(partial: Partial<AgentConfig> = {}, logger?: Lo
     }, at - Date.now());
   };
 
+  // --- control endpoint ------------------------------------------------------------------
+  const targetOf = (pid: number): SamplerTarget | undefined => {
+    for (const s of samplers.values()) if (s.target.pid === pid && s.state !== "finished" && alive(s.target)) return s.target;
+    return undefined;
+  };
+  const profiledTargets = (): SamplerTarget[] => [...samplers.values()].filter((s) => s.state !== "finished").map((s) => s.target);
+  const controlLog = root.child({ module: "control" });
+  const captures = new CaptureService({
+    host: config.host,
+    limits: { maxDurationMs: config.captureMaxDuration, maxRateHz: config.captureMaxRate, maxConcurrent: config.captureMaxConcurrent },
+    pySpy: () => pySpy,
+    findTarget: targetOf,
+    profiledPids: () => profiledTargets().map((t) => t.pid),
+    outputPath: (pid) => join(workDir, `capture-${String(pid)}-${String(++runSeq)}.raw`),
+    deadlineMs: config.pySpyDeadline,
+    ptraceScope: scanner.proc.sysctl("kernel/yama/ptrace_scope"),
+    publish: (profile) => {
+      // Its own batch (not merged with continuous windows), so its acknowledgement can be awaited.
+      const ids = publisher.enqueue(
+        create(SampleBatchSchema, { batchId: randomUUID(), host: config.host, agentVersion: AGENT_VERSION, formatVersion: FORMAT_VERSION, profiles: [profile], part: 0, parts: 1 }),
+      );
+      metrics.samples.inc({}, profile.stacks.reduce((n, st) => n + Number(st.count), 0));
+      return publisher.whenPublished(ids);
+    },
+    // Called only when a capture ends, long after `control` exists.
+    notify: (captureId, reply) => control.notify(captureId, reply),
+    log: controlLog,
+  });
+  const control = new ControlServer(
+    config.host,
+    {
+      capture: (req) => captures.handle(req),
+      dump: (req) => answerDump(req, { host: config.host, pySpy: () => pySpy, targets: profiledTargets, deadlineMs: config.dumpDeadline, procDir: config.procDir }),
+      status: () => {
+        const st = status();
+        return create(AgentStatusReplySchema, {
+          host: st.host,
+          agentVersion: st.agentVersion,
+          mode: st.mode,
+          processes: [...samplers.values()].map((sm) => ({
+            pid: sm.target.pid,
+            service: sm.target.service,
+            version: sm.target.version,
+            coverage: sm.lastCoverage ?? 0,
+            state: sm.state,
+            processStartUnixMs: BigInt(sm.target.startUnixMs),
+            labels: sm.target.labels,
+            windows: sm.windows,
+          })),
+          capturesRunning: captures.running,
+          captureMaxConcurrent: config.captureMaxConcurrent,
+          captureMaxDurationMs: config.captureMaxDuration,
+          captureMaxRateHz: config.captureMaxRate,
+          natsConnected: st.natsConnected,
+        });
+      },
+    },
+    controlLog,
+  );
+  publisher.onFirstConnect((nc) => control.attach(nc));
+
+  const status = (): AgentStatus => ({
+    host: config.host,
+    agentVersion: AGENT_VERSION,
+    mode: PROFILE_MODES[mode],
+    pySpy,
+    natsConnected: publisher.connected,
+    spool: spool.stats(),
+    processes: [...samplers.values()].map((s) => ({
+      pid: s.target.pid,
+      key: s.target.key,
+      service: s.target.service,
+      version: s.target.version,
+      labels: s.target.labels,
+      state: s.state,
+      coverage: s.lastCoverage,
+      windows: s.windows,
+    })),
+    capturesRunning: captures.running,
+  });
+
   locate();
   scan();
   const scanTimer = setInterval(scan, config.interval);
@@ -308,7 +397,8 @@ export async function startAgent(partial: Partial<AgentConfig> = {}, logger?: Lo
       clearInterval(scanTimer);
       if (boundaryTimer !== undefined) clearTimeout(boundaryTimer);
       if (prepareTimer !== undefined) clearTimeout(prepareTimer);
-      await Promise.all([...samplers.values()].map((s) => s.finish(STOP_DEADLINE_MS)));
+      control.close();
+      await Promise.all([captures.stop(STOP_DEADLINE_MS), ...[...samplers.values()].map((s) => s.finish(STOP_DEADLINE_MS))]);
       batcher.flush();
       await publisher.stop(STOP_DEADLINE_MS);
       await metricsServer?.close();
@@ -326,23 +416,6 @@ export async function startAgent(partial: Partial<AgentConfig> = {}, logger?: Lo
     metricsText: () => metrics.registry.render(),
     scanNow: scan,
     stop,
-    status: () => ({
-      host: config.host,
-      agentVersion: AGENT_VERSION,
-      mode: PROFILE_MODES[mode],
-      pySpy,
-      natsConnected: publisher.connected,
-      spool: spool.stats(),
-      processes: [...samplers.values()].map((s) => ({
-        pid: s.target.pid,
-        key: s.target.key,
-        service: s.target.service,
-        version: s.target.version,
-        labels: s.target.labels,
-        state: s.state,
-        coverage: s.lastCoverage,
-        windows: s.windows,
-      })),
-    }),
+    status,
   };
 }

@@ -27,6 +27,10 @@ export const agentOptions = defineOptions({
   "py-spy-deadline": { type: "duration", doc: "how long py-spy may take to start or to write its output before it is killed", default: 10_000, min: 500 },
   "metrics-port": { type: "number", doc: "serve Prometheus metrics on this port (0: off)", default: 0, min: 0 },
   "metrics-host": { type: "string", doc: "address the metrics server listens on", default: "0.0.0.0" },
+  "capture-max-duration": { type: "duration", doc: "longest ad-hoc capture a control request may ask for", default: 60_000, min: 1000 },
+  "capture-max-rate": { type: "number", doc: "highest sampling rate (Hz) a capture request may ask for", default: 1000, min: 1 },
+  "capture-max-concurrent": { type: "number", doc: "captures that may run at once; more are answered BUSY", default: 2, min: 1 },
+  "dump-deadline": { type: "duration", doc: "how long a dump request may take; processes not read by then are reported as timed out", default: 5000, min: 200 },
   "proc-dir": { type: "string", doc: "where the host's /proc is mounted (e.g. /host/proc in a container)", default: "/proc" },
 });
 

@@ -40,6 +40,9 @@ export class Publisher {
   #maxPayload = DEFAULT_MAX_PAYLOAD;
   #outageLogged = false;
   readonly #abort = new AbortController();
+  /** Resolvers waiting for a spooled message to be acknowledged, by message id. */
+  readonly #waiters = new Map<string, (() => void)[]>();
+  #connectedHooks: ((nc: NatsConnection) => void)[] = [];
 
   constructor(options: PublisherOptions) {
     this.#o = options;
@@ -57,11 +60,39 @@ export class Publisher {
     this.updateSpoolMetrics();
   }
 
-  /** Splits, compresses and spools a batch; the drain loop publishes it. */
-  enqueue(batch: SampleBatch): void {
+  /** The NATS connection once made (it reconnects by itself); undefined before the first connect. */
+  get connection(): NatsConnection | undefined {
+    return this.#nc;
+  }
+
+  /** Calls `hook` with the connection once it is first made (now, if it already is). */
+  onFirstConnect(hook: (nc: NatsConnection) => void): void {
+    if (this.#nc !== undefined) hook(this.#nc);
+    else this.#connectedHooks.push(hook);
+  }
+
+  /** Resolves once every message id in `ids` has been acknowledged by JetStream. */
+  whenPublished(ids: readonly string[]): Promise<void> {
+    return Promise.all(
+      ids.map(
+        (id) =>
+          new Promise<void>((resolve) => {
+            if (!this.#o.spool.has(id)) return resolve();
+            const list = this.#waiters.get(id);
+            if (list === undefined) this.#waiters.set(id, [resolve]);
+            else list.push(resolve);
+          }),
+      ),
+    ).then(() => undefined);
+  }
+
+  /** Splits, compresses and spools a batch; the drain loop publishes it. Returns the message ids of its parts. */
+  enqueue(batch: SampleBatch): string[] {
     const service = batch.profiles[0]?.service ?? "unknown";
     const subject = samplesSubject(service, batch.host);
+    const ids: string[] = [];
     for (const part of splitBatch(batch, payloadLimit(this.#maxPayload))) {
+      ids.push(part.batchId);
       const dropped = this.#o.spool.put(part.batchId, subject, encodeBatch(part));
       if (dropped > 0) {
         this.#o.metrics.spoolDropped.inc({}, dropped);
@@ -70,6 +101,14 @@ export class Publisher {
     }
     this.updateSpoolMetrics();
     this.#wake?.();
+    return ids;
+  }
+
+  private settled(id: string): void {
+    const list = this.#waiters.get(id);
+    if (list === undefined) return;
+    this.#waiters.delete(id);
+    for (const resolve of list) resolve();
   }
 
   /** Publishes what it can within `deadlineMs`, then closes the connection. What is left stays in the spool. */
@@ -116,6 +155,15 @@ export class Publisher {
         this.#nc = nc;
         this.#js = jetstream(nc, { timeout: ACK_TIMEOUT_MS });
         this.onConnected(nc);
+        const hooks = this.#connectedHooks;
+        this.#connectedHooks = [];
+        for (const hook of hooks) {
+          try {
+            hook(nc);
+          } catch (err) {
+            log.error({ err }, `a connection hook failed: ${(err as Error).message}`);
+          }
+        }
         void this.watchStatus(nc);
         return;
       } catch (err) {
@@ -194,6 +242,7 @@ export class Publisher {
       const data = this.#o.spool.read(entry);
       if (data === undefined) {
         this.#o.spool.remove(entry);
+        this.settled(entry.id);
         continue;
       }
       try {
@@ -202,6 +251,7 @@ export class Publisher {
         h.set(ENCODING_HEADER, "gzip");
         await this.#js.publish(entry.subject, data, { msgID: entry.id, headers: h, timeout: ACK_TIMEOUT_MS });
         this.#o.spool.remove(entry);
+        this.settled(entry.id);
         this.#o.metrics.batches.inc();
         this.#o.metrics.batchBytes.inc({}, data.byteLength);
         this.updateSpoolMetrics();
@@ -229,6 +279,14 @@ export class Publisher {
       if (parts.length < 2) return false;
       for (const part of parts) this.#o.spool.put(part.batchId, entry.subject, encodeBatch(part));
       this.#o.spool.remove(entry);
+      // Whoever waits for the message now waits for all of its parts.
+      const waiting = this.#waiters.get(entry.id);
+      if (waiting !== undefined) {
+        this.#waiters.delete(entry.id);
+        void this.whenPublished(parts.map((p) => p.batchId)).then(() => {
+          for (const resolve of waiting) resolve();
+        });
+      }
       this.#o.log.info({ batchId: entry.id, parts: parts.length, maxPayload: this.#maxPayload }, "split a spooled batch again to fit the server's max_payload");
       return true;
     } catch {

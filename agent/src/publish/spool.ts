@@ -94,6 +94,11 @@ export class Spool {
     return dropped;
   }
 
+  /** Whether a message with this id is waiting. */
+  has(id: string): boolean {
+    return this.#entries.some((e) => e.id === id);
+  }
+
   /** The oldest message, or undefined when empty. */
   peek(): SpoolEntry | undefined {
     return this.#entries[0];
