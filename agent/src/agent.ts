@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { create } from "@bufbuild/protobuf";
 import { createLogger, ErrorCode, FleetprofError, LogOnce, type Logger } from "@fleetprof/common";
-import { AgentStatusReplySchema, FORMAT_VERSION, SampleBatchSchema, type ProfileMode } from "@fleetprof/proto";
+import { AgentStatusReplySchema, CaptureReply_Status, FORMAT_VERSION, SampleBatchSchema, type ProfileMode } from "@fleetprof/proto";
 import { randomUUID } from "node:crypto";
 import { CaptureService } from "./control/capture.js";
 import { ControlServer } from "./control/control-server.js";
@@ -318,15 +318,29 @@ export async function startAgent(partial: Partial<AgentConfig> = {}, logger?: Lo
       return publisher.whenPublished(ids);
     },
     // Called only when a capture ends, long after `control` exists.
-    notify: (captureId, reply) => control.notify(captureId, reply),
+    notify: (captureId, reply) => {
+      metrics.captures.inc({ outcome: reply.status === CaptureReply_Status.DONE ? "done" : "failed" });
+      control.notify(captureId, reply);
+    },
     log: controlLog,
   });
   const control = new ControlServer(
     config.host,
     {
-      capture: (req) => captures.handle(req),
-      dump: (req) => answerDump(req, { host: config.host, pySpy: () => pySpy, targets: profiledTargets, deadlineMs: config.dumpDeadline, procDir: config.procDir }),
+      capture: (req) => {
+        metrics.controlRequests.inc({ verb: "capture" });
+        const reply = captures.handle(req);
+        const refused: Partial<Record<CaptureReply_Status, string>> = { [CaptureReply_Status.NOT_FOUND]: "not_found", [CaptureReply_Status.BUSY]: "busy", [CaptureReply_Status.FAILED]: "refused" };
+        const outcome = refused[reply.status];
+        if (outcome !== undefined) metrics.captures.inc({ outcome });
+        return reply;
+      },
+      dump: (req) => {
+        metrics.controlRequests.inc({ verb: "dump" });
+        return answerDump(req, { host: config.host, pySpy: () => pySpy, targets: profiledTargets, deadlineMs: config.dumpDeadline, procDir: config.procDir });
+      },
       status: () => {
+        metrics.controlRequests.inc({ verb: "status" });
         const st = status();
         return create(AgentStatusReplySchema, {
           host: st.host,

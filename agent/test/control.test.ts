@@ -129,6 +129,20 @@ describe("agent control endpoint", () => {
     expect(a + b + g).toBeGreaterThan(main * 0.9);
   });
 
+  it("runs a native capture pausing the process (py-spy cannot read native stacks otherwise)", async () => {
+    const captureId = randomUUID();
+    const done = nc.subscribe(captureDoneSubject(host, captureId), { max: 1, timeout: 30_000 });
+    const started = await capture({ captureId, pid: busy2.pid, durationMs: 1000, rateHz: 100, native: true });
+    expect(started.status, started.message).toBe(CaptureReply_Status.STARTED);
+    expect(started.nonblocking).toBe(false);
+    expect(started.message).toMatch(/pausing the process at each sample/);
+    let result: CaptureReply | undefined;
+    for await (const m of done) result = fromBinary(CaptureReplySchema, m.data);
+    expect(result?.status, result?.message).toBe(CaptureReply_Status.DONE);
+    expect(result?.native).toBe(true);
+    expect(Number(result?.samples)).toBeGreaterThan(0);
+  });
+
   it("dumps every profiled process: the blocked one waits in wait_for_lock, the busy ones run their loop", async () => {
     const m = await nc.request(controlSubject(host, "dump"), toBinary(DumpRequestSchema, create(DumpRequestSchema, {})), { timeout: 15_000 });
     const reply = fromBinary(DumpReplySchema, m.data);
@@ -192,6 +206,10 @@ describe("agent control endpoint", () => {
     expect(st.processes.map((p) => p.pid).sort()).toEqual([busy1.pid, busy2.pid, blocked.pid].sort());
     expect(st.processes.every((p) => p.state === "running")).toBe(true);
     expect(st).toMatchObject({ captureMaxConcurrent: 1, captureMaxDurationMs: 60_000, captureMaxRateHz: 1000, natsConnected: true });
+    // The two captures, the BUSY one and the refusals, counted.
+    expect(agent.metricsText()).toMatch(/fleetprof_agent_captures_total\{outcome="done"\} 2\b/);
+    expect(agent.metricsText()).toMatch(/fleetprof_agent_captures_total\{outcome="busy"\} 1\b/);
+    expect(agent.metricsText()).toMatch(/fleetprof_agent_captures_total\{outcome="refused"\} 4\b/);
   });
 
   it("answers only its own host's subjects", async () => {

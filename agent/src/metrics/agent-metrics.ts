@@ -37,6 +37,8 @@ export class AgentMetrics {
   readonly labelsTruncated: Counter;
   readonly natsConnected: Gauge;
   readonly parseErrors: Counter;
+  readonly controlRequests: Counter;
+  readonly captures: Counter;
 
   constructor() {
     const r = this.registry;
@@ -61,6 +63,8 @@ export class AgentMetrics {
     this.labelsTruncated = r.counter("fleetprof_agent_labels_truncated_total", "Labels dropped or cut to stay within bounds");
     this.natsConnected = r.gauge("fleetprof_agent_nats_connected", "1 while connected to NATS");
     this.parseErrors = r.counter("fleetprof_agent_parse_errors_total", "py-spy output lines that could not be parsed");
+    this.controlRequests = r.counter("fleetprof_agent_control_requests_total", "Control requests answered, by verb (capture, dump, status)");
+    this.captures = r.counter("fleetprof_agent_captures_total", "Capture requests by outcome (done, failed, not_found, busy, refused)");
     const cpu = r.counter("process_cpu_seconds_total", "CPU time of the agent's own process");
     const rss = r.gauge("process_resident_memory_bytes", "Resident memory of the agent's own process");
     r.onCollect(() => {
