@@ -36,11 +36,12 @@ let host: string;
 let busy1: Workload;
 let busy2: Workload;
 let blocked: Workload;
+let tag: string;
 
 beforeAll(async () => {
   ns = await startNats();
   stops.push(ns.stop);
-  const tag = marker();
+  tag = marker();
   // cpu_split's --seconds is the tag: a number, far beyond the test, that nothing else on the machine has.
   const cpuArgs = ["--alpha", "60", "--beta", "30", "--gamma", "10", "--seconds", tag];
   [busy1, busy2, blocked] = await Promise.all([startWorkload("cpu_split", { args: cpuArgs }), startWorkload("cpu_split", { args: cpuArgs }), startWorkload("blocked", { args: [tag] })]);
@@ -210,6 +211,26 @@ describe("agent control endpoint", () => {
     expect(agent.metricsText()).toMatch(/fleetprof_agent_captures_total\{outcome="done"\} 2\b/);
     expect(agent.metricsText()).toMatch(/fleetprof_agent_captures_total\{outcome="busy"\} 1\b/);
     expect(agent.metricsText()).toMatch(/fleetprof_agent_captures_total\{outcome="refused"\} 4\b/);
+  });
+
+  it("publishes what it sampled when the process exits during a capture", async () => {
+    // Exits after 3 s; the tag hides in a negligible --gamma so that the agent's --include matches it.
+    const short = await startWorkload("cpu_split", { args: ["--seconds", "3", "--gamma", `0.${tag}`] });
+    stops.push(() => short.stop());
+    await waitUntil("the short-lived process profiled", () => {
+      agent.scanNow();
+      return agent.status().processes.some((p) => p.pid === short.pid && p.state === "running") ? true : undefined;
+    });
+    const captureId = randomUUID();
+    const done = nc.subscribe(captureDoneSubject(host, captureId), { max: 1, timeout: 30_000 });
+    const started = await capture({ captureId, pid: short.pid, durationMs: 20_000, rateHz: 200 });
+    expect(started.status, started.message).toBe(CaptureReply_Status.STARTED);
+    let result: CaptureReply | undefined;
+    for await (const m of done) result = fromBinary(CaptureReplySchema, m.data);
+    expect(result?.status, result?.message).toBe(CaptureReply_Status.DONE);
+    expect(result?.message).toMatch(/the process exited after .*: partial capture/);
+    expect(Number(result?.samples)).toBeGreaterThan(0);
+    expect(Number(result?.endUnixMs) - Number(result?.startUnixMs)).toBeLessThan(10_000);
   });
 
   it("answers only its own host's subjects", async () => {

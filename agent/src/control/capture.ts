@@ -36,8 +36,11 @@ export interface CaptureDeps {
   /** py-spy start and stop deadline. */
   deadlineMs: number;
   ptraceScope: string | undefined;
-  /** Publishes the profile as its own batch; resolves once JetStream acknowledged all of it. */
-  publish: (profile: ProcessProfile) => Promise<void>;
+  /**
+   * Publishes the profile as its own batch; resolves once it left the spool: true when
+   * JetStream acknowledged all of it, false when the full spool dropped it.
+   */
+  publish: (profile: ProcessProfile) => Promise<boolean>;
   /** Sends a capture's outcome to its done subject. */
   notify: (captureId: string, reply: CaptureReply) => void;
   log: Logger;
@@ -58,8 +61,6 @@ interface Running {
   plan: CapturePlan;
   target: SamplerTarget;
   run: PySpyRun;
-  /** Resolves once the outcome was sent (or the agent stopped). */
-  finished: Promise<void>;
 }
 
 const MODES: Partial<Record<ProfileMode, SamplingMode>> = {
@@ -108,7 +109,10 @@ export function planCapture(req: CaptureRequest, limits: CaptureLimits): Capture
 
 export class CaptureService {
   readonly #d: CaptureDeps;
+  /** Captures whose py-spy runs. */
   readonly #running = new Map<string, Running>();
+  /** Every capture until its outcome is sent (py-spy running, or its samples being published). */
+  readonly #pending = new Set<Promise<void>>();
   #stopping = false;
   readonly #stopped: Promise<void>;
   #stop!: () => void;
@@ -168,10 +172,11 @@ export class CaptureService {
   /** Stops every running capture (each publishes what it sampled) and waits for them, at most `deadlineMs`. */
   async stop(deadlineMs: number): Promise<void> {
     this.#stopping = true;
-    const all = [...this.#running.values()];
-    for (const r of all) void r.run.stop(deadlineMs);
-    const finished = Promise.all(all.map((r) => r.finished));
-    await Promise.race([finished, new Promise((r) => setTimeout(r, deadlineMs))]);
+    for (const r of this.#running.values()) void r.run.stop(deadlineMs);
+    const finished = Promise.all([...this.#pending]);
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([finished, new Promise((r) => (timer = setTimeout(r, deadlineMs)))]);
+    clearTimeout(timer);
     this.#stop();
   }
 
@@ -201,14 +206,17 @@ export class CaptureService {
     const finished = run.done
       .then(async (result) => {
         clearTimeout(stopTimer);
+        // py-spy is done: its slot is free while the samples are published.
+        this.#running.delete(plan.captureId);
         await this.finish(plan, target, run, result);
       })
       .catch((err: unknown) => {
         this.#d.log.error({ err, captureId: plan.captureId }, `capture ${plan.captureId} failed: ${(err as Error).message}`);
         this.#d.notify(plan.captureId, this.outcome(plan, CaptureReply_Status.FAILED, `internal error in the agent: ${(err as Error).message}`));
-      })
-      .finally(() => this.#running.delete(plan.captureId));
-    this.#running.set(plan.captureId, { plan, target, run, finished });
+      });
+    this.#pending.add(finished);
+    void finished.then(() => this.#pending.delete(finished));
+    this.#running.set(plan.captureId, { plan, target, run });
     this.#d.log.info({ captureId: plan.captureId, targetPid: plan.pid, rateHz: plan.rateHz, durationMs: plan.durationMs, native: plan.native }, `capture ${plan.captureId} of pid ${String(plan.pid)} started`);
   }
 
@@ -264,7 +272,13 @@ export class CaptureService {
     });
     profile.captureId = plan.captureId;
     // Published even when empty: a stored capture with no samples still answers "what did it do" (nothing on a CPU).
-    await Promise.race([this.#d.publish(profile), this.#stopped]);
+    const acked = await Promise.race([this.#d.publish(profile), this.#stopped.then(() => true)]);
+    if (!acked) {
+      const message = `the ${String(parsed.total)} samples of capture ${plan.captureId} were dropped from the agent's full spool before NATS took them (NATS unreachable for long; raise --spool-max-bytes)`;
+      log.warn({ captureId: plan.captureId }, message);
+      this.#d.notify(plan.captureId, this.outcome(plan, CaptureReply_Status.FAILED, message));
+      return;
+    }
     const notes: string[] = [];
     if (result.end === "process-exited") notes.push(`the process exited after ${seconds(endMs - startMs)}: partial capture`);
     if (result.end === "stopped" && this.#stopping) notes.push("the agent is stopping: partial capture");

@@ -41,7 +41,7 @@ export class Publisher {
   #outageLogged = false;
   readonly #abort = new AbortController();
   /** Resolvers waiting for a spooled message to be acknowledged, by message id. */
-  readonly #waiters = new Map<string, (() => void)[]>();
+  readonly #waiters = new Map<string, ((acked: boolean) => void)[]>();
   #connectedHooks: ((nc: NatsConnection) => void)[] = [];
 
   constructor(options: PublisherOptions) {
@@ -71,19 +71,23 @@ export class Publisher {
     else this.#connectedHooks.push(hook);
   }
 
-  /** Resolves once every message id in `ids` has been acknowledged by JetStream. */
-  whenPublished(ids: readonly string[]): Promise<void> {
+  /**
+   * Resolves once every message id in `ids` has left the spool: true when JetStream
+   * acknowledged them all, false when one was dropped from a full spool.
+   */
+  whenPublished(ids: readonly string[]): Promise<boolean> {
     return Promise.all(
       ids.map(
         (id) =>
-          new Promise<void>((resolve) => {
-            if (!this.#o.spool.has(id)) return resolve();
+          new Promise<boolean>((resolve) => {
+            // Call it right after enqueue: a message already gone then was published.
+            if (!this.#o.spool.has(id)) return resolve(true);
             const list = this.#waiters.get(id);
             if (list === undefined) this.#waiters.set(id, [resolve]);
             else list.push(resolve);
           }),
       ),
-    ).then(() => undefined);
+    ).then((acked) => acked.every(Boolean));
   }
 
   /** Splits, compresses and spools a batch; the drain loop publishes it. Returns the message ids of its parts. */
@@ -95,6 +99,7 @@ export class Publisher {
       ids.push(part.batchId);
       const dropped = this.#o.spool.put(part.batchId, subject, encodeBatch(part));
       if (dropped > 0) {
+        for (const id of [...this.#waiters.keys()]) if (!this.#o.spool.has(id)) this.settled(id, false);
         this.#o.metrics.spoolDropped.inc({}, dropped);
         this.#o.log.warn({ dropped, spoolMaxBytes: this.#o.spool.maxBytes }, `spool full: dropped the ${String(dropped)} oldest batch message(s); raise --spool-max-bytes or restore NATS`);
       }
@@ -104,11 +109,11 @@ export class Publisher {
     return ids;
   }
 
-  private settled(id: string): void {
+  private settled(id: string, acked = true): void {
     const list = this.#waiters.get(id);
     if (list === undefined) return;
     this.#waiters.delete(id);
-    for (const resolve of list) resolve();
+    for (const resolve of list) resolve(acked);
   }
 
   /** Publishes what it can within `deadlineMs`, then closes the connection. What is left stays in the spool. */
@@ -242,7 +247,7 @@ export class Publisher {
       const data = this.#o.spool.read(entry);
       if (data === undefined) {
         this.#o.spool.remove(entry);
-        this.settled(entry.id);
+        this.settled(entry.id, false);
         continue;
       }
       try {
@@ -283,8 +288,8 @@ export class Publisher {
       const waiting = this.#waiters.get(entry.id);
       if (waiting !== undefined) {
         this.#waiters.delete(entry.id);
-        void this.whenPublished(parts.map((p) => p.batchId)).then(() => {
-          for (const resolve of waiting) resolve();
+        void this.whenPublished(parts.map((p) => p.batchId)).then((acked) => {
+          for (const resolve of waiting) resolve(acked);
         });
       }
       this.#o.log.info({ batchId: entry.id, parts: parts.length, maxPayload: this.#maxPayload }, "split a spooled batch again to fit the server's max_payload");
