@@ -18,7 +18,7 @@ cat <<ENTRY
       user: agent-$token
       password: \$$variable
       permissions: {
-        publish: { allow: [ "fleetprof.samples.*.$token", "\$JS.API.INFO", "\$JS.API.STREAM.INFO.FLEETPROF", "\$JS.API.STREAM.INFO.FLEETPROF_DLQ" ] }
+        publish: { allow: [ "fleetprof.samples.*.$token", "fleetprof.ctl.$token.capture.*.done", "\$JS.API.INFO", "\$JS.API.STREAM.INFO.FLEETPROF", "\$JS.API.STREAM.INFO.FLEETPROF_DLQ" ] }
         subscribe: { allow: [ "fleetprof.ctl.$token.>", "_INBOX_$token.>" ] }
         allow_responses: { max: 1, expires: "1m" }
       }

@@ -11,7 +11,7 @@ import { connect, type NatsConnection } from "@nats-io/transport-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { dlqStreamConfig, samplesStreamConfig, SAMPLES_STREAM } from "@fleetprof/common";
-import { controlSubject, samplesSubject } from "@fleetprof/proto";
+import { CONTROL_SUBJECT_PREFIX, controlSubject, samplesSubject } from "@fleetprof/proto";
 import { tempDir } from "@fleetprof/test";
 import { DEPLOY_DIR } from "./support/manifests.js";
 import { connectAs, copyNatsConfigs, makePasswords, nodeEnv, startConfigured, type ConfiguredServer, type User } from "./support/nats-configs.js";
@@ -139,6 +139,22 @@ describe("nats-server permissions (deploy/nats/auth.conf)", () => {
     // and an agent may not send control requests to other hosts
     agent.publish(controlSubject("web-2", "dump"), "");
     await waitFor(/Publish to "fleetprof\.ctl\.web-2\.dump"/);
+
+    // Capture outcomes: the query API hears its own host's agent, and nobody can forge another's.
+    const done = (host: string): string => `${controlSubject(host, "capture")}.c42.done`;
+    const outcomes = queryApi.subscribe(`${CONTROL_SUBJECT_PREFIX}.*.capture.*.done`);
+    const qErrors = watchErrors(queryApi);
+    await queryApi.flush();
+    agent.publish(done("web-1"), "DONE from web-1");
+    agent.publish(done("web-2"), "forged by web-1");
+    queryApi.publish(done("web-1"), "forged by the query API");
+    await waitFor(/Publish to "fleetprof\.ctl\.web-2\.capture\.c42\.done"/);
+    await qErrors.waitFor(/Publish to "fleetprof\.ctl\.web-1\.capture\.c42\.done"/);
+    const first = await outcomes[Symbol.asyncIterator]().next();
+    expect((first.value as { string: () => string }).string()).toBe("DONE from web-1");
+    await queryApi.flush();
+    expect(outcomes.getReceived()).toBe(1);
+    outcomes.unsubscribe();
   });
 
   it("lets collectors only consume, and the query API only send control requests", async () => {
