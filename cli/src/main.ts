@@ -7,6 +7,7 @@ import { describeError } from "./client/describe-error.js";
 import { helpText, wantsHelp, type Command, type CommandContext } from "./commands/command.js";
 import { agentCommand, collectorCommand, queryApiCommand } from "./commands/components.js";
 import { diffCommand } from "./commands/diff.js";
+import { dumpCommand } from "./commands/dump.js";
 import { flameCommand } from "./commands/flame.js";
 import { labelsCommand } from "./commands/labels.js";
 import { seriesCommand } from "./commands/series.js";
@@ -23,6 +24,7 @@ export const COMMANDS: Command[] = [
   diffCommand,
   topCommand,
   seriesCommand,
+  dumpCommand,
   agentCommand,
   collectorCommand,
   queryApiCommand,
@@ -31,6 +33,7 @@ export const COMMANDS: Command[] = [
 const GROUPS: [string, string[]][] = [
   ["Run everything on this machine", ["up"]],
   ["Ask the query API (--api host:port)", ["services", "labels", "flame", "diff", "top", "series"]],
+  ["Incidents: ask the agents now (query API with --nats-url)", ["dump"]],
   ["Run one component", ["agent", "collector", "query-api"]],
 ];
 

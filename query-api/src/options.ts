@@ -16,6 +16,8 @@ export const queryApiOptions = defineOptions({
   "default-nodes": { type: "number", doc: "max_nodes of a flame graph request that sets none", default: 4096, min: 2 },
   "max-stacks": { type: "number", doc: "most distinct stacks one query may merge (RESOURCE_EXHAUSTED beyond)", default: 2_000_000, min: 1 },
   deadline: { type: "duration", doc: "longest a call may run, whatever deadline the client set (DEADLINE_EXCEEDED beyond); its ClickHouse query stops too", default: 60_000, min: 1000 },
+  "nats-url": { type: "string", doc: "NATS server(s), comma separated, where agents answer control requests (dump, capture); without it those calls are UNAVAILABLE" },
+  "dump-timeout": { type: "duration", doc: "how long a dump waits for each host's agent unless the request sets its own timeout", default: 10_000, min: 100 },
   "shutdown-grace": { type: "duration", doc: "how long running calls may finish on SIGTERM before they are cut", default: 5000, min: 0 },
 });
 

@@ -10,6 +10,7 @@ import { createLogger, ErrorCode, FleetprofError, type Logger } from "@fleetprof
 import { file_fleetprof_v1_query, grpcHealthV1, grpcReflectionV1, grpcReflectionV1alpha, QueryService } from "@fleetprof/proto";
 import { openStore, type ReadTarget, type Store } from "@fleetprof/store";
 import { serviceDefinition, unaryHandlers, type CallContext, type CallHooks } from "./grpc/adapter.js";
+import { NatsLink } from "./control/nats-link.js";
 import { HealthService } from "./grpc/health.js";
 import { ReflectionService } from "./grpc/reflection.js";
 import { toStatus } from "./grpc/status.js";
@@ -137,7 +138,8 @@ export async function startQueryApi(partial: Partial<QueryApiConfig> = {}, optio
   });
 
   const server = new Server({ "grpc.max_send_message_length": 256 * 1024 * 1024 });
-  server.addService(serviceDefinition(QueryService), unaryHandlers(QueryService, createQueryService({ store, limits }), hooks));
+  const link = new NatsLink(config.natsUrl, log.child({ module: "nats" }));
+  server.addService(serviceDefinition(QueryService), unaryHandlers(QueryService, createQueryService({ store, limits, link, dumpTimeoutMs: config.dumpTimeout }), hooks));
   server.addService(serviceDefinition(grpcHealthV1.Health), health.implementation());
   server.addService(
     serviceDefinition(grpcReflectionV1.ServerReflection),
@@ -155,11 +157,12 @@ export async function startQueryApi(partial: Partial<QueryApiConfig> = {}, optio
       server.bindAsync(bindAddress, credentials, (err, p) => (err === null ? resolve(p) : reject(err)));
     });
   } catch (err) {
+    await link.close();
     await ownedStore?.close();
     throw new FleetprofError(ErrorCode.Unavailable, `cannot listen on ${bindAddress}: ${(err as Error).message} (is another process using the port? choose one with --port)`, { cause: err });
   }
   const address = `${config.host === "0.0.0.0" || config.host === "::" ? "127.0.0.1" : config.host}:${String(port)}`;
-  log.info({ address, tls: config.tlsCert !== undefined, auth: token !== undefined }, "query API listening");
+  log.info({ address, tls: config.tlsCert !== undefined, auth: token !== undefined, nats: config.natsUrl !== undefined }, "query API listening");
 
   let stopping: Promise<void> | undefined;
   const stop = (): Promise<void> => {
@@ -179,6 +182,7 @@ export async function startQueryApi(partial: Partial<QueryApiConfig> = {}, optio
           resolve();
         });
       });
+      await link.close();
       await ownedStore?.close();
       log.info("query API stopped");
     })();

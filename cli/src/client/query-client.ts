@@ -19,6 +19,8 @@ import type {
   ListLabelValuesResponse,
   ListServicesRequestSchema,
   ListServicesResponse,
+  QueryServiceDumpRequestSchema,
+  QueryServiceDumpResponse,
   TimeSeriesRequestSchema,
   TimeSeriesResponse,
   TopFunctionsRequestSchema,
@@ -35,5 +37,6 @@ export interface QueryClient {
   diffTopFunctions(request: MessageInitShape<typeof DiffTopFunctionsRequestSchema>): Promise<DiffTopFunctionsResponse>;
   timeSeries(request: MessageInitShape<typeof TimeSeriesRequestSchema>): Promise<TimeSeriesResponse>;
   export(request: MessageInitShape<typeof ExportRequestSchema>): Promise<ExportResponse>;
+  dump(request: MessageInitShape<typeof QueryServiceDumpRequestSchema>): Promise<QueryServiceDumpResponse>;
   close(): void;
 }

@@ -11,6 +11,7 @@ import {
   ListLabelNamesResponseSchema,
   ListLabelValuesResponseSchema,
   ListServicesResponseSchema,
+  QueryServiceDumpResponseSchema,
   TimeSeriesResponseSchema,
   TopFunctionsResponseSchema,
 } from "@fleetprof/proto";
@@ -77,6 +78,36 @@ function fakeClient(calls: Run["calls"], overrides: Partial<QueryClient> = {}): 
       }),
     ),
     export: record("export", create(ExportResponseSchema, { data: new TextEncoder().encode("main;work 70\n"), contentType: "text/plain", fileSuffix: ".txt" })),
+    dump: record(
+      "dump",
+      create(QueryServiceDumpResponseSchema, {
+        threads: 3,
+        groups: [
+          {
+            frames: [{ function: "main", file: "app.py", line: 1 }, { function: "work", file: "app.py", line: 5 }],
+            threads: 2,
+            active: 2,
+            ownsGil: 1,
+            members: [
+              { host: "h1", pid: 10, service: "shop", threadId: 1n, threadName: "MainThread", active: true, ownsGil: true },
+              { host: "h2", pid: 20, service: "shop", threadId: 2n, threadName: "MainThread", active: true },
+            ],
+          },
+          {
+            frames: [{ function: "main", file: "app.py", line: 1 }, { function: "wait_for_lock", file: "app.py", line: 9 }],
+            threads: 1,
+            members: [{ host: "h1", pid: 30, service: "shop", threadId: 3n, threadName: "MainThread" }],
+          },
+        ],
+        processes: [
+          { host: "h1", pid: 10, service: "shop", version: "1.0", threads: [{ threadId: 1n, name: "MainThread", active: true, ownsGil: true, group: 0 }] },
+          { host: "h1", pid: 30, service: "shop", version: "1.0", threads: [{ threadId: 3n, name: "MainThread", group: 1 }] },
+          { host: "h2", pid: 20, service: "shop", version: "1.0", threads: [{ threadId: 2n, name: "MainThread", active: true, group: 0 }] },
+          { host: "h2", pid: 21, service: "shop", version: "1.0", error: "process 21 is gone", errorKind: "gone" },
+        ],
+        unanswered: [{ host: "h3", kind: "timeout", reason: "the agent on h3 did not answer within 10000ms" }],
+      }),
+    ),
     close: () => undefined,
     ...overrides,
   };
@@ -237,5 +268,28 @@ describe("client commands", () => {
     expect(bad.code).toBe(2);
     const auth = await run(["flame", "shop"], { overrides: fail(16, "bad token") });
     expect(auth.err).toMatch(/wants a valid token: bad token \(pass --token or set FLEETPROF_TOKEN\)/);
+  });
+
+  it("dump: stack groups with their state and processes, details per thread, hosts that did not answer", async () => {
+    const res = await run(["dump", "shop"]);
+    expect(res.err).toBe("");
+    expect(res.code).toBe(0);
+    expect(res.calls.map((c) => c.method)).toEqual(["dump"]);
+    expect(res.calls[0]?.request).toMatchObject({ selector: '{service="shop"}', host: "", pids: [] });
+    expect(res.out).toContain("4 processes on 2 hosts · 3 threads in 2 distinct stacks · 1 not read");
+    expect(res.out).toContain("#1  2 threads in 2 processes · active, 1 holding the GIL");
+    expect(res.out).toContain("#2  1 thread in 1 process · idle");
+    // leaf first
+    expect(res.out).toMatch(/#2[^\n]*\n\s+wait_for_lock\s+app\.py:9\n\s+main\s+app\.py:1\n\s+h1 pid 30 shop \(MainThread\)/);
+    expect(res.out).toMatch(/h2 pid 21: process 21 is gone/);
+    expect(res.out).toMatch(/Hosts that did not answer\n\s+h3: the agent on h3 did not answer within 10000ms/);
+    const details = await run(["dump", "--host", "h1", "--pid", "10,30", "--details"]);
+    expect(details.calls[0]?.request).toMatchObject({ selector: "", host: "h1", pids: [10, 30] });
+    expect(details.out).toMatch(/h1 pid 30 shop@1\.0: 1 thread\n\s+MainThread\s+3\s+idle\s+#2 wait_for_lock/);
+    const json = await run(["dump", "shop", "--json"]);
+    expect(JSON.parse(json.out)).toMatchObject({ threads: 3, unanswered: [{ host: "h3" }] });
+    const noHost = await run(["dump", "--pid", "10"]);
+    expect(noHost.code).toBe(2);
+    expect(noHost.err).toMatch(/--pid needs --host/);
   });
 });

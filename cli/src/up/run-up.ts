@@ -86,7 +86,7 @@ export async function startStack(config: UpConfig, io: Io): Promise<RunningStack
       logger,
     });
     stops.push(["collector", () => collector.stop()]);
-    const queryApi = await queryApiMod.startQueryApi(componentConfig(queryApiMod.queryApiOptions, { "clickhouse-url": storeUrl, host: "127.0.0.1", port: await pickPort(config.apiPort) }, io.env), {
+    const queryApi = await queryApiMod.startQueryApi(componentConfig(queryApiMod.queryApiOptions, { "clickhouse-url": storeUrl, "nats-url": natsUrl, host: "127.0.0.1", port: await pickPort(config.apiPort) }, io.env), {
       store,
       logger,
     });

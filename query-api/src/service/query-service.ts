@@ -18,18 +18,24 @@ import {
 } from "@fleetprof/proto";
 import { readLabelNames, readLabelValues, readSeries, readServices, readStackProfile, type ReadTarget, type SampleFilter, type StackProfile, type TimeWindow } from "@fleetprof/store";
 import type { CallContext } from "../grpc/adapter.js";
+import type { NatsLink } from "../control/nats-link.js";
 import { exportCollapsed, exportPprof, exportSpeedscope } from "../export/index.js";
 import { toFlameGraph } from "../profile/flame-graph.js";
 import { diffTopFunctions, topFunctions } from "../profile/top.js";
 import { buildDiffTree, buildTree } from "../profile/tree.js";
 import { selectorToFilter } from "../selector/index.js";
 import { checkLabelName, isZeroRange, resolveLimit, resolveMaxNodes, resolveRange, resolveStep, type Limits } from "./request.js";
+import { dump } from "./dump.js";
 import { foldSeries } from "./series.js";
 import type { QueryServiceImpl } from "./types.js";
 
 export interface QueryServiceOptions {
   store: ReadTarget;
   limits: Limits;
+  /** The agents' control subjects (dump, capture). */
+  link: NatsLink;
+  /** How long dump waits for each host's agent unless the request says, ms. */
+  dumpTimeoutMs: number;
   /** Reads the raw table only (tests comparing against rollups). */
   rawOnly?: boolean;
 }
@@ -150,5 +156,7 @@ export function createQueryService(options: QueryServiceOptions): QueryServiceIm
           return { data: new TextEncoder().encode(exportSpeedscope(profile, req.selector === "" ? "fleetprof" : req.selector)), contentType: "application/json", fileSuffix: ".speedscope.json" };
       }
     },
+
+    dump: (req, ctx) => dump(req, { store, link: options.link, timeoutMs: options.dumpTimeoutMs }, ctx),
   };
 }

@@ -10,7 +10,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file fleetprof/v1/query.proto.
  */
 export const file_fleetprof_v1_query: GenFile = /*@__PURE__*/
-  fileDesc("ChhmbGVldHByb2YvdjEvcXVlcnkucHJvdG8SDGZsZWV0cHJvZi52MSI3CglUaW1lUmFuZ2USFQoNc3RhcnRfdW5peF9tcxgBIAEoAxITCgtlbmRfdW5peF9tcxgCIAEoAyI9ChNMaXN0U2VydmljZXNSZXF1ZXN0EiYKBXJhbmdlGAEgASgLMhcuZmxlZXRwcm9mLnYxLlRpbWVSYW5nZSJGChRMaXN0U2VydmljZXNSZXNwb25zZRIuCghzZXJ2aWNlcxgBIAMoCzIcLmZsZWV0cHJvZi52MS5TZXJ2aWNlU3VtbWFyeSJQCg5TZXJ2aWNlU3VtbWFyeRIMCgRuYW1lGAEgASgJEhAKCHZlcnNpb25zGAIgAygJEg8KB3NhbXBsZXMYAyABKAQSDQoFaG9zdHMYBCABKA0iUQoVTGlzdExhYmVsTmFtZXNSZXF1ZXN0EhAKCHNlbGVjdG9yGAEgASgJEiYKBXJhbmdlGAIgASgLMhcuZmxlZXRwcm9mLnYxLlRpbWVSYW5nZSInChZMaXN0TGFiZWxOYW1lc1Jlc3BvbnNlEg0KBW5hbWVzGAEgAygJIm8KFkxpc3RMYWJlbFZhbHVlc1JlcXVlc3QSDAoEbmFtZRgBIAEoCRIQCghzZWxlY3RvchgCIAEoCRImCgVyYW5nZRgDIAEoCzIXLmZsZWV0cHJvZi52MS5UaW1lUmFuZ2USDQoFbGltaXQYBCABKA0iPAoXTGlzdExhYmVsVmFsdWVzUmVzcG9uc2USDgoGdmFsdWVzGAEgAygJEhEKCXRydW5jYXRlZBgCIAEoCCJgChFGbGFtZUdyYXBoUmVxdWVzdBIQCghzZWxlY3RvchgBIAEoCRImCgVyYW5nZRgCIAEoCzIXLmZsZWV0cHJvZi52MS5UaW1lUmFuZ2USEQoJbWF4X25vZGVzGAMgASgNIkMKEkZsYW1lR3JhcGhSZXNwb25zZRItCgtmbGFtZV9ncmFwaBgBIAEoCzIYLmZsZWV0cHJvZi52MS5GbGFtZUdyYXBoIqgBChVEaWZmRmxhbWVHcmFwaFJlcXVlc3QSFQoNYmFzZV9zZWxlY3RvchgBIAEoCRIrCgpiYXNlX3JhbmdlGAIgASgLMhcuZmxlZXRwcm9mLnYxLlRpbWVSYW5nZRIQCghzZWxlY3RvchgDIAEoCRImCgVyYW5nZRgEIAEoCzIXLmZsZWV0cHJvZi52MS5UaW1lUmFuZ2USEQoJbWF4X25vZGVzGAUgASgNIkcKFkRpZmZGbGFtZUdyYXBoUmVzcG9uc2USLQoLZmxhbWVfZ3JhcGgYASABKAsyGC5mbGVldHByb2YudjEuRmxhbWVHcmFwaCLvAQoKRmxhbWVHcmFwaBIPCgdzdHJpbmdzGAEgAygJEiYKBW5vZGVzGAIgAygLMhcuZmxlZXRwcm9mLnYxLkZsYW1lTm9kZRINCgV0b3RhbBgDIAEoBBISCgpiYXNlX3RvdGFsGAQgASgEEgwKBGRpZmYYBSABKAgSFAoMZm9sZGVkX25vZGVzGAYgASgEEhYKDmZvbGRlZF9zYW1wbGVzGAcgASgEEhwKFGZpcnN0X3NhbXBsZV91bml4X21zGAggASgDEhsKE2xhc3Rfc2FtcGxlX3VuaXhfbXMYCSABKAMSDgoGc291cmNlGAogASgJIowCCglGbGFtZU5vZGUSDAoEbmFtZRgBIAEoDRIMCgRmaWxlGAIgASgNEgwKBGxpbmUYAyABKA0SDgoGcGFyZW50GAQgASgFEgwKBHNlbGYYBSABKAQSDQoFdG90YWwYBiABKAQSEQoJYmFzZV9zZWxmGAcgASgEEhIKCmJhc2VfdG90YWwYCCABKAQSDQoFc2hhcmUYCSABKAESEgoKYmFzZV9zaGFyZRgKIAEoARIkCgRraW5kGAsgASgOMhYuZmxlZXRwcm9mLnYxLk5vZGVLaW5kEg4KBmZvbGRlZBgMIAEoDRIoCghwcmVzZW5jZRgNIAEoDjIWLmZsZWV0cHJvZi52MS5QcmVzZW5jZSKCAQoTVG9wRnVuY3Rpb25zUmVxdWVzdBIQCghzZWxlY3RvchgBIAEoCRImCgVyYW5nZRgCIAEoCzIXLmZsZWV0cHJvZi52MS5UaW1lUmFuZ2USDQoFbGltaXQYAyABKA0SIgoEc29ydBgEIAEoDjIULmZsZWV0cHJvZi52MS5Tb3J0QnkiVAoUVG9wRnVuY3Rpb25zUmVzcG9uc2USLQoJZnVuY3Rpb25zGAEgAygLMhouZmxlZXRwcm9mLnYxLkZ1bmN0aW9uU3RhdBINCgV0b3RhbBgCIAEoBCJ0CgxGdW5jdGlvblN0YXQSEAoIZnVuY3Rpb24YASABKAkSDAoEZmlsZRgCIAEoCRIMCgRzZWxmGAMgASgEEg0KBXRvdGFsGAQgASgEEhIKCnNlbGZfc2hhcmUYBSABKAESEwoLdG90YWxfc2hhcmUYBiABKAEipgEKF0RpZmZUb3BGdW5jdGlvbnNSZXF1ZXN0EhUKDWJhc2Vfc2VsZWN0b3IYASABKAkSKwoKYmFzZV9yYW5nZRgCIAEoCzIXLmZsZWV0cHJvZi52MS5UaW1lUmFuZ2USEAoIc2VsZWN0b3IYAyABKAkSJgoFcmFuZ2UYBCABKAsyFy5mbGVldHByb2YudjEuVGltZVJhbmdlEg0KBWxpbWl0GAUgASgNIqABChhEaWZmVG9wRnVuY3Rpb25zUmVzcG9uc2USLwoLcmVncmVzc2lvbnMYASADKAsyGi5mbGVldHByb2YudjEuRnVuY3Rpb25EaWZmEjAKDGltcHJvdmVtZW50cxgCIAMoCzIaLmZsZWV0cHJvZi52MS5GdW5jdGlvbkRpZmYSEgoKYmFzZV90b3RhbBgDIAEoBBINCgV0b3RhbBgEIAEoBCK0AQoMRnVuY3Rpb25EaWZmEhAKCGZ1bmN0aW9uGAEgASgJEgwKBGZpbGUYAiABKAkSEQoJYmFzZV9zZWxmGAMgASgEEgwKBHNlbGYYBCABKAQSFwoPYmFzZV9zZWxmX3NoYXJlGAUgASgBEhIKCnNlbGZfc2hhcmUYBiABKAESEwoLZGVsdGFfc2hhcmUYByABKAESEgoKYmFzZV90b3RhbBgIIAEoBBINCgV0b3RhbBgJIAEoBCJ/ChFUaW1lU2VyaWVzUmVxdWVzdBIQCghzZWxlY3RvchgBIAEoCRImCgVyYW5nZRgCIAEoCzIXLmZsZWV0cHJvZi52MS5UaW1lUmFuZ2USDwoHc3RlcF9tcxgDIAEoAxIQCghncm91cF9ieRgEIAEoCRINCgVsaW1pdBgFIAEoDSJLChJUaW1lU2VyaWVzUmVzcG9uc2USJAoGc2VyaWVzGAEgAygLMhQuZmxlZXRwcm9mLnYxLlNlcmllcxIPCgdzdGVwX21zGAIgASgDIksKBlNlcmllcxINCgVncm91cBgBIAEoCRIjCgZwb2ludHMYAiADKAsyEy5mbGVldHByb2YudjEuUG9pbnQSDQoFdG90YWwYAyABKAQiLgoFUG9pbnQSFAoMdGltZV91bml4X21zGAEgASgDEg8KB3NhbXBsZXMYAiABKAQidQoNRXhwb3J0UmVxdWVzdBIQCghzZWxlY3RvchgBIAEoCRImCgVyYW5nZRgCIAEoCzIXLmZsZWV0cHJvZi52MS5UaW1lUmFuZ2USKgoGZm9ybWF0GAMgASgOMhouZmxlZXRwcm9mLnYxLkV4cG9ydEZvcm1hdCJJCg5FeHBvcnRSZXNwb25zZRIMCgRkYXRhGAEgASgMEhQKDGNvbnRlbnRfdHlwZRgCIAEoCRITCgtmaWxlX3N1ZmZpeBgDIAEoCSpjCghOb2RlS2luZBIZChVOT0RFX0tJTkRfVU5TUEVDSUZJRUQQABISCg5OT0RFX0tJTkRfUk9PVBABEhMKD05PREVfS0lORF9GUkFNRRACEhMKD05PREVfS0lORF9PVEhFUhADKm0KCFByZXNlbmNlEhgKFFBSRVNFTkNFX1VOU1BFQ0lGSUVEEAASEQoNUFJFU0VOQ0VfQk9USBABEhYKElBSRVNFTkNFX0JBU0VfT05MWRACEhwKGFBSRVNFTkNFX0NPTVBBUklTT05fT05MWRADKkYKBlNvcnRCeRIXChNTT1JUX0JZX1VOU1BFQ0lGSUVEEAASEAoMU09SVF9CWV9TRUxGEAESEQoNU09SVF9CWV9UT1RBTBACKoEBCgxFeHBvcnRGb3JtYXQSHQoZRVhQT1JUX0ZPUk1BVF9VTlNQRUNJRklFRBAAEhcKE0VYUE9SVF9GT1JNQVRfUFBST0YQARIbChdFWFBPUlRfRk9STUFUX0NPTExBUFNFRBACEhwKGEVYUE9SVF9GT1JNQVRfU1BFRURTQ09QRRADMqAGCgxRdWVyeVNlcnZpY2USVQoMTGlzdFNlcnZpY2VzEiEuZmxlZXRwcm9mLnYxLkxpc3RTZXJ2aWNlc1JlcXVlc3QaIi5mbGVldHByb2YudjEuTGlzdFNlcnZpY2VzUmVzcG9uc2USWwoOTGlzdExhYmVsTmFtZXMSIy5mbGVldHByb2YudjEuTGlzdExhYmVsTmFtZXNSZXF1ZXN0GiQuZmxlZXRwcm9mLnYxLkxpc3RMYWJlbE5hbWVzUmVzcG9uc2USXgoPTGlzdExhYmVsVmFsdWVzEiQuZmxlZXRwcm9mLnYxLkxpc3RMYWJlbFZhbHVlc1JlcXVlc3QaJS5mbGVldHByb2YudjEuTGlzdExhYmVsVmFsdWVzUmVzcG9uc2USTwoKRmxhbWVHcmFwaBIfLmZsZWV0cHJvZi52MS5GbGFtZUdyYXBoUmVxdWVzdBogLmZsZWV0cHJvZi52MS5GbGFtZUdyYXBoUmVzcG9uc2USWwoORGlmZkZsYW1lR3JhcGgSIy5mbGVldHByb2YudjEuRGlmZkZsYW1lR3JhcGhSZXF1ZXN0GiQuZmxlZXRwcm9mLnYxLkRpZmZGbGFtZUdyYXBoUmVzcG9uc2USVQoMVG9wRnVuY3Rpb25zEiEuZmxlZXRwcm9mLnYxLlRvcEZ1bmN0aW9uc1JlcXVlc3QaIi5mbGVldHByb2YudjEuVG9wRnVuY3Rpb25zUmVzcG9uc2USYQoQRGlmZlRvcEZ1bmN0aW9ucxIlLmZsZWV0cHJvZi52MS5EaWZmVG9wRnVuY3Rpb25zUmVxdWVzdBomLmZsZWV0cHJvZi52MS5EaWZmVG9wRnVuY3Rpb25zUmVzcG9uc2USTwoKVGltZVNlcmllcxIfLmZsZWV0cHJvZi52MS5UaW1lU2VyaWVzUmVxdWVzdBogLmZsZWV0cHJvZi52MS5UaW1lU2VyaWVzUmVzcG9uc2USQwoGRXhwb3J0EhsuZmxlZXRwcm9mLnYxLkV4cG9ydFJlcXVlc3QaHC5mbGVldHByb2YudjEuRXhwb3J0UmVzcG9uc2ViBnByb3RvMw");
+  fileDesc("ChhmbGVldHByb2YvdjEvcXVlcnkucHJvdG8SDGZsZWV0cHJvZi52MSI3CglUaW1lUmFuZ2USFQoNc3RhcnRfdW5peF9tcxgBIAEoAxITCgtlbmRfdW5peF9tcxgCIAEoAyI9ChNMaXN0U2VydmljZXNSZXF1ZXN0EiYKBXJhbmdlGAEgASgLMhcuZmxlZXRwcm9mLnYxLlRpbWVSYW5nZSJGChRMaXN0U2VydmljZXNSZXNwb25zZRIuCghzZXJ2aWNlcxgBIAMoCzIcLmZsZWV0cHJvZi52MS5TZXJ2aWNlU3VtbWFyeSJQCg5TZXJ2aWNlU3VtbWFyeRIMCgRuYW1lGAEgASgJEhAKCHZlcnNpb25zGAIgAygJEg8KB3NhbXBsZXMYAyABKAQSDQoFaG9zdHMYBCABKA0iUQoVTGlzdExhYmVsTmFtZXNSZXF1ZXN0EhAKCHNlbGVjdG9yGAEgASgJEiYKBXJhbmdlGAIgASgLMhcuZmxlZXRwcm9mLnYxLlRpbWVSYW5nZSInChZMaXN0TGFiZWxOYW1lc1Jlc3BvbnNlEg0KBW5hbWVzGAEgAygJIm8KFkxpc3RMYWJlbFZhbHVlc1JlcXVlc3QSDAoEbmFtZRgBIAEoCRIQCghzZWxlY3RvchgCIAEoCRImCgVyYW5nZRgDIAEoCzIXLmZsZWV0cHJvZi52MS5UaW1lUmFuZ2USDQoFbGltaXQYBCABKA0iPAoXTGlzdExhYmVsVmFsdWVzUmVzcG9uc2USDgoGdmFsdWVzGAEgAygJEhEKCXRydW5jYXRlZBgCIAEoCCJgChFGbGFtZUdyYXBoUmVxdWVzdBIQCghzZWxlY3RvchgBIAEoCRImCgVyYW5nZRgCIAEoCzIXLmZsZWV0cHJvZi52MS5UaW1lUmFuZ2USEQoJbWF4X25vZGVzGAMgASgNIkMKEkZsYW1lR3JhcGhSZXNwb25zZRItCgtmbGFtZV9ncmFwaBgBIAEoCzIYLmZsZWV0cHJvZi52MS5GbGFtZUdyYXBoIqgBChVEaWZmRmxhbWVHcmFwaFJlcXVlc3QSFQoNYmFzZV9zZWxlY3RvchgBIAEoCRIrCgpiYXNlX3JhbmdlGAIgASgLMhcuZmxlZXRwcm9mLnYxLlRpbWVSYW5nZRIQCghzZWxlY3RvchgDIAEoCRImCgVyYW5nZRgEIAEoCzIXLmZsZWV0cHJvZi52MS5UaW1lUmFuZ2USEQoJbWF4X25vZGVzGAUgASgNIkcKFkRpZmZGbGFtZUdyYXBoUmVzcG9uc2USLQoLZmxhbWVfZ3JhcGgYASABKAsyGC5mbGVldHByb2YudjEuRmxhbWVHcmFwaCLvAQoKRmxhbWVHcmFwaBIPCgdzdHJpbmdzGAEgAygJEiYKBW5vZGVzGAIgAygLMhcuZmxlZXRwcm9mLnYxLkZsYW1lTm9kZRINCgV0b3RhbBgDIAEoBBISCgpiYXNlX3RvdGFsGAQgASgEEgwKBGRpZmYYBSABKAgSFAoMZm9sZGVkX25vZGVzGAYgASgEEhYKDmZvbGRlZF9zYW1wbGVzGAcgASgEEhwKFGZpcnN0X3NhbXBsZV91bml4X21zGAggASgDEhsKE2xhc3Rfc2FtcGxlX3VuaXhfbXMYCSABKAMSDgoGc291cmNlGAogASgJIowCCglGbGFtZU5vZGUSDAoEbmFtZRgBIAEoDRIMCgRmaWxlGAIgASgNEgwKBGxpbmUYAyABKA0SDgoGcGFyZW50GAQgASgFEgwKBHNlbGYYBSABKAQSDQoFdG90YWwYBiABKAQSEQoJYmFzZV9zZWxmGAcgASgEEhIKCmJhc2VfdG90YWwYCCABKAQSDQoFc2hhcmUYCSABKAESEgoKYmFzZV9zaGFyZRgKIAEoARIkCgRraW5kGAsgASgOMhYuZmxlZXRwcm9mLnYxLk5vZGVLaW5kEg4KBmZvbGRlZBgMIAEoDRIoCghwcmVzZW5jZRgNIAEoDjIWLmZsZWV0cHJvZi52MS5QcmVzZW5jZSKCAQoTVG9wRnVuY3Rpb25zUmVxdWVzdBIQCghzZWxlY3RvchgBIAEoCRImCgVyYW5nZRgCIAEoCzIXLmZsZWV0cHJvZi52MS5UaW1lUmFuZ2USDQoFbGltaXQYAyABKA0SIgoEc29ydBgEIAEoDjIULmZsZWV0cHJvZi52MS5Tb3J0QnkiVAoUVG9wRnVuY3Rpb25zUmVzcG9uc2USLQoJZnVuY3Rpb25zGAEgAygLMhouZmxlZXRwcm9mLnYxLkZ1bmN0aW9uU3RhdBINCgV0b3RhbBgCIAEoBCJ0CgxGdW5jdGlvblN0YXQSEAoIZnVuY3Rpb24YASABKAkSDAoEZmlsZRgCIAEoCRIMCgRzZWxmGAMgASgEEg0KBXRvdGFsGAQgASgEEhIKCnNlbGZfc2hhcmUYBSABKAESEwoLdG90YWxfc2hhcmUYBiABKAEipgEKF0RpZmZUb3BGdW5jdGlvbnNSZXF1ZXN0EhUKDWJhc2Vfc2VsZWN0b3IYASABKAkSKwoKYmFzZV9yYW5nZRgCIAEoCzIXLmZsZWV0cHJvZi52MS5UaW1lUmFuZ2USEAoIc2VsZWN0b3IYAyABKAkSJgoFcmFuZ2UYBCABKAsyFy5mbGVldHByb2YudjEuVGltZVJhbmdlEg0KBWxpbWl0GAUgASgNIqABChhEaWZmVG9wRnVuY3Rpb25zUmVzcG9uc2USLwoLcmVncmVzc2lvbnMYASADKAsyGi5mbGVldHByb2YudjEuRnVuY3Rpb25EaWZmEjAKDGltcHJvdmVtZW50cxgCIAMoCzIaLmZsZWV0cHJvZi52MS5GdW5jdGlvbkRpZmYSEgoKYmFzZV90b3RhbBgDIAEoBBINCgV0b3RhbBgEIAEoBCK0AQoMRnVuY3Rpb25EaWZmEhAKCGZ1bmN0aW9uGAEgASgJEgwKBGZpbGUYAiABKAkSEQoJYmFzZV9zZWxmGAMgASgEEgwKBHNlbGYYBCABKAQSFwoPYmFzZV9zZWxmX3NoYXJlGAUgASgBEhIKCnNlbGZfc2hhcmUYBiABKAESEwoLZGVsdGFfc2hhcmUYByABKAESEgoKYmFzZV90b3RhbBgIIAEoBBINCgV0b3RhbBgJIAEoBCJ/ChFUaW1lU2VyaWVzUmVxdWVzdBIQCghzZWxlY3RvchgBIAEoCRImCgVyYW5nZRgCIAEoCzIXLmZsZWV0cHJvZi52MS5UaW1lUmFuZ2USDwoHc3RlcF9tcxgDIAEoAxIQCghncm91cF9ieRgEIAEoCRINCgVsaW1pdBgFIAEoDSJLChJUaW1lU2VyaWVzUmVzcG9uc2USJAoGc2VyaWVzGAEgAygLMhQuZmxlZXRwcm9mLnYxLlNlcmllcxIPCgdzdGVwX21zGAIgASgDIksKBlNlcmllcxINCgVncm91cBgBIAEoCRIjCgZwb2ludHMYAiADKAsyEy5mbGVldHByb2YudjEuUG9pbnQSDQoFdG90YWwYAyABKAQiLgoFUG9pbnQSFAoMdGltZV91bml4X21zGAEgASgDEg8KB3NhbXBsZXMYAiABKAQidQoNRXhwb3J0UmVxdWVzdBIQCghzZWxlY3RvchgBIAEoCRImCgVyYW5nZRgCIAEoCzIXLmZsZWV0cHJvZi52MS5UaW1lUmFuZ2USKgoGZm9ybWF0GAMgASgOMhouZmxlZXRwcm9mLnYxLkV4cG9ydEZvcm1hdCJJCg5FeHBvcnRSZXNwb25zZRIMCgRkYXRhGAEgASgMEhQKDGNvbnRlbnRfdHlwZRgCIAEoCRITCgtmaWxlX3N1ZmZpeBgDIAEoCSJ+ChdRdWVyeVNlcnZpY2VEdW1wUmVxdWVzdBIQCghzZWxlY3RvchgBIAEoCRIMCgRob3N0GAIgASgJEgwKBHBpZHMYAyADKA0SDgoGbmF0aXZlGAQgASgIEhEKCXJlY2VudF9tcxgFIAEoAxISCgp0aW1lb3V0X21zGAYgASgNIrsBChhRdWVyeVNlcnZpY2VEdW1wUmVzcG9uc2USLAoGZ3JvdXBzGAEgAygLMhwuZmxlZXRwcm9mLnYxLkR1bXBTdGFja0dyb3VwEi4KCXByb2Nlc3NlcxgCIAMoCzIbLmZsZWV0cHJvZi52MS5EdW1wZWRQcm9jZXNzEjAKCnVuYW5zd2VyZWQYAyADKAsyHC5mbGVldHByb2YudjEuVW5hbnN3ZXJlZEhvc3QSDwoHdGhyZWFkcxgEIAEoDSKhAQoORHVtcFN0YWNrR3JvdXASLAoGZnJhbWVzGAEgAygLMhwuZmxlZXRwcm9mLnYxLkR1bXBTdGFja0ZyYW1lEg8KB3RocmVhZHMYAiABKA0SDgoGYWN0aXZlGAMgASgNEhAKCG93bnNfZ2lsGAQgASgNEi4KB21lbWJlcnMYBSADKAsyHS5mbGVldHByb2YudjEuRHVtcEdyb3VwTWVtYmVyIj4KDkR1bXBTdGFja0ZyYW1lEhAKCGZ1bmN0aW9uGAEgASgJEgwKBGZpbGUYAiABKAkSDAoEbGluZRgDIAEoDSKHAQoPRHVtcEdyb3VwTWVtYmVyEgwKBGhvc3QYASABKAkSCwoDcGlkGAIgASgNEg8KB3NlcnZpY2UYAyABKAkSEQoJdGhyZWFkX2lkGAQgASgEEhMKC3RocmVhZF9uYW1lGAUgASgJEg4KBmFjdGl2ZRgGIAEoCBIQCghvd25zX2dpbBgHIAEoCCKcAQoNRHVtcGVkUHJvY2VzcxIMCgRob3N0GAEgASgJEgsKA3BpZBgCIAEoDRIPCgdzZXJ2aWNlGAMgASgJEg8KB3ZlcnNpb24YBCABKAkSDQoFZXJyb3IYBSABKAkSEgoKZXJyb3Jfa2luZBgGIAEoCRIrCgd0aHJlYWRzGAcgAygLMhouZmxlZXRwcm9mLnYxLkR1bXBlZFRocmVhZCJgCgxEdW1wZWRUaHJlYWQSEQoJdGhyZWFkX2lkGAEgASgEEgwKBG5hbWUYAiABKAkSDgoGYWN0aXZlGAMgASgIEhAKCG93bnNfZ2lsGAQgASgIEg0KBWdyb3VwGAUgASgNIkoKDlVuYW5zd2VyZWRIb3N0EgwKBGhvc3QYASABKAkSDgoGcmVhc29uGAIgASgJEgwKBGtpbmQYAyABKAkSDAoEcGlkcxgEIAMoDSpjCghOb2RlS2luZBIZChVOT0RFX0tJTkRfVU5TUEVDSUZJRUQQABISCg5OT0RFX0tJTkRfUk9PVBABEhMKD05PREVfS0lORF9GUkFNRRACEhMKD05PREVfS0lORF9PVEhFUhADKm0KCFByZXNlbmNlEhgKFFBSRVNFTkNFX1VOU1BFQ0lGSUVEEAASEQoNUFJFU0VOQ0VfQk9USBABEhYKElBSRVNFTkNFX0JBU0VfT05MWRACEhwKGFBSRVNFTkNFX0NPTVBBUklTT05fT05MWRADKkYKBlNvcnRCeRIXChNTT1JUX0JZX1VOU1BFQ0lGSUVEEAASEAoMU09SVF9CWV9TRUxGEAESEQoNU09SVF9CWV9UT1RBTBACKoEBCgxFeHBvcnRGb3JtYXQSHQoZRVhQT1JUX0ZPUk1BVF9VTlNQRUNJRklFRBAAEhcKE0VYUE9SVF9GT1JNQVRfUFBST0YQARIbChdFWFBPUlRfRk9STUFUX0NPTExBUFNFRBACEhwKGEVYUE9SVF9GT1JNQVRfU1BFRURTQ09QRRADMvcGCgxRdWVyeVNlcnZpY2USVQoMTGlzdFNlcnZpY2VzEiEuZmxlZXRwcm9mLnYxLkxpc3RTZXJ2aWNlc1JlcXVlc3QaIi5mbGVldHByb2YudjEuTGlzdFNlcnZpY2VzUmVzcG9uc2USWwoOTGlzdExhYmVsTmFtZXMSIy5mbGVldHByb2YudjEuTGlzdExhYmVsTmFtZXNSZXF1ZXN0GiQuZmxlZXRwcm9mLnYxLkxpc3RMYWJlbE5hbWVzUmVzcG9uc2USXgoPTGlzdExhYmVsVmFsdWVzEiQuZmxlZXRwcm9mLnYxLkxpc3RMYWJlbFZhbHVlc1JlcXVlc3QaJS5mbGVldHByb2YudjEuTGlzdExhYmVsVmFsdWVzUmVzcG9uc2USTwoKRmxhbWVHcmFwaBIfLmZsZWV0cHJvZi52MS5GbGFtZUdyYXBoUmVxdWVzdBogLmZsZWV0cHJvZi52MS5GbGFtZUdyYXBoUmVzcG9uc2USWwoORGlmZkZsYW1lR3JhcGgSIy5mbGVldHByb2YudjEuRGlmZkZsYW1lR3JhcGhSZXF1ZXN0GiQuZmxlZXRwcm9mLnYxLkRpZmZGbGFtZUdyYXBoUmVzcG9uc2USVQoMVG9wRnVuY3Rpb25zEiEuZmxlZXRwcm9mLnYxLlRvcEZ1bmN0aW9uc1JlcXVlc3QaIi5mbGVldHByb2YudjEuVG9wRnVuY3Rpb25zUmVzcG9uc2USYQoQRGlmZlRvcEZ1bmN0aW9ucxIlLmZsZWV0cHJvZi52MS5EaWZmVG9wRnVuY3Rpb25zUmVxdWVzdBomLmZsZWV0cHJvZi52MS5EaWZmVG9wRnVuY3Rpb25zUmVzcG9uc2USTwoKVGltZVNlcmllcxIfLmZsZWV0cHJvZi52MS5UaW1lU2VyaWVzUmVxdWVzdBogLmZsZWV0cHJvZi52MS5UaW1lU2VyaWVzUmVzcG9uc2USQwoGRXhwb3J0EhsuZmxlZXRwcm9mLnYxLkV4cG9ydFJlcXVlc3QaHC5mbGVldHByb2YudjEuRXhwb3J0UmVzcG9uc2USVQoERHVtcBIlLmZsZWV0cHJvZi52MS5RdWVyeVNlcnZpY2VEdW1wUmVxdWVzdBomLmZsZWV0cHJvZi52MS5RdWVyeVNlcnZpY2VEdW1wUmVzcG9uc2ViBnByb3RvMw");
 
 /**
  * @generated from message fleetprof.v1.TimeRange
@@ -875,6 +875,346 @@ export const ExportResponseSchema: GenMessage<ExportResponse> = /*@__PURE__*/
   messageDesc(file_fleetprof_v1_query, 25);
 
 /**
+ * @generated from message fleetprof.v1.QueryServiceDumpRequest
+ */
+export type QueryServiceDumpRequest = Message<"fleetprof.v1.QueryServiceDumpRequest"> & {
+  /**
+   * Processes that sent samples matching this selector recently (see recent_ms). Ignored when
+   * host is set.
+   *
+   * @generated from field: string selector = 1;
+   */
+  selector: string;
+
+  /**
+   * A host's agent directly, without looking at samples: these pids, or with no pids every
+   * process the agent profiles.
+   *
+   * @generated from field: string host = 2;
+   */
+  host: string;
+
+  /**
+   * @generated from field: repeated uint32 pids = 3;
+   */
+  pids: number[];
+
+  /**
+   * Native frames too (pauses each process while it is read).
+   *
+   * @generated from field: bool native = 4;
+   */
+  native: boolean;
+
+  /**
+   * How far back to look for matching processes, ms; zero means 5 minutes.
+   *
+   * @generated from field: int64 recent_ms = 5;
+   */
+  recentMs: bigint;
+
+  /**
+   * How long to wait for each host's agent, ms; zero means the server default (10 s).
+   *
+   * @generated from field: uint32 timeout_ms = 6;
+   */
+  timeoutMs: number;
+};
+
+/**
+ * Describes the message fleetprof.v1.QueryServiceDumpRequest.
+ * Use `create(QueryServiceDumpRequestSchema)` to create a new message.
+ */
+export const QueryServiceDumpRequestSchema: GenMessage<QueryServiceDumpRequest> = /*@__PURE__*/
+  messageDesc(file_fleetprof_v1_query, 26);
+
+/**
+ * @generated from message fleetprof.v1.QueryServiceDumpResponse
+ */
+export type QueryServiceDumpResponse = Message<"fleetprof.v1.QueryServiceDumpResponse"> & {
+  /**
+   * Identical stacks (same frames, root first) across every thread of every process, most
+   * threads first.
+   *
+   * @generated from field: repeated fleetprof.v1.DumpStackGroup groups = 1;
+   */
+  groups: DumpStackGroup[];
+
+  /**
+   * Every process asked about, by host then pid, with its threads (or why it could not be read).
+   *
+   * @generated from field: repeated fleetprof.v1.DumpedProcess processes = 2;
+   */
+  processes: DumpedProcess[];
+
+  /**
+   * Hosts whose agent did not answer, and why.
+   *
+   * @generated from field: repeated fleetprof.v1.UnansweredHost unanswered = 3;
+   */
+  unanswered: UnansweredHost[];
+
+  /**
+   * Threads read in total.
+   *
+   * @generated from field: uint32 threads = 4;
+   */
+  threads: number;
+};
+
+/**
+ * Describes the message fleetprof.v1.QueryServiceDumpResponse.
+ * Use `create(QueryServiceDumpResponseSchema)` to create a new message.
+ */
+export const QueryServiceDumpResponseSchema: GenMessage<QueryServiceDumpResponse> = /*@__PURE__*/
+  messageDesc(file_fleetprof_v1_query, 27);
+
+/**
+ * @generated from message fleetprof.v1.DumpStackGroup
+ */
+export type DumpStackGroup = Message<"fleetprof.v1.DumpStackGroup"> & {
+  /**
+   * Root first, leaf last; empty for a thread with no Python frames.
+   *
+   * @generated from field: repeated fleetprof.v1.DumpStackFrame frames = 1;
+   */
+  frames: DumpStackFrame[];
+
+  /**
+   * Threads with this stack, of them active (on or wanting the CPU, not idle) and holding the GIL.
+   *
+   * @generated from field: uint32 threads = 2;
+   */
+  threads: number;
+
+  /**
+   * @generated from field: uint32 active = 3;
+   */
+  active: number;
+
+  /**
+   * @generated from field: uint32 owns_gil = 4;
+   */
+  ownsGil: number;
+
+  /**
+   * Which threads: one entry per thread.
+   *
+   * @generated from field: repeated fleetprof.v1.DumpGroupMember members = 5;
+   */
+  members: DumpGroupMember[];
+};
+
+/**
+ * Describes the message fleetprof.v1.DumpStackGroup.
+ * Use `create(DumpStackGroupSchema)` to create a new message.
+ */
+export const DumpStackGroupSchema: GenMessage<DumpStackGroup> = /*@__PURE__*/
+  messageDesc(file_fleetprof_v1_query, 28);
+
+/**
+ * @generated from message fleetprof.v1.DumpStackFrame
+ */
+export type DumpStackFrame = Message<"fleetprof.v1.DumpStackFrame"> & {
+  /**
+   * @generated from field: string function = 1;
+   */
+  function: string;
+
+  /**
+   * @generated from field: string file = 2;
+   */
+  file: string;
+
+  /**
+   * @generated from field: uint32 line = 3;
+   */
+  line: number;
+};
+
+/**
+ * Describes the message fleetprof.v1.DumpStackFrame.
+ * Use `create(DumpStackFrameSchema)` to create a new message.
+ */
+export const DumpStackFrameSchema: GenMessage<DumpStackFrame> = /*@__PURE__*/
+  messageDesc(file_fleetprof_v1_query, 29);
+
+/**
+ * @generated from message fleetprof.v1.DumpGroupMember
+ */
+export type DumpGroupMember = Message<"fleetprof.v1.DumpGroupMember"> & {
+  /**
+   * @generated from field: string host = 1;
+   */
+  host: string;
+
+  /**
+   * @generated from field: uint32 pid = 2;
+   */
+  pid: number;
+
+  /**
+   * @generated from field: string service = 3;
+   */
+  service: string;
+
+  /**
+   * @generated from field: uint64 thread_id = 4;
+   */
+  threadId: bigint;
+
+  /**
+   * @generated from field: string thread_name = 5;
+   */
+  threadName: string;
+
+  /**
+   * @generated from field: bool active = 6;
+   */
+  active: boolean;
+
+  /**
+   * @generated from field: bool owns_gil = 7;
+   */
+  ownsGil: boolean;
+};
+
+/**
+ * Describes the message fleetprof.v1.DumpGroupMember.
+ * Use `create(DumpGroupMemberSchema)` to create a new message.
+ */
+export const DumpGroupMemberSchema: GenMessage<DumpGroupMember> = /*@__PURE__*/
+  messageDesc(file_fleetprof_v1_query, 30);
+
+/**
+ * @generated from message fleetprof.v1.DumpedProcess
+ */
+export type DumpedProcess = Message<"fleetprof.v1.DumpedProcess"> & {
+  /**
+   * @generated from field: string host = 1;
+   */
+  host: string;
+
+  /**
+   * @generated from field: uint32 pid = 2;
+   */
+  pid: number;
+
+  /**
+   * @generated from field: string service = 3;
+   */
+  service: string;
+
+  /**
+   * @generated from field: string version = 4;
+   */
+  version: string;
+
+  /**
+   * Empty when the dump worked; otherwise what went wrong.
+   *
+   * @generated from field: string error = 5;
+   */
+  error: string;
+
+  /**
+   * gone, permission, unsupported, not-profiled, timeout, other (empty when no error).
+   *
+   * @generated from field: string error_kind = 6;
+   */
+  errorKind: string;
+
+  /**
+   * @generated from field: repeated fleetprof.v1.DumpedThread threads = 7;
+   */
+  threads: DumpedThread[];
+};
+
+/**
+ * Describes the message fleetprof.v1.DumpedProcess.
+ * Use `create(DumpedProcessSchema)` to create a new message.
+ */
+export const DumpedProcessSchema: GenMessage<DumpedProcess> = /*@__PURE__*/
+  messageDesc(file_fleetprof_v1_query, 31);
+
+/**
+ * @generated from message fleetprof.v1.DumpedThread
+ */
+export type DumpedThread = Message<"fleetprof.v1.DumpedThread"> & {
+  /**
+   * @generated from field: uint64 thread_id = 1;
+   */
+  threadId: bigint;
+
+  /**
+   * @generated from field: string name = 2;
+   */
+  name: string;
+
+  /**
+   * @generated from field: bool active = 3;
+   */
+  active: boolean;
+
+  /**
+   * @generated from field: bool owns_gil = 4;
+   */
+  ownsGil: boolean;
+
+  /**
+   * Index into QueryServiceDumpResponse.groups.
+   *
+   * @generated from field: uint32 group = 5;
+   */
+  group: number;
+};
+
+/**
+ * Describes the message fleetprof.v1.DumpedThread.
+ * Use `create(DumpedThreadSchema)` to create a new message.
+ */
+export const DumpedThreadSchema: GenMessage<DumpedThread> = /*@__PURE__*/
+  messageDesc(file_fleetprof_v1_query, 32);
+
+/**
+ * @generated from message fleetprof.v1.UnansweredHost
+ */
+export type UnansweredHost = Message<"fleetprof.v1.UnansweredHost"> & {
+  /**
+   * @generated from field: string host = 1;
+   */
+  host: string;
+
+  /**
+   * What happened and what to check.
+   *
+   * @generated from field: string reason = 2;
+   */
+  reason: string;
+
+  /**
+   * no-agent, timeout or error.
+   *
+   * @generated from field: string kind = 3;
+   */
+  kind: string;
+
+  /**
+   * The pids that were to be read there (empty: every profiled process).
+   *
+   * @generated from field: repeated uint32 pids = 4;
+   */
+  pids: number[];
+};
+
+/**
+ * Describes the message fleetprof.v1.UnansweredHost.
+ * Use `create(UnansweredHostSchema)` to create a new message.
+ */
+export const UnansweredHostSchema: GenMessage<UnansweredHost> = /*@__PURE__*/
+  messageDesc(file_fleetprof_v1_query, 33);
+
+/**
  * @generated from enum fleetprof.v1.NodeKind
  */
 export enum NodeKind {
@@ -1103,6 +1443,18 @@ export const QueryService: GenService<{
     methodKind: "unary";
     input: typeof ExportRequestSchema;
     output: typeof ExportResponseSchema;
+  },
+  /**
+   * What every matching process's threads are doing right now (py-spy dump on each agent, over
+   * NATS), identical stacks grouped. Needs the server's nats-url (UNAVAILABLE without it). No
+   * matching process is NOT_FOUND; hosts whose agent did not answer are listed with why.
+   *
+   * @generated from rpc fleetprof.v1.QueryService.Dump
+   */
+  dump: {
+    methodKind: "unary";
+    input: typeof QueryServiceDumpRequestSchema;
+    output: typeof QueryServiceDumpResponseSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_fleetprof_v1_query, 0);

@@ -1,0 +1,200 @@
+/**
+ * Dump end to end: real nats-server, the real collector on an embedded store, a real agent with
+ * real py-spy profiling three workloads (one blocked in a lock, two busy), and the query API
+ * with --nats-url. The processes are found from their recent samples; the blocked stack is its
+ * own group; each process is shown; an unknown host, a dead pid, a selector matching nothing
+ * and a query API without NATS each get their status and a clear message.
+ */
+import { spawnSync } from "node:child_process";
+import { randomUUID } from "node:crypto";
+import { create, toBinary } from "@bufbuild/protobuf";
+import { startAgent } from "@fleetprof/agent";
+import { collectorOptions, startCollector } from "@fleetprof/collector";
+import { createLogger, ErrorCode, FleetprofError, loadConfig } from "@fleetprof/common";
+import { AgentStatusRequestSchema, controlSubject, type QueryServiceDumpResponse } from "@fleetprof/proto";
+import { createQueryClient, startQueryApi, type QueryClient } from "@fleetprof/query-api";
+import { openStore, queryRows, type Store } from "@fleetprof/store";
+import { pySpyPath, startNats, startWorkload, tempDir, type Workload } from "@fleetprof/test";
+import { connect } from "@nats-io/transport-node";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { connectQueryApi } from "../src/client/connect.js";
+import type { Io } from "../src/io.js";
+import { main } from "../src/main.js";
+
+const stops: (() => Promise<unknown>)[] = [];
+const logger = createLogger({ level: "warn", format: "json" });
+let store: Store;
+let client: QueryClient;
+let address: string;
+let host: string;
+let busy1: Workload;
+let busy2: Workload;
+let blocked: Workload;
+
+async function waitUntil(what: string, check: () => Promise<boolean>, timeoutMs = 45_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+async function errorOf(p: Promise<unknown>): Promise<FleetprofError> {
+  try {
+    await p;
+  } catch (err) {
+    expect(err).toBeInstanceOf(FleetprofError);
+    return err as FleetprofError;
+  }
+  throw new Error("call succeeded");
+}
+
+async function fleetprof(argv: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = "";
+  let err = "";
+  const io: Io = {
+    stdout: { write: (s: string | Uint8Array) => (out += String(s)) },
+    stderr: { write: (s: string | Uint8Array) => (err += String(s)) },
+    env: { FLEETPROF_API: address },
+    cwd: tempDir("fleetprof-cli-dump-"),
+    now: () => Date.now(),
+  };
+  const code = await main(argv, { io, connect: connectQueryApi });
+  return { code, out, err };
+}
+
+beforeAll(async () => {
+  const ns = await startNats();
+  stops.push(ns.stop);
+  store = await openStore(`chdb://${tempDir("fleetprof-dump-")}`);
+  stops.push(() => store.close());
+  const { config } = loadConfig(collectorOptions, { argv: ["--nats-url", ns.url, "--metrics-listen", "", "--flush-interval", "100ms"], env: {} });
+  const collector = await startCollector(config, { store, logger });
+  stops.push(() => collector.stop());
+
+  // cpu_split's --seconds is the tag: a number far beyond the test that nothing else on the machine has.
+  const tag = `9${String(Math.floor(Math.random() * 1e8)).padStart(8, "0")}`;
+  const cpuArgs = ["--alpha", "60", "--beta", "30", "--gamma", "10", "--seconds", tag];
+  [busy1, busy2, blocked] = await Promise.all([startWorkload("cpu_split", { args: cpuArgs }), startWorkload("cpu_split", { args: cpuArgs }), startWorkload("blocked", { args: [tag] })]);
+  for (const w of [busy1, busy2, blocked]) stops.push(() => w.stop());
+
+  host = `dump-${randomUUID().slice(0, 8)}`;
+  // Wall mode: a process blocked in a lock is idle, and only wall-clock profiling gives it samples (and so makes it
+  // findable by selector); one-second windows get samples to the store quickly.
+  const agent = await startAgent({ natsUrl: ns.url, host, include: [tag], profileOwnChildren: true, interval: 500, window: 1000, mode: "wall", minAge: 300, pySpy: pySpyPath(), spoolDir: tempDir("agent-spool-") }, logger);
+  stops.push(() => agent.stop());
+
+  const api = await startQueryApi({ host: "127.0.0.1", port: 0, natsUrl: ns.url }, { store, logger });
+  stops.push(() => api.stop());
+  address = api.address;
+  client = createQueryClient(address);
+  stops.push(() => Promise.resolve(client.close()));
+
+  // The three processes have samples in the store, and the agent's control endpoint answers.
+  const pids = [busy1.pid, busy2.pid, blocked.pid];
+  await waitUntil("samples of the three workloads", async () => {
+    const rows = await queryRows<[number]>(store, `SELECT uniqExact(pid) FROM ${store.db}.samples WHERE host = {host:String} AND pid IN {pids:Array(UInt32)}`, { host, pids });
+    return Number(rows[0]?.[0] ?? 0) === 3;
+  });
+  const nc = await connect({ servers: ns.url });
+  try {
+    await waitUntil("the agent's control endpoint", async () => {
+      try {
+        await nc.request(controlSubject(host, "status"), toBinary(AgentStatusRequestSchema, create(AgentStatusRequestSchema)), { timeout: 1000 });
+        return true;
+      } catch {
+        return false;
+      }
+    });
+  } finally {
+    await nc.close();
+  }
+});
+
+afterAll(async () => {
+  for (const s of stops.reverse()) await s();
+});
+
+function groupWith(res: QueryServiceDumpResponse, fn: string): QueryServiceDumpResponse["groups"] {
+  return res.groups.filter((g) => g.frames.some((f) => f.function === fn));
+}
+
+describe("dump", () => {
+  it("finds the processes from recent samples, groups the blocked stack apart and shows every process", async () => {
+    const res = await client.dump({ selector: `{host="${host}"}` });
+    expect(res.unanswered).toEqual([]);
+    expect(res.processes.map((p) => p.pid)).toEqual([busy1.pid, busy2.pid, blocked.pid].sort((a, b) => a - b));
+    for (const p of res.processes) {
+      expect(p.error, `pid ${String(p.pid)}`).toBe("");
+      expect(p.host).toBe(host);
+      expect(p.threads.length).toBeGreaterThan(0);
+    }
+    expect(res.threads).toBe(res.processes.reduce((n, p) => n + p.threads.length, 0));
+    expect(res.groups.reduce((n, g) => n + g.threads, 0)).toBe(res.threads);
+
+    // The blocked main thread is one group of its own: only the blocked process, leaf wait_for_lock, idle.
+    const waiting = groupWith(res, "wait_for_lock");
+    expect(waiting).toHaveLength(1);
+    const group = waiting[0];
+    expect(group?.frames.at(-1)?.function).toBe("wait_for_lock");
+    expect(group?.members.map((m) => [m.pid, m.threadName])).toEqual([[blocked.pid, "MainThread"]]);
+    expect(group?.active).toBe(0);
+    const blockedProcess = res.processes.find((p) => p.pid === blocked.pid);
+    expect(blockedProcess?.service).toBe("blocked");
+    const index = res.groups.indexOf(group as QueryServiceDumpResponse["groups"][number]);
+    expect(blockedProcess?.threads.find((t) => t.name === "MainThread")?.group).toBe(index);
+
+    // The busy ones never share it, and each has its main thread in its own loop.
+    for (const w of [busy1, busy2]) {
+      const p = res.processes.find((x) => x.pid === w.pid);
+      expect(p?.service).toBe("cpu_split");
+      const main = p?.threads.find((t) => t.name === "MainThread");
+      const frames = res.groups[main?.group ?? -1]?.frames.map((f) => f.function) ?? [];
+      expect(frames.slice(0, 2)).toEqual(["<module>", "main"]);
+      expect(frames).not.toContain("wait_for_lock");
+    }
+  });
+
+  it("fleetprof dump prints the groups, and with --details each process", async () => {
+    const res = await fleetprof(["dump", `{host="${host}"}`, "--details"]);
+    expect(res.err).toBe("");
+    expect(res.code).toBe(0);
+    expect(res.out).toMatch(/^3 processes on 1 host · \d+ threads in \d+ distinct stacks\n/);
+    expect(res.out).toMatch(new RegExp(`#\\d+  1 thread in 1 process · idle\\n\\s+wait_for_lock\\s+\\S*blocked\\.py:\\d+\\n\\s+main\\s+\\S*blocked\\.py:\\d+\\n\\s+<module>[^\\n]*\\n\\s+${host} pid ${String(blocked.pid)} blocked \\(MainThread\\)`));
+    for (const w of [busy1, busy2]) expect(res.out).toMatch(new RegExp(`${host} pid ${String(w.pid)} cpu_split(@\\S+)?: 1 thread\\n\\s+MainThread\\s+${String(w.pid)}\\s+active`));
+    expect(res.out).toMatch(new RegExp(`${host} pid ${String(blocked.pid)} blocked(@\\S+)?: 2 threads`));
+
+    const direct = await fleetprof(["dump", "--host", host, "--pid", String(blocked.pid)]);
+    expect(direct.out).toMatch(/^1 process on 1 host · 2 threads in 2 distinct stacks\n/);
+  });
+
+  it("says which host, which pid or which selector is wrong, and that NATS is needed", async () => {
+    const unknown = await errorOf(client.dump({ host: "no-such-host" }));
+    expect(unknown.code).toBe(ErrorCode.NotFound);
+    expect(unknown.message).toMatch(/no agent answers on fleetprof\.ctl\.no-such-host\.dump: is fleetprof agent running on no-such-host/);
+
+    const dead = spawnSync("true").pid;
+    const gone = await errorOf(client.dump({ host, pids: [dead] }));
+    expect(gone.code).toBe(ErrorCode.NotFound);
+    expect(gone.message).toContain(String(dead));
+
+    const nothing = await errorOf(client.dump({ selector: '{service="no-such-service"}' }));
+    expect(nothing.code).toBe(ErrorCode.NotFound);
+    expect(nothing.message).toMatch(/no process sent samples matching \{service="no-such-service"\} in the last 5m/);
+
+    const cli = await fleetprof(["dump", "--host", "no-such-host"]);
+    expect(cli.code).not.toBe(0);
+    expect(cli.err).toMatch(/^fleetprof dump: .*no agent answers on fleetprof\.ctl\.no-such-host\.dump/);
+
+    const plain = await startQueryApi({ host: "127.0.0.1", port: 0 }, { store, logger });
+    const plainClient = createQueryClient(plain.address);
+    try {
+      const off = await errorOf(plainClient.dump({ host }));
+      expect(off.code).toBe(ErrorCode.Unavailable);
+      expect(off.message).toMatch(/start it with --nats-url/);
+    } finally {
+      plainClient.close();
+      await plain.stop();
+    }
+  });
+});
