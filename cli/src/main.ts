@@ -6,6 +6,7 @@ import { connectQueryApi } from "./client/connect.js";
 import { describeError } from "./client/describe-error.js";
 import { helpText, wantsHelp, type Command, type CommandContext } from "./commands/command.js";
 import { agentCommand, collectorCommand, queryApiCommand } from "./commands/components.js";
+import { captureCommand } from "./commands/capture.js";
 import { diffCommand } from "./commands/diff.js";
 import { dumpCommand } from "./commands/dump.js";
 import { flameCommand } from "./commands/flame.js";
@@ -25,6 +26,7 @@ export const COMMANDS: Command[] = [
   topCommand,
   seriesCommand,
   dumpCommand,
+  captureCommand,
   agentCommand,
   collectorCommand,
   queryApiCommand,
@@ -33,7 +35,7 @@ export const COMMANDS: Command[] = [
 const GROUPS: [string, string[]][] = [
   ["Run everything on this machine", ["up"]],
   ["Ask the query API (--api host:port)", ["services", "labels", "flame", "diff", "top", "series"]],
-  ["Incidents: ask the agents now (query API with --nats-url)", ["dump"]],
+  ["Incidents: ask the agents now (query API with --nats-url)", ["dump", "capture"]],
   ["Run one component", ["agent", "collector", "query-api"]],
 ];
 

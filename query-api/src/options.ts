@@ -18,6 +18,8 @@ export const queryApiOptions = defineOptions({
   deadline: { type: "duration", doc: "longest a call may run, whatever deadline the client set (DEADLINE_EXCEEDED beyond); its ClickHouse query stops too", default: 60_000, min: 1000 },
   "nats-url": { type: "string", doc: "NATS server(s), comma separated, where agents answer control requests (dump, capture); without it those calls are UNAVAILABLE" },
   "dump-timeout": { type: "duration", doc: "how long a dump waits for each host's agent unless the request sets its own timeout", default: 10_000, min: 100 },
+  "capture-max-duration": { type: "duration", doc: "longest capture a call may ask for (INVALID_ARGUMENT beyond; agents have their own limit too)", default: 60_000, min: 1000 },
+  "capture-max-rate": { type: "number", doc: "highest capture sampling rate (Hz) a call may ask for (INVALID_ARGUMENT beyond)", default: 1000, min: 1 },
   "shutdown-grace": { type: "duration", doc: "how long running calls may finish on SIGTERM before they are cut", default: 5000, min: 0 },
 });
 

@@ -5,16 +5,17 @@
  */
 import { readFileSync } from "node:fs";
 import { timingSafeEqual } from "node:crypto";
-import { Server, ServerCredentials, type ServerDuplexStream, type ServerUnaryCall, type UntypedServiceImplementation } from "@grpc/grpc-js";
+import { Server, ServerCredentials, type ServerDuplexStream, type UntypedServiceImplementation } from "@grpc/grpc-js";
 import { createLogger, ErrorCode, FleetprofError, type Logger } from "@fleetprof/common";
 import { file_fleetprof_v1_query, grpcHealthV1, grpcReflectionV1, grpcReflectionV1alpha, QueryService } from "@fleetprof/proto";
 import { openStore, type ReadTarget, type Store } from "@fleetprof/store";
-import { serviceDefinition, unaryHandlers, type CallContext, type CallHooks } from "./grpc/adapter.js";
+import { serverStreamingHandlers, serviceDefinition, unaryHandlers, type CallContext, type CallHooks, type ServerCall } from "./grpc/adapter.js";
 import { NatsLink } from "./control/nats-link.js";
 import { HealthService } from "./grpc/health.js";
 import { ReflectionService } from "./grpc/reflection.js";
 import { toStatus } from "./grpc/status.js";
 import { withDefaults, type QueryApiConfig } from "./options.js";
+import { CAPTURE_STORE_WAIT_MS, createCaptureService } from "./service/capture.js";
 import { createQueryService } from "./service/query-service.js";
 
 export interface StartOptions {
@@ -85,14 +86,15 @@ export async function startQueryApi(partial: Partial<QueryApiConfig> = {}, optio
     }
   };
   const hooks: CallHooks = {
-    open(call: ServerUnaryCall<unknown, unknown>, method: string) {
+    open(call: ServerCall, method: string, extraMs = 0) {
       const controller = new AbortController();
       running.add(controller);
       const clientDeadline = call.getDeadline();
       const clientMs = clientDeadline instanceof Date ? clientDeadline.getTime() : clientDeadline;
-      const deadline = Math.min(Number.isFinite(clientMs) ? clientMs : Infinity, Date.now() + limits.deadlineMs);
+      const capMs = limits.deadlineMs + extraMs;
+      const deadline = Math.min(Number.isFinite(clientMs) ? clientMs : Infinity, Date.now() + capMs);
       const timer = setTimeout(() => {
-        controller.abort(new FleetprofError(ErrorCode.DeadlineExceeded, `the call ran past its deadline (at most ${String(limits.deadlineMs)}ms on this server, option deadline)`));
+        controller.abort(new FleetprofError(ErrorCode.DeadlineExceeded, `the call ran past its deadline (at most ${String(capMs)}ms on this server, option deadline)`));
       }, Math.max(0, deadline - Date.now()));
       const onCancel = (): void => controller.abort(new FleetprofError(ErrorCode.Cancelled, "the client cancelled the call"));
       call.on("cancelled", onCancel);
@@ -139,7 +141,13 @@ export async function startQueryApi(partial: Partial<QueryApiConfig> = {}, optio
 
   const server = new Server({ "grpc.max_send_message_length": 256 * 1024 * 1024 });
   const link = new NatsLink(config.natsUrl, log.child({ module: "nats" }));
-  server.addService(serviceDefinition(QueryService), unaryHandlers(QueryService, createQueryService({ store, limits, link, dumpTimeoutMs: config.dumpTimeout }), hooks));
+  const queryService = createQueryService({ store, limits, link, dumpTimeoutMs: config.dumpTimeout });
+  const capture = createCaptureService({ store, link, limits, maxDurationMs: config.captureMaxDuration, maxRateHz: config.captureMaxRate });
+  server.addService(serviceDefinition(QueryService), {
+    ...unaryHandlers(QueryService, queryService, hooks),
+    // A capture call lasts its duration on top of the usual query time.
+    ...serverStreamingHandlers(QueryService, capture, hooks, () => config.captureMaxDuration + CAPTURE_STORE_WAIT_MS),
+  });
   server.addService(serviceDefinition(grpcHealthV1.Health), health.implementation());
   server.addService(
     serviceDefinition(grpcReflectionV1.ServerReflection),

@@ -19,6 +19,8 @@ import type {
   ListLabelValuesResponse,
   ListServicesRequestSchema,
   ListServicesResponse,
+  QueryServiceCaptureRequestSchema,
+  QueryServiceCaptureResponse,
   QueryServiceDumpRequestSchema,
   QueryServiceDumpResponse,
   TimeSeriesRequestSchema,
@@ -38,5 +40,7 @@ export interface QueryClient {
   timeSeries(request: MessageInitShape<typeof TimeSeriesRequestSchema>): Promise<TimeSeriesResponse>;
   export(request: MessageInitShape<typeof ExportRequestSchema>): Promise<ExportResponse>;
   dump(request: MessageInitShape<typeof QueryServiceDumpRequestSchema>): Promise<QueryServiceDumpResponse>;
+  /** Progress messages, then the flame graph. */
+  capture(request: MessageInitShape<typeof QueryServiceCaptureRequestSchema>, options?: { deadlineMs?: number }): AsyncIterable<QueryServiceCaptureResponse>;
   close(): void;
 }

@@ -11,6 +11,7 @@ import {
   ListLabelNamesResponseSchema,
   ListLabelValuesResponseSchema,
   ListServicesResponseSchema,
+  QueryServiceCaptureResponseSchema,
   QueryServiceDumpResponseSchema,
   TimeSeriesResponseSchema,
   TopFunctionsResponseSchema,
@@ -108,6 +109,14 @@ function fakeClient(calls: Run["calls"], overrides: Partial<QueryClient> = {}): 
         unanswered: [{ host: "h3", kind: "timeout", reason: "the agent on h3 did not answer within 10000ms" }],
       }),
     ),
+    capture: (request: unknown) => {
+      calls.push({ method: "capture", request: request as Record<string, unknown> });
+      return (async function* () {
+        yield create(QueryServiceCaptureResponseSchema, { captureId: "c1", event: { case: "progress", value: { stage: "started", host: "h1", pid: 10, service: "shop", rateHz: 500, durationMs: 3000 } } });
+        yield create(QueryServiceCaptureResponseSchema, { captureId: "c1", event: { case: "progress", value: { stage: "stored", samples: 100n } } });
+        yield create(QueryServiceCaptureResponseSchema, { captureId: "c1", event: { case: "flameGraph", value: graph } });
+      })();
+    },
     close: () => undefined,
     ...overrides,
   };
@@ -291,5 +300,16 @@ describe("client commands", () => {
     const noHost = await run(["dump", "--pid", "10"]);
     expect(noHost.code).toBe(2);
     expect(noHost.err).toMatch(/--pid needs --host/);
+  });
+
+  it("capture: progress on stderr, the flame graph on stdout, --host and --pid together", async () => {
+    const res = await run(["capture", "--host", "h1", "--pid", "10", "--duration", "3s", "--rate", "500", "--idle"]);
+    expect(res.err).toBe('capture c1: h1 pid 10 (shop), 500 Hz for 3s\nstored: 100 samples, query them with {capture_id="c1"}\n');
+    expect(res.code).toBe(0);
+    expect(res.calls[0]?.request).toMatchObject({ selector: "", host: "h1", pid: 10, durationMs: 3000, rateHz: 500, idle: true, native: false });
+    expect(res.out).toContain("work");
+    const half = await run(["capture", "--host", "h1"]);
+    expect(half.code).toBe(2);
+    expect(half.err).toMatch(/--host and --pid go together/);
   });
 });

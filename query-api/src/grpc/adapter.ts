@@ -6,7 +6,7 @@
  */
 import { create, fromBinary, isMessage, toBinary, type DescMessage, type DescService, type MessageInitShape, type MessageShape } from "@bufbuild/protobuf";
 import type { GenService, GenServiceMethods } from "@bufbuild/protobuf/codegenv2";
-import type { Metadata, MethodDefinition, sendUnaryData, ServerUnaryCall, ServiceDefinition, UntypedHandleCall } from "@grpc/grpc-js";
+import type { Metadata, MethodDefinition, sendUnaryData, ServerUnaryCall, ServerWritableStream, ServiceDefinition, UntypedHandleCall } from "@grpc/grpc-js";
 import { toStatus } from "./status.js";
 
 export function methodPath(service: DescService, method: { name: string }): string {
@@ -50,10 +50,24 @@ export type UnaryImpl<M extends GenServiceMethods> = {
   ) => Promise<MessageInitShape<M[K]["output"]>>;
 };
 
+export type StreamingImpl<M extends GenServiceMethods> = {
+  [K in keyof M as M[K]["methodKind"] extends "server_streaming" ? K : never]: (
+    request: MessageShape<M[K]["input"]>,
+    context: CallContext,
+    send: (message: MessageInitShape<M[K]["output"]>) => void,
+  ) => Promise<void>;
+};
+
+/** A unary call or a server-streaming one: both have a request, metadata, a deadline and a peer. */
+export type ServerCall = ServerUnaryCall<unknown, unknown> | ServerWritableStream<unknown, unknown>;
+
 /** Per-call setup shared by every handler: context creation, auth, deadline, logging. */
 export interface CallHooks {
-  /** Builds the context (signal, deadline) for a call; `done` releases timers and listeners. */
-  open(call: ServerUnaryCall<unknown, unknown>, method: string): { context: CallContext; done: () => void };
+  /**
+   * Builds the context (signal, deadline) for a call; `done` releases timers and listeners.
+   * `extraMs` lengthens the server's deadline cap (streaming calls that wait for a capture).
+   */
+  open(call: ServerCall, method: string, extraMs?: number): { context: CallContext; done: () => void };
   /** Runs before the handler; throw to refuse the call (e.g. UNAUTHENTICATED). */
   authorize?(context: CallContext): void;
   /** Called after every call with its outcome. */
@@ -81,6 +95,47 @@ export function unaryHandlers<M extends GenServiceMethods>(service: GenService<M
         } catch (err) {
           hooks.finished?.(context, err, performance.now() - started);
           callback(toStatus(err), null);
+        } finally {
+          done();
+        }
+      })();
+    };
+  }
+  return handlers;
+}
+
+/**
+ * grpc-js handlers for the server-streaming methods of a service: the handler sends messages
+ * with `send`, the stream ends when it resolves, and what it throws becomes the status.
+ * `extraMs(method)` lengthens a method's server deadline cap.
+ */
+export function serverStreamingHandlers<M extends GenServiceMethods>(
+  service: GenService<M>,
+  impl: StreamingImpl<M>,
+  hooks: CallHooks,
+  extraMs: (method: string) => number = () => 0,
+): Record<string, UntypedHandleCall> {
+  const handlers: Record<string, UntypedHandleCall> = {};
+  for (const m of service.methods) {
+    if (m.methodKind !== "server_streaming") continue;
+    type Handler = (req: unknown, ctx: CallContext, send: (msg: MessageInitShape<DescMessage>) => void) => Promise<void>;
+    const fn = (impl as Record<string, Handler | undefined>)[m.localName];
+    if (fn === undefined) continue;
+    const name = `${service.name}/${m.name}`;
+    handlers[m.localName] = (call: ServerWritableStream<unknown, unknown>): void => {
+      const started = performance.now();
+      const { context, done } = hooks.open(call, name, extraMs(m.localName));
+      void (async () => {
+        try {
+          hooks.authorize?.(context);
+          await fn(call.request, context, (msg) => {
+            if (!context.signal.aborted) call.write(isMessage(msg, m.output) ? msg : create(m.output, msg));
+          });
+          hooks.finished?.(context, undefined, performance.now() - started);
+          call.end();
+        } catch (err) {
+          hooks.finished?.(context, err, performance.now() - started);
+          call.emit("error", toStatus(err));
         } finally {
           done();
         }

@@ -6,7 +6,7 @@
 import { readFileSync } from "node:fs";
 import { create, fromBinary, toBinary, type DescMessage, type MessageInitShape, type MessageShape } from "@bufbuild/protobuf";
 import type { GenService, GenServiceMethods } from "@bufbuild/protobuf/codegenv2";
-import { Client, credentials, Metadata, type CallOptions as GrpcCallOptions, type ChannelCredentials, type ClientOptions } from "@grpc/grpc-js";
+import { Client, credentials, Metadata, type CallOptions as GrpcCallOptions, type ChannelCredentials, type ClientOptions, type ServiceError } from "@grpc/grpc-js";
 import { QueryService } from "@fleetprof/proto";
 import { methodPath } from "./adapter.js";
 import { fromServiceError } from "./status.js";
@@ -41,6 +41,8 @@ export interface CallOptions {
 export type ServiceClient<M extends GenServiceMethods> = {
   [K in keyof M as M[K]["methodKind"] extends "unary" ? K : never]: (request: MessageInitShape<M[K]["input"]>, options?: CallOptions) => Promise<MessageShape<M[K]["output"]>>;
 } & {
+  [K in keyof M as M[K]["methodKind"] extends "server_streaming" ? K : never]: (request: MessageInitShape<M[K]["input"]>, options?: CallOptions) => AsyncIterable<MessageShape<M[K]["output"]>>;
+} & {
   /** Resolves once connected (rejects after `deadlineMs`). */
   waitForReady(deadlineMs?: number): Promise<void>;
   close(): void;
@@ -66,13 +68,43 @@ export function createServiceClient<M extends GenServiceMethods>(service: GenSer
       }),
     close: () => client.close(),
   };
+  const metadataFor = (): Metadata => {
+    const metadata = new Metadata();
+    if (options.token !== undefined && options.token !== "") metadata.set("authorization", `Bearer ${options.token}`);
+    return metadata;
+  };
   for (const m of service.methods) {
+    if (m.methodKind === "server_streaming") {
+      const path = methodPath(service, m);
+      out[m.localName] = (request: MessageInitShape<DescMessage>, call: CallOptions = {}) =>
+        (async function* () {
+          const stream = client.makeServerStreamRequest(
+            path,
+            (v: MessageShape<DescMessage>) => Buffer.from(toBinary(m.input, v)),
+            (b: Buffer) => fromBinary(m.output, b),
+            create(m.input, request),
+            metadataFor(),
+            { deadline: Date.now() + (call.deadlineMs ?? options.deadlineMs ?? options.timeoutMs ?? 60_000) },
+          );
+          const onAbort = (): void => stream.cancel();
+          if (call.signal?.aborted === true) stream.cancel();
+          else call.signal?.addEventListener("abort", onAbort, { once: true });
+          try {
+            for await (const value of stream) yield value as MessageShape<DescMessage>;
+          } catch (err) {
+            throw fromServiceError(err as ServiceError);
+          } finally {
+            call.signal?.removeEventListener("abort", onAbort);
+            stream.cancel();
+          }
+        })();
+      continue;
+    }
     if (m.methodKind !== "unary") continue;
     const path = methodPath(service, m);
     out[m.localName] = (request: MessageInitShape<DescMessage>, call: CallOptions = {}) =>
       new Promise((resolve, reject) => {
-        const metadata = new Metadata();
-        if (options.token !== undefined && options.token !== "") metadata.set("authorization", `Bearer ${options.token}`);
+        const metadata = metadataFor();
         const grpcOptions: GrpcCallOptions = { deadline: Date.now() + (call.deadlineMs ?? options.deadlineMs ?? options.timeoutMs ?? 60_000) };
         const pending = client.makeUnaryRequest(
           path,

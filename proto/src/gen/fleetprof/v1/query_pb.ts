@@ -10,7 +10,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file fleetprof/v1/query.proto.
  */
 export const file_fleetprof_v1_query: GenFile = /*@__PURE__*/
-  fileDesc("ChhmbGVldHByb2YvdjEvcXVlcnkucHJvdG8SDGZsZWV0cHJvZi52MSI3CglUaW1lUmFuZ2USFQoNc3RhcnRfdW5peF9tcxgBIAEoAxITCgtlbmRfdW5peF9tcxgCIAEoAyI9ChNMaXN0U2VydmljZXNSZXF1ZXN0EiYKBXJhbmdlGAEgASgLMhcuZmxlZXRwcm9mLnYxLlRpbWVSYW5nZSJGChRMaXN0U2VydmljZXNSZXNwb25zZRIuCghzZXJ2aWNlcxgBIAMoCzIcLmZsZWV0cHJvZi52MS5TZXJ2aWNlU3VtbWFyeSJQCg5TZXJ2aWNlU3VtbWFyeRIMCgRuYW1lGAEgASgJEhAKCHZlcnNpb25zGAIgAygJEg8KB3NhbXBsZXMYAyABKAQSDQoFaG9zdHMYBCABKA0iUQoVTGlzdExhYmVsTmFtZXNSZXF1ZXN0EhAKCHNlbGVjdG9yGAEgASgJEiYKBXJhbmdlGAIgASgLMhcuZmxlZXRwcm9mLnYxLlRpbWVSYW5nZSInChZMaXN0TGFiZWxOYW1lc1Jlc3BvbnNlEg0KBW5hbWVzGAEgAygJIm8KFkxpc3RMYWJlbFZhbHVlc1JlcXVlc3QSDAoEbmFtZRgBIAEoCRIQCghzZWxlY3RvchgCIAEoCRImCgVyYW5nZRgDIAEoCzIXLmZsZWV0cHJvZi52MS5UaW1lUmFuZ2USDQoFbGltaXQYBCABKA0iPAoXTGlzdExhYmVsVmFsdWVzUmVzcG9uc2USDgoGdmFsdWVzGAEgAygJEhEKCXRydW5jYXRlZBgCIAEoCCJgChFGbGFtZUdyYXBoUmVxdWVzdBIQCghzZWxlY3RvchgBIAEoCRImCgVyYW5nZRgCIAEoCzIXLmZsZWV0cHJvZi52MS5UaW1lUmFuZ2USEQoJbWF4X25vZGVzGAMgASgNIkMKEkZsYW1lR3JhcGhSZXNwb25zZRItCgtmbGFtZV9ncmFwaBgBIAEoCzIYLmZsZWV0cHJvZi52MS5GbGFtZUdyYXBoIqgBChVEaWZmRmxhbWVHcmFwaFJlcXVlc3QSFQoNYmFzZV9zZWxlY3RvchgBIAEoCRIrCgpiYXNlX3JhbmdlGAIgASgLMhcuZmxlZXRwcm9mLnYxLlRpbWVSYW5nZRIQCghzZWxlY3RvchgDIAEoCRImCgVyYW5nZRgEIAEoCzIXLmZsZWV0cHJvZi52MS5UaW1lUmFuZ2USEQoJbWF4X25vZGVzGAUgASgNIkcKFkRpZmZGbGFtZUdyYXBoUmVzcG9uc2USLQoLZmxhbWVfZ3JhcGgYASABKAsyGC5mbGVldHByb2YudjEuRmxhbWVHcmFwaCLvAQoKRmxhbWVHcmFwaBIPCgdzdHJpbmdzGAEgAygJEiYKBW5vZGVzGAIgAygLMhcuZmxlZXRwcm9mLnYxLkZsYW1lTm9kZRINCgV0b3RhbBgDIAEoBBISCgpiYXNlX3RvdGFsGAQgASgEEgwKBGRpZmYYBSABKAgSFAoMZm9sZGVkX25vZGVzGAYgASgEEhYKDmZvbGRlZF9zYW1wbGVzGAcgASgEEhwKFGZpcnN0X3NhbXBsZV91bml4X21zGAggASgDEhsKE2xhc3Rfc2FtcGxlX3VuaXhfbXMYCSABKAMSDgoGc291cmNlGAogASgJIowCCglGbGFtZU5vZGUSDAoEbmFtZRgBIAEoDRIMCgRmaWxlGAIgASgNEgwKBGxpbmUYAyABKA0SDgoGcGFyZW50GAQgASgFEgwKBHNlbGYYBSABKAQSDQoFdG90YWwYBiABKAQSEQoJYmFzZV9zZWxmGAcgASgEEhIKCmJhc2VfdG90YWwYCCABKAQSDQoFc2hhcmUYCSABKAESEgoKYmFzZV9zaGFyZRgKIAEoARIkCgRraW5kGAsgASgOMhYuZmxlZXRwcm9mLnYxLk5vZGVLaW5kEg4KBmZvbGRlZBgMIAEoDRIoCghwcmVzZW5jZRgNIAEoDjIWLmZsZWV0cHJvZi52MS5QcmVzZW5jZSKCAQoTVG9wRnVuY3Rpb25zUmVxdWVzdBIQCghzZWxlY3RvchgBIAEoCRImCgVyYW5nZRgCIAEoCzIXLmZsZWV0cHJvZi52MS5UaW1lUmFuZ2USDQoFbGltaXQYAyABKA0SIgoEc29ydBgEIAEoDjIULmZsZWV0cHJvZi52MS5Tb3J0QnkiVAoUVG9wRnVuY3Rpb25zUmVzcG9uc2USLQoJZnVuY3Rpb25zGAEgAygLMhouZmxlZXRwcm9mLnYxLkZ1bmN0aW9uU3RhdBINCgV0b3RhbBgCIAEoBCJ0CgxGdW5jdGlvblN0YXQSEAoIZnVuY3Rpb24YASABKAkSDAoEZmlsZRgCIAEoCRIMCgRzZWxmGAMgASgEEg0KBXRvdGFsGAQgASgEEhIKCnNlbGZfc2hhcmUYBSABKAESEwoLdG90YWxfc2hhcmUYBiABKAEipgEKF0RpZmZUb3BGdW5jdGlvbnNSZXF1ZXN0EhUKDWJhc2Vfc2VsZWN0b3IYASABKAkSKwoKYmFzZV9yYW5nZRgCIAEoCzIXLmZsZWV0cHJvZi52MS5UaW1lUmFuZ2USEAoIc2VsZWN0b3IYAyABKAkSJgoFcmFuZ2UYBCABKAsyFy5mbGVldHByb2YudjEuVGltZVJhbmdlEg0KBWxpbWl0GAUgASgNIqABChhEaWZmVG9wRnVuY3Rpb25zUmVzcG9uc2USLwoLcmVncmVzc2lvbnMYASADKAsyGi5mbGVldHByb2YudjEuRnVuY3Rpb25EaWZmEjAKDGltcHJvdmVtZW50cxgCIAMoCzIaLmZsZWV0cHJvZi52MS5GdW5jdGlvbkRpZmYSEgoKYmFzZV90b3RhbBgDIAEoBBINCgV0b3RhbBgEIAEoBCK0AQoMRnVuY3Rpb25EaWZmEhAKCGZ1bmN0aW9uGAEgASgJEgwKBGZpbGUYAiABKAkSEQoJYmFzZV9zZWxmGAMgASgEEgwKBHNlbGYYBCABKAQSFwoPYmFzZV9zZWxmX3NoYXJlGAUgASgBEhIKCnNlbGZfc2hhcmUYBiABKAESEwoLZGVsdGFfc2hhcmUYByABKAESEgoKYmFzZV90b3RhbBgIIAEoBBINCgV0b3RhbBgJIAEoBCJ/ChFUaW1lU2VyaWVzUmVxdWVzdBIQCghzZWxlY3RvchgBIAEoCRImCgVyYW5nZRgCIAEoCzIXLmZsZWV0cHJvZi52MS5UaW1lUmFuZ2USDwoHc3RlcF9tcxgDIAEoAxIQCghncm91cF9ieRgEIAEoCRINCgVsaW1pdBgFIAEoDSJLChJUaW1lU2VyaWVzUmVzcG9uc2USJAoGc2VyaWVzGAEgAygLMhQuZmxlZXRwcm9mLnYxLlNlcmllcxIPCgdzdGVwX21zGAIgASgDIksKBlNlcmllcxINCgVncm91cBgBIAEoCRIjCgZwb2ludHMYAiADKAsyEy5mbGVldHByb2YudjEuUG9pbnQSDQoFdG90YWwYAyABKAQiLgoFUG9pbnQSFAoMdGltZV91bml4X21zGAEgASgDEg8KB3NhbXBsZXMYAiABKAQidQoNRXhwb3J0UmVxdWVzdBIQCghzZWxlY3RvchgBIAEoCRImCgVyYW5nZRgCIAEoCzIXLmZsZWV0cHJvZi52MS5UaW1lUmFuZ2USKgoGZm9ybWF0GAMgASgOMhouZmxlZXRwcm9mLnYxLkV4cG9ydEZvcm1hdCJJCg5FeHBvcnRSZXNwb25zZRIMCgRkYXRhGAEgASgMEhQKDGNvbnRlbnRfdHlwZRgCIAEoCRITCgtmaWxlX3N1ZmZpeBgDIAEoCSJ+ChdRdWVyeVNlcnZpY2VEdW1wUmVxdWVzdBIQCghzZWxlY3RvchgBIAEoCRIMCgRob3N0GAIgASgJEgwKBHBpZHMYAyADKA0SDgoGbmF0aXZlGAQgASgIEhEKCXJlY2VudF9tcxgFIAEoAxISCgp0aW1lb3V0X21zGAYgASgNIrsBChhRdWVyeVNlcnZpY2VEdW1wUmVzcG9uc2USLAoGZ3JvdXBzGAEgAygLMhwuZmxlZXRwcm9mLnYxLkR1bXBTdGFja0dyb3VwEi4KCXByb2Nlc3NlcxgCIAMoCzIbLmZsZWV0cHJvZi52MS5EdW1wZWRQcm9jZXNzEjAKCnVuYW5zd2VyZWQYAyADKAsyHC5mbGVldHByb2YudjEuVW5hbnN3ZXJlZEhvc3QSDwoHdGhyZWFkcxgEIAEoDSKhAQoORHVtcFN0YWNrR3JvdXASLAoGZnJhbWVzGAEgAygLMhwuZmxlZXRwcm9mLnYxLkR1bXBTdGFja0ZyYW1lEg8KB3RocmVhZHMYAiABKA0SDgoGYWN0aXZlGAMgASgNEhAKCG93bnNfZ2lsGAQgASgNEi4KB21lbWJlcnMYBSADKAsyHS5mbGVldHByb2YudjEuRHVtcEdyb3VwTWVtYmVyIj4KDkR1bXBTdGFja0ZyYW1lEhAKCGZ1bmN0aW9uGAEgASgJEgwKBGZpbGUYAiABKAkSDAoEbGluZRgDIAEoDSKHAQoPRHVtcEdyb3VwTWVtYmVyEgwKBGhvc3QYASABKAkSCwoDcGlkGAIgASgNEg8KB3NlcnZpY2UYAyABKAkSEQoJdGhyZWFkX2lkGAQgASgEEhMKC3RocmVhZF9uYW1lGAUgASgJEg4KBmFjdGl2ZRgGIAEoCBIQCghvd25zX2dpbBgHIAEoCCKcAQoNRHVtcGVkUHJvY2VzcxIMCgRob3N0GAEgASgJEgsKA3BpZBgCIAEoDRIPCgdzZXJ2aWNlGAMgASgJEg8KB3ZlcnNpb24YBCABKAkSDQoFZXJyb3IYBSABKAkSEgoKZXJyb3Jfa2luZBgGIAEoCRIrCgd0aHJlYWRzGAcgAygLMhouZmxlZXRwcm9mLnYxLkR1bXBlZFRocmVhZCJgCgxEdW1wZWRUaHJlYWQSEQoJdGhyZWFkX2lkGAEgASgEEgwKBG5hbWUYAiABKAkSDgoGYWN0aXZlGAMgASgIEhAKCG93bnNfZ2lsGAQgASgIEg0KBWdyb3VwGAUgASgNIkoKDlVuYW5zd2VyZWRIb3N0EgwKBGhvc3QYASABKAkSDgoGcmVhc29uGAIgASgJEgwKBGtpbmQYAyABKAkSDAoEcGlkcxgEIAMoDSpjCghOb2RlS2luZBIZChVOT0RFX0tJTkRfVU5TUEVDSUZJRUQQABISCg5OT0RFX0tJTkRfUk9PVBABEhMKD05PREVfS0lORF9GUkFNRRACEhMKD05PREVfS0lORF9PVEhFUhADKm0KCFByZXNlbmNlEhgKFFBSRVNFTkNFX1VOU1BFQ0lGSUVEEAASEQoNUFJFU0VOQ0VfQk9USBABEhYKElBSRVNFTkNFX0JBU0VfT05MWRACEhwKGFBSRVNFTkNFX0NPTVBBUklTT05fT05MWRADKkYKBlNvcnRCeRIXChNTT1JUX0JZX1VOU1BFQ0lGSUVEEAASEAoMU09SVF9CWV9TRUxGEAESEQoNU09SVF9CWV9UT1RBTBACKoEBCgxFeHBvcnRGb3JtYXQSHQoZRVhQT1JUX0ZPUk1BVF9VTlNQRUNJRklFRBAAEhcKE0VYUE9SVF9GT1JNQVRfUFBST0YQARIbChdFWFBPUlRfRk9STUFUX0NPTExBUFNFRBACEhwKGEVYUE9SVF9GT1JNQVRfU1BFRURTQ09QRRADMvcGCgxRdWVyeVNlcnZpY2USVQoMTGlzdFNlcnZpY2VzEiEuZmxlZXRwcm9mLnYxLkxpc3RTZXJ2aWNlc1JlcXVlc3QaIi5mbGVldHByb2YudjEuTGlzdFNlcnZpY2VzUmVzcG9uc2USWwoOTGlzdExhYmVsTmFtZXMSIy5mbGVldHByb2YudjEuTGlzdExhYmVsTmFtZXNSZXF1ZXN0GiQuZmxlZXRwcm9mLnYxLkxpc3RMYWJlbE5hbWVzUmVzcG9uc2USXgoPTGlzdExhYmVsVmFsdWVzEiQuZmxlZXRwcm9mLnYxLkxpc3RMYWJlbFZhbHVlc1JlcXVlc3QaJS5mbGVldHByb2YudjEuTGlzdExhYmVsVmFsdWVzUmVzcG9uc2USTwoKRmxhbWVHcmFwaBIfLmZsZWV0cHJvZi52MS5GbGFtZUdyYXBoUmVxdWVzdBogLmZsZWV0cHJvZi52MS5GbGFtZUdyYXBoUmVzcG9uc2USWwoORGlmZkZsYW1lR3JhcGgSIy5mbGVldHByb2YudjEuRGlmZkZsYW1lR3JhcGhSZXF1ZXN0GiQuZmxlZXRwcm9mLnYxLkRpZmZGbGFtZUdyYXBoUmVzcG9uc2USVQoMVG9wRnVuY3Rpb25zEiEuZmxlZXRwcm9mLnYxLlRvcEZ1bmN0aW9uc1JlcXVlc3QaIi5mbGVldHByb2YudjEuVG9wRnVuY3Rpb25zUmVzcG9uc2USYQoQRGlmZlRvcEZ1bmN0aW9ucxIlLmZsZWV0cHJvZi52MS5EaWZmVG9wRnVuY3Rpb25zUmVxdWVzdBomLmZsZWV0cHJvZi52MS5EaWZmVG9wRnVuY3Rpb25zUmVzcG9uc2USTwoKVGltZVNlcmllcxIfLmZsZWV0cHJvZi52MS5UaW1lU2VyaWVzUmVxdWVzdBogLmZsZWV0cHJvZi52MS5UaW1lU2VyaWVzUmVzcG9uc2USQwoGRXhwb3J0EhsuZmxlZXRwcm9mLnYxLkV4cG9ydFJlcXVlc3QaHC5mbGVldHByb2YudjEuRXhwb3J0UmVzcG9uc2USVQoERHVtcBIlLmZsZWV0cHJvZi52MS5RdWVyeVNlcnZpY2VEdW1wUmVxdWVzdBomLmZsZWV0cHJvZi52MS5RdWVyeVNlcnZpY2VEdW1wUmVzcG9uc2ViBnByb3RvMw");
+  fileDesc("ChhmbGVldHByb2YvdjEvcXVlcnkucHJvdG8SDGZsZWV0cHJvZi52MSI3CglUaW1lUmFuZ2USFQoNc3RhcnRfdW5peF9tcxgBIAEoAxITCgtlbmRfdW5peF9tcxgCIAEoAyI9ChNMaXN0U2VydmljZXNSZXF1ZXN0EiYKBXJhbmdlGAEgASgLMhcuZmxlZXRwcm9mLnYxLlRpbWVSYW5nZSJGChRMaXN0U2VydmljZXNSZXNwb25zZRIuCghzZXJ2aWNlcxgBIAMoCzIcLmZsZWV0cHJvZi52MS5TZXJ2aWNlU3VtbWFyeSJQCg5TZXJ2aWNlU3VtbWFyeRIMCgRuYW1lGAEgASgJEhAKCHZlcnNpb25zGAIgAygJEg8KB3NhbXBsZXMYAyABKAQSDQoFaG9zdHMYBCABKA0iUQoVTGlzdExhYmVsTmFtZXNSZXF1ZXN0EhAKCHNlbGVjdG9yGAEgASgJEiYKBXJhbmdlGAIgASgLMhcuZmxlZXRwcm9mLnYxLlRpbWVSYW5nZSInChZMaXN0TGFiZWxOYW1lc1Jlc3BvbnNlEg0KBW5hbWVzGAEgAygJIm8KFkxpc3RMYWJlbFZhbHVlc1JlcXVlc3QSDAoEbmFtZRgBIAEoCRIQCghzZWxlY3RvchgCIAEoCRImCgVyYW5nZRgDIAEoCzIXLmZsZWV0cHJvZi52MS5UaW1lUmFuZ2USDQoFbGltaXQYBCABKA0iPAoXTGlzdExhYmVsVmFsdWVzUmVzcG9uc2USDgoGdmFsdWVzGAEgAygJEhEKCXRydW5jYXRlZBgCIAEoCCJgChFGbGFtZUdyYXBoUmVxdWVzdBIQCghzZWxlY3RvchgBIAEoCRImCgVyYW5nZRgCIAEoCzIXLmZsZWV0cHJvZi52MS5UaW1lUmFuZ2USEQoJbWF4X25vZGVzGAMgASgNIkMKEkZsYW1lR3JhcGhSZXNwb25zZRItCgtmbGFtZV9ncmFwaBgBIAEoCzIYLmZsZWV0cHJvZi52MS5GbGFtZUdyYXBoIqgBChVEaWZmRmxhbWVHcmFwaFJlcXVlc3QSFQoNYmFzZV9zZWxlY3RvchgBIAEoCRIrCgpiYXNlX3JhbmdlGAIgASgLMhcuZmxlZXRwcm9mLnYxLlRpbWVSYW5nZRIQCghzZWxlY3RvchgDIAEoCRImCgVyYW5nZRgEIAEoCzIXLmZsZWV0cHJvZi52MS5UaW1lUmFuZ2USEQoJbWF4X25vZGVzGAUgASgNIkcKFkRpZmZGbGFtZUdyYXBoUmVzcG9uc2USLQoLZmxhbWVfZ3JhcGgYASABKAsyGC5mbGVldHByb2YudjEuRmxhbWVHcmFwaCLvAQoKRmxhbWVHcmFwaBIPCgdzdHJpbmdzGAEgAygJEiYKBW5vZGVzGAIgAygLMhcuZmxlZXRwcm9mLnYxLkZsYW1lTm9kZRINCgV0b3RhbBgDIAEoBBISCgpiYXNlX3RvdGFsGAQgASgEEgwKBGRpZmYYBSABKAgSFAoMZm9sZGVkX25vZGVzGAYgASgEEhYKDmZvbGRlZF9zYW1wbGVzGAcgASgEEhwKFGZpcnN0X3NhbXBsZV91bml4X21zGAggASgDEhsKE2xhc3Rfc2FtcGxlX3VuaXhfbXMYCSABKAMSDgoGc291cmNlGAogASgJIowCCglGbGFtZU5vZGUSDAoEbmFtZRgBIAEoDRIMCgRmaWxlGAIgASgNEgwKBGxpbmUYAyABKA0SDgoGcGFyZW50GAQgASgFEgwKBHNlbGYYBSABKAQSDQoFdG90YWwYBiABKAQSEQoJYmFzZV9zZWxmGAcgASgEEhIKCmJhc2VfdG90YWwYCCABKAQSDQoFc2hhcmUYCSABKAESEgoKYmFzZV9zaGFyZRgKIAEoARIkCgRraW5kGAsgASgOMhYuZmxlZXRwcm9mLnYxLk5vZGVLaW5kEg4KBmZvbGRlZBgMIAEoDRIoCghwcmVzZW5jZRgNIAEoDjIWLmZsZWV0cHJvZi52MS5QcmVzZW5jZSKCAQoTVG9wRnVuY3Rpb25zUmVxdWVzdBIQCghzZWxlY3RvchgBIAEoCRImCgVyYW5nZRgCIAEoCzIXLmZsZWV0cHJvZi52MS5UaW1lUmFuZ2USDQoFbGltaXQYAyABKA0SIgoEc29ydBgEIAEoDjIULmZsZWV0cHJvZi52MS5Tb3J0QnkiVAoUVG9wRnVuY3Rpb25zUmVzcG9uc2USLQoJZnVuY3Rpb25zGAEgAygLMhouZmxlZXRwcm9mLnYxLkZ1bmN0aW9uU3RhdBINCgV0b3RhbBgCIAEoBCJ0CgxGdW5jdGlvblN0YXQSEAoIZnVuY3Rpb24YASABKAkSDAoEZmlsZRgCIAEoCRIMCgRzZWxmGAMgASgEEg0KBXRvdGFsGAQgASgEEhIKCnNlbGZfc2hhcmUYBSABKAESEwoLdG90YWxfc2hhcmUYBiABKAEipgEKF0RpZmZUb3BGdW5jdGlvbnNSZXF1ZXN0EhUKDWJhc2Vfc2VsZWN0b3IYASABKAkSKwoKYmFzZV9yYW5nZRgCIAEoCzIXLmZsZWV0cHJvZi52MS5UaW1lUmFuZ2USEAoIc2VsZWN0b3IYAyABKAkSJgoFcmFuZ2UYBCABKAsyFy5mbGVldHByb2YudjEuVGltZVJhbmdlEg0KBWxpbWl0GAUgASgNIqABChhEaWZmVG9wRnVuY3Rpb25zUmVzcG9uc2USLwoLcmVncmVzc2lvbnMYASADKAsyGi5mbGVldHByb2YudjEuRnVuY3Rpb25EaWZmEjAKDGltcHJvdmVtZW50cxgCIAMoCzIaLmZsZWV0cHJvZi52MS5GdW5jdGlvbkRpZmYSEgoKYmFzZV90b3RhbBgDIAEoBBINCgV0b3RhbBgEIAEoBCK0AQoMRnVuY3Rpb25EaWZmEhAKCGZ1bmN0aW9uGAEgASgJEgwKBGZpbGUYAiABKAkSEQoJYmFzZV9zZWxmGAMgASgEEgwKBHNlbGYYBCABKAQSFwoPYmFzZV9zZWxmX3NoYXJlGAUgASgBEhIKCnNlbGZfc2hhcmUYBiABKAESEwoLZGVsdGFfc2hhcmUYByABKAESEgoKYmFzZV90b3RhbBgIIAEoBBINCgV0b3RhbBgJIAEoBCJ/ChFUaW1lU2VyaWVzUmVxdWVzdBIQCghzZWxlY3RvchgBIAEoCRImCgVyYW5nZRgCIAEoCzIXLmZsZWV0cHJvZi52MS5UaW1lUmFuZ2USDwoHc3RlcF9tcxgDIAEoAxIQCghncm91cF9ieRgEIAEoCRINCgVsaW1pdBgFIAEoDSJLChJUaW1lU2VyaWVzUmVzcG9uc2USJAoGc2VyaWVzGAEgAygLMhQuZmxlZXRwcm9mLnYxLlNlcmllcxIPCgdzdGVwX21zGAIgASgDIksKBlNlcmllcxINCgVncm91cBgBIAEoCRIjCgZwb2ludHMYAiADKAsyEy5mbGVldHByb2YudjEuUG9pbnQSDQoFdG90YWwYAyABKAQiLgoFUG9pbnQSFAoMdGltZV91bml4X21zGAEgASgDEg8KB3NhbXBsZXMYAiABKAQidQoNRXhwb3J0UmVxdWVzdBIQCghzZWxlY3RvchgBIAEoCRImCgVyYW5nZRgCIAEoCzIXLmZsZWV0cHJvZi52MS5UaW1lUmFuZ2USKgoGZm9ybWF0GAMgASgOMhouZmxlZXRwcm9mLnYxLkV4cG9ydEZvcm1hdCJJCg5FeHBvcnRSZXNwb25zZRIMCgRkYXRhGAEgASgMEhQKDGNvbnRlbnRfdHlwZRgCIAEoCRITCgtmaWxlX3N1ZmZpeBgDIAEoCSJ+ChdRdWVyeVNlcnZpY2VEdW1wUmVxdWVzdBIQCghzZWxlY3RvchgBIAEoCRIMCgRob3N0GAIgASgJEgwKBHBpZHMYAyADKA0SDgoGbmF0aXZlGAQgASgIEhEKCXJlY2VudF9tcxgFIAEoAxISCgp0aW1lb3V0X21zGAYgASgNIrsBChhRdWVyeVNlcnZpY2VEdW1wUmVzcG9uc2USLAoGZ3JvdXBzGAEgAygLMhwuZmxlZXRwcm9mLnYxLkR1bXBTdGFja0dyb3VwEi4KCXByb2Nlc3NlcxgCIAMoCzIbLmZsZWV0cHJvZi52MS5EdW1wZWRQcm9jZXNzEjAKCnVuYW5zd2VyZWQYAyADKAsyHC5mbGVldHByb2YudjEuVW5hbnN3ZXJlZEhvc3QSDwoHdGhyZWFkcxgEIAEoDSKhAQoORHVtcFN0YWNrR3JvdXASLAoGZnJhbWVzGAEgAygLMhwuZmxlZXRwcm9mLnYxLkR1bXBTdGFja0ZyYW1lEg8KB3RocmVhZHMYAiABKA0SDgoGYWN0aXZlGAMgASgNEhAKCG93bnNfZ2lsGAQgASgNEi4KB21lbWJlcnMYBSADKAsyHS5mbGVldHByb2YudjEuRHVtcEdyb3VwTWVtYmVyIj4KDkR1bXBTdGFja0ZyYW1lEhAKCGZ1bmN0aW9uGAEgASgJEgwKBGZpbGUYAiABKAkSDAoEbGluZRgDIAEoDSKHAQoPRHVtcEdyb3VwTWVtYmVyEgwKBGhvc3QYASABKAkSCwoDcGlkGAIgASgNEg8KB3NlcnZpY2UYAyABKAkSEQoJdGhyZWFkX2lkGAQgASgEEhMKC3RocmVhZF9uYW1lGAUgASgJEg4KBmFjdGl2ZRgGIAEoCBIQCghvd25zX2dpbBgHIAEoCCKcAQoNRHVtcGVkUHJvY2VzcxIMCgRob3N0GAEgASgJEgsKA3BpZBgCIAEoDRIPCgdzZXJ2aWNlGAMgASgJEg8KB3ZlcnNpb24YBCABKAkSDQoFZXJyb3IYBSABKAkSEgoKZXJyb3Jfa2luZBgGIAEoCRIrCgd0aHJlYWRzGAcgAygLMhouZmxlZXRwcm9mLnYxLkR1bXBlZFRocmVhZCJgCgxEdW1wZWRUaHJlYWQSEQoJdGhyZWFkX2lkGAEgASgEEgwKBG5hbWUYAiABKAkSDgoGYWN0aXZlGAMgASgIEhAKCG93bnNfZ2lsGAQgASgIEg0KBWdyb3VwGAUgASgNIkoKDlVuYW5zd2VyZWRIb3N0EgwKBGhvc3QYASABKAkSDgoGcmVhc29uGAIgASgJEgwKBGtpbmQYAyABKAkSDAoEcGlkcxgEIAMoDSKzAQoaUXVlcnlTZXJ2aWNlQ2FwdHVyZVJlcXVlc3QSEAoIc2VsZWN0b3IYASABKAkSDAoEaG9zdBgCIAEoCRILCgNwaWQYAyABKA0SEwoLZHVyYXRpb25fbXMYBCABKA0SDwoHcmF0ZV9oehgFIAEoDRIOCgZuYXRpdmUYBiABKAgSDAoEaWRsZRgHIAEoCBIRCglyZWNlbnRfbXMYCCABKAMSEQoJbWF4X25vZGVzGAkgASgNIp4BChtRdWVyeVNlcnZpY2VDYXB0dXJlUmVzcG9uc2USMQoIcHJvZ3Jlc3MYASABKAsyHS5mbGVldHByb2YudjEuQ2FwdHVyZVByb2dyZXNzSAASLwoLZmxhbWVfZ3JhcGgYAiABKAsyGC5mbGVldHByb2YudjEuRmxhbWVHcmFwaEgAEhIKCmNhcHR1cmVfaWQYAyABKAlCBwoFZXZlbnQiuAEKD0NhcHR1cmVQcm9ncmVzcxINCgVzdGFnZRgBIAEoCRIMCgRob3N0GAIgASgJEgsKA3BpZBgDIAEoDRIPCgdzZXJ2aWNlGAQgASgJEhMKC2R1cmF0aW9uX21zGAUgASgNEg8KB3JhdGVfaHoYBiABKA0SDgoGbmF0aXZlGAcgASgIEhIKCmVsYXBzZWRfbXMYCCABKAMSDwoHc2FtcGxlcxgJIAEoBBIPCgdtZXNzYWdlGAogASgJKmMKCE5vZGVLaW5kEhkKFU5PREVfS0lORF9VTlNQRUNJRklFRBAAEhIKDk5PREVfS0lORF9ST09UEAESEwoPTk9ERV9LSU5EX0ZSQU1FEAISEwoPTk9ERV9LSU5EX09USEVSEAMqbQoIUHJlc2VuY2USGAoUUFJFU0VOQ0VfVU5TUEVDSUZJRUQQABIRCg1QUkVTRU5DRV9CT1RIEAESFgoSUFJFU0VOQ0VfQkFTRV9PTkxZEAISHAoYUFJFU0VOQ0VfQ09NUEFSSVNPTl9PTkxZEAMqRgoGU29ydEJ5EhcKE1NPUlRfQllfVU5TUEVDSUZJRUQQABIQCgxTT1JUX0JZX1NFTEYQARIRCg1TT1JUX0JZX1RPVEFMEAIqgQEKDEV4cG9ydEZvcm1hdBIdChlFWFBPUlRfRk9STUFUX1VOU1BFQ0lGSUVEEAASFwoTRVhQT1JUX0ZPUk1BVF9QUFJPRhABEhsKF0VYUE9SVF9GT1JNQVRfQ09MTEFQU0VEEAISHAoYRVhQT1JUX0ZPUk1BVF9TUEVFRFNDT1BFEAMy2QcKDFF1ZXJ5U2VydmljZRJVCgxMaXN0U2VydmljZXMSIS5mbGVldHByb2YudjEuTGlzdFNlcnZpY2VzUmVxdWVzdBoiLmZsZWV0cHJvZi52MS5MaXN0U2VydmljZXNSZXNwb25zZRJbCg5MaXN0TGFiZWxOYW1lcxIjLmZsZWV0cHJvZi52MS5MaXN0TGFiZWxOYW1lc1JlcXVlc3QaJC5mbGVldHByb2YudjEuTGlzdExhYmVsTmFtZXNSZXNwb25zZRJeCg9MaXN0TGFiZWxWYWx1ZXMSJC5mbGVldHByb2YudjEuTGlzdExhYmVsVmFsdWVzUmVxdWVzdBolLmZsZWV0cHJvZi52MS5MaXN0TGFiZWxWYWx1ZXNSZXNwb25zZRJPCgpGbGFtZUdyYXBoEh8uZmxlZXRwcm9mLnYxLkZsYW1lR3JhcGhSZXF1ZXN0GiAuZmxlZXRwcm9mLnYxLkZsYW1lR3JhcGhSZXNwb25zZRJbCg5EaWZmRmxhbWVHcmFwaBIjLmZsZWV0cHJvZi52MS5EaWZmRmxhbWVHcmFwaFJlcXVlc3QaJC5mbGVldHByb2YudjEuRGlmZkZsYW1lR3JhcGhSZXNwb25zZRJVCgxUb3BGdW5jdGlvbnMSIS5mbGVldHByb2YudjEuVG9wRnVuY3Rpb25zUmVxdWVzdBoiLmZsZWV0cHJvZi52MS5Ub3BGdW5jdGlvbnNSZXNwb25zZRJhChBEaWZmVG9wRnVuY3Rpb25zEiUuZmxlZXRwcm9mLnYxLkRpZmZUb3BGdW5jdGlvbnNSZXF1ZXN0GiYuZmxlZXRwcm9mLnYxLkRpZmZUb3BGdW5jdGlvbnNSZXNwb25zZRJPCgpUaW1lU2VyaWVzEh8uZmxlZXRwcm9mLnYxLlRpbWVTZXJpZXNSZXF1ZXN0GiAuZmxlZXRwcm9mLnYxLlRpbWVTZXJpZXNSZXNwb25zZRJDCgZFeHBvcnQSGy5mbGVldHByb2YudjEuRXhwb3J0UmVxdWVzdBocLmZsZWV0cHJvZi52MS5FeHBvcnRSZXNwb25zZRJVCgREdW1wEiUuZmxlZXRwcm9mLnYxLlF1ZXJ5U2VydmljZUR1bXBSZXF1ZXN0GiYuZmxlZXRwcm9mLnYxLlF1ZXJ5U2VydmljZUR1bXBSZXNwb25zZRJgCgdDYXB0dXJlEiguZmxlZXRwcm9mLnYxLlF1ZXJ5U2VydmljZUNhcHR1cmVSZXF1ZXN0GikuZmxlZXRwcm9mLnYxLlF1ZXJ5U2VydmljZUNhcHR1cmVSZXNwb25zZTABYgZwcm90bzM");
 
 /**
  * @generated from message fleetprof.v1.TimeRange
@@ -1215,6 +1215,186 @@ export const UnansweredHostSchema: GenMessage<UnansweredHost> = /*@__PURE__*/
   messageDesc(file_fleetprof_v1_query, 33);
 
 /**
+ * @generated from message fleetprof.v1.QueryServiceCaptureRequest
+ */
+export type QueryServiceCaptureRequest = Message<"fleetprof.v1.QueryServiceCaptureRequest"> & {
+  /**
+   * Exactly one process that sent samples matching this selector recently (see recent_ms).
+   * Ignored when host is set.
+   *
+   * @generated from field: string selector = 1;
+   */
+  selector: string;
+
+  /**
+   * The process directly: its host and pid.
+   *
+   * @generated from field: string host = 2;
+   */
+  host: string;
+
+  /**
+   * @generated from field: uint32 pid = 3;
+   */
+  pid: number;
+
+  /**
+   * Required; at most the server's capture-max-duration (and the agent's).
+   *
+   * @generated from field: uint32 duration_ms = 4;
+   */
+  durationMs: number;
+
+  /**
+   * Zero means 100 Hz; at most the server's capture-max-rate (and the agent's).
+   *
+   * @generated from field: uint32 rate_hz = 5;
+   */
+  rateHz: number;
+
+  /**
+   * Native frames too (py-spy --native; pauses the process at each sample).
+   *
+   * @generated from field: bool native = 6;
+   */
+  native: boolean;
+
+  /**
+   * Idle threads too (wall-clock, py-spy --idle).
+   *
+   * @generated from field: bool idle = 7;
+   */
+  idle: boolean;
+
+  /**
+   * How far back to look for the matching process, ms; zero means 5 minutes.
+   *
+   * @generated from field: int64 recent_ms = 8;
+   */
+  recentMs: bigint;
+
+  /**
+   * As in FlameGraphRequest.
+   *
+   * @generated from field: uint32 max_nodes = 9;
+   */
+  maxNodes: number;
+};
+
+/**
+ * Describes the message fleetprof.v1.QueryServiceCaptureRequest.
+ * Use `create(QueryServiceCaptureRequestSchema)` to create a new message.
+ */
+export const QueryServiceCaptureRequestSchema: GenMessage<QueryServiceCaptureRequest> = /*@__PURE__*/
+  messageDesc(file_fleetprof_v1_query, 34);
+
+/**
+ * @generated from message fleetprof.v1.QueryServiceCaptureResponse
+ */
+export type QueryServiceCaptureResponse = Message<"fleetprof.v1.QueryServiceCaptureResponse"> & {
+  /**
+   * @generated from oneof fleetprof.v1.QueryServiceCaptureResponse.event
+   */
+  event: {
+    /**
+     * @generated from field: fleetprof.v1.CaptureProgress progress = 1;
+     */
+    value: CaptureProgress;
+    case: "progress";
+  } | {
+    /**
+     * The last message: every sample of the capture.
+     *
+     * @generated from field: fleetprof.v1.FlameGraph flame_graph = 2;
+     */
+    value: FlameGraph;
+    case: "flameGraph";
+  } | { case: undefined; value?: undefined };
+
+  /**
+   * @generated from field: string capture_id = 3;
+   */
+  captureId: string;
+};
+
+/**
+ * Describes the message fleetprof.v1.QueryServiceCaptureResponse.
+ * Use `create(QueryServiceCaptureResponseSchema)` to create a new message.
+ */
+export const QueryServiceCaptureResponseSchema: GenMessage<QueryServiceCaptureResponse> = /*@__PURE__*/
+  messageDesc(file_fleetprof_v1_query, 35);
+
+/**
+ * @generated from message fleetprof.v1.CaptureProgress
+ */
+export type CaptureProgress = Message<"fleetprof.v1.CaptureProgress"> & {
+  /**
+   * started, sampling, sampled (the agent is done), stored (the samples are queryable).
+   *
+   * @generated from field: string stage = 1;
+   */
+  stage: string;
+
+  /**
+   * @generated from field: string host = 2;
+   */
+  host: string;
+
+  /**
+   * @generated from field: uint32 pid = 3;
+   */
+  pid: number;
+
+  /**
+   * @generated from field: string service = 4;
+   */
+  service: string;
+
+  /**
+   * The settings in effect.
+   *
+   * @generated from field: uint32 duration_ms = 5;
+   */
+  durationMs: number;
+
+  /**
+   * @generated from field: uint32 rate_hz = 6;
+   */
+  rateHz: number;
+
+  /**
+   * @generated from field: bool native = 7;
+   */
+  native: boolean;
+
+  /**
+   * Since the capture started.
+   *
+   * @generated from field: int64 elapsed_ms = 8;
+   */
+  elapsedMs: bigint;
+
+  /**
+   * Samples taken (sampled, stored).
+   *
+   * @generated from field: uint64 samples = 9;
+   */
+  samples: bigint;
+
+  /**
+   * @generated from field: string message = 10;
+   */
+  message: string;
+};
+
+/**
+ * Describes the message fleetprof.v1.CaptureProgress.
+ * Use `create(CaptureProgressSchema)` to create a new message.
+ */
+export const CaptureProgressSchema: GenMessage<CaptureProgress> = /*@__PURE__*/
+  messageDesc(file_fleetprof_v1_query, 36);
+
+/**
  * @generated from enum fleetprof.v1.NodeKind
  */
 export enum NodeKind {
@@ -1455,6 +1635,21 @@ export const QueryService: GenService<{
     methodKind: "unary";
     input: typeof QueryServiceDumpRequestSchema;
     output: typeof QueryServiceDumpResponseSchema;
+  },
+  /**
+   * Profiles one process now at a chosen rate for a chosen time (a dedicated py-spy on its
+   * agent, next to the continuous one): progress messages, then the flame graph of the samples
+   * with that capture id (also queryable later with {capture_id="…"}). Needs nats-url.
+   * No matching process or a dead pid is NOT_FOUND, several matching processes
+   * INVALID_ARGUMENT, a busy agent RESOURCE_EXHAUSTED, a duration or rate over the limit
+   * INVALID_ARGUMENT naming it.
+   *
+   * @generated from rpc fleetprof.v1.QueryService.Capture
+   */
+  capture: {
+    methodKind: "server_streaming";
+    input: typeof QueryServiceCaptureRequestSchema;
+    output: typeof QueryServiceCaptureResponseSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_fleetprof_v1_query, 0);

@@ -1,17 +1,21 @@
 /**
- * Dump end to end: real nats-server, the real collector on an embedded store, a real agent with
- * real py-spy profiling three workloads (one blocked in a lock, two busy), and the query API
- * with --nats-url. The processes are found from their recent samples; the blocked stack is its
- * own group; each process is shown; an unknown host, a dead pid, a selector matching nothing
- * and a query API without NATS each get their status and a clear message.
+ * Dump and capture end to end: real nats-server, the real collector on an embedded store, a real
+ * agent with real py-spy profiling three workloads (one blocked in a lock, two busy), and the
+ * query API with --nats-url. Dump: the processes are found from their recent samples; the
+ * blocked stack is its own group; each process is shown. Capture: 500 Hz for 3 s of a busy
+ * process gives its functions, and the samples stay queryable by capture id. An unknown host,
+ * a dead pid, a too-long capture, a busy agent, a selector matching nothing or several
+ * processes, and a query API without NATS each get their status and a clear message.
  */
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
 import { spawnSync } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { create, toBinary } from "@bufbuild/protobuf";
 import { startAgent } from "@fleetprof/agent";
 import { collectorOptions, startCollector } from "@fleetprof/collector";
 import { createLogger, ErrorCode, FleetprofError, loadConfig } from "@fleetprof/common";
-import { AgentStatusRequestSchema, controlSubject, type QueryServiceDumpResponse } from "@fleetprof/proto";
+import { AgentStatusRequestSchema, controlSubject, type FlameGraph, type QueryServiceCaptureResponse, type QueryServiceDumpResponse } from "@fleetprof/proto";
 import { createQueryClient, startQueryApi, type QueryClient } from "@fleetprof/query-api";
 import { openStore, queryRows, type Store } from "@fleetprof/store";
 import { pySpyPath, startNats, startWorkload, tempDir, type Workload } from "@fleetprof/test";
@@ -81,7 +85,7 @@ beforeAll(async () => {
   host = `dump-${randomUUID().slice(0, 8)}`;
   // Wall mode: a process blocked in a lock is idle, and only wall-clock profiling gives it samples (and so makes it
   // findable by selector); one-second windows get samples to the store quickly.
-  const agent = await startAgent({ natsUrl: ns.url, host, include: [tag], profileOwnChildren: true, interval: 500, window: 1000, mode: "wall", minAge: 300, pySpy: pySpyPath(), spoolDir: tempDir("agent-spool-") }, logger);
+  const agent = await startAgent({ natsUrl: ns.url, host, include: [tag], profileOwnChildren: true, interval: 500, window: 1000, mode: "wall", minAge: 300, pySpy: pySpyPath(), spoolDir: tempDir("agent-spool-"), captureMaxConcurrent: 1 }, logger);
   stops.push(() => agent.stop());
 
   const api = await startQueryApi({ host: "127.0.0.1", port: 0, natsUrl: ns.url }, { store, logger });
@@ -186,7 +190,7 @@ describe("dump", () => {
     expect(cli.code).not.toBe(0);
     expect(cli.err).toMatch(/^fleetprof dump: .*no agent answers on fleetprof\.ctl\.no-such-host\.dump/);
 
-    const plain = await startQueryApi({ host: "127.0.0.1", port: 0 }, { store, logger });
+    const plain = await startQueryApi({ host: "127.0.0.1", port: 0 }, { store, logger: createLogger({ level: "silent" }) });
     const plainClient = createQueryClient(plain.address);
     try {
       const off = await errorOf(plainClient.dump({ host }));
@@ -198,3 +202,82 @@ describe("dump", () => {
     }
   });
 });
+
+/** Self samples of frames named `fn` in a flame graph. */
+function selfOf(graph: FlameGraph | undefined, fn: string): number {
+  if (graph === undefined) return 0;
+  return graph.nodes.filter((n) => graph.strings[n.name] === fn).reduce((sum, n) => sum + Number(n.total), 0);
+}
+
+describe("capture", () => {
+  it("captures one process at 500 Hz for 3 s with progress, its flame graph stays queryable by capture id, and a second capture meanwhile is RESOURCE_EXHAUSTED", async () => {
+    const messages: QueryServiceCaptureResponse[] = [];
+    let busyError: FleetprofError | undefined;
+    for await (const m of client.capture({ host, pid: busy1.pid, durationMs: 3000, rateHz: 500 })) {
+      messages.push(m);
+      if (m.event.case === "progress" && m.event.value.stage === "started") {
+        // capture-max-concurrent is 1 in this agent.
+        const second = client.capture({ host, pid: busy2.pid, durationMs: 1000, rateHz: 100 });
+        busyError = await errorOf((async () => {
+          for await (const x of second) void x;
+        })());
+      }
+    }
+    expect(busyError?.code).toBe(ErrorCode.ResourceExhausted);
+    expect(busyError?.message).toMatch(/capture-max-concurrent 1/);
+    const stages = messages.flatMap((m) => (m.event.case === "progress" ? [m.event.value.stage] : []));
+    expect(stages[0]).toBe("started");
+    expect(stages.slice(-2)).toEqual(["sampled", "stored"]);
+    const captureId = messages[0]?.captureId ?? "";
+    expect(captureId).toMatch(/^[0-9a-f-]{36}$/);
+    const last = messages.at(-1);
+    expect(last?.event.case).toBe("flameGraph");
+    const graph = last?.event.case === "flameGraph" ? last.event.value : undefined;
+    const sampled = messages.find((m) => m.event.case === "progress" && m.event.value.stage === "sampled");
+    const samples = sampled?.event.case === "progress" ? Number(sampled.event.value.samples) : 0;
+    expect(Number(graph?.total)).toBe(samples);
+    // 3 s × 500 Hz of a busy main thread: about 1 500 (the agent's own test bounds it at 80–100 %).
+    expect(samples).toBeGreaterThanOrEqual(1200);
+    const [a, b, g] = ["alpha", "beta", "gamma"].map((fn) => selfOf(graph, fn)) as [number, number, number];
+    expect(a).toBeGreaterThan(b);
+    expect(b).toBeGreaterThan(g);
+    expect(g).toBeGreaterThan(0);
+
+    const later = await client.flameGraph({ selector: `{capture_id="${captureId}"}` });
+    expect(later.flameGraph?.total).toBe(graph?.total);
+  });
+
+  it("fleetprof capture writes the flame graph file and says the capture id", async () => {
+    const dir = tempDir("fleetprof-capture-");
+    const file = join(dir, "incident.html");
+    const res = await fleetprof(["capture", "--host", host, "--pid", String(busy2.pid), "--duration", "1s", "--rate", "200", "-o", file]);
+    expect(res.err).toMatch(new RegExp(`^capture [0-9a-f-]{36}: ${host} pid ${String(busy2.pid)}, 200 Hz for 1s\\n`));
+    expect(res.err).toMatch(/stored: [\d,]+ samples, query them with \{capture_id="[0-9a-f-]{36}"\}/);
+    expect(res.code).toBe(0);
+    expect(existsSync(file)).toBe(true);
+    expect(readFileSync(file, "utf8")).toContain("alpha");
+  });
+
+  it("says why a capture cannot run: too long, dead pid, unknown host, several processes", async () => {
+    const long = await errorOf(drain(client.capture({ host, pid: busy1.pid, durationMs: 120_000, rateHz: 100 })));
+    expect(long.code).toBe(ErrorCode.InvalidArgument);
+    expect(long.message).toBe("duration 2m is over this server's limit of 1m (option capture-max-duration): ask for a shorter capture");
+
+    const dead = spawnSync("true").pid;
+    const gone = await errorOf(drain(client.capture({ host, pid: dead, durationMs: 1000 })));
+    expect(gone.code).toBe(ErrorCode.NotFound);
+    expect(gone.message).toContain(`pid ${String(dead)} is not a running Python process`);
+
+    const unknown = await errorOf(drain(client.capture({ host: "no-such-host", pid: 1, durationMs: 1000 })));
+    expect(unknown.code).toBe(ErrorCode.NotFound);
+    expect(unknown.message).toMatch(/no agent answers on fleetprof\.ctl\.no-such-host\.capture/);
+
+    const several = await errorOf(drain(client.capture({ selector: `{host="${host}"}`, durationMs: 1000 })));
+    expect(several.code).toBe(ErrorCode.InvalidArgument);
+    expect(several.message).toMatch(/^3 processes match .*a capture is of one process/);
+  });
+});
+
+async function drain(stream: AsyncIterable<unknown>): Promise<void> {
+  for await (const x of stream) void x;
+}

@@ -1,0 +1,175 @@
+/**
+ * The Capture RPC: one process (from recent samples, or host and pid), a capture request to its
+ * agent over NATS, progress while py-spy samples, then — once the agent says the samples are in
+ * JetStream and the collector has stored them — the flame graph of that capture id.
+ */
+import { randomUUID } from "node:crypto";
+import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
+import { ErrorCode, FleetprofError } from "@fleetprof/common";
+import { CaptureReply_Status, CaptureReplySchema, CaptureRequestSchema, controlSubject, ProfileMode, subjectToken, type CaptureReply, type QueryServiceCaptureRequest } from "@fleetprof/proto";
+import { readProcesses, readStackProfile, type ReadTarget, type StackProfile } from "@fleetprof/store";
+import type { CallContext } from "../grpc/adapter.js";
+import { describeRequestFailure } from "../control/ask-agents.js";
+import type { NatsLink } from "../control/nats-link.js";
+import { toFlameGraph } from "../profile/flame-graph.js";
+import { buildTree } from "../profile/tree.js";
+import { selectorToFilter } from "../selector/index.js";
+import { DEFAULT_RECENT_MS } from "./dump.js";
+import { formatMs, resolveMaxNodes, type Limits } from "./request.js";
+import type { QueryServiceStreaming } from "./types.js";
+
+/** How long after the agent's DONE the samples may take to be stored (collector lag). */
+export const CAPTURE_STORE_WAIT_MS = 30_000;
+/** How long after the capture's duration the agent may take to report its end. */
+const DONE_GRACE_MS = 30_000;
+const REQUEST_TIMEOUT_MS = 10_000;
+const PROGRESS_EVERY_MS = 1000;
+
+export interface CaptureOptions {
+  store: ReadTarget;
+  link: NatsLink;
+  limits: Limits;
+  maxDurationMs: number;
+  maxRateHz: number;
+}
+
+function invalid(message: string): FleetprofError {
+  return new FleetprofError(ErrorCode.InvalidArgument, message);
+}
+
+/** The subject the agent publishes a capture's outcome on (agent README, control subjects). */
+export function captureDoneSubject(host: string, captureId: string): string {
+  return `${controlSubject(host, "capture")}.${subjectToken(captureId)}.done`;
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const onAbort = (): void => {
+      clearTimeout(t);
+      reject(signal.reason as Error);
+    };
+    const t = setTimeout(() => {
+      signal.removeEventListener("abort", onAbort);
+      resolve();
+    }, ms);
+    if (signal.aborted) onAbort();
+    else signal.addEventListener("abort", onAbort, { once: true });
+  });
+}
+
+interface Target {
+  host: string;
+  pid: number;
+  service: string;
+}
+
+async function findTarget(req: QueryServiceCaptureRequest, store: ReadTarget, ctx: CallContext): Promise<Target> {
+  if (req.host !== "") {
+    if (req.pid === 0) throw invalid("a capture is of one process: pass its pid with the host (fleetprof capture --host H --pid P)");
+    return { host: req.host, pid: req.pid, service: "" };
+  }
+  if (req.pid !== 0) throw invalid("pid needs a host: pass the host the process runs on (fleetprof capture --host H --pid P)");
+  const recentMs = Number(req.recentMs);
+  if (recentMs < 0) throw invalid(`recent_ms cannot be negative, got ${String(recentMs)}`);
+  const now = Date.now();
+  const span = recentMs === 0 ? DEFAULT_RECENT_MS : recentMs;
+  const { processes } = await readProcesses(store, { filter: selectorToFilter(req.selector), window: { startMs: now - span, endMs: now + 1000 }, limit: 20, signal: ctx.signal, timeoutMs: ctx.remainingMs() });
+  const what = req.selector === "" ? "any selector" : req.selector;
+  const [first] = processes;
+  if (first === undefined) throw new FleetprofError(ErrorCode.NotFound, `no process sent samples matching ${what} in the last ${formatMs(span)}: is it running and profiled by an agent?`);
+  if (processes.length > 1) {
+    const list = processes.slice(0, 5).map((p) => `${p.host} pid ${String(p.pid)} (${p.service})`).join(", ");
+    throw invalid(`${processes.length >= 20 ? "20 or more" : String(processes.length)} processes match ${what} (${list}${processes.length > 5 ? ", …" : ""}): a capture is of one process, narrow the selector or pass --host and --pid`);
+  }
+  return { host: first.host, pid: first.pid, service: first.service };
+}
+
+/** The agent's immediate answer as an error, unless it started. */
+function refusal(reply: CaptureReply, t: Target): FleetprofError | undefined {
+  switch (reply.status) {
+    case CaptureReply_Status.STARTED:
+      return undefined;
+    case CaptureReply_Status.NOT_FOUND:
+      return new FleetprofError(ErrorCode.NotFound, reply.message);
+    case CaptureReply_Status.BUSY:
+      return new FleetprofError(ErrorCode.ResourceExhausted, reply.message);
+    case CaptureReply_Status.FAILED:
+      return invalid(`the agent on ${t.host} refused the capture: ${reply.message}`);
+    default:
+      return new FleetprofError(ErrorCode.Internal, `the agent on ${t.host} answered the capture request with status ${String(reply.status)}: ${reply.message}`);
+  }
+}
+
+export function createCaptureService(o: CaptureOptions): QueryServiceStreaming {
+  return {
+    capture: async (req, ctx, send) => {
+      if (req.durationMs === 0) throw invalid(`duration_ms is required (at most ${formatMs(o.maxDurationMs)})`);
+      if (req.durationMs > o.maxDurationMs) throw invalid(`duration ${formatMs(req.durationMs)} is over this server's limit of ${formatMs(o.maxDurationMs)} (option capture-max-duration): ask for a shorter capture`);
+      if (req.rateHz > o.maxRateHz) throw invalid(`rate ${String(req.rateHz)} Hz is over this server's limit of ${String(o.maxRateHz)} Hz (option capture-max-rate)`);
+      const maxNodes = resolveMaxNodes(req.maxNodes, o.limits);
+      const nc = await o.link.connection(ctx.signal);
+      const target = await findTarget(req, o.store, ctx);
+      const captureId = randomUUID();
+      // Subscribe to the outcome before asking: it may come before we would otherwise listen.
+      const sub = nc.subscribe(captureDoneSubject(target.host, captureId), { max: 1 });
+      try {
+        const outcome = (async (): Promise<CaptureReply | undefined> => {
+          for await (const m of sub) return fromBinary(CaptureReplySchema, m.data);
+          return undefined;
+        })();
+        const request = create(CaptureRequestSchema, { captureId, pid: target.pid, durationMs: req.durationMs, rateHz: req.rateHz, native: req.native, mode: req.idle ? ProfileMode.WALL : ProfileMode.CPU });
+        let started: CaptureReply;
+        try {
+          const m = await nc.request(controlSubject(target.host, "capture"), toBinary(CaptureRequestSchema, request), { timeout: Math.min(REQUEST_TIMEOUT_MS, ctx.remainingMs()) });
+          started = fromBinary(CaptureReplySchema, m.data);
+        } catch (err) {
+          const why = describeRequestFailure(err, target.host, "capture", REQUEST_TIMEOUT_MS);
+          throw new FleetprofError(why.kind === "no-agent" ? ErrorCode.NotFound : ErrorCode.Unavailable, why.reason, { cause: err });
+        }
+        const refused = refusal(started, target);
+        if (refused !== undefined) throw refused;
+        const startedAt = Date.now();
+        const base = { host: target.host, pid: target.pid, service: target.service, durationMs: started.durationMs, rateHz: started.rateHz, native: started.native };
+        send({ captureId, event: { case: "progress", value: { ...base, stage: "started", message: started.message } } });
+
+        const limitMs = started.durationMs + DONE_GRACE_MS;
+        let done: CaptureReply | undefined;
+        let settled = false;
+        void outcome.then((r) => {
+          done = r;
+          settled = true;
+        });
+        while (!settled && Date.now() - startedAt < limitMs) {
+          await sleep(Math.min(PROGRESS_EVERY_MS, 50 + limitMs - (Date.now() - startedAt)), ctx.signal);
+          if (!settled) send({ captureId, event: { case: "progress", value: { ...base, stage: "sampling", elapsedMs: BigInt(Date.now() - startedAt) } } });
+        }
+        if (done === undefined) {
+          throw new FleetprofError(
+            ErrorCode.DeadlineExceeded,
+            `the agent on ${target.host} did not report the end of capture ${captureId} within ${formatMs(limitMs)}; its samples may still arrive: query {capture_id="${captureId}"}`,
+          );
+        }
+        if (done.status !== CaptureReply_Status.DONE) throw new FleetprofError(ErrorCode.Unavailable, `capture ${captureId} on ${target.host} failed: ${done.message}`);
+        send({ captureId, event: { case: "progress", value: { ...base, stage: "sampled", elapsedMs: BigInt(Date.now() - startedAt), samples: done.samples, message: done.message } } });
+
+        // The agent's DONE means JetStream has the samples; the collector stores them soon after.
+        const filter = selectorToFilter(`{capture_id="${captureId}"}`);
+        const from = Number(done.startUnixMs) > 0 ? Number(done.startUnixMs) : startedAt;
+        const window = { startMs: from - 120_000, endMs: Date.now() + 60_000 };
+        const want = Number(done.samples);
+        let profile: StackProfile;
+        const storeDeadline = Date.now() + CAPTURE_STORE_WAIT_MS;
+        for (;;) {
+          profile = await readStackProfile(o.store, { filter, window, maxStacks: o.limits.maxStacks, signal: ctx.signal, timeoutMs: ctx.remainingMs(), source: "raw" });
+          if (profile.total >= want || Date.now() > storeDeadline) break;
+          await sleep(250, ctx.signal);
+        }
+        send({ captureId, event: { case: "progress", value: { ...base, stage: "stored", elapsedMs: BigInt(Date.now() - startedAt), samples: BigInt(profile.total) } } });
+        const graph = toFlameGraph(buildTree(profile), { maxNodes, diff: false, firstMs: profile.firstMs, lastMs: profile.lastMs, source: profile.source });
+        send({ captureId, event: { case: "flameGraph", value: graph } });
+      } finally {
+        sub.unsubscribe();
+      }
+    },
+  };
+}
