@@ -48,7 +48,8 @@ async function targets(req: QueryServiceDumpRequest, options: DumpOptions, ctx: 
   if (processes.length === 0) {
     throw new FleetprofError(
       ErrorCode.NotFound,
-      `no process sent samples matching ${req.selector === "" ? "any selector" : req.selector} in the last ${recent}: is it running and profiled by an agent? (fleetprof services lists what is seen)`,
+      `no process sent samples matching ${req.selector === "" ? "any selector" : req.selector} in the last ${recent}: is it running and profiled by an agent? ` +
+        "A process blocked all that time sends no samples in cpu mode: look further back (recent_ms, fleetprof dump --recent 1h) or ask its host's agent directly (host, --host)",
     );
   }
   const byHost = new Map<string, number[]>();
