@@ -11,7 +11,9 @@ import { batchOf } from "./fixtures.js";
 
 let store: Store;
 const HOUR = 3_600_000;
-const end = Date.now() - 5000;
+// Pinned relative to the hour so every piece of the plan exists whatever the clock says: the
+// range ends 23 min 7 s past an hour (raw edge, minute pieces, then hours) at least 37 min ago.
+const end = Math.floor(Date.now() / HOUR) * HOUR - HOUR + 23 * 60_000 + 7_000;
 const start = end - 7 * HOUR + 17_000;
 
 beforeAll(async () => {
