@@ -1,8 +1,10 @@
 /**
  * Dump and capture end to end: real nats-server, the real collector on an embedded store, a real
  * agent with real py-spy profiling three workloads (one blocked in a lock, two busy), and the
- * query API with --nats-url. Dump: the processes are found from their recent samples; the
- * blocked stack is its own group; each process is shown. Capture: 500 Hz for 3 s of a busy
+ * query API with --nats-url. The agent runs in the default cpu mode, so the blocked process
+ * sends no samples. Dump: the busy processes are found from their recent samples, the blocked
+ * one from the agents' answers on the fleet-wide status subject; the blocked stack is its own
+ * group; each process is shown. Capture: 500 Hz for 3 s of a busy
  * process gives its functions, and the samples stay queryable by capture id. An unknown host,
  * a dead pid, a too-long capture, a busy agent, a selector matching nothing or several
  * processes, and a query API without NATS each get their status and a clear message.
@@ -11,11 +13,11 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { spawnSync } from "node:child_process";
 import { randomUUID } from "node:crypto";
-import { create, toBinary } from "@bufbuild/protobuf";
+import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
 import { startAgent } from "@fleetprof/agent";
 import { collectorOptions, startCollector } from "@fleetprof/collector";
 import { createLogger, ErrorCode, FleetprofError, loadConfig } from "@fleetprof/common";
-import { AgentStatusRequestSchema, controlSubject, type FlameGraph, type QueryServiceCaptureResponse, type QueryServiceDumpResponse } from "@fleetprof/proto";
+import { AgentStatusReplySchema, AgentStatusRequestSchema, controlSubject, type FlameGraph, type QueryServiceCaptureResponse, type QueryServiceDumpResponse } from "@fleetprof/proto";
 import { createQueryClient, startQueryApi, type QueryClient } from "@fleetprof/query-api";
 import { openStore, queryRows, type Store } from "@fleetprof/store";
 import { pySpyPath, startNats, startWorkload, tempDir, type Workload } from "@fleetprof/test";
@@ -83,9 +85,9 @@ beforeAll(async () => {
   for (const w of [busy1, busy2, blocked]) stops.push(() => w.stop());
 
   host = `dump-${randomUUID().slice(0, 8)}`;
-  // Wall mode: a process blocked in a lock is idle, and only wall-clock profiling gives it samples (and so makes it
-  // findable by selector); one-second windows get samples to the store quickly.
-  const agent = await startAgent({ natsUrl: ns.url, host, include: [tag], profileOwnChildren: true, interval: 500, window: 1000, mode: "wall", minAge: 300, pySpy: pySpyPath(), spoolDir: tempDir("agent-spool-"), captureMaxConcurrent: 1 }, logger);
+  // The default cpu mode: the process blocked in a lock is idle and sends no samples, so only the agents' answers on
+  // the fleet-wide status subject make it findable by selector; one-second windows get samples to the store quickly.
+  const agent = await startAgent({ natsUrl: ns.url, host, include: [tag], profileOwnChildren: true, interval: 500, window: 1000, minAge: 300, pySpy: pySpyPath(), spoolDir: tempDir("agent-spool-"), captureMaxConcurrent: 1 }, logger);
   stops.push(() => agent.stop());
 
   const api = await startQueryApi({ host: "127.0.0.1", port: 0, natsUrl: ns.url }, { store, logger });
@@ -94,18 +96,19 @@ beforeAll(async () => {
   client = createQueryClient(address);
   stops.push(() => Promise.resolve(client.close()));
 
-  // The three processes have samples in the store, and the agent's control endpoint answers.
-  const pids = [busy1.pid, busy2.pid, blocked.pid];
-  await waitUntil("samples of the three workloads", async () => {
+  // The two busy processes have samples in the store, and the agent's control endpoint answers and profiles all three.
+  const pids = [busy1.pid, busy2.pid];
+  await waitUntil("samples of the two busy workloads", async () => {
     const rows = await queryRows<[number]>(store, `SELECT uniqExact(pid) FROM ${store.db}.samples WHERE host = {host:String} AND pid IN {pids:Array(UInt32)}`, { host, pids });
-    return Number(rows[0]?.[0] ?? 0) === 3;
+    return Number(rows[0]?.[0] ?? 0) === 2;
   });
   const nc = await connect({ servers: ns.url });
   try {
     await waitUntil("the agent's control endpoint", async () => {
       try {
-        await nc.request(controlSubject(host, "status"), toBinary(AgentStatusRequestSchema, create(AgentStatusRequestSchema)), { timeout: 1000 });
-        return true;
+        const m = await nc.request(controlSubject(host, "status"), toBinary(AgentStatusRequestSchema, create(AgentStatusRequestSchema)), { timeout: 1000 });
+        const reported = fromBinary(AgentStatusReplySchema, m.data).processes.filter((p) => p.state !== "finished").map((p) => p.pid);
+        return [busy1.pid, busy2.pid, blocked.pid].every((pid) => reported.includes(pid));
       } catch {
         return false;
       }
@@ -124,7 +127,10 @@ function groupWith(res: QueryServiceDumpResponse, fn: string): QueryServiceDumpR
 }
 
 describe("dump", () => {
-  it("finds the processes from recent samples, groups the blocked stack apart and shows every process", async () => {
+  it("finds the busy processes from recent samples and the blocked one (no samples in cpu mode) from the agents, groups the blocked stack apart and shows every process", async () => {
+    // The blocked process never sent a sample: only the agent's answer on the fleet-wide status subject names it.
+    const sampled = await queryRows<[number]>(store, `SELECT count() FROM ${store.db}.samples WHERE host = {host:String} AND pid = {pid:UInt32}`, { host, pid: blocked.pid });
+    expect(Number(sampled[0]?.[0])).toBe(0);
     const res = await client.dump({ selector: `{host="${host}"}` });
     expect(res.unanswered).toEqual([]);
     expect(res.processes.map((p) => p.pid)).toEqual([busy1.pid, busy2.pid, blocked.pid].sort((a, b) => a - b));
@@ -157,6 +163,23 @@ describe("dump", () => {
       expect(frames.slice(0, 2)).toEqual(["<module>", "main"]);
       expect(frames).not.toContain("wait_for_lock");
     }
+  });
+
+  it("finds a blocked process that sent no samples by its own selector, mode included, and shows where it waits", async () => {
+    const res = await client.dump({ selector: `blocked{host="${host}", mode="cpu", pid="${String(blocked.pid)}", thread!="x"}` });
+    expect(res.unanswered).toEqual([]);
+    expect(res.processes.map((p) => [p.pid, p.service, p.error])).toEqual([[blocked.pid, "blocked", ""]]);
+    expect(groupWith(res, "wait_for_lock")[0]?.frames.at(-1)?.function).toBe("wait_for_lock");
+
+    const cli = await fleetprof(["dump", `blocked{host="${host}"}`]);
+    expect(cli.err).toBe("");
+    expect(cli.code).toBe(0);
+    expect(cli.out).toMatch(/^1 process on 1 host · 2 threads in 2 distinct stacks\n/);
+    expect(cli.out).toMatch(/\n\s+wait_for_lock\s+\S*blocked\.py:\d+\n/);
+
+    // Not in wall mode: the agent runs in cpu mode.
+    const none = await errorOf(client.dump({ selector: `blocked{host="${host}", mode="wall"}` }));
+    expect(none.code).toBe(ErrorCode.NotFound);
   });
 
   it("fleetprof dump prints the groups, and with --details each process", async () => {

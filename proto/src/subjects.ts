@@ -29,3 +29,11 @@ export function dlqSubject(reason: string): string {
 export function controlSubject(host: string, verb: string): string {
   return `${CONTROL_SUBJECT_PREFIX}.${subjectToken(host)}.${subjectToken(verb)}`;
 }
+
+/**
+ * The one fleet-wide control subject, `fleetprof.ctl.all.status`: every agent answers an
+ * AgentStatusRequest there with its AgentStatusReply (collect the replies with a deadline).
+ */
+export function fleetStatusSubject(): string {
+  return `${CONTROL_SUBJECT_PREFIX}.all.status`;
+}

@@ -2,6 +2,7 @@
  * The agent's control endpoint: NATS request/reply on its own host's subjects only,
  * `fleetprof.ctl.<host>.capture`, `.dump` and `.status`, each a protobuf request answered by a
  * protobuf reply. Capture outcomes are published to `fleetprof.ctl.<host>.capture.<id>.done`.
+ * Status is also answered on the one fleet-wide subject `fleetprof.ctl.all.status`.
  */
 import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
 import type { Logger } from "@fleetprof/common";
@@ -13,6 +14,7 @@ import {
   controlSubject,
   DumpReplySchema,
   DumpRequestSchema,
+  fleetStatusSubject,
   subjectToken,
   type AgentStatusReply,
   type CaptureReply,
@@ -48,8 +50,11 @@ export class ControlServer {
   /** Subscribes on this connection (which reconnects, and resubscribes, by itself). */
   attach(nc: NatsConnection): void {
     this.#nc = nc;
-    for (const verb of CONTROL_VERBS) {
-      const subject = controlSubject(this.host, verb);
+    const subjects: [string, (typeof CONTROL_VERBS)[number]][] = CONTROL_VERBS.map((verb) => [controlSubject(this.host, verb), verb]);
+    // The fleet-wide status subject: the query API finds processes there that sent no samples (blocked in cpu mode).
+    // A host whose token is `all` already listens on it.
+    if (!subjects.some(([s]) => s === fleetStatusSubject())) subjects.push([fleetStatusSubject(), "status"]);
+    for (const [subject, verb] of subjects) {
       this.#subs.push(
         nc.subscribe(subject, {
           callback: (err, msg) => {
@@ -62,7 +67,7 @@ export class ControlServer {
         }),
       );
     }
-    this.log.info({ subjects: CONTROL_VERBS.map((v) => controlSubject(this.host, v)) }, "control endpoint listening");
+    this.log.info({ subjects: subjects.map(([s]) => s) }, "control endpoint listening");
   }
 
   /** Publishes a capture's outcome (dropped when not connected yet). */

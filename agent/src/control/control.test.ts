@@ -1,5 +1,5 @@
 import { create } from "@bufbuild/protobuf";
-import { CaptureReply_Status, CaptureRequestSchema, ProfileMode } from "@fleetprof/proto";
+import { CaptureReply_Status, CaptureRequestSchema, fleetStatusSubject, ProfileMode } from "@fleetprof/proto";
 import { describe, expect, it } from "vitest";
 import { planCapture, type CaptureLimits } from "./capture.js";
 import { captureDoneSubject } from "./control-server.js";
@@ -88,5 +88,9 @@ describe("dump", () => {
 describe("subjects", () => {
   it("puts a capture's outcome under its host's capture subject", () => {
     expect(captureDoneSubject("web-1.prod", "5f0c-9a")).toBe("fleetprof.ctl.web-1_prod.capture.5f0c-9a.done");
+  });
+
+  it("has one fleet-wide status subject every agent answers", () => {
+    expect(fleetStatusSubject()).toBe("fleetprof.ctl.all.status");
   });
 });

@@ -1,19 +1,22 @@
 /**
- * The Capture RPC: one process (from recent samples, or host and pid), a capture request to its
+ * The Capture RPC: one process (from recent samples and the agents' answers on the fleet-wide
+ * status subject, or host and pid), a capture request to its
  * agent over NATS, progress while py-spy samples, then — once the agent says the samples are in
  * JetStream and the collector has stored them — the flame graph of that capture id.
  */
 import { randomUUID } from "node:crypto";
 import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
 import { ErrorCode, FleetprofError } from "@fleetprof/common";
-import { CaptureReply_Status, CaptureReplySchema, CaptureRequestSchema, controlSubject, ProfileMode, subjectToken, type CaptureReply, type QueryServiceCaptureRequest } from "@fleetprof/proto";
+import { CaptureReply_Status, CaptureReplySchema, CaptureRequestSchema, controlSubject, fleetStatusSubject, ProfileMode, subjectToken, type CaptureReply, type QueryServiceCaptureRequest } from "@fleetprof/proto";
 import { readProcesses, readStackProfile, type ReadTarget, type StackProfile } from "@fleetprof/store";
 import type { CallContext } from "../grpc/adapter.js";
+import type { NatsConnection } from "@nats-io/transport-node";
 import { describeRequestFailure } from "../control/ask-agents.js";
+import { FLEET_STATUS_WAIT_MS, fleetProcesses } from "../control/fleet-processes.js";
 import type { NatsLink } from "../control/nats-link.js";
 import { toFlameGraph } from "../profile/flame-graph.js";
 import { buildTree } from "../profile/tree.js";
-import { selectorToFilter } from "../selector/index.js";
+import { matchersToFilter, parseSelector, selectorToFilter } from "../selector/index.js";
 import { DEFAULT_RECENT_MS } from "./dump.js";
 import { formatMs, resolveMaxNodes, type Limits } from "./request.js";
 import type { QueryServiceStreaming } from "./types.js";
@@ -63,7 +66,7 @@ interface Target {
   service: string;
 }
 
-async function findTarget(req: QueryServiceCaptureRequest, store: ReadTarget, ctx: CallContext): Promise<Target> {
+async function findTarget(req: QueryServiceCaptureRequest, store: ReadTarget, ctx: CallContext, nc: NatsConnection): Promise<Target> {
   if (req.host !== "") {
     if (req.pid === 0) throw invalid("a capture is of one process: pass its pid with the host (fleetprof capture --host H --pid P)");
     return { host: req.host, pid: req.pid, service: "" };
@@ -73,15 +76,31 @@ async function findTarget(req: QueryServiceCaptureRequest, store: ReadTarget, ct
   if (recentMs < 0) throw invalid(`recent_ms cannot be negative, got ${String(recentMs)}`);
   const now = Date.now();
   const span = recentMs === 0 ? DEFAULT_RECENT_MS : recentMs;
-  const { processes } = await readProcesses(store, { filter: selectorToFilter(req.selector), window: { startMs: now - span, endMs: now + 1000 }, limit: 20, signal: ctx.signal, timeoutMs: ctx.remainingMs() });
+  const matchers = parseSelector(req.selector);
+  // Recent samples, and what the agents say they profile (a process blocked all along sends no samples in cpu mode).
+  const [{ processes: sampled }, reported] = await Promise.all([
+    readProcesses(store, { filter: matchersToFilter(matchers), window: { startMs: now - span, endMs: now + 1000 }, limit: 20, signal: ctx.signal, timeoutMs: ctx.remainingMs() }),
+    fleetProcesses(nc, matchers, Math.min(FLEET_STATUS_WAIT_MS, Math.max(1, ctx.remainingMs() / 4))),
+  ]);
+  const byKey = new Map<string, Target>();
+  for (const p of [...sampled, ...reported]) {
+    const key = `${p.host}\0${String(p.pid)}`;
+    if (!byKey.has(key)) byKey.set(key, { host: p.host, pid: p.pid, service: p.service });
+  }
+  const processes = [...byKey.values()].sort((a, b) => (a.host === b.host ? a.pid - b.pid : a.host < b.host ? -1 : 1));
   const what = req.selector === "" ? "any selector" : req.selector;
   const [first] = processes;
-  if (first === undefined) throw new FleetprofError(ErrorCode.NotFound, `no process sent samples matching ${what} in the last ${formatMs(span)}: is it running and profiled by an agent?`);
+  if (first === undefined) {
+    throw new FleetprofError(
+      ErrorCode.NotFound,
+      `no process sent samples matching ${what} in the last ${formatMs(span)}, and no agent that answered on ${fleetStatusSubject()} profiles one: is it running and profiled by an agent?`,
+    );
+  }
   if (processes.length > 1) {
     const list = processes.slice(0, 5).map((p) => `${p.host} pid ${String(p.pid)} (${p.service})`).join(", ");
     throw invalid(`${processes.length >= 20 ? "20 or more" : String(processes.length)} processes match ${what} (${list}${processes.length > 5 ? ", …" : ""}): a capture is of one process, narrow the selector or pass --host and --pid`);
   }
-  return { host: first.host, pid: first.pid, service: first.service };
+  return first;
 }
 
 /** The agent's immediate answer as an error, unless it started. */
@@ -108,7 +127,7 @@ export function createCaptureService(o: CaptureOptions): QueryServiceStreaming {
       if (req.rateHz > o.maxRateHz) throw invalid(`rate ${String(req.rateHz)} Hz is over this server's limit of ${String(o.maxRateHz)} Hz (option capture-max-rate)`);
       const maxNodes = resolveMaxNodes(req.maxNodes, o.limits);
       const nc = await o.link.connection(ctx.signal);
-      const target = await findTarget(req, o.store, ctx);
+      const target = await findTarget(req, o.store, ctx, nc);
       const captureId = randomUUID();
       // Subscribe to the outcome before asking: it may come before we would otherwise listen.
       const sub = nc.subscribe(captureDoneSubject(target.host, captureId), { max: 1 });

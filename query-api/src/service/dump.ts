@@ -1,16 +1,19 @@
 /**
- * The Dump RPC: which processes (recent samples matching the selector, or a host's agent
- * directly), one dump request per host over NATS, the replies grouped by identical stack.
+ * The Dump RPC: which processes (recent samples matching the selector together with the
+ * processes the agents report on the fleet-wide status subject, or a host's agent directly),
+ * one dump request per host over NATS, the replies grouped by identical stack.
  */
 import { create, fromBinary, toBinary, type MessageInitShape } from "@bufbuild/protobuf";
 import { ErrorCode, FleetprofError } from "@fleetprof/common";
-import { DumpReplySchema, DumpRequestSchema, type DumpReply, type QueryServiceDumpRequest, type QueryServiceDumpResponseSchema } from "@fleetprof/proto";
+import { DumpReplySchema, DumpRequestSchema, fleetStatusSubject, type DumpReply, type QueryServiceDumpRequest, type QueryServiceDumpResponseSchema } from "@fleetprof/proto";
 import { readProcesses, type ReadTarget } from "@fleetprof/store";
 import type { CallContext } from "../grpc/adapter.js";
+import type { NatsConnection } from "@nats-io/transport-node";
 import { askAgents, type Unanswered } from "../control/ask-agents.js";
+import { FLEET_STATUS_WAIT_MS, fleetProcesses } from "../control/fleet-processes.js";
 import { groupDumps, type HostDump } from "../control/dump-groups.js";
 import type { NatsLink } from "../control/nats-link.js";
-import { selectorToFilter } from "../selector/index.js";
+import { matchersToFilter, parseSelector } from "../selector/index.js";
 import { formatMs } from "./request.js";
 
 /** How far back a selector looks for processes unless the request says. */
@@ -23,6 +26,8 @@ export interface DumpOptions {
   link: NatsLink;
   /** How long to wait for each host's agent unless the request says, ms. */
   timeoutMs: number;
+  /** How long to collect the agents' replies on the fleet-wide status subject, ms (FLEET_STATUS_WAIT_MS). */
+  fleetStatusWaitMs?: number;
 }
 
 type DumpResponseInit = MessageInitShape<typeof QueryServiceDumpResponseSchema>;
@@ -32,38 +37,45 @@ function invalid(message: string): FleetprofError {
 }
 
 /** host → the pids to dump there (empty: every process its agent profiles). */
-async function targets(req: QueryServiceDumpRequest, options: DumpOptions, ctx: CallContext): Promise<Map<string, number[]>> {
+async function targets(req: QueryServiceDumpRequest, options: DumpOptions, ctx: CallContext, nc: NatsConnection): Promise<Map<string, number[]>> {
   if (req.host !== "") return new Map([[req.host, [...new Set(req.pids)].sort((a, b) => a - b)]]);
   if (req.pids.length > 0) throw invalid("pids need a host: pass the host the processes run on (fleetprof dump --host H --pid P)");
   const recentMs = Number(req.recentMs);
   if (recentMs < 0) throw invalid(`recent_ms cannot be negative, got ${String(recentMs)}`);
-  const filter = selectorToFilter(req.selector);
+  const matchers = parseSelector(req.selector);
+  const filter = matchersToFilter(matchers);
   const now = Date.now();
   const window = { startMs: now - (recentMs === 0 ? DEFAULT_RECENT_MS : recentMs), endMs: now + 1000 };
-  const { processes, truncated } = await readProcesses(options.store, { filter, window, limit: MAX_DUMP_PROCESSES, signal: ctx.signal, timeoutMs: ctx.remainingMs() });
+  // Recent samples, and what the agents say they profile (a process blocked all along sends no samples in cpu mode).
+  const [{ processes, truncated }, reported] = await Promise.all([
+    readProcesses(options.store, { filter, window, limit: MAX_DUMP_PROCESSES, signal: ctx.signal, timeoutMs: ctx.remainingMs() }),
+    fleetProcesses(nc, matchers, Math.min(options.fleetStatusWaitMs ?? FLEET_STATUS_WAIT_MS, Math.max(1, ctx.remainingMs() / 4))),
+  ]);
   const recent = formatMs(window.endMs - 1000 - window.startMs);
-  if (truncated) {
-    throw new FleetprofError(ErrorCode.ResourceExhausted, `more than ${String(MAX_DUMP_PROCESSES)} processes match ${req.selector} in the last ${recent}: narrow the selector (a version, a host)`);
+  const byHost = new Map<string, Set<number>>();
+  let count = 0;
+  for (const p of [...processes, ...reported]) {
+    const pids = byHost.get(p.host) ?? new Set<number>();
+    if (!pids.has(p.pid)) count++;
+    pids.add(p.pid);
+    byHost.set(p.host, pids);
   }
-  if (processes.length === 0) {
+  if (truncated || count > MAX_DUMP_PROCESSES) {
+    throw new FleetprofError(ErrorCode.ResourceExhausted, `more than ${String(MAX_DUMP_PROCESSES)} processes match ${req.selector} (recent samples and what the agents report): narrow the selector (a version, a host)`);
+  }
+  if (count === 0) {
     throw new FleetprofError(
       ErrorCode.NotFound,
-      `no process sent samples matching ${req.selector === "" ? "any selector" : req.selector} in the last ${recent}: is it running and profiled by an agent? ` +
-        "A process blocked all that time sends no samples in cpu mode: look further back (recent_ms, fleetprof dump --recent 1h) or ask its host's agent directly (host, --host)",
+      `no process sent samples matching ${req.selector === "" ? "any selector" : req.selector} in the last ${recent}, and no agent that answered on ${fleetStatusSubject()} profiles one: is it running and profiled by an agent? ` +
+        "Look further back (recent_ms, fleetprof dump --recent 1h) or ask its host's agent directly (host, --host)",
     );
   }
-  const byHost = new Map<string, number[]>();
-  for (const p of processes) {
-    const list = byHost.get(p.host) ?? [];
-    list.push(p.pid);
-    byHost.set(p.host, list);
-  }
-  return byHost;
+  return new Map([...byHost].map(([host, pids]) => [host, [...pids].sort((a, b) => a - b)]));
 }
 
 export async function dump(req: QueryServiceDumpRequest, options: DumpOptions, ctx: CallContext): Promise<DumpResponseInit> {
   const nc = await options.link.connection(ctx.signal);
-  const wanted = await targets(req, options, ctx);
+  const wanted = await targets(req, options, ctx, nc);
   // Leave time to answer within the call's own deadline.
   const timeoutMs = Math.max(1, Math.min(req.timeoutMs === 0 ? options.timeoutMs : req.timeoutMs, ctx.remainingMs() - 200));
   const answers = await askAgents(
