@@ -19,7 +19,7 @@ cat <<ENTRY
       password: \$$variable
       permissions: {
         publish: { allow: [ "fleetprof.samples.*.$token", "fleetprof.ctl.$token.capture.*.done", "\$JS.API.INFO", "\$JS.API.STREAM.INFO.FLEETPROF", "\$JS.API.STREAM.INFO.FLEETPROF_DLQ" ] }
-        subscribe: { allow: [ "fleetprof.ctl.$token.>", "_INBOX_$token.>" ] }
+        subscribe: { allow: [ "fleetprof.ctl.$token.>", "fleetprof.ctl.all.status", "_INBOX_$token.>" ] }
         allow_responses: { max: 1, expires: "1m" }
       }
     }

@@ -11,7 +11,7 @@ import { connect, type NatsConnection } from "@nats-io/transport-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { dlqStreamConfig, samplesStreamConfig, SAMPLES_STREAM } from "@fleetprof/common";
-import { CONTROL_SUBJECT_PREFIX, controlSubject, samplesSubject } from "@fleetprof/proto";
+import { CONTROL_SUBJECT_PREFIX, controlSubject, fleetStatusSubject, samplesSubject } from "@fleetprof/proto";
 import { tempDir } from "@fleetprof/test";
 import { DEPLOY_DIR } from "./support/manifests.js";
 import { connectAs, copyNatsConfigs, makePasswords, nodeEnv, startConfigured, type ConfiguredServer, type User } from "./support/nats-configs.js";
@@ -130,6 +130,14 @@ describe("nats-server permissions (deploy/nats/auth.conf)", () => {
 
     const reply = await queryApi.request(controlSubject("web-1", "status"), "", { timeout: 5000 });
     expect(reply.string()).toBe("web-1 ok");
+    // the fleet-wide status request reaches every agent
+    agent.subscribe(fleetStatusSubject(), {
+      callback: (err, msg) => {
+        if (err === null) msg.respond("web-1 status");
+      },
+    });
+    await agent.flush();
+    expect((await queryApi.request(fleetStatusSubject(), "", { timeout: 5000 })).string()).toBe("web-1 status");
     // nobody may answer for web-2 but web-2's agent
     const other = await queryApi.request(controlSubject("web-2", "status"), "", { timeout: 2000 }).then(
       (m) => m.string(),
