@@ -96,7 +96,7 @@ export async function startAgent(partial: Partial<AgentConfig> = {}, logger?: Lo
   } else if (spool.stats().messages > 0) {
     log.info({ messages: spool.stats().messages }, "republishing batches spooled by a previous run");
   }
-  const publisher = new Publisher({ natsUrl: config.natsUrl, spool, metrics, log: root.child({ module: "publisher" }) });
+  const publisher = new Publisher({ natsUrl: config.natsUrl, natsAuth: config, spool, metrics, log: root.child({ module: "publisher" }) });
   publisher.start();
   const batcher = new Batcher(config.host, AGENT_VERSION, (batch) => publisher.enqueue(batch));
   const workDir = mkdtempSync(join(tmpdir(), "fleetprof-agent-"));

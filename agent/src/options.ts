@@ -3,10 +3,11 @@
  * variable (`FLEETPROF_NATS_URL`) and config-file key (`"nats-url"`).
  */
 import { hostname } from "node:os";
-import { defineOptions, loadConfig, type ConfigOf } from "@fleetprof/common";
+import { defineOptions, loadConfig, natsAuthOptions, type ConfigOf } from "@fleetprof/common";
 
 export const agentOptions = defineOptions({
   "nats-url": { type: "string", doc: "NATS server(s), comma-separated", default: "nats://127.0.0.1:4222" },
+  ...natsAuthOptions,
   host: { type: "string", doc: "host name put on every batch and subject (default: the machine's host name)" },
   interval: { type: "duration", doc: "how often /proc is scanned for Python processes", default: 5000, min: 200 },
   window: { type: "duration", doc: "length of one sampling window, aligned to the wall clock", default: 10_000, min: 1000 },

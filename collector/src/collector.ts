@@ -71,7 +71,7 @@ export async function startCollector(config: CollectorConfig, deps: CollectorDep
   let js: JetStreamClient;
   let jsm: JetStreamManager;
   try {
-    nc = await connectNats(config.natsUrl, log, { name: "fleetprof-collector" });
+    nc = await connectNats(config.natsUrl, log, { name: "fleetprof-collector" }, config);
     await ensureStreams(nc);
     jsm = await jetstreamManager(nc);
     js = jetstream(nc);

@@ -1,5 +1,5 @@
 /** Collector options: one name each for flag, environment variable and config file. */
-import { defineOptions, type ConfigOf } from "@fleetprof/common";
+import { defineOptions, natsAuthOptions, type ConfigOf } from "@fleetprof/common";
 import { storeOptions } from "@fleetprof/store";
 
 export const collectorOptions = defineOptions({
@@ -16,6 +16,7 @@ export const collectorOptions = defineOptions({
   "max-string-length": { type: "number", doc: "longer names, paths and label values are rejected", default: 8192, min: 16 },
   "max-sample-count": { type: "number", doc: "a larger count of one stack in one window is rejected", default: 10_000_000, min: 1 },
   "metrics-listen": { type: "string", doc: "host:port for /metrics and /healthz (empty: off)", default: "127.0.0.1:9464" },
+  ...natsAuthOptions,
   ...storeOptions,
 });
 

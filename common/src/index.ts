@@ -16,3 +16,4 @@ export {
 } from "./config.js";
 export { connectNats, dlqStreamConfig, DLQ_STREAM, ensureStreams, samplesStreamConfig, SAMPLES_STREAM, type StreamSettings } from "./nats.js";
 export { onShutdown } from "./shutdown.js";
+export { natsAuthOptions, natsConnectOptions, type NatsAuthConfig } from "./nats-auth.js";

@@ -12,6 +12,7 @@ import {
   type JetStreamManager,
 } from "@nats-io/jetstream";
 import type { Logger } from "pino";
+import { natsConnectOptions, type NatsAuthConfig } from "./nats-auth.js";
 
 export const SAMPLES_STREAM = "FLEETPROF";
 export const DLQ_STREAM = "FLEETPROF_DLQ";
@@ -78,9 +79,9 @@ export async function ensureStreams(nc: NatsConnection, settings: StreamSettings
 }
 
 /** Connects with reconnects forever, logging status changes. */
-export async function connectNats(url: string, log: Logger, options: Partial<ConnectionOptions> = {}): Promise<NatsConnection> {
+export async function connectNats(url: string, log: Logger, options: Partial<ConnectionOptions> = {}, auth: NatsAuthConfig = {}): Promise<NatsConnection> {
   const nc = await connect({
-    servers: url.split(","),
+    ...natsConnectOptions(url, auth),
     maxReconnectAttempts: -1,
     reconnectTimeWait: 1000,
     waitOnFirstConnect: true,

@@ -1,11 +1,12 @@
 /** The query API's options: the store's, plus listening, TLS, auth and limits. */
-import { defineOptions, type ConfigOf } from "@fleetprof/common";
+import { defineOptions, natsAuthOptions, type ConfigOf } from "@fleetprof/common";
 import { storeOptions } from "@fleetprof/store";
 
 export const DEFAULT_PORT = 4319;
 
 export const queryApiOptions = defineOptions({
   ...storeOptions,
+  ...natsAuthOptions,
   host: { type: "string", doc: "address to listen on (0.0.0.0 for every interface)", default: "127.0.0.1" },
   port: { type: "number", doc: "gRPC port (0 picks a free one)", default: DEFAULT_PORT, min: 0 },
   "tls-cert": { type: "string", doc: "PEM certificate chain file: serve TLS (with --tls-key)" },

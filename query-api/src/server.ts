@@ -140,7 +140,7 @@ export async function startQueryApi(partial: Partial<QueryApiConfig> = {}, optio
   });
 
   const server = new Server({ "grpc.max_send_message_length": 256 * 1024 * 1024 });
-  const link = new NatsLink(config.natsUrl, log.child({ module: "nats" }));
+  const link = new NatsLink(config.natsUrl, log.child({ module: "nats" }), config);
   const queryService = createQueryService({ store, limits, link, dumpTimeoutMs: config.dumpTimeout });
   const capture = createCaptureService({ store, link, limits, maxDurationMs: config.captureMaxDuration, maxRateHz: config.captureMaxRate });
   server.addService(serviceDefinition(QueryService), {

@@ -6,7 +6,7 @@
  * unreachable the loop waits; the client reconnects forever. The stream is created when
  * missing, with the one shared definition (`ensureStreams`).
  */
-import { ensureStreams, type Logger } from "@fleetprof/common";
+import { ensureStreams, natsConnectOptions, type Logger, type NatsAuthConfig } from "@fleetprof/common";
 import { jetstream, type JetStreamClient } from "@nats-io/jetstream";
 import { connect, headers, type NatsConnection } from "@nats-io/transport-node";
 import { decodeBatch, ENCODING_HEADER, encodeBatch, FORMAT_HEADER, SAMPLE_BATCH_FORMAT, samplesSubject, splitBatch, type SampleBatch } from "@fleetprof/proto";
@@ -22,6 +22,8 @@ const ACK_TIMEOUT_MS = 5000;
 
 export interface PublisherOptions {
   natsUrl: string;
+  /** Login options (user, password, token, creds, TLS, inbox prefix). */
+  natsAuth?: NatsAuthConfig;
   spool: Spool;
   metrics: AgentMetrics;
   log: Logger;
@@ -147,7 +149,7 @@ export class Publisher {
         // Once connected the client reconnects by itself, forever; until then this loop retries
         // (and can be stopped, which a client waiting on its first connect cannot).
         const nc = await connect({
-          servers: this.#o.natsUrl.split(","),
+          ...natsConnectOptions(this.#o.natsUrl, this.#o.natsAuth),
           name: "fleetprof-agent",
           maxReconnectAttempts: -1,
           reconnectTimeWait: 1000,

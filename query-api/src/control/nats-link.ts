@@ -4,7 +4,7 @@
  * made in the background at start (the query API serves flame graphs without NATS) and
  * retried for ever; a call waits for it until its own deadline.
  */
-import { connectNats, ErrorCode, FleetprofError, type Logger } from "@fleetprof/common";
+import { connectNats, ErrorCode, FleetprofError, type Logger, type NatsAuthConfig } from "@fleetprof/common";
 import type { NatsConnection } from "@nats-io/transport-node";
 
 const RETRY_MS = 2000;
@@ -16,7 +16,10 @@ export class NatsLink {
   #closed = false;
   #retry: NodeJS.Timeout | undefined;
 
-  constructor(url: string | undefined, log: Logger) {
+  readonly #auth: NatsAuthConfig;
+
+  constructor(url: string | undefined, log: Logger, auth: NatsAuthConfig = {}) {
+    this.#auth = auth;
     this.#url = url === undefined || url === "" ? undefined : url;
     if (this.#url === undefined) return;
     this.#connecting = this.#connect(this.#url, log);
@@ -32,7 +35,7 @@ export class NatsLink {
   async #connect(url: string, log: Logger): Promise<NatsConnection> {
     for (let attempt = 1; ; attempt++) {
       try {
-        const nc = await connectNats(url, log, { name: "fleetprof-query-api", waitOnFirstConnect: false });
+        const nc = await connectNats(url, log, { name: "fleetprof-query-api", waitOnFirstConnect: false }, this.#auth);
         if (this.#closed) {
           await nc.close();
           throw new FleetprofError(ErrorCode.Unavailable, "the query API is shutting down");
