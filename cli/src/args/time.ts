@@ -32,6 +32,11 @@ export interface TimeRangeMs {
   endMs: number;
 }
 
+/** The one place a range becomes the API's int64 (bigint) milliseconds. */
+export function apiRange(range: TimeRangeMs): { startUnixMs: bigint; endUnixMs: bigint } {
+  return { startUnixMs: BigInt(range.startMs), endUnixMs: BigInt(range.endMs) };
+}
+
 /** `--since` / `--until` to a range; since must be before until. */
 export function parseRange(since: string, until: string, now: number = Date.now()): TimeRangeMs {
   const startMs = parseTime(since, now);

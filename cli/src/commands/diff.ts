@@ -1,7 +1,7 @@
 /** `fleetprof diff <base> <comparison>`: one tree with both sides, coloured by change. */
 import { ErrorCode, FleetprofError } from "@fleetprof/common";
 import { expandSelector } from "../args/selector.js";
-import { parseRange } from "../args/time.js";
+import { apiRange, parseRange } from "../args/time.js";
 import { callApi, connectionFrom } from "../client/call.js";
 import { describeRange, emitFlame } from "../output/emit-flame.js";
 import { formatFor } from "../output/output-format.js";
@@ -32,8 +32,8 @@ export const diffCommand: Command = {
       c.diffFlameGraph({
         baseSelector,
         selector,
-        range: { startUnixMs: BigInt(range.startMs), endUnixMs: BigInt(range.endMs) },
-        ...(baseRange === undefined ? {} : { baseRange: { startUnixMs: BigInt(baseRange.startMs), endUnixMs: BigInt(baseRange.endMs) } }),
+        range: apiRange(range),
+        ...(baseRange === undefined ? {} : { baseRange: apiRange(baseRange) }),
         maxNodes: config.maxNodes,
       }),
     );

@@ -2,7 +2,7 @@
 import { ErrorCode, FleetprofError } from "@fleetprof/common";
 import { ExportFormat } from "@fleetprof/proto";
 import { expandSelector } from "../args/selector.js";
-import { parseRange } from "../args/time.js";
+import { apiRange, parseRange } from "../args/time.js";
 import { callApi, connectionFrom } from "../client/call.js";
 import { describeRange, emitFlame } from "../output/emit-flame.js";
 import { formatFor } from "../output/output-format.js";
@@ -34,7 +34,7 @@ export const flameCommand: Command = {
     const selector = expandSelector(selectorText ?? "");
     const range = parseRange(config.since, config.until, ctx.io.now());
     const format = formatFor(config.output, config.format);
-    const timeRange = { startUnixMs: BigInt(range.startMs), endUnixMs: BigInt(range.endMs) };
+    const timeRange = apiRange(range);
     const connection = connectionFrom(config);
     if (format === "pprof" || format === "collapsed" || format === "speedscope") {
       const res = await callApi(ctx, connection, "exporting", (c) => c.export({ selector, range: timeRange, format: EXPORTS[format] }));

@@ -3,7 +3,7 @@ import { toJsonString } from "@bufbuild/protobuf";
 import { defineOptions } from "@fleetprof/common";
 import { ListLabelNamesResponseSchema, ListLabelValuesResponseSchema } from "@fleetprof/proto";
 import { expandSelector } from "../args/selector.js";
-import { parseRange } from "../args/time.js";
+import { apiRange, parseRange } from "../args/time.js";
 import { callApi, connectionFrom } from "../client/call.js";
 import { connectionOptions, rangeOptions } from "../client/client-options.js";
 import { parseArgs, positionals, type Command } from "./command.js";
@@ -28,7 +28,7 @@ export const labelsCommand: Command = {
     const [name] = positionals(loaded, ["a label name"], USAGE, 1);
     const { config } = loaded;
     const range = parseRange(config.since, config.until, ctx.io.now());
-    const timeRange = { startUnixMs: BigInt(range.startMs), endUnixMs: BigInt(range.endMs) };
+    const timeRange = apiRange(range);
     const selector = config.selector === "{}" ? "{}" : expandSelector(config.selector);
     const connection = connectionFrom(config);
     if (name === undefined) {

@@ -3,7 +3,7 @@ import { toJsonString } from "@bufbuild/protobuf";
 import { defineOptions } from "@fleetprof/common";
 import { TimeSeriesResponseSchema, type Series } from "@fleetprof/proto";
 import { expandSelector } from "../args/selector.js";
-import { parseRange } from "../args/time.js";
+import { apiRange, parseRange } from "../args/time.js";
 import { callApi, connectionFrom } from "../client/call.js";
 import { connectionOptions, rangeOptions } from "../client/client-options.js";
 import { formatCount } from "../render/format-numbers.js";
@@ -47,7 +47,7 @@ export const seriesCommand: Command = {
     const res = await callApi(ctx, connectionFrom(config), "computing the series", (c) =>
       c.timeSeries({
         selector,
-        range: { startUnixMs: BigInt(range.startMs), endUnixMs: BigInt(range.endMs) },
+        range: apiRange(range),
         stepMs: BigInt(config.step),
         groupBy: config.by ?? "",
         limit: config.limit,

@@ -2,7 +2,7 @@
 import { toJsonString } from "@bufbuild/protobuf";
 import { defineOptions } from "@fleetprof/common";
 import { ListServicesResponseSchema } from "@fleetprof/proto";
-import { parseRange } from "../args/time.js";
+import { apiRange, parseRange } from "../args/time.js";
 import { callApi, connectionFrom } from "../client/call.js";
 import { connectionOptions, rangeOptions } from "../client/client-options.js";
 import { formatCount } from "../render/format-numbers.js";
@@ -23,7 +23,7 @@ export const servicesCommand: Command = {
     const { config } = loaded;
     const range = parseRange(config.since, config.until, ctx.io.now());
     const res = await callApi(ctx, connectionFrom(config), "listing services", (c) =>
-      c.listServices({ range: { startUnixMs: BigInt(range.startMs), endUnixMs: BigInt(range.endMs) } }),
+      c.listServices({ range: apiRange(range) }),
     );
     if (config.json) {
       ctx.io.stdout.write(toJsonString(ListServicesResponseSchema, res, { prettySpaces: 2 }) + "\n");

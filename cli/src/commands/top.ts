@@ -3,7 +3,7 @@ import { toJsonString } from "@bufbuild/protobuf";
 import { defineOptions } from "@fleetprof/common";
 import { DiffTopFunctionsResponseSchema, SortBy, TopFunctionsResponseSchema, type FunctionDiff } from "@fleetprof/proto";
 import { expandSelector } from "../args/selector.js";
-import { parseRange } from "../args/time.js";
+import { apiRange, parseRange } from "../args/time.js";
 import { callApi, connectionFrom } from "../client/call.js";
 import { connectionOptions, rangeOptions } from "../client/client-options.js";
 import { formatCount, formatPercent, formatPoints } from "../render/format-numbers.js";
@@ -32,7 +32,7 @@ export const topCommand: Command = {
     const { config } = loaded;
     const selector = expandSelector(selectorText ?? "");
     const range = parseRange(config.since, config.until, ctx.io.now());
-    const timeRange = { startUnixMs: BigInt(range.startMs), endUnixMs: BigInt(range.endMs) };
+    const timeRange = apiRange(range);
     const connection = connectionFrom(config);
     const p = paint(ctx.io.stdout.isTTY === true && ctx.io.env["NO_COLOR"] === undefined);
     if (config.diff !== undefined) {
