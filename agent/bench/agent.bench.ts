@@ -18,7 +18,7 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { cpus } from "node:os";
 import { freePort, killAllTracked, pythonExecutable, removeTempDirs, spawnTracked, startNats, startWorkload, tempDir, WORKLOADS_DIR, type Tracked, type Workload } from "@fleetprof/test";
-import { readMetric } from "../src/metrics/registry.js";
+import { readMetric } from "@fleetprof/common";
 
 const ROOT = join(import.meta.dirname, "..", "..");
 const RUNS = Number(process.env["AGENT_BENCH_RUNS"] ?? 3);

@@ -2,7 +2,6 @@ export { agentOptions, completeAgentConfig, defaultAgentConfig, type AgentConfig
 export { runAgent, AGENT_USAGE } from "./run-agent.js";
 export { startAgent, type AgentHandle, type AgentStatus, type ProcessStatus } from "./agent.js";
 export { AGENT_VERSION } from "./version.js";
-export { readMetric } from "./metrics/registry.js";
 export { parseRaw, parseRawLine, type ParsedRaw, type RawFrame, type RawStack } from "./pyspy/raw-parser.js";
 export { PySpyRun, recordArgs, type PySpyResult, type PySpyRunOptions, type SamplingMode } from "./pyspy/run.js";
 export { locatePySpy } from "./pyspy/locate.js";

@@ -6,7 +6,7 @@
 import { freePort, startNats, startWorkload } from "@fleetprof/test";
 import { afterAll, describe, expect, it } from "vitest";
 import { ProfileMode, samplesSubject, type ProcessProfile } from "@fleetprof/proto";
-import { readMetric } from "../src/metrics/registry.js";
+import { readMetric } from "@fleetprof/common";
 import { agentArgs, marker, profilesOf, readPublished, samplesIn, spawnAgent, totalSamples, waitUntil } from "./helpers.js";
 
 const stops: (() => Promise<void>)[] = [];

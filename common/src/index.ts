@@ -17,3 +17,4 @@ export {
 export { connectNats, dlqStreamConfig, DLQ_STREAM, ensureStreams, samplesStreamConfig, SAMPLES_STREAM, type StreamSettings } from "./nats.js";
 export { onShutdown } from "./shutdown.js";
 export { natsAuthOptions, natsConnectOptions, type NatsAuthConfig } from "./nats-auth.js";
+export { Counter, Gauge, readMetric, Registry } from "./metrics.js";

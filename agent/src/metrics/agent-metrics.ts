@@ -1,6 +1,6 @@
 /** Every metric the agent exports, in one place (names are documented in agent/README.md). */
 import { readFileSync } from "node:fs";
-import { Registry, type Counter, type Gauge } from "./registry.js";
+import { Registry, type Counter, type Gauge } from "@fleetprof/common";
 
 /** CPU of this process's exited, reaped children (cutime + cstime of /proc/self/stat): the py-spy runs. */
 export function childrenCpuSeconds(): number | undefined {

@@ -1,7 +1,7 @@
 /** Serves the registry at /metrics (Prometheus text format) on an optional port. */
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import type { Registry } from "./registry.js";
+import type { Registry } from "@fleetprof/common";
 
 export interface MetricsServer {
   port: number;

@@ -1,6 +1,6 @@
 /**
  * A small Prometheus registry: counters and gauges with labels, rendered in the text
- * exposition format (version 0.0.4). Enough for the agent's own metrics without a dependency.
+ * exposition format (version 0.0.4). Shared by every component (no dependency).
  */
 
 type LabelValues = Record<string, string>;

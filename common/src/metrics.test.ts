@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { readMetric, Registry } from "./registry.js";
+import { readMetric, Registry } from "./metrics.js";
 
 describe("metrics registry", () => {
   it("renders counters and gauges in the Prometheus text format, labels escaped", () => {
