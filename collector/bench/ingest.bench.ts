@@ -178,8 +178,6 @@ async function main(): Promise<void> {
       for (let i = 0; i < groups.length; i++) {
         const d = dict[i];
         if (d === undefined) continue;
-        await insertText(store, "frames", d.frames.length > 0 ? d.frames.join("\n") + "\n" : "");
-        await insertText(store, "stacks", d.stacks.length > 0 ? d.stacks.join("\n") + "\n" : "");
         await insertText(store, "samples", flat[i] ?? "");
       }
       flatFloor.push(data.samples / ((performance.now() - t) / 1000));

@@ -2,8 +2,8 @@
  * A running collector: JetStream → decode/validate → store, with at most one write in flight.
  *
  *   receive ──► received (raw, kept alive with working()) ──► decode (zlib pool + fast
- *   protobuf reader) ──► ready ──► prepare (encode, while the previous write commits) ──►
- *   commit (retried with back-off while ClickHouse fails) ──► ack
+ *   protobuf reader) and encode into the pending write at once (while the previous write
+ *   commits) ──► commit (retried with back-off while ClickHouse fails) ──► ack
  *
  * - Every delivered message is held and heart-beaten until acked or terminated, so a slow or
  *   failing ClickHouse never lets JetStream redeliver (and never burns max_deliver): while a
@@ -15,7 +15,7 @@
 import { jetstream, jetstreamManager, type ConsumerMessages, type JetStreamClient, type JetStreamManager, type JsMsg } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/transport-node";
 import { connectNats, createLogger, ensureStreams, LogOnce, SAMPLES_STREAM, type Logger } from "@fleetprof/common";
-import { openStore, redactUrl, type PreparedWrite, type Store } from "@fleetprof/store";
+import { openStore, redactUrl, type PreparedWrite, type Store, type WriteBuilder } from "@fleetprof/store";
 import { ensureConsumer } from "./consumer.js";
 import type { DecodedBatch } from "./decode/sample-batch.js";
 import { startHttp, type HealthReport } from "./http.js";
@@ -45,9 +45,15 @@ export interface CollectorHandle {
 interface Ready {
   m: JsMsg;
   batch: DecodedBatch;
+}
+
+/** The next write, filled as messages are decoded. */
+interface Pending {
+  builder: WriteBuilder;
+  items: Ready[];
   rows: number;
-  samples: number;
-  received: number;
+  /** When its first message was decoded. */
+  oldest: number | undefined;
 }
 
 const DECODE_CONCURRENCY = 4;
@@ -93,8 +99,8 @@ export async function startCollector(config: CollectorConfig, deps: CollectorDep
   // --- state
   const held = new Set<JsMsg>(); // delivered, not yet acked or terminated
   const received: JsMsg[] = [];
-  let ready: Ready[] = [];
-  let readyRows = 0;
+  const newPending = (): Pending => ({ builder: store.beginWrite(), items: [], rows: 0, oldest: undefined });
+  let pending = newPending();
   let decoding = 0;
   let stopping = false;
   let hardStop = false;
@@ -139,13 +145,13 @@ export async function startCollector(config: CollectorConfig, deps: CollectorDep
         metrics.ackPending = info.num_ack_pending;
       })
       .catch(() => undefined);
-    const oldest = ready[0]?.received ?? (received.length > 0 ? Date.now() : undefined);
+    const oldest = pending.oldest ?? (received.length > 0 ? Date.now() : undefined);
     metrics.oldestWaitingSeconds = oldest === undefined ? 0 : (Date.now() - oldest) / 1000;
   }, 5000);
   lagTimer.unref();
 
-  // --- decode
-  const decodeLimit = (): boolean => readyRows < 2 * config.flushRows;
+  // --- decode (and encode: the pending write holds at most about one flush while the previous commits)
+  const decodeLimit = (): boolean => pending.rows < config.flushRows;
   const pump = (): void => {
     while (received.length > 0 && decoding < DECODE_CONCURRENCY && decodeLimit()) {
       const m = received.shift() as JsMsg;
@@ -160,8 +166,10 @@ export async function startCollector(config: CollectorConfig, deps: CollectorDep
   const decodeOne = async (m: JsMsg): Promise<void> => {
     const d = await decodeMessage(m.data, m.headers, limits);
     if (d.ok) {
-      ready.push({ m, batch: d.batch, rows: d.rows, samples: d.samples, received: Date.now() });
-      readyRows += d.rows;
+      pending.builder.add(d.batch);
+      pending.items.push({ m, batch: d.batch });
+      pending.rows += d.rows;
+      pending.oldest ??= Date.now();
       return;
     }
     metrics.reject(d.reason);
@@ -242,39 +250,28 @@ export async function startCollector(config: CollectorConfig, deps: CollectorDep
     }
   };
 
-  const takeFlush = (): Ready[] => {
-    let rows = 0;
-    let n = 0;
-    while (n < ready.length && (n === 0 || rows + (ready[n] as Ready).rows <= config.flushRows)) rows += (ready[n++] as Ready).rows;
-    const take = ready.slice(0, n);
-    ready = ready.slice(n);
-    readyRows -= rows;
-    pump();
-    return take;
-  };
-
   let inFlight: Promise<void> = Promise.resolve();
   let committing = false;
   const flushLoop = async (): Promise<void> => {
     for (;;) {
-      const oldest = ready[0]?.received;
+      const oldest = pending.oldest;
       const due =
         oldest !== undefined &&
-        (readyRows >= config.flushRows ||
-          // while a write is in flight, keep gathering (bigger writes under load) unless full
-          (!committing && (Date.now() - oldest >= config.flushInterval || stopping)));
+        !committing &&
+        // a write in flight: keep gathering (bigger writes under load)
+        (pending.rows >= config.flushRows || Date.now() - oldest >= config.flushInterval || stopping);
       if (!due) {
-        if (stopping && ready.length === 0 && decoding === 0 && (received.length === 0 || hardStop)) break;
+        if (stopping && pending.items.length === 0 && decoding === 0 && (received.length === 0 || hardStop)) break;
         await sleep(oldest !== undefined && !committing ? Math.max(1, config.flushInterval - (Date.now() - oldest)) : config.flushInterval);
         continue;
       }
-      const items = takeFlush();
-      // encode while the previous write commits
-      const prepared = store.prepareWrite(items.map((i) => i.batch));
-      await inFlight;
       if (hardStop) break;
+      const take = pending;
+      pending = newPending();
+      pump();
+      const prepared = take.builder.finish();
       committing = true;
-      inFlight = commit(prepared, items).finally(() => {
+      inFlight = commit(prepared, take.items).finally(() => {
         committing = false;
         poke();
       });

@@ -8,7 +8,7 @@ export { applyMigrations, MIGRATIONS, type Migration, type MigrationOptions } fr
 export { ttlFromMs } from "./schema/identifiers.js";
 export type { TtlConfig } from "./schema/tables.js";
 export { hashBytes, hashFrame, hashStack, hashString, hashStringToBigInt, u64String } from "./write/hash.js";
-export type { PreparedWrite } from "./write/writer.js";
+export type { PreparedWrite, WriteBuilder } from "./write/writer.js";
 export { stacksFromList, type BatchInput, type FrameInput, type ProfileInput, type StackInput, type StacksInput, type StringTable, type WriteOptions, type WriteResult } from "./write/types.js";
 
 // Read API (query SQL) lives in ./read/ and is owned by the query API's needs.

@@ -4,6 +4,7 @@
  * query API share the Store (and its `client`) that `fleetprof up` opens once.
  */
 import { mkdirSync } from "node:fs";
+import { join } from "node:path";
 import type { ClickHouseClient } from "@clickhouse/client";
 import { ErrorCode, FleetprofError, type Logger } from "@fleetprof/common";
 import { createClickHouseClient } from "./client.js";
@@ -11,7 +12,8 @@ import { quoteIdent, ttlFromMs } from "./schema/identifiers.js";
 import { applyMigrations } from "./schema/migrations.js";
 import type { TtlConfig } from "./schema/tables.js";
 import { parseStoreUrl, redactUrl, type StoreTarget } from "./url.js";
-import { IngestWriter, type PreparedWrite } from "./write/writer.js";
+import { chdbFileInsert, httpInsert } from "./write/insert.js";
+import { IngestWriter, type PreparedWrite, type WriteBuilder } from "./write/writer.js";
 import type { BatchInput, WriteOptions, WriteResult } from "./write/types.js";
 
 export interface OpenStoreOptions {
@@ -53,6 +55,8 @@ export interface Store {
    * may be retried (pass the batch ids as `uncertain`).
    */
   prepareWrite(batches: readonly BatchInput[]): PreparedWrite;
+  /** {@link prepareWrite} batch by batch: each batch is encoded when added; `finish()` gives the write. */
+  beginWrite(): WriteBuilder;
   commitWrite(prepared: PreparedWrite, options?: WriteOptions): Promise<WriteResult>;
   /** True when ClickHouse answers. */
   ping(): Promise<boolean>;
@@ -95,6 +99,8 @@ export async function openStore(url: string, options: OpenStoreOptions = {}): Pr
   let fault: Error | undefined;
   const writer = new IngestWriter({
     client,
+    // embedded: RowBinary goes through a scratch directory beside the data (see write/insert.ts)
+    insert: target.kind === "chdb" ? chdbFileInsert(client, join(target.path, "ingest-scratch")) : httpInsert(client),
     db,
     cluster: cluster !== undefined,
     beforeInsert: (table) => {
@@ -111,6 +117,7 @@ export async function openStore(url: string, options: OpenStoreOptions = {}): Pr
     ttl,
     writeBatches: (batches, o) => writer.write(batches, o),
     prepareWrite: (batches) => writer.prepare(batches),
+    beginWrite: () => writer.begin(),
     commitWrite: (prepared, o) => writer.commit(prepared, o),
     ping: async () => {
       try {

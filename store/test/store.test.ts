@@ -27,7 +27,7 @@ describe("store on embedded ClickHouse", () => {
     const { applyMigrations } = await import("@fleetprof/store");
     expect(await applyMigrations(store.client, { database: "fp_test", ttl: store.ttl })).toEqual([]);
     const v = await rows<{ version: number }>(store.client, `SELECT version FROM ${store.db}.schema_migrations`);
-    expect(v.map((r) => Number(r.version))).toEqual([1]);
+    expect(v.map((r) => Number(r.version)).sort()).toEqual([1, 2]);
   });
 
   it("applies changed TTL options to existing tables at the next start", async () => {
@@ -84,5 +84,39 @@ describe("store on embedded ClickHouse", () => {
     expect(r.rows).toBe(40 * 20 * 300);
     expect(await parts()).toBe(p0 + 1);
     await store.client.command({ query: `SYSTEM START MERGES ${store.db}.samples` });
+  });
+
+  it("migrates a version 1 database (views on samples, text staging) without losing or doubling rollups", async () => {
+    const path = (store.target as { path: string }).path;
+    const v1 = await openStore(`chdb://${path}`, { database: "fp_v1" });
+    const db = v1.db;
+    // turn it back into what version 1 created: staging with stack halves, rollup views on samples
+    for (const v of ["samples_mv", "samples_1m_mv", "samples_1h_mv"]) await v1.client.command({ query: `DROP VIEW ${db}.${v}` });
+    await v1.client.command({ query: `DROP TABLE ${db}.samples_ingest` });
+    await v1.client.command({
+      query: `CREATE TABLE ${db}.samples_ingest (time DateTime, service String, version String, host String, pid UInt32, mode String, labels Map(String, String), capture_id String, batch UInt64, threads Array(String), thread_idx Array(UInt16), stack_hi Array(UInt32), stack_lo Array(UInt32), counts Array(UInt64)) ENGINE = Null`,
+    });
+    await v1.client.command({
+      query: `CREATE MATERIALIZED VIEW ${db}.samples_mv TO ${db}.samples AS SELECT time, service, version, host, pid, mode, arrayElement(threads, ti) AS thread, labels, bitOr(bitShiftLeft(toUInt64(hi), 32), toUInt64(lo)) AS stack_id, c AS count, capture_id, batch FROM ${db}.samples_ingest ARRAY JOIN thread_idx AS ti, stack_hi AS hi, stack_lo AS lo, counts AS c`,
+    });
+    for (const [name, to, bucket] of [
+      ["samples_1m_mv", "samples_1m", "toStartOfMinute"],
+      ["samples_1h_mv", "samples_1h", "toStartOfHour"],
+    ] as const) {
+      await v1.client.command({
+        query: `CREATE MATERIALIZED VIEW ${db}.${name} TO ${db}.${to} AS SELECT b AS time, service, version, host, mode, thread, lh AS labels_hash, l AS labels, stack_id, n AS count FROM (SELECT ${bucket}(time) AS b, service, version, host, mode, thread, cityHash64(mapKeys(labels), mapValues(labels)) AS lh, any(labels) AS l, stack_id, sum(count) AS n FROM ${db}.samples GROUP BY b, service, version, host, mode, thread, lh, stack_id)`,
+      });
+    }
+    await v1.client.command({ query: `TRUNCATE TABLE ${db}.schema_migrations` });
+    await v1.client.command({ query: `INSERT INTO ${db}.schema_migrations VALUES (1, 'v1', now())` });
+    await v1.close();
+
+    const migrated = await openStore(`chdb://${path}`, { database: "fp_v1" });
+    const v = await rows<{ version: number }>(migrated.client, `SELECT version FROM ${db}.schema_migrations`);
+    expect(v.map((r) => Number(r.version)).sort()).toEqual([1, 2]);
+    const batches = [batch("m1", "api", "1.0", [1, 2]), batch("m2", "db", "2.0", [3], T0 + 3_600_000)];
+    await migrated.writeBatches(batches);
+    for (const t of ["samples", "samples_1m", "samples_1h"]) expect(await sum(migrated, t)).toBe(totalCount(batches));
+    await migrated.close();
   });
 });

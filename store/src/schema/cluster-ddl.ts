@@ -6,9 +6,9 @@
  * - `samples`, `samples_1m`, `samples_1h` and `stacks` are sharded by `stack_id`, so a stack and
  *   every sample pointing at it live on one shard (flame graphs join locally); `frames` by
  *   `frame_id`, the batch ledger by batch.
- * - `samples_ingest` (Null) stays local on the node the collector writes to; its view writes
- *   into the Distributed `samples`, which routes each row to its shard, where the rollup views
- *   on `samples_local` fill `samples_1m_local` and `samples_1h_local`.
+ * - `samples_ingest` (Null) stays local on the node the collector writes to; its views write
+ *   raw rows into the Distributed `samples` and the collector's rollup sums into the
+ *   Distributed `samples_1m` and `samples_1h`, which route each row to its stack's shard.
  */
 import { quoteIdent } from "./identifiers.js";
 import { tableBody, type DdlOptions } from "./ddl.js";
@@ -43,8 +43,8 @@ export function clusterCreateTable(spec: TableSpec, o: ClusterDdlOptions): strin
 }
 
 function viewTarget(view: ViewSpec): { from: string; to: string } {
-  // The expanding view reads the local staging table and writes through Distributed `samples`;
-  // rollup views run on each shard, from and to local tables.
+  // Views on the local staging table write through Distributed tables; a view between two
+  // stored tables (none today) would run on each shard, from and to the local tables.
   if (view.from === "samples_ingest") return { from: "samples_ingest", to: view.to };
   return { from: `${view.from}_local`, to: `${view.to}_local` };
 }

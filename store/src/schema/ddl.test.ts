@@ -50,12 +50,14 @@ describe("cluster DDL", () => {
     expect(find("`fleetprof`.frames ON CLUSTER")).toContain("Distributed(`prod`, `fleetprof`, frames_local, frame_id)");
   });
 
-  it("keeps ingest staging local and routes its rows through Distributed samples; rollup views stay on each shard", () => {
+  it("keeps ingest staging local and routes its rows, raw and summed, through the Distributed tables", () => {
     expect(find("samples_ingest ON CLUSTER")).toContain("ENGINE = Null");
     expect(ddl.some((s) => /samples_ingest\b(?!_)[\s\S]*Distributed/.test(s) && s.startsWith("CREATE TABLE"))).toBe(false);
     expect(find("samples_mv ON CLUSTER")).toContain("TO `fleetprof`.samples\n");
     expect(find("samples_mv ON CLUSTER")).toContain("FROM `fleetprof`.samples_ingest");
-    expect(find("samples_1m_mv ON CLUSTER")).toContain("TO `fleetprof`.samples_1m_local");
-    expect(find("samples_1m_mv ON CLUSTER")).toContain("FROM `fleetprof`.samples_local");
+    for (const t of ["samples_1m", "samples_1h"]) {
+      expect(find(`${t}_mv ON CLUSTER`)).toContain(`TO \`fleetprof\`.${t}\n`);
+      expect(find(`${t}_mv ON CLUSTER`)).toContain("FROM `fleetprof`.samples_ingest");
+    }
   });
 });

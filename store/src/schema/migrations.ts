@@ -6,10 +6,10 @@
  */
 import type { ClickHouseClient } from "@clickhouse/client";
 import type { Logger } from "@fleetprof/common";
-import { clusterCreateTable, clusterSchemaDdl, localName } from "./cluster-ddl.js";
-import { createDatabase, createTable, schemaDdl, ttlClause, type DdlOptions } from "./ddl.js";
+import { clusterCreateTable, clusterCreateView, clusterSchemaDdl, localName } from "./cluster-ddl.js";
+import { createDatabase, createTable, createView, schemaDdl, ttlClause, type DdlOptions } from "./ddl.js";
 import { quoteIdent } from "./identifiers.js";
-import { schemaMigrationsTable, TABLES, type TtlConfig } from "./tables.js";
+import { samplesIngest, schemaMigrationsTable, TABLES, VIEWS, type TtlConfig } from "./tables.js";
 
 export interface MigrationOptions {
   database: string;
@@ -30,7 +30,26 @@ function withoutDatabase(o: MigrationOptions): string[] {
   return all.slice(1);
 }
 
-export const MIGRATIONS: readonly Migration[] = [{ version: 1, name: "frames, stacks, samples, rollups, batch ledger", statements: withoutDatabase }];
+/**
+ * Version 2: the collector sums the rollups and sends everything as RowBinary. The staging table
+ * gets new columns (kind, 64-bit stack ids) and the rollup views read it instead of `samples`.
+ * Staging stores nothing, so it is dropped and created again with its views; a collector of
+ * version 1 still running fails its inserts (and holds its messages) until it is upgraded.
+ */
+function stagingV2(o: MigrationOptions): string[] {
+  const db = quoteIdent(o.database, "database");
+  const onCluster = o.cluster === undefined ? "" : ` ON CLUSTER ${quoteIdent(o.cluster, "cluster")}`;
+  const drops = [...VIEWS.map((v) => `DROP VIEW IF EXISTS ${db}.${v.name}${onCluster}`), `DROP TABLE IF EXISTS ${db}.${samplesIngest.name}${onCluster}`];
+  const d: DdlOptions = { database: o.database, ttl: o.ttl };
+  if (o.cluster === undefined) return [...drops, createTable(samplesIngest, d), ...VIEWS.map((v) => createView(v, d))];
+  const c = { ...d, cluster: o.cluster };
+  return [...drops, ...clusterCreateTable(samplesIngest, c), ...VIEWS.map((v) => clusterCreateView(v, c))];
+}
+
+export const MIGRATIONS: readonly Migration[] = [
+  { version: 1, name: "frames, stacks, samples, rollups, batch ledger", statements: withoutDatabase },
+  { version: 2, name: "rollups summed by the collector; RowBinary staging", statements: stagingV2 },
+];
 
 /** The statements that create the database and the migrations table. */
 export function bootstrapDdl(o: MigrationOptions): string[] {

@@ -48,10 +48,17 @@ export interface ViewSpec {
 
 const MERGE_SETTINGS = ["index_granularity = 8192"];
 
-/** Ingest staging: one row per process profile, expanded by `samples_mv`. Stores nothing. */
+/**
+ * Ingest staging (stores nothing): what the collector inserts, in RowBinary. `kind` 0 is one
+ * process profile (its stacks as parallel arrays), expanded into `samples` by `samples_mv`;
+ * kinds 1 and 2 are per-minute and per-hour sums the collector computed (write/rollup.ts),
+ * spread into the rollup tables by their views. The column order is the wire order of the
+ * encoder (write/encode.ts): `threads` comes last because it is known only after the stacks.
+ */
 export const samplesIngest: TableSpec = {
   name: "samples_ingest",
   columns: [
+    "kind UInt8",
     "time DateTime",
     "service String",
     "version String",
@@ -61,13 +68,11 @@ export const samplesIngest: TableSpec = {
     "labels Map(String, String)",
     "capture_id String",
     "batch UInt64",
-    "threads Array(String)",
     // 1-based indexes into `threads`, one per stack row
-    "thread_idx Array(UInt16)",
-    // the 64-bit stack ids as two 32-bit halves (cheap to write from JavaScript)
-    "stack_hi Array(UInt32)",
-    "stack_lo Array(UInt32)",
+    "thread_idx Array(UInt32)",
+    "stack_ids Array(UInt64)",
     "counts Array(UInt64)",
+    "threads Array(String)",
   ],
   engine: "Null",
   localOnly: true,
@@ -171,32 +176,29 @@ export const samplesView: ViewSpec = {
   select: `SELECT time, service, version, host, pid, mode,
   arrayElement(threads, ti) AS thread,
   labels,
-  bitOr(bitShiftLeft(toUInt64(hi), 32), toUInt64(lo)) AS stack_id,
+  sid AS stack_id,
   c AS count,
   capture_id, batch
 FROM {from}
-ARRAY JOIN thread_idx AS ti, stack_hi AS hi, stack_lo AS lo, counts AS c`,
+ARRAY JOIN thread_idx AS ti, stack_ids AS sid, counts AS c
+WHERE kind = 0`,
 };
 
-function rollupView(name: string, to: string, bucket: string): ViewSpec {
-  // Aggregated per insert block; the SummingMergeTree finishes the job on merges. Inner
-  // aliases differ from column names so the SQL reads the same on every analyzer.
+function rollupView(name: string, to: string, kind: number): ViewSpec {
+  // The rows are summed already (write/rollup.ts); the SummingMergeTree sums across inserts on
+  // merges. Inner aliases differ from column names so the SQL reads the same on every analyzer.
   return {
     name,
-    from: "samples",
+    from: "samples_ingest",
     to,
-    select: `SELECT b AS time, service, version, host, mode, thread, lh AS labels_hash, l AS labels, stack_id, n AS count
-FROM (
-  SELECT ${bucket}(time) AS b, service, version, host, mode, thread,
-    cityHash64(mapKeys(labels), mapValues(labels)) AS lh, any(labels) AS l, stack_id, sum(count) AS n
-  FROM {from}
-  GROUP BY b, service, version, host, mode, thread, lh, stack_id
-)`,
+    select: `SELECT time, service, version, host, mode, arrayElement(threads, ti) AS thread, lh AS labels_hash, labels, sid AS stack_id, c AS count
+FROM (SELECT *, cityHash64(mapKeys(labels), mapValues(labels)) AS lh FROM {from} WHERE kind = ${String(kind)})
+ARRAY JOIN thread_idx AS ti, stack_ids AS sid, counts AS c`,
   };
 }
 
-export const samples1mView = rollupView("samples_1m_mv", "samples_1m", "toStartOfMinute");
-export const samples1hView = rollupView("samples_1h_mv", "samples_1h", "toStartOfHour");
+export const samples1mView = rollupView("samples_1m_mv", "samples_1m", 1);
+export const samples1hView = rollupView("samples_1h_mv", "samples_1h", 2);
 
 export const schemaMigrationsTable: TableSpec = {
   name: "schema_migrations",

@@ -1,9 +1,11 @@
 /**
- * Turns profiles into the text the inserts send (JSONCompactEachRow): one `samples_ingest`
- * row per profile (stacks as parallel arrays, expanded by a materialized view), plus rows for
- * frames and stacks the dictionaries have not seen yet.
+ * Turns profiles into the RowBinary the inserts send: one `samples_ingest` row per profile
+ * (stacks as parallel arrays, expanded by a materialized view), the rollup sums (see
+ * rollup.ts), and rows for frames and stacks the dictionaries have not seen yet.
  */
-import { hashFrame, hashStack, hashString, u64String } from "./hash.js";
+import { hashFrame, hashStack, hashString } from "./hash.js";
+import { KIND_RAW, RollupBuilder } from "./rollup.js";
+import { RowBinaryWriter } from "./rowbinary.js";
 import type { SeenSet } from "./seen-set.js";
 import type { ProfileInput, StringTable } from "./types.js";
 
@@ -12,30 +14,52 @@ function isStringTable(s: ProfileInput["strings"]): s is StringTable {
 }
 
 export interface Encoded {
-  ingest: string[];
-  frames: string[];
-  stacks: string[];
-  /** New ids as (hi, lo) pairs, to mark seen once the dictionaries are written. */
-  newFrames: number[];
-  newStacks: number[];
+  /** `samples_ingest` rows: one per profile, then the rollup rows (see {@link finishEncoded}). */
+  ingest: RowBinaryWriter;
+  frames: RowBinaryWriter;
+  stacks: RowBinaryWriter;
+  rollups: RollupBuilder;
+  /** Dictionary rows in `frames` and `stacks`. */
+  frameRows: number;
+  stackRows: number;
+  /** Raw sample rows and the samples they count. */
   rows: number;
   samples: number;
+  /** Rollup rows (per minute + per hour), known after {@link finishEncoded}. */
+  rollupRows: number;
 }
 
-export function newEncoded(): Encoded {
-  return { ingest: [], frames: [], stacks: [], newFrames: [], newStacks: [], rows: 0, samples: 0 };
+export function newEncoded(expectedRows = 0): Encoded {
+  return {
+    ingest: new RowBinaryWriter(Math.max(1 << 16, expectedRows * 22)),
+    frames: new RowBinaryWriter(1 << 12),
+    stacks: new RowBinaryWriter(1 << 12),
+    rollups: new RollupBuilder(),
+    frameRows: 0,
+    stackRows: 0,
+    rows: 0,
+    samples: 0,
+    rollupRows: 0,
+  };
+}
+
+/** Appends the rollup rows after the raw rows: the write is complete. */
+export function finishEncoded(out: Encoded): void {
+  const r = out.rollups.write(out.ingest);
+  out.rollupRows = r.minuteRows + r.hourRows;
 }
 
 let stringHashes = new Uint32Array(2048);
 let frameHashes = new Uint32Array(2048);
 const stackHash = new Uint32Array(2);
 
+/**
+ * Ids whose dictionary rows were written or are on their way: a row is emitted for an id the
+ * set did not hold yet (`add` returns true).
+ */
 export interface Dictionaries {
   frames: SeenSet;
   stacks: SeenSet;
-  /** Ids emitted earlier in this flush. */
-  pendingFrames: SeenSet;
-  pendingStacks: SeenSet;
 }
 
 /** Seconds of the window start (the `time` column). */
@@ -43,7 +67,11 @@ export function windowSeconds(p: ProfileInput): number {
   return Math.floor(Number(p.windowStartUnixMs) / 1000);
 }
 
-export function encodeProfile(p: ProfileInput, host: string, batch: string, now: number, dict: Dictionaries, out: Encoded): void {
+/**
+ * Encodes one profile. `withRows` false: the profile's sample rows are stored already (an
+ * interrupted write), so only dictionary rows that may be missing are written again.
+ */
+export function encodeProfile(p: ProfileInput, host: string, batch: readonly [number, number], now: number, dict: Dictionaries, out: Encoded, withRows = true): void {
   const table = isStringTable(p.strings) ? p.strings : undefined;
   const list = table === undefined ? (p.strings as readonly string[]) : undefined;
   const str = (i: number): string => (table === undefined ? (list?.[i] ?? "") : i < table.length ? table.get(i) : "");
@@ -64,81 +92,120 @@ export function encodeProfile(p: ProfileInput, host: string, batch: string, now:
       return i * 2;
     };
   }
-  let frameDec: (string | undefined)[] | undefined;
   const frames = p.frames;
   for (let i = 0; i < frames.length; i++) {
     const f = frames[i] as (typeof frames)[number];
     hashFrame(hashes, sh(f.function), hashes, sh(f.file), f.line, frameHashes, i * 2);
   }
-  const frameId = (i: number): string => {
-    frameDec ??= new Array<string | undefined>(frames.length);
-    let d = frameDec[i];
-    if (d === undefined) {
-      const hi = frameHashes[i * 2] as number;
-      const lo = frameHashes[i * 2 + 1] as number;
-      d = u64String(hi, lo);
-      frameDec[i] = d;
-      if (!dict.frames.has(hi, lo) && dict.pendingFrames.add(hi, lo)) {
-        const f = frames[i] as (typeof frames)[number];
-        out.frames.push(`[${d},${JSON.stringify(str(f.function))},${JSON.stringify(str(f.file))},${f.line},${now}]`);
-        out.newFrames.push(hi, lo);
-      }
+  const fw = out.frames;
+  const frameRow = (i: number): void => {
+    const hi = frameHashes[i * 2] as number;
+    const lo = frameHashes[i * 2 + 1] as number;
+    if (dict.frames.add(hi, lo)) {
+      const f = frames[i] as (typeof frames)[number];
+      fw.u64(hi, lo);
+      fw.string(str(f.function));
+      fw.string(str(f.file));
+      fw.u32(f.line);
+      fw.u32(now);
+      out.frameRows++;
     }
-    return d;
   };
+
+  const st = p.stacks;
+  const n = st.length;
+  const fr = st.frames;
+  const start = st.start;
+  const w = out.ingest;
+  const rollups = out.rollups;
+  const time = windowSeconds(p);
+  let tAt = 0;
+  let sAt = 0;
+  let cAt = 0;
+  if (withRows) {
+    w.u8(KIND_RAW);
+    w.u32(time);
+    w.string(p.service);
+    w.string(p.version);
+    w.string(host);
+    w.u32(p.pid);
+    w.string(p.mode);
+    let nl = 0;
+    for (const _ in p.labels) nl++;
+    w.varint(nl);
+    for (const k in p.labels) {
+      w.string(k);
+      w.string(p.labels[k] as string);
+    }
+    w.string(p.captureId);
+    w.u64(batch[0], batch[1]);
+    // thread_idx, stack_ids, counts: three arrays of n, filled in one pass below
+    w.reserve(30 + n * 20);
+    w.varint(n);
+    tAt = w.pos;
+    w.pos += n * 4;
+    w.varint(n);
+    sAt = w.pos;
+    w.pos += n * 8;
+    w.varint(n);
+    cAt = w.pos;
+    w.pos += n * 8;
+    rollups.profile({ time, service: p.service, version: p.version, host, mode: p.mode, labels: p.labels });
+  }
 
   // string index of each distinct thread, in first-seen order (a profile has a handful)
   const threadKeys: number[] = [];
   let threadMap: Map<number, number> | undefined; // many threads: switch to a map
   const threads: string[] = [];
-  const st = p.stacks;
-  const n = st.length;
-  const fr = st.frames;
-  const start = st.start;
-  const tIdx = new Array<number>(n);
-  const his = new Array<number>(n);
-  const los = new Array<number>(n);
-  const counts = new Array<number>(n);
+  const rollupThreads: number[] = [];
+  const sw = out.stacks;
   let samples = 0;
   for (let s = 0; s < n; s++) {
     const th = st.thread[s] as number;
     let t = threadMap === undefined ? threadKeys.indexOf(th) + 1 : (threadMap.get(th) ?? 0);
     if (t === 0) {
       threadKeys.push(th);
-      threads.push(JSON.stringify(str(th)));
+      const name = str(th);
+      threads.push(name);
       t = threads.length;
+      if (withRows) rollupThreads.push(rollups.thread(t - 1, name));
       if (threadMap !== undefined) threadMap.set(th, t);
       else if (t > 32) threadMap = new Map(threadKeys.map((k, i) => [k, i + 1]));
     }
-    tIdx[s] = t;
     const from = start[s] as number;
     const to = start[s + 1] as number;
     hashStack(fr, from, to, frameHashes, stackHash, 0);
     const hi = stackHash[0] as number;
     const lo = stackHash[1] as number;
-    his[s] = hi;
-    los[s] = lo;
     const c = st.count[s] as number;
-    counts[s] = c;
     samples += c;
-    if (!dict.stacks.has(hi, lo) && dict.pendingStacks.add(hi, lo)) {
-      const ids: string[] = [];
-      for (let i = from; i < to; i++) ids.push(frameId(fr[i] as number));
-      const depth = ids.length;
-      out.stacks.push(`[${u64String(hi, lo)},[${ids.join(",")}],${depth},${depth > 0 ? (ids[depth - 1] as string) : "0"},${now}]`);
-      out.newStacks.push(hi, lo);
+    if (withRows) {
+      w.setU32(tAt + s * 4, t);
+      w.setU64(sAt + s * 8, hi, lo);
+      w.setU64(cAt + s * 8, Math.floor(c / 4294967296), c >>> 0);
+      rollups.add(rollupThreads[t - 1] as number, hi, lo, c);
+    }
+    if (dict.stacks.add(hi, lo)) {
+      const depth = to - from;
+      sw.u64(hi, lo);
+      sw.varint(depth);
+      for (let i = from; i < to; i++) {
+        const f = fr[i] as number;
+        frameRow(f);
+        sw.u64(frameHashes[f * 2] as number, frameHashes[f * 2 + 1] as number);
+      }
+      sw.u16(depth);
+      if (depth > 0) {
+        const leaf = fr[to - 1] as number;
+        sw.u64(frameHashes[leaf * 2] as number, frameHashes[leaf * 2 + 1] as number);
+      } else sw.u64(0, 0);
+      sw.u32(now);
+      out.stackRows++;
     }
   }
-  let labels = "{";
-  let first = true;
-  for (const k in p.labels) {
-    labels += `${first ? "" : ","}${JSON.stringify(k)}:${JSON.stringify(p.labels[k])}`;
-    first = false;
-  }
-  labels += "}";
-  out.ingest.push(
-    `[${windowSeconds(p)},${JSON.stringify(p.service)},${JSON.stringify(p.version)},${JSON.stringify(host)},${p.pid},${JSON.stringify(p.mode)},${labels},${JSON.stringify(p.captureId)},${batch},[${threads.join(",")}],[${tIdx.join(",")}],[${his.join(",")}],[${los.join(",")}],[${counts.join(",")}]]`,
-  );
+  if (!withRows) return;
+  w.varint(threads.length);
+  for (const t of threads) w.string(t);
   out.rows += n;
   out.samples += samples;
 }

@@ -71,20 +71,127 @@ describe("SeenSet", () => {
 
 const PINNED = { empty: "f63753950fa1d47b", fn: "e1354d52769f8f35", file: "9c73267d275d5020", frame: "12301120111717221813", stack: "3602563824993719176" };
 
+/** Reads one `samples_ingest` RowBinary row (test-side decoder of what the encoder writes). */
+interface IngestRow {
+  kind: number;
+  time: number;
+  service: string;
+  labels: [string, string][];
+  threadIdx: number[];
+  stackIds: bigint[];
+  counts: bigint[];
+  threads: string[];
+  /** Offset after the row. */
+  end: number;
+}
+
+function readIngestRow(buf: Buffer, at = 0): IngestRow {
+  let pos = at;
+  const varint = (): number => {
+    let v = 0;
+    let shift = 0;
+    for (;;) {
+      const b = buf[pos++] as number;
+      v += (b & 0x7f) * 2 ** shift;
+      if (b < 0x80) return v;
+      shift += 7;
+    }
+  };
+  const str = (): string => {
+    const n = varint();
+    pos += n;
+    return buf.toString("utf8", pos - n, pos);
+  };
+  const u32 = (): number => ((pos += 4), buf.readUInt32LE(pos - 4));
+  const u64 = (): bigint => ((pos += 8), buf.readBigUInt64LE(pos - 8));
+  const arr = <T>(f: () => T): T[] => Array.from({ length: varint() }, f);
+  const kind = buf[pos++] as number;
+  const time = u32();
+  const service = str();
+  str(); // version
+  str(); // host
+  u32(); // pid
+  str(); // mode
+  const labels = arr((): [string, string] => [str(), str()]);
+  str(); // capture_id
+  u64(); // batch
+  const threadIdx = arr(u32);
+  const stackIds = arr(u64);
+  const counts = arr(u64);
+  const threads = arr(str);
+  return { kind, time, service, labels, threadIdx, stackIds, counts, threads, end: pos };
+}
+
 describe("encodeProfile", () => {
   it("numbers threads 1.. in first-seen order, also past the small-profile fast path", async () => {
     const { encodeProfile, newEncoded } = await import("./encode.js");
     const { stacksFromList } = await import("./types.js");
     const strings = ["f", "file.py", ...Array.from({ length: 50 }, (_, i) => `t${String(i)}`)];
-    const list = Array.from({ length: 120 }, (_, i) => ({ frameIds: [0], thread: 2 + (i % 50), count: 1 }));
+    const list = Array.from({ length: 120 }, (_, i) => ({ frameIds: [0], thread: 2 + (i % 50), count: 1 + i * 1000 }));
     const out = newEncoded();
-    const dict = { frames: new SeenSet(64), stacks: new SeenSet(64), pendingFrames: new SeenSet(64), pendingStacks: new SeenSet(64) };
-    encodeProfile({ pid: 1, service: "s", version: "v", labels: {}, mode: "cpu", windowStartUnixMs: 1000, captureId: "", strings, frames: [{ function: 0, file: 1, line: 1 }], stacks: stacksFromList(list) }, "h", "1", 0, dict, out);
-    const row = JSON.parse(out.ingest[0]!) as unknown[];
-    const threads = row[9] as string[];
-    const idx = row[10] as number[];
-    expect(threads).toHaveLength(50);
-    expect(idx.map((t) => threads[t - 1])).toEqual(list.map((s) => strings[s.thread]));
-    expect(out.samples).toBe(120);
+    const dict = { frames: new SeenSet(64), stacks: new SeenSet(64) };
+    encodeProfile({ pid: 1, service: "s", version: "v", labels: { b: "2", a: "1" }, mode: "cpu", windowStartUnixMs: 61_000, captureId: "", strings, frames: [{ function: 0, file: 1, line: 1 }], stacks: stacksFromList(list) }, "h", [0, 1], 0, dict, out);
+    const row = readIngestRow(out.ingest.bytes());
+    expect(row).toMatchObject({ kind: 0, time: 61, service: "s", labels: [["b", "2"], ["a", "1"]] });
+    expect(row.threads).toHaveLength(50);
+    expect(row.threadIdx.map((t) => row.threads[t - 1])).toEqual(list.map((s) => strings[s.thread]));
+    expect(row.counts).toEqual(list.map((s) => BigInt(s.count)));
+    expect(new Set(row.stackIds).size).toBe(1);
+    expect(out.samples).toBe(list.reduce((a, s) => a + s.count, 0));
+  });
+
+  it("sums rollups per minute and per hour, by thread and stack, with labels sorted", async () => {
+    const { encodeProfile, finishEncoded, newEncoded } = await import("./encode.js");
+    const { stacksFromList } = await import("./types.js");
+    const strings = ["f", "g", "file.py", "main", "worker"];
+    const frames = [
+      { function: 0, file: 2, line: 1 },
+      { function: 1, file: 2, line: 2 },
+    ];
+    const stacks = stacksFromList([
+      { frameIds: [0], thread: 3, count: 5 },
+      { frameIds: [0, 1], thread: 3, count: 7 },
+      { frameIds: [0], thread: 4, count: 1 },
+    ]);
+    const out = newEncoded();
+    const dict = { frames: new SeenSet(64), stacks: new SeenSet(64) };
+    // three windows: two in minute 0 (labels in different orders), one in minute 1; one hour
+    for (const [t, labels] of [
+      [0, { a: "1", b: "2" }],
+      [10_000, { b: "2", a: "1" }],
+      [60_000, { a: "1", b: "2" }],
+    ] as const) {
+      encodeProfile({ pid: 1, service: "s", version: "v", labels, mode: "cpu", windowStartUnixMs: 7_200_000 + t, captureId: "", strings, frames, stacks }, "h", [0, 1], 0, dict, out);
+    }
+    let at = out.ingest.pos;
+    finishEncoded(out);
+    expect(out.rollupRows).toBe(3 + 3 + 3);
+    // the rollup rows follow the raw rows
+    const bytes = out.ingest.bytes();
+    const rows: IngestRow[] = [];
+    while (at < bytes.length) {
+      const r = readIngestRow(bytes, at);
+      rows.push(r);
+      at = r.end;
+    }
+    const kinds = rows.map((r) => [r.kind, r.time]);
+    expect(kinds).toEqual([
+      [1, 7200],
+      [1, 7260],
+      [2, 7200],
+    ]);
+    const sum = (r: (typeof rows)[number]): Record<string, number> => {
+      const m: Record<string, number> = {};
+      r.threadIdx.forEach((t, i) => {
+        const k = `${r.threads[t - 1] ?? ""}/${String(r.stackIds[i])}`;
+        m[k] = (m[k] ?? 0) + Number(r.counts[i]);
+      });
+      return m;
+    };
+    const [m0, m1, h] = rows.map(sum);
+    expect(Object.values(m0 ?? {}).sort((a, b) => a - b)).toEqual([2, 10, 14]);
+    expect(Object.values(m1 ?? {}).sort((a, b) => a - b)).toEqual([1, 5, 7]);
+    expect(Object.values(h ?? {}).sort((a, b) => a - b)).toEqual([3, 15, 21]);
+    for (const r of rows) expect(r.labels).toEqual([["a", "1"], ["b", "2"]]);
   });
 });

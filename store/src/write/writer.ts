@@ -1,8 +1,9 @@
 /**
  * The write path: batches of profiles into ClickHouse, each sample counted exactly once.
  *
- * Per write (one collector flush): one INSERT per table — frames and stacks (new ids only),
- * `samples_ingest` (expanded into `samples` and, by views, the rollups), and the batch
+ * Per write (one collector flush): one RowBinary INSERT per table — frames and stacks (new ids
+ * only), `samples_ingest` (raw rows expanded into `samples` by a view, followed by the rollup
+ * sums the encoder computed, spread into `samples_1m` and `samples_1h` by views), and the batch
  * ledger — in that order, so a sample never points at a missing stack.
  *
  * Why a batch is never counted twice:
@@ -20,15 +21,19 @@
  * identical retry a no-op for ClickHouse.
  */
 import type { ClickHouseClient } from "@clickhouse/client";
-import { encodeProfile, newEncoded, windowSeconds, type Dictionaries, type Encoded } from "./encode.js";
+import { frames as framesTable, ingestedBatches, samplesIngest, stacks as stacksTable, type TableSpec } from "../schema/tables.js";
+import { encodeProfile, finishEncoded, newEncoded, windowSeconds, type Dictionaries, type Encoded } from "./encode.js";
 import { hashString, u64String } from "./hash.js";
-import { insertText, type InsertSettings } from "./insert.js";
+import type { BinaryInsert, InsertSettings } from "./insert.js";
+import { RowBinaryWriter } from "./rowbinary.js";
 import { SeenSet } from "./seen-set.js";
 import type { BatchInput, WriteOptions, WriteResult } from "./types.js";
 
 
 export interface WriterOptions {
   client: ClickHouseClient;
+  /** How RowBinary reaches ClickHouse (a file for embedded chDB, the request body over HTTP). */
+  insert: BinaryInsert;
   /** Quoted database name. */
   db: string;
   /** Cluster mode: inserts go through Distributed tables synchronously. */
@@ -41,9 +46,12 @@ export interface WriterOptions {
 
 const h2 = new Uint32Array(2);
 
-function batchHash(id: string): string {
+/** A batch id's 64-bit hash: decimal (for lookups) and halves (for RowBinary). */
+function batchHash(id: string): { h: string; hl: readonly [number, number] } {
   hashString(id, h2, 0);
-  return u64String(h2[0] as number, h2[1] as number);
+  const hi = h2[0] as number;
+  const lo = h2[1] as number;
+  return { h: u64String(hi, lo), hl: [hi, lo] };
 }
 
 export class IngestWriter {
@@ -98,43 +106,38 @@ export class IngestWriter {
   }
 
   /**
-   * Encodes a write (CPU only, no I/O): may run while the previous write is still committing.
-   * Every batch is encoded; what the ledger says at commit time may drop some again.
+   * Starts a write: batches are encoded into it as they arrive (CPU only, no I/O), so a write is
+   * ready the moment it is due, and encoding overlaps the previous write's commit.
    */
-  prepare(batches: readonly BatchInput[]): PreparedWrite {
+  begin(): WriteBuilder {
     if (Date.now() - this.#seenSince > (this.#o.dictionaryRefreshMs ?? 3_600_000)) {
       this.#frames.clear();
       this.#stacks.clear();
       this.#seenSince = Date.now();
     }
-    // The same batch twice in one write (published twice): keep the first.
-    const unique = new Map<string, BatchInput>();
-    for (const b of batches) if (!unique.has(b.batchId)) unique.set(b.batchId, b);
-    const items = [...unique.values()].map((b) => ({ b, h: batchHash(b.batchId) }));
-    const prepared: PreparedWrite = { items, inBatch: batches.length - unique.size, enc: newEncoded(), skip: new Set(), now: Math.floor(Date.now() / 1000) };
-    this.#encode(prepared);
-    return prepared;
+    return new WriteBuilder(this.#frames, this.#stacks);
   }
 
-  #encode(w: PreparedWrite): void {
-    let stacks = 0;
-    for (const { b } of w.items) for (const p of b.profiles) stacks += p.stacks.length;
-    const dict: Dictionaries = {
-      frames: this.#frames,
-      stacks: this.#stacks,
-      pendingFrames: new SeenSet(Math.max(1024, stacks * 2), 1024),
-      pendingStacks: new SeenSet(Math.max(1024, stacks), 1024),
-    };
-    const enc = newEncoded();
-    const dictOnly = { ...newEncoded(), frames: enc.frames, stacks: enc.stacks, newFrames: enc.newFrames, newStacks: enc.newStacks };
-    for (const { b, h } of w.items) {
-      if (w.skip.has(h)) continue;
-      for (const p of b.profiles) {
-        // A profile already stored by an interrupted write: its dictionary rows may be missing, so repeat those only.
-        const stored = w.present !== undefined && w.present.has(`${h}/${windowSeconds(p)}`);
-        encodeProfile(p, b.host, h, w.now, dict, stored ? dictOnly : enc);
-      }
+  /** A whole write at once (see {@link begin}). Every batch is encoded; what the ledger says at commit time may drop some again. */
+  prepare(batches: readonly BatchInput[]): PreparedWrite {
+    const w = this.begin();
+    for (const b of batches) w.add(b);
+    return w.finish();
+  }
+
+  /**
+   * Encodes a write again without the batches found in the ledger and the profiles found stored.
+   * Every dictionary row of what remains is written again: an interrupted write may have left
+   * them out, and the shared sets already count them as written.
+   */
+  #reencode(w: PreparedWrite): void {
+    const dict: Dictionaries = { frames: new SeenSet(1 << 21, 1 << 12), stacks: new SeenSet(1 << 21, 1 << 12) };
+    const enc = newEncoded(w.enc.rows);
+    for (const item of w.items) {
+      if (w.skip.has(item.h)) continue;
+      encodeBatch(item, w.now, dict, enc, w.present);
     }
+    finishEncoded(enc);
     w.enc = enc;
   }
 
@@ -152,7 +155,7 @@ export class IngestWriter {
     if (done.size > 0 || present.size > 0 || w.skip.size > 0 || (w.present?.size ?? 0) > 0) {
       w.skip = done;
       w.present = present;
-      this.#encode(w);
+      this.#reencode(w);
     }
     const todo = w.items.filter((i) => !w.skip.has(i.h));
     result.duplicateBatches += w.items.length - todo.length;
@@ -169,27 +172,27 @@ export class IngestWriter {
     const token = `fp-${(h2[0] as number).toString(16)}${(h2[1] as number).toString(16)}-${String(parts.length)}`;
     const { db } = this.#o;
     const base: InsertSettings = this.#o.cluster ? { insert_distributed_sync: 1 } : {};
-    const ins = async (table: string, lines: string[], settings: InsertSettings): Promise<void> => {
-      if (lines.length === 0) return;
-      this.#o.beforeInsert?.(table);
-      await insertText(this.#o.client, `${db}.${table}`, lines, { ...base, ...settings });
+    const ins = async (spec: TableSpec, out: RowBinaryWriter, settings: InsertSettings): Promise<void> => {
+      if (out.pos === 0) return;
+      this.#o.beforeInsert?.(spec.name);
+      await this.#o.insert(`${db}.${spec.name}`, spec, out.bytes(), { ...base, ...settings });
     };
     const enc = w.enc;
-    await ins("frames", enc.frames, { insert_deduplication_token: `${token}-f` });
-    await ins("stacks", enc.stacks, { insert_deduplication_token: `${token}-s` });
-    await ins("samples_ingest", enc.ingest, { insert_deduplication_token: `${token}-i`, ...ONE_BLOCK });
-    await ins(
-      "ingested_batches",
-      todo.map(({ b, h }) => `[${h},${JSON.stringify(b.batchId)},${w.now}]`),
-      { insert_deduplication_token: `${token}-l` },
-    );
+    await ins(framesTable, enc.frames, { insert_deduplication_token: `${token}-f` });
+    await ins(stacksTable, enc.stacks, { insert_deduplication_token: `${token}-s` });
+    await ins(samplesIngest, enc.ingest, { insert_deduplication_token: `${token}-i`, ...ONE_BLOCK });
+    const ledger = new RowBinaryWriter(1024);
+    for (const { b, hl } of todo) {
+      ledger.u64(hl[0], hl[1]);
+      ledger.string(b.batchId);
+      ledger.u32(w.now);
+    }
+    await ins(ingestedBatches, ledger, { insert_deduplication_token: `${token}-l` });
     result.insertMs = performance.now() - started;
-    for (let i = 0; i < enc.newFrames.length; i += 2) this.#frames.add(enc.newFrames[i] as number, enc.newFrames[i + 1] as number);
-    for (let i = 0; i < enc.newStacks.length; i += 2) this.#stacks.add(enc.newStacks[i] as number, enc.newStacks[i + 1] as number);
     result.rows = enc.rows;
     result.samples = enc.samples;
-    result.frames = enc.frames.length;
-    result.stacks = enc.stacks.length;
+    result.frames = enc.frameRows;
+    result.stacks = enc.stackRows;
     return result;
   }
 
@@ -198,9 +201,70 @@ export class IngestWriter {
   }
 }
 
+interface Item {
+  b: BatchInput;
+  /** Batch id hash, decimal and as (hi, lo). */
+  h: string;
+  hl: readonly [number, number];
+}
+
+function encodeBatch(item: Item, now: number, dict: Dictionaries, enc: Encoded, present: ReadonlySet<string> | undefined): void {
+  for (const p of item.b.profiles) {
+    // A profile already stored by an interrupted write: its dictionary rows may be missing, so repeat those only.
+    const stored = present !== undefined && present.has(`${item.h}/${windowSeconds(p)}`);
+    encodeProfile(p, item.b.host, item.hl, now, dict, enc, !stored);
+  }
+}
+
+/** A write being filled batch by batch (see {@link IngestWriter.begin}). */
+export class WriteBuilder {
+  readonly #items: Item[] = [];
+  readonly #ids = new Set<string>();
+  #inBatch = 0;
+  readonly #dict: Dictionaries;
+  readonly #enc = newEncoded(1 << 14);
+  readonly #now = Math.floor(Date.now() / 1000);
+
+  /**
+   * `frames`, `stacks`: the writer's sets, marked as soon as a row is encoded, so the next write
+   * (encoded while this one commits) does not repeat them. Writes commit in order and a failing
+   * one is retried until it lands, so no later write lands without these rows before it.
+   */
+  constructor(frames: SeenSet, stacks: SeenSet) {
+    this.#dict = { frames, stacks };
+  }
+
+  /** Sample rows encoded so far. */
+  get rows(): number {
+    return this.#enc.rows;
+  }
+
+  get batches(): number {
+    return this.#items.length;
+  }
+
+  add(b: BatchInput): void {
+    // The same batch twice in one write (published twice): keep the first.
+    if (this.#ids.has(b.batchId)) {
+      this.#inBatch++;
+      return;
+    }
+    this.#ids.add(b.batchId);
+    const item = { b, ...batchHash(b.batchId) };
+    this.#items.push(item);
+    encodeBatch(item, this.#now, this.#dict, this.#enc, undefined);
+  }
+
+  /** Ends the write (call once). */
+  finish(): PreparedWrite {
+    finishEncoded(this.#enc);
+    return { items: this.#items, inBatch: this.#inBatch, enc: this.#enc, skip: new Set(), now: this.#now };
+  }
+}
+
 /** A write encoded and ready to commit (opaque to callers). */
 export interface PreparedWrite {
-  items: { b: BatchInput; h: string }[];
+  items: Item[];
   /** Duplicates dropped within the write itself. */
   inBatch: number;
   enc: Encoded;
@@ -215,6 +279,9 @@ export interface PreparedWrite {
 const ONE_BLOCK: InsertSettings = {
   deduplicate_blocks_in_dependent_materialized_views: 1,
   input_format_parallel_parsing: 0,
+  max_insert_threads: 1,
+  // rollup rows arrive summed; summing again on insert costs ClickHouse more than the whole raw insert
+  optimize_on_insert: 0,
   max_insert_block_size: 1_000_000_000,
   max_block_size: 1_000_000_000,
   min_insert_block_size_rows: 1_000_000_000,
