@@ -82,7 +82,8 @@ function flatRows(batches: ReturnType<typeof decodeSampleBatch>[]): string {
     const batch = u64String(b2[0] as number, b2[1] as number);
     for (const p of b.profiles) {
       sh.set(p.strings.hashes.subarray(0, Math.min(p.strings.hashes.length, sh.length)));
-      p.frames.forEach((f, i) => hashFrame(sh, f.function * 2, sh, f.file * 2, f.line, fh, i * 2));
+      const fd = p.frames.data;
+      for (let i = 0; i < p.frames.length; i++) hashFrame(sh, (fd[i * 3] as number) * 2, sh, (fd[i * 3 + 1] as number) * 2, fd[i * 3 + 2] as number, fh, i * 2);
       const head = `[${String(Math.floor(p.windowStartUnixMs / 1000))},${JSON.stringify(p.service)},${JSON.stringify(p.version)},${JSON.stringify(b.host)},${String(p.pid)},${JSON.stringify(p.mode)},`;
       const tail = `,${JSON.stringify(p.captureId)},${batch}]`;
       const labels = JSON.stringify(p.labels);

@@ -20,7 +20,8 @@ import { ensureConsumer } from "./consumer.js";
 import type { DecodedBatch } from "./decode/sample-batch.js";
 import { startHttp, type HealthReport } from "./http.js";
 import { deadLetter } from "./ingest/dead-letter.js";
-import { decodeMessage, type IngestLimits } from "./ingest/message.js";
+import { DecodePool, defaultDecodeThreads } from "./decode/pool.js";
+import type { IngestLimits } from "./ingest/message.js";
 import { CollectorMetrics } from "./metrics.js";
 import type { CollectorConfig } from "./options.js";
 
@@ -95,6 +96,7 @@ export async function startCollector(config: CollectorConfig, deps: CollectorDep
     maxSampleCount: config.maxSampleCount,
     maxFutureMs: 86_400_000,
   };
+  const decoder = new DecodePool(config.decodeThreads ?? defaultDecodeThreads(), limits, log);
 
   // --- state
   const held = new Set<JsMsg>(); // delivered, not yet acked or terminated
@@ -164,7 +166,7 @@ export async function startCollector(config: CollectorConfig, deps: CollectorDep
     }
   };
   const decodeOne = async (m: JsMsg): Promise<void> => {
-    const d = await decodeMessage(m.data, m.headers, limits);
+    const d = await decoder.decode(m.data, m.headers);
     if (d.ok) {
       pending.builder.add(d.batch);
       pending.items.push({ m, batch: d.batch });
@@ -300,7 +302,7 @@ export async function startCollector(config: CollectorConfig, deps: CollectorDep
     http = await startHttp(config.metricsListen, () => metrics.render(), health);
   }
   log.info(
-    { consumer: config.consumerName, clickhouse: redactUrl(config.clickhouseUrl), database: store.database, metrics: http?.address, flushRows: config.flushRows, flushIntervalMs: config.flushInterval },
+    { consumer: config.consumerName, clickhouse: redactUrl(config.clickhouseUrl), database: store.database, metrics: http?.address, flushRows: config.flushRows, flushIntervalMs: config.flushInterval, decodeThreads: decoder.threads },
     "collector started",
   );
 
@@ -320,6 +322,7 @@ export async function startCollector(config: CollectorConfig, deps: CollectorDep
       clearInterval(heartbeat);
       clearInterval(lagTimer);
       if (held.size > 0) log.warn({ messages: held.size }, "stopping with unacknowledged messages; JetStream will deliver them again");
+      await decoder.close();
       await nc.drain().catch(() => undefined);
       await new Promise<void>((resolve) => (http === undefined ? resolve() : http.server.close(() => resolve())));
       if (ownsStore) await store.close();

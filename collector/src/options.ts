@@ -15,6 +15,7 @@ export const collectorOptions = defineOptions({
   "max-labels": { type: "number", doc: "profiles with more labels are rejected", default: 64, min: 0 },
   "max-string-length": { type: "number", doc: "longer names, paths and label values are rejected", default: 8192, min: 16 },
   "max-sample-count": { type: "number", doc: "a larger count of one stack in one window is rejected", default: 10_000_000, min: 1 },
+  "decode-threads": { type: "number", doc: "worker threads that decompress and decode messages (0: on the main thread; default: cores − 1, at most 4)", min: 0 },
   "metrics-listen": { type: "string", doc: "host:port for /metrics and /healthz (empty: off)", default: "127.0.0.1:9464" },
   ...natsAuthOptions,
   ...storeOptions,

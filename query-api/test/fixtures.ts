@@ -1,5 +1,5 @@
 /** Test data: batches in the store's write shape (and the wire's), built from "a;b;c" stacks. */
-import { stacksFromList, type BatchInput, type ProfileInput } from "@fleetprof/store";
+import { stacksFromList, type BatchInput, type ProfileInput, type FrameInput } from "@fleetprof/store";
 
 export interface ProfileSpec {
   service: string;
@@ -26,7 +26,7 @@ export function profileInput(spec: ProfileSpec): ProfileInput {
     }
     return i;
   };
-  const frames: ProfileInput["frames"][number][] = [];
+  const frames: FrameInput[] = [];
   /** `module:function` (file module.py) or `module.function` (file module.py, name kept). */
   const frameOf = (name: string): number => {
     const colon = name.indexOf(":");

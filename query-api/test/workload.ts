@@ -10,7 +10,7 @@ import { create } from "@bufbuild/protobuf";
 import { collectorOptions, startCollector } from "@fleetprof/collector";
 import { createLogger, loadConfig } from "@fleetprof/common";
 import { ENCODING_HEADER, encodeBatch, FORMAT_HEADER, FORMAT_VERSION, ProfileMode, SAMPLE_BATCH_FORMAT, SampleBatchSchema, samplesSubject, type SampleBatch } from "@fleetprof/proto";
-import { openStore, queryRows, type BatchInput, type Store } from "@fleetprof/store";
+import { isFrameTable, openStore, queryRows, type BatchInput, type FrameTable, type Store } from "@fleetprof/store";
 import { startNats, tempDir } from "@fleetprof/test";
 import { batchOf, type ProfileSpec } from "./fixtures.js";
 
@@ -88,7 +88,12 @@ export function toSampleBatch(b: BatchInput): SampleBatch {
         windowStartUnixMs: windowStart,
         windowEndUnixMs: windowStart + 10_000n,
         strings: Array.isArray(p.strings) ? [...(p.strings as readonly string[])] : Array.from({ length: p.strings.length }, (_, i) => (p.strings as { get(i: number): string }).get(i)),
-        frames: p.frames.map((f) => ({ function: f.function, file: f.file, line: f.line })),
+        frames: isFrameTable(p.frames)
+          ? Array.from({ length: p.frames.length }, (_, i) => {
+              const d = (p.frames as FrameTable).data;
+              return { function: d[i * 3] as number, file: d[i * 3 + 1] as number, line: d[i * 3 + 2] as number };
+            })
+          : p.frames.map((f) => ({ function: f.function, file: f.file, line: f.line })),
         stacks,
         captureId: p.captureId,
       };

@@ -1,5 +1,5 @@
 /** Synthetic profiles shaped like the agent's: deep Python stacks, hundreds per window. */
-import { stacksFromList, type BatchInput, type ProfileInput, type StackInput } from "@fleetprof/store";
+import { stacksFromList, type BatchInput, type ProfileInput, type StackInput, type FrameInput } from "@fleetprof/store";
 
 /** Deterministic PRNG (mulberry32). */
 export function rng(seed: number): () => number {
@@ -26,7 +26,7 @@ export interface ProfileShape {
 export function makeProfile(s: ProfileShape): ProfileInput {
   const r = rng(s.seed ?? s.pid);
   const strings = ["MainThread", "worker-1"];
-  const frames: ProfileInput["frames"][number][] = [];
+  const frames: FrameInput[] = [];
   const nStacks = s.stacks ?? 50;
   const depth = s.depth ?? 20;
   for (let f = 0; f < depth * 3; f++) {

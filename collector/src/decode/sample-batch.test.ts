@@ -41,10 +41,12 @@ describe("decodeSampleBatch", () => {
         hashString(str, h, 0);
         expect([got.strings.hashes[k * 2], got.strings.hashes[k * 2 + 1]]).toEqual([h[0], h[1]]);
       });
-      expect(got.frames).toEqual(want.frames.map((f) => ({ function: f.function, file: f.file, line: f.line })));
+      expect([...got.frames.data]).toEqual(want.frames.flatMap((f) => [f.function, f.file, f.line]));
+      expect(got.frames.length).toBe(want.frames.length);
       const st = got.stacks;
-      const rowsGot = Array.from({ length: st.length }, (_, k) => [[...st.frames.subarray(st.start[k], st.start[k + 1])], st.thread[k], st.threadId[k], st.count[k]]);
-      expect(rowsGot).toEqual(want.stacks.map((s) => [s.frameIds, s.thread, Number(s.threadId), Number(s.count)]));
+      const rowsGot = Array.from({ length: st.length }, (_, k) => [[...st.frames.subarray(st.start[k], st.start[k + 1])], st.thread[k], st.count[k]]);
+      expect(rowsGot).toEqual(want.stacks.map((s) => [s.frameIds, s.thread, Number(s.count)]));
+      expect(st.maxFrame).toBe(Math.max(-1, ...want.stacks.flatMap((s) => s.frameIds)));
       expect(got.captureId).toBe(want.captureId);
     }
     expect(d.profiles[0]!.mode).toBe("gil");

@@ -7,7 +7,7 @@
  * both read) and is checked against protobuf-es in `sample-batch.test.ts`.
  * Limits are enforced while decoding, so a hostile message is refused before it costs memory.
  */
-import type { ProfileInput, StacksInput } from "@fleetprof/store";
+import type { FrameTable, ProfileInput, StacksInput } from "@fleetprof/store";
 import { Reader, WireError } from "./reader.js";
 import { WireStrings, WireStringsBuilder } from "./wire-strings.js";
 
@@ -33,24 +33,27 @@ export interface DecodedProfile extends ProfileInput {
   processStartUnixMs: number;
   stacks: DecodedStacks;
   strings: WireStrings;
+  frames: FrameTable;
 }
 
-/** Stacks as columns (see the store's StacksInput), plus the OS thread ids. */
+/** Stacks as columns (see the store's StacksInput). OS thread ids are skipped (not stored). */
 export interface DecodedStacks extends StacksInput {
   frames: Uint32Array;
   start: Uint32Array;
   thread: Uint32Array;
-  threadId: Float64Array;
   count: Float64Array;
+  /** Largest frame index any stack names (-1: none), checked against the frame table by validation. */
+  maxFrame: number;
 }
 
 // Stacks decode into these scratch columns (grown as needed, reused), and each profile keeps
 // an exact-size copy: one allocation per column per profile.
-const scratch: DecodedStacks = { length: 0, frames: new Uint32Array(1 << 16), start: new Uint32Array(1025), thread: new Uint32Array(1024), threadId: new Float64Array(1024), count: new Float64Array(1024) };
+const scratch: DecodedStacks = { length: 0, frames: new Uint32Array(1 << 16), start: new Uint32Array(1025), thread: new Uint32Array(1024), count: new Float64Array(1024), maxFrame: -1 };
 
 function newStacks(): DecodedStacks {
   scratch.length = 0;
   scratch.start[0] = 0;
+  scratch.maxFrame = -1;
   return scratch;
 }
 
@@ -61,8 +64,8 @@ function keepStacks(st: DecodedStacks): DecodedStacks {
     frames: st.frames.slice(0, st.start[n]),
     start: st.start.slice(0, n + 1),
     thread: st.thread.slice(0, n),
-    threadId: st.threadId.slice(0, n),
     count: st.count.slice(0, n),
+    maxFrame: st.maxFrame,
   };
 }
 
@@ -93,6 +96,8 @@ export class LimitError extends Error {
 }
 
 const MODES = ["", "cpu", "wall", "gil"];
+const NO_FRAMES: FrameTable = { length: 0, data: new Uint32Array(0) };
+let frameScratch = new Uint32Array(3 * 1024);
 const stringsBuilder = new WireStringsBuilder();
 const EMPTY_STRINGS = new WireStrings(Buffer.alloc(0), new Uint32Array(0), new Uint32Array(0));
 
@@ -138,7 +143,7 @@ function decodeProfile(r: Reader, limits: DecodeLimits): DecodedProfile {
     windowStartUnixMs: 0,
     windowEndUnixMs: 0,
     strings: EMPTY_STRINGS,
-    frames: [],
+    frames: NO_FRAMES,
     stacks: newStacks(),
     samplerErrors: 0,
     expectedSamples: 0,
@@ -148,7 +153,7 @@ function decodeProfile(r: Reader, limits: DecodeLimits): DecodedProfile {
   const labels: Record<string, string> = {};
   let nLabels = 0;
   stringsBuilder.reset();
-  const frames = p.frames as { function: number; file: number; line: number }[];
+  let nFrames = 0;
   while (r.pos < r.end) {
     const tag = r.varint();
     const field = tag >>> 3;
@@ -227,7 +232,11 @@ function decodeProfile(r: Reader, limits: DecodeLimits): DecodedProfile {
           else r.skip(t & 7);
         }
         if (r.pos !== end) throw new WireError("frame overruns its length");
-        frames.push({ function: fn, file, line });
+        if (nFrames * 3 + 3 > frameScratch.length) frameScratch = grow(frameScratch, nFrames * 3 + 3);
+        frameScratch[nFrames * 3] = fn;
+        frameScratch[nFrames * 3 + 1] = file;
+        frameScratch[nFrames * 3 + 2] = line;
+        nFrames++;
         continue;
       }
       case 12: {
@@ -260,6 +269,7 @@ function decodeProfile(r: Reader, limits: DecodeLimits): DecodedProfile {
   p.labels = labels;
   p.mode = MODES[p.modeValue] ?? "";
   p.stacks = keepStacks(p.stacks);
+  p.frames = { length: nFrames, data: frameScratch.slice(0, nFrames * 3) };
   p.strings = stringsBuilder.build(r.buf);
   return p;
 }
@@ -270,14 +280,13 @@ function decodeStack(r: Reader, end: number, limits: DecodeLimits, st: DecodedSt
   if (i + 2 > st.start.length) st.start = grow(st.start, i + 2);
   if (i + 1 > st.thread.length) {
     st.thread = grow(st.thread, i + 1);
-    st.threadId = grow(st.threadId, i + 1);
     st.count = grow(st.count, i + 1);
   }
   const first = st.start[i] as number;
   let at = first;
   let thread = 0;
-  let threadId = 0;
   let count = 0;
+  let max = st.maxFrame;
   while (r.pos < end) {
     const t = r.varint();
     if (t === 10) {
@@ -291,23 +300,44 @@ function decodeStack(r: Reader, end: number, limits: DecodeLimits, st: DecodedSt
       }
       st.frames = grow(st.frames, at + n);
       const frames = st.frames;
-      while (r.pos < stop) frames[at++] = r.varint();
-      if (r.pos !== stop) throw new WireError("packed field overruns its length");
+      const buf = r.buf;
+      let pos = r.pos;
+      // the common one- and two-byte ids inline; longer ones through the checked reader
+      while (pos < stop) {
+        const b0 = buf[pos] as number;
+        let v: number;
+        if (b0 < 0x80) {
+          v = b0;
+          pos += 1;
+        } else if (pos + 1 < stop && (buf[pos + 1] as number) < 0x80) {
+          v = (b0 & 0x7f) | ((buf[pos + 1] as number) << 7);
+          pos += 2;
+        } else {
+          r.pos = pos;
+          v = r.varint();
+          pos = r.pos;
+        }
+        if (v > max) max = v;
+        frames[at++] = v;
+      }
+      r.pos = pos;
+      if (pos !== stop) throw new WireError("packed field overruns its length");
     } else if (t === 8) {
       st.frames = grow(st.frames, at + 1);
-      st.frames[at++] = r.varint();
+      const v = r.varint();
+      if (v > max) max = v;
+      st.frames[at++] = v;
       if (at - first > limits.maxStackDepth) throw new LimitError("stack_too_deep", `a stack deeper than ${String(limits.maxStackDepth)} frames`);
     } else if (t === 16) thread = r.varint();
-    else if (t === 24) threadId = r.varint();
     else if (t === 32) count = r.varint();
     else r.skip(t & 7);
   }
   if (r.pos !== end) throw new WireError("stack overruns its length");
   st.thread[i] = thread;
-  st.threadId[i] = threadId;
   st.count[i] = count;
   st.start[i + 1] = at;
   st.length = i + 1;
+  st.maxFrame = max;
 }
 
 export { WireError };

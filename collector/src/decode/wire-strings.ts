@@ -20,6 +20,15 @@ export class WireStrings implements StringTable {
     this.length = offsets.length / 2;
   }
 
+  /** What the table is made of (to pass it to another thread and {@link fromParts} there). */
+  parts(): { buf: Buffer; offsets: Uint32Array; hashes: Uint32Array } {
+    return { buf: this.#buf, offsets: this.#offsets, hashes: this.hashes };
+  }
+
+  static fromParts(p: { buf: Uint8Array; offsets: Uint32Array; hashes: Uint32Array }): WireStrings {
+    return new WireStrings(Buffer.from(p.buf.buffer, p.buf.byteOffset, p.buf.byteLength), p.offsets, p.hashes);
+  }
+
   get(i: number): string {
     this.#cache ??= new Array<string | undefined>(this.length);
     let s = this.#cache[i];

@@ -1,6 +1,6 @@
 /** One JetStream message → a decoded, validated batch, or the reason it is refused. */
 import { promisify } from "node:util";
-import { gunzip } from "node:zlib";
+import { gunzip, gunzipSync } from "node:zlib";
 import { ENCODING_HEADER, FORMAT_HEADER, MAX_DECODED_BYTES, SAMPLE_BATCH_FORMAT } from "@fleetprof/proto";
 import { decodeSampleBatch, LimitError, type DecodedBatch, type DecodeLimits } from "../decode/sample-batch.js";
 import { validateBatch, type RejectReason, type Rejection, type ValidationLimits } from "./validate.js";
@@ -15,24 +15,54 @@ function reject(reason: RejectReason, detail: string): Decoded {
   return { ok: false, reason, detail };
 }
 
-/** Decompresses off the main thread (the zlib thread pool), then decodes and validates. */
-export async function decodeMessage(data: Uint8Array, headers: { get(k: string): string } | undefined, limits: IngestLimits): Promise<Decoded> {
-  const format = headers?.get(FORMAT_HEADER) ?? "";
+/** The headers a payload is read by: `{ format, encoding }` (both may be empty). */
+export function payloadHeaders(headers: { get(k: string): string } | undefined): { format: string; encoding: string } {
+  return { format: headers?.get(FORMAT_HEADER) ?? "", encoding: headers?.get(ENCODING_HEADER) ?? "" };
+}
+
+function checkHeaders(format: string, encoding: string): Decoded | undefined {
   if (format !== "" && format !== SAMPLE_BATCH_FORMAT) return reject("unknown_version", `${FORMAT_HEADER} is "${format}" (this collector reads ${SAMPLE_BATCH_FORMAT})`);
-  const encoding = headers?.get(ENCODING_HEADER) || "gzip";
+  if (encoding !== "" && encoding !== "gzip" && encoding !== "identity") return reject("undecodable", `unknown ${ENCODING_HEADER} "${encoding}"`);
+  return undefined;
+}
+
+/**
+ * Decompresses off the main thread (the zlib thread pool), then decodes and validates.
+ * `format`, `encoding`: the message's headers (see {@link payloadHeaders}).
+ */
+export async function decodeMessage(data: Uint8Array, format: string, encoding: string, limits: IngestLimits): Promise<Decoded> {
+  const bad = checkHeaders(format, encoding);
+  if (bad !== undefined) return bad;
   let raw: Buffer;
-  if (encoding === "gzip") {
+  if (encoding === "identity") raw = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+  else {
     try {
       // big output chunks: the default 16 KiB means dozens of thread-pool round trips per message
       raw = await gunzipAsync(data, { maxOutputLength: MAX_DECODED_BYTES, chunkSize: 256 * 1024 });
     } catch (err) {
       return reject("undecodable", `gzip: ${(err as Error).message}`);
     }
-  } else if (encoding === "identity") {
-    raw = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
-  } else {
-    return reject("undecodable", `unknown ${ENCODING_HEADER} "${encoding}"`);
   }
+  return decodePayload(raw, limits);
+}
+
+/** {@link decodeMessage} on the calling thread (a decode worker's). */
+export function decodeMessageSync(data: Uint8Array, format: string, encoding: string, limits: IngestLimits): Decoded {
+  const bad = checkHeaders(format, encoding);
+  if (bad !== undefined) return bad;
+  let raw: Buffer;
+  if (encoding === "identity") raw = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+  else {
+    try {
+      raw = gunzipSync(data, { maxOutputLength: MAX_DECODED_BYTES, chunkSize: 256 * 1024 });
+    } catch (err) {
+      return reject("undecodable", `gzip: ${(err as Error).message}`);
+    }
+  }
+  return decodePayload(raw, limits);
+}
+
+function decodePayload(raw: Buffer, limits: IngestLimits): Decoded {
   let batch: DecodedBatch;
   try {
     batch = decodeSampleBatch(raw, limits);

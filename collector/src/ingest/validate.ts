@@ -52,8 +52,11 @@ export function validateBatch(b: DecodedBatch, limits: ValidationLimits, now = D
     if (p.windowEndUnixMs !== 0 && p.windowEndUnixMs < t) return { reason: "invalid_time", detail: `${who}: window ends before it starts` };
     const nStrings = p.strings.length;
     const nFrames = p.frames.length;
-    for (const f of p.frames) {
-      if (f.function >= nStrings || f.file >= nStrings) return { reason: "invalid_reference", detail: `${who}: a frame names string ${String(Math.max(f.function, f.file))} of ${String(nStrings)}` };
+    const fd = p.frames.data;
+    for (let i = 0; i < nFrames; i++) {
+      const fn = fd[i * 3] as number;
+      const file = fd[i * 3 + 1] as number;
+      if (fn >= nStrings || file >= nStrings) return { reason: "invalid_reference", detail: `${who}: a frame names string ${String(Math.max(fn, file))} of ${String(nStrings)}` };
     }
     const st = p.stacks;
     for (let s = 0; s < st.length; s++) {
@@ -62,11 +65,7 @@ export function validateBatch(b: DecodedBatch, limits: ValidationLimits, now = D
       const count = st.count[s] as number;
       if (!(count <= limits.maxSampleCount)) return { reason: "invalid_count", detail: `${who}: a stack counts ${String(count)} samples (limit ${String(limits.maxSampleCount)}; negative counts arrive as huge unsigned numbers)` };
     }
-    const fr = st.frames;
-    const end = st.start[st.length] as number;
-    for (let i = 0; i < end; i++) {
-      if ((fr[i] as number) >= nFrames) return { reason: "invalid_reference", detail: `${who}: a stack names frame ${String(fr[i])} of ${String(nFrames)}` };
-    }
+    if (st.maxFrame >= nFrames) return { reason: "invalid_reference", detail: `${who}: a stack names frame ${String(st.maxFrame)} of ${String(nFrames)}` };
   }
   return undefined;
 }

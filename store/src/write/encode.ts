@@ -7,7 +7,7 @@ import { hashFrame, hashStack, hashString } from "./hash.js";
 import { KIND_RAW, RollupBuilder } from "./rollup.js";
 import { RowBinaryWriter } from "./rowbinary.js";
 import type { SeenSet } from "./seen-set.js";
-import type { ProfileInput, StringTable } from "./types.js";
+import { isFrameTable, type FrameInput, type ProfileInput, type StringTable } from "./types.js";
 
 function isStringTable(s: ProfileInput["strings"]): s is StringTable {
   return !Array.isArray(s);
@@ -62,6 +62,19 @@ export interface Dictionaries {
   stacks: SeenSet;
 }
 
+let tripleScratch = new Uint32Array(3 * 1024);
+
+function framesAsTable(frames: readonly FrameInput[]): Uint32Array {
+  if (tripleScratch.length < frames.length * 3) tripleScratch = new Uint32Array(frames.length * 6);
+  for (let i = 0; i < frames.length; i++) {
+    const f = frames[i] as FrameInput;
+    tripleScratch[i * 3] = f.function;
+    tripleScratch[i * 3 + 1] = f.file;
+    tripleScratch[i * 3 + 2] = f.line;
+  }
+  return tripleScratch;
+}
+
 /** Seconds of the window start (the `time` column). */
 export function windowSeconds(p: ProfileInput): number {
   return Math.floor(Number(p.windowStartUnixMs) / 1000);
@@ -92,21 +105,21 @@ export function encodeProfile(p: ProfileInput, host: string, batch: readonly [nu
       return i * 2;
     };
   }
-  const frames = p.frames;
-  for (let i = 0; i < frames.length; i++) {
-    const f = frames[i] as (typeof frames)[number];
-    hashFrame(hashes, sh(f.function), hashes, sh(f.file), f.line, frameHashes, i * 2);
+  // (function, file, line) of every frame as triples
+  const ft = isFrameTable(p.frames) ? p.frames.data : framesAsTable(p.frames);
+  const nFrames = p.frames.length;
+  for (let i = 0; i < nFrames; i++) {
+    hashFrame(hashes, sh(ft[i * 3] as number), hashes, sh(ft[i * 3 + 1] as number), ft[i * 3 + 2] as number, frameHashes, i * 2);
   }
   const fw = out.frames;
   const frameRow = (i: number): void => {
     const hi = frameHashes[i * 2] as number;
     const lo = frameHashes[i * 2 + 1] as number;
     if (dict.frames.add(hi, lo)) {
-      const f = frames[i] as (typeof frames)[number];
       fw.u64(hi, lo);
-      fw.string(str(f.function));
-      fw.string(str(f.file));
-      fw.u32(f.line);
+      fw.string(str(ft[i * 3] as number));
+      fw.string(str(ft[i * 3 + 1] as number));
+      fw.u32(ft[i * 3 + 2] as number);
       fw.u32(now);
       out.frameRows++;
     }

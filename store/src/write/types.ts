@@ -12,6 +12,20 @@ export interface FrameInput {
 }
 
 /**
+ * Frames as one column of (function, file, line) triples: what a decoder hands over (no object
+ * per frame, and it crosses a thread boundary without copying).
+ */
+export interface FrameTable {
+  readonly length: number;
+  /** Frame `i` at `3i` (function), `3i + 1` (file), `3i + 2` (line). */
+  readonly data: Uint32Array;
+}
+
+export function isFrameTable(f: readonly FrameInput[] | FrameTable): f is FrameTable {
+  return !Array.isArray(f);
+}
+
+/**
  * The stacks of one profile, column by column (no object per stack: a collector handles
  * hundreds of thousands of stacks per second). Stack `i` is `frames[start[i] .. start[i + 1])`.
  * Build one from a list with {@link stacksFromList}.
@@ -81,7 +95,7 @@ export interface ProfileInput {
   captureId: string;
   /** Function, file and thread names, referenced by index: a plain array or a {@link StringTable}. */
   strings: readonly string[] | StringTable;
-  frames: readonly FrameInput[];
+  frames: readonly FrameInput[] | FrameTable;
   stacks: StacksInput;
 }
 
