@@ -58,6 +58,12 @@ interface Pending {
 }
 
 const DECODE_CONCURRENCY = 4;
+/**
+ * Bytes one pull asks JetStream for. Bounded by bytes, not messages: batches are up to a
+ * megabyte each, and a pull of hundreds of them overflows nats-server's per-connection
+ * outbound buffer while the collector is busy, which cuts the connection as a slow consumer.
+ */
+const CONSUME_BYTES = 8 * 1024 * 1024;
 const STOP_WRITE_DEADLINE_MS = 8000;
 
 export async function startCollector(config: CollectorConfig, deps: CollectorDeps = {}): Promise<CollectorHandle> {
@@ -135,8 +141,13 @@ export async function startCollector(config: CollectorConfig, deps: CollectorDep
   // --- NATS status and lag
   void (async () => {
     for await (const s of nc.status()) {
-      if (s.type === "disconnect") metrics.natsUp = 0;
-      else if (s.type === "reconnect") metrics.natsUp = 1;
+      if (s.type === "disconnect") {
+        metrics.natsUp = 0;
+        log.warn({ server: s.server }, "disconnected from NATS; reconnecting (unacknowledged messages are delivered again)");
+      } else if (s.type === "reconnect") {
+        metrics.natsUp = 1;
+        log.info({ server: s.server }, "reconnected to NATS");
+      } else if (s.type === "error") log.warn({ err: s.error }, "NATS connection error");
     }
   })();
   const lagTimer = setInterval(() => {
@@ -195,7 +206,13 @@ export async function startCollector(config: CollectorConfig, deps: CollectorDep
     const consumer = await js.consumers.get(SAMPLES_STREAM, config.consumerName);
     while (!stopping) {
       try {
-        messages = await consumer.consume({ max_messages: Math.min(config.maxPending, 512) });
+        messages = await consumer.consume({ max_bytes: CONSUME_BYTES });
+        const watched = messages;
+        void (async () => {
+          for await (const st of watched.status()) {
+            log.debug({ status: st }, "JetStream consumer status");
+          }
+        })().catch(() => undefined);
         for await (const m of messages) {
           if (m.redelivered) metrics.redeliveries++;
           held.add(m);

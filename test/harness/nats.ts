@@ -23,6 +23,8 @@ export interface NatsServer {
   /** Starts again on the same port and store. */
   start: () => Promise<void>;
   running: () => boolean;
+  /** Process id of the running server (benchmarks read its CPU time from /proc). */
+  pid: () => number | undefined;
 }
 
 export interface NatsOptions {
@@ -69,5 +71,6 @@ export async function startNats(options: NatsOptions = {}): Promise<NatsServer> 
     },
     start,
     running: () => child !== undefined && child.proc.exitCode === null && child.proc.signalCode === null,
+    pid: () => child?.proc.pid,
   };
 }

@@ -3,7 +3,9 @@
  * hash, computed from the UTF-8 bytes while decoding. A JavaScript string is made only when
  * asked for (thread names, names of frames new to the dictionaries).
  */
-import { hashBytes, type StringTable } from "@fleetprof/store";
+// the hash alone (not the package index, which loads the chDB engine): this runs in decode workers
+import { hashBytes } from "@fleetprof/store/hash";
+import type { StringTable } from "@fleetprof/store";
 
 export class WireStrings implements StringTable {
   readonly length: number;
