@@ -1,52 +1,79 @@
 /**
- * Ingest benchmark: NATS JetStream → collector → embedded ClickHouse, next to a floor measured in
- * the same run (the same inserts, pre-encoded, straight into the same chDB: no NATS, no
- * decoding, no encoding). Prints medians of several runs, bytes on disk per sample after
- * OPTIMIZE … FINAL, and freshness (publish → queryable) p50/p95.
+ * Ingest benchmark: NATS JetStream → collector → embedded ClickHouse (chDB), next to floors
+ * measured in the same run on the same rows:
  *
- *   npm run bench -- collector            (FLEETPROF_BENCH_RUNS=5 for more runs)
+ * - floor (a): the collector's own inserts, pre-encoded, committed straight into the same chDB:
+ *   no NATS, no decompression, no decoding, no encoding — only ClickHouse's share.
+ * - floor (b): the raw sample rows alone, one row per stack, as RowBinary straight into
+ *   `samples` (no rollups: less work than the collector does), plus the same dictionary rows.
+ *
+ * Throughput is the steady rate (samples landed between 10 % and 90 % of the run, a
+ * collector that is up and running) and end to end (from start, workers and consumer
+ * included). CPU counts this process (JavaScript, decode workers, zlib, chDB) and the
+ * nats-server. Bytes on disk are after OPTIMIZE … FINAL, for the benchmark's 100 s of fleet data
+ * (dictionaries dominate) and for a longer stretch of the same fleet, where stacks repeat as
+ * they do in production. Freshness: publish → queryable, p50 / p95. Medians of several runs.
+ *
+ *   npm run bench -- collector     FLEETPROF_BENCH_RUNS (default 3), FLEETPROF_BENCH_LONG_MINUTES (default 20)
  */
+import { readFileSync } from "node:fs";
+import { unlink, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { gunzipSync } from "node:zlib";
 import { jetstream } from "@nats-io/jetstream";
 import { connect, headers, type NatsConnection } from "@nats-io/transport-node";
 import { createLogger, ensureStreams, loadConfig } from "@fleetprof/common";
-import { ENCODING_HEADER, encodeBatch, FORMAT_HEADER, SAMPLE_BATCH_FORMAT, samplesSubject } from "@fleetprof/proto";
-import { hashFrame, hashStack, hashString, hashStringToBigInt, openStore, u64String, type Store } from "@fleetprof/store";
-import { Readable } from "node:stream";
-import { gunzipSync } from "node:zlib";
+import { ENCODING_HEADER, encodeBatch, FORMAT_HEADER, SAMPLE_BATCH_FORMAT, samplesSubject, type ProcessProfile } from "@fleetprof/proto";
+import { hashFrame, hashStack, hashString, hashStringToBigInt, openStore, stacksFromList, type BatchInput, type Store } from "@fleetprof/store";
 import { killAllTracked, removeTempDirs, rows, startNats, tempDir } from "@fleetprof/test";
-import { collectorOptions, decodeSampleBatch, startCollector } from "@fleetprof/collector";
+import { collectorOptions, decodeSampleBatch, startCollector, type DecodedBatch } from "@fleetprof/collector";
 import { makeBatch, makeProfile } from "../test/batches.js";
 
 const RUNS = Number(process.env["FLEETPROF_BENCH_RUNS"] ?? 3);
-const BATCHES = Number(process.env["FLEETPROF_BENCH_BATCHES"] ?? 300);
+const BATCHES = Number(process.env["FLEETPROF_BENCH_BATCHES"] ?? 480);
+const LONG_MINUTES = Number(process.env["FLEETPROF_BENCH_LONG_MINUTES"] ?? 20);
 const PROFILES_PER_BATCH = 8; // processes per host window
 const STACKS = 300; // distinct stacks per process window
 const SAMPLES = 1000; // 100 Hz × 10 s
 const FLUSH_ROWS = 500_000;
+const HOSTS = 30; // 10 services × 3 versions, one host each; every host publishes one batch per 10 s window
 const LIMITS = { maxStackDepth: 2048, maxLabels: 64, maxStringLength: 8192 };
 
+/** Progress on stderr (the figures go to stdout). */
+const progress = (msg: string): void => {
+  process.stderr.write(`  … ${msg}\n`);
+};
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
 const pct = (xs: number[], p: number): number => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * p))] as number;
 const fmt = (n: number): string => (n >= 1e6 ? `${(n / 1e6).toFixed(2)} M` : n >= 1e3 ? `${(n / 1e3).toFixed(1)} k` : n.toFixed(2));
 
-const HOSTS = 30; // 10 services × 3 versions, one host each; every host publishes one batch per 10 s window
+interface Payload {
+  subject: string;
+  id: string;
+  data: Uint8Array;
+}
 
-function dataset(tag: string, count: number, windowStart: number): { payloads: { subject: string; id: string; data: Uint8Array }[]; samples: number; rows: number } {
-  const payloads = [];
+function batchAt(tag: string, i: number, windowStart: number): { service: string; host: string; b: ReturnType<typeof makeBatch> } {
+  const h = i % HOSTS;
+  const w = Math.floor(i / HOSTS);
+  const service = `svc-${String(h % 10)}`;
+  const host = `host-${String(h)}`;
+  const b = makeBatch(
+    `${tag}-${String(i)}`,
+    host,
+    Array.from({ length: PROFILES_PER_BATCH }, (_, j) =>
+      makeProfile({ service, version: `1.${String(Math.floor(h / 10))}`, pid: 1000 + h * 10 + j, windowStartUnixMs: windowStart + w * 10_000, stacks: STACKS, samples: SAMPLES, seed: i * 100 + j }),
+    ),
+  );
+  return { service, host, b };
+}
+
+function dataset(tag: string, count: number, windowStart: number): { payloads: Payload[]; samples: number; rows: number } {
+  const payloads: Payload[] = [];
   let samples = 0;
   let rowsN = 0;
   for (let i = 0; i < count; i++) {
-    const h = i % HOSTS;
-    const w = Math.floor(i / HOSTS);
-    const service = `svc-${String(h % 10)}`;
-    const host = `host-${String(h)}`;
-    const b = makeBatch(
-      `${tag}-${String(i)}`,
-      host,
-      Array.from({ length: PROFILES_PER_BATCH }, (_, j) =>
-        makeProfile({ service, version: `1.${String(Math.floor(h / 10))}`, pid: 1000 + h * 10 + j, windowStartUnixMs: windowStart + w * 10_000, stacks: STACKS, samples: SAMPLES, seed: i * 100 + j }),
-      ),
-    );
+    const { service, host, b } = batchAt(tag, i, windowStart);
     for (const p of b.profiles) {
       rowsN += p.stacks.length;
       for (const s of p.stacks) samples += Number(s.count);
@@ -56,7 +83,7 @@ function dataset(tag: string, count: number, windowStart: number): { payloads: {
   return { payloads, samples, rows: rowsN };
 }
 
-async function publish(nc: NatsConnection, payloads: { subject: string; id: string; data: Uint8Array }[], onPublished?: (id: string) => void): Promise<void> {
+async function publish(nc: NatsConnection, payloads: Payload[], onPublished?: (id: string) => void): Promise<void> {
   const js = jetstream(nc);
   const h = headers();
   h.set(FORMAT_HEADER, SAMPLE_BATCH_FORMAT);
@@ -67,57 +94,146 @@ async function publish(nc: NatsConnection, payloads: { subject: string; id: stri
   }
 }
 
-let lastBreakdown = "";
-let lastColumns = "";
+/** Decoded batches grouped as the collector would flush them. */
+function flushGroups(payloads: Payload[]): DecodedBatch[][] {
+  const groups: DecodedBatch[][] = [];
+  let cur: DecodedBatch[] = [];
+  let n = 0;
+  for (const p of payloads) {
+    const b = decodeSampleBatch(gunzipSync(p.data), LIMITS);
+    const r = b.profiles.reduce((a, x) => a + x.stacks.length, 0);
+    if (n + r > FLUSH_ROWS && cur.length > 0) {
+      groups.push(cur);
+      cur = [];
+      n = 0;
+    }
+    cur.push(b);
+    n += r;
+  }
+  if (cur.length > 0) groups.push(cur);
+  return groups;
+}
 
-/** The same sample rows as the collector writes, flat (one line per stack), pre-serialized. */
-function flatRows(batches: ReturnType<typeof decodeSampleBatch>[]): string {
-  const lines: string[] = [];
-  const sh = new Uint32Array(4096);
-  const fh = new Uint32Array(8192);
+/** RowBinary writer for the flat floor (plain Buffer arithmetic, written once per run). */
+class Bytes {
+  buf = Buffer.allocUnsafe(1 << 24);
+  pos = 0;
+  room(n: number): void {
+    if (this.pos + n <= this.buf.length) return;
+    const b = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.pos + n));
+    this.buf.copy(b, 0, 0, this.pos);
+    this.buf = b;
+  }
+  u32(v: number): void {
+    this.room(4);
+    this.pos = this.buf.writeUInt32LE(v >>> 0, this.pos);
+  }
+  u64(hi: number, lo: number): void {
+    this.u32(lo);
+    this.u32(hi);
+  }
+  str(s: string): void {
+    const n = Buffer.byteLength(s);
+    this.room(n + 5);
+    let v = n;
+    while (v >= 0x80) {
+      this.buf[this.pos++] = (v & 0x7f) | 0x80;
+      v >>>= 7;
+    }
+    this.buf[this.pos++] = v;
+    this.pos += this.buf.write(s, this.pos);
+  }
+}
+
+/** `samples` rows, one per stack, in the table's column order. */
+function flatSamples(batches: DecodedBatch[]): Buffer {
+  const out = new Bytes();
+  const fh = new Uint32Array(1 << 14);
   const st = new Uint32Array(2);
-  const b2 = new Uint32Array(2);
+  const bh = new Uint32Array(2);
   for (const b of batches) {
-    hashString(b.batchId, b2, 0);
-    const batch = u64String(b2[0] as number, b2[1] as number);
+    hashString(b.batchId, bh, 0);
     for (const p of b.profiles) {
-      sh.set(p.strings.hashes.subarray(0, Math.min(p.strings.hashes.length, sh.length)));
+      const sh = p.strings.hashes;
       const fd = p.frames.data;
       for (let i = 0; i < p.frames.length; i++) hashFrame(sh, (fd[i * 3] as number) * 2, sh, (fd[i * 3 + 1] as number) * 2, fd[i * 3 + 2] as number, fh, i * 2);
-      const head = `[${String(Math.floor(p.windowStartUnixMs / 1000))},${JSON.stringify(p.service)},${JSON.stringify(p.version)},${JSON.stringify(b.host)},${String(p.pid)},${JSON.stringify(p.mode)},`;
-      const tail = `,${JSON.stringify(p.captureId)},${batch}]`;
-      const labels = JSON.stringify(p.labels);
+      const labels = Object.entries(p.labels);
       for (let i = 0; i < p.stacks.length; i++) {
         hashStack(p.stacks.frames, p.stacks.start[i] as number, p.stacks.start[i + 1] as number, fh, st, 0);
-        lines.push(`${head}${JSON.stringify(p.strings.get(p.stacks.thread[i] as number))},${labels},${u64String(st[0] as number, st[1] as number)},${String(p.stacks.count[i])}${tail}`);
+        out.u32(Math.floor(p.windowStartUnixMs / 1000));
+        out.str(p.service);
+        out.str(p.version);
+        out.str(b.host);
+        out.u32(p.pid);
+        out.str(p.mode);
+        out.str(p.strings.get(p.stacks.thread[i] as number));
+        out.room(1);
+        out.buf[out.pos++] = labels.length;
+        for (const [k, v] of labels) {
+          out.str(k);
+          out.str(v);
+        }
+        out.u64(st[0] as number, st[1] as number);
+        const c = p.stacks.count[i] as number;
+        out.u64(Math.floor(c / 2 ** 32), c);
+        out.str(p.captureId);
+        out.u64(bh[0] as number, bh[1] as number);
       }
     }
   }
-  return lines.join("\n") + "\n";
+  return out.buf.subarray(0, out.pos);
 }
 
-function cpuSeconds(since: NodeJS.CpuUsage): number {
-  const d = process.cpuUsage(since);
-  return (d.user + d.system) / 1e6;
+async function insertFile(store: Store, dir: string, table: string, bytes: Buffer): Promise<void> {
+  if (bytes.length === 0) return;
+  const file = join(dir, `${table}.rowbinary`);
+  await writeFile(file, bytes);
+  const [cols] = await rows<{ s: string }>(store.client, `SELECT arrayStringConcat(groupArray(concat(name, ' ', type)), ', ') AS s FROM (SELECT name, type FROM system.columns WHERE database = {d:String} AND table = {t:String} ORDER BY position)`, { d: store.database, t: table });
+  await store.client.command({ query: `INSERT INTO ${store.db}.${table} SELECT * FROM file('${file}', 'RowBinary', '${cols?.s ?? ""}')` });
+  await unlink(file);
 }
 
-async function insertText(store: Store, table: string, text: string): Promise<void> {
-  if (text === "") return;
-  const r = await store.client.exec({ query: `INSERT INTO ${store.db}.${table} FORMAT JSONCompactEachRow`, values: Readable.from([text]) });
-  for await (const _ of r.stream) {
-    // drain
-  }
+function cpuMs(): number {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
 }
 
-async function onDisk(store: Store, database: string): Promise<number> {
-  for (const t of ["frames", "stacks", "samples", "samples_1m", "samples_1h", "ingested_batches"]) {
-    await store.client.command({ query: `OPTIMIZE TABLE \`${database}\`.${t} FINAL` });
-  }
-  const per = await rows<{ t: string; b: string }>(store.client, "SELECT table AS t, sum(bytes_on_disk) AS b FROM system.parts WHERE database = {d:String} AND active GROUP BY t ORDER BY t", { d: database });
-  lastBreakdown = per.map((r) => `${r.t} ${(Number(r.b) / 1024).toFixed(0)} KiB`).join(", ");
-  const cols = await rows<{ c: string; b: string }>(store.client, "SELECT column AS c, sum(column_data_compressed_bytes) AS b FROM system.parts_columns WHERE database = {d:String} AND table = 'samples' AND active GROUP BY c ORDER BY toUInt64(b) DESC", { d: database });
-  lastColumns = cols.map((r) => `${r.c} ${(Number(r.b) / 1024).toFixed(0)} KiB`).join(", ");
-  return per.reduce((a, r) => a + Number(r.b), 0);
+/** CPU time of another process, ms (utime + stime from /proc; clock ticks of 10 ms). */
+function procCpuMs(pid: number | undefined): number {
+  if (pid === undefined) return 0;
+  const st = readFileSync(`/proc/${String(pid)}/stat`, "utf8");
+  const f = st.slice(st.lastIndexOf(")") + 2).split(" ");
+  return (Number(f[11]) + Number(f[12])) * 10;
+}
+
+interface Disk {
+  perSample: number;
+  tables: string;
+}
+
+async function onDisk(store: Store, samples: number): Promise<Disk> {
+  for (const t of ["frames", "stacks", "samples", "samples_1m", "samples_1h", "ingested_batches"]) await store.client.command({ query: `OPTIMIZE TABLE ${store.db}.${t} FINAL` });
+  const per = await rows<{ t: string; b: string }>(store.client, "SELECT table AS t, sum(bytes_on_disk) AS b FROM system.parts WHERE database = {d:String} AND active AND table != 'schema_migrations' GROUP BY t ORDER BY t", { d: store.database });
+  return {
+    perSample: per.reduce((a, r) => a + Number(r.b), 0) / samples,
+    tables: per.map((r) => `${r.t} ${(Number(r.b) / samples).toFixed(3)}`).join(", "),
+  };
+}
+
+/** The store's input shape straight from a generated profile (no protobuf round trip). */
+function toInput(p: ProcessProfile): BatchInput["profiles"][number] {
+  return {
+    pid: p.pid,
+    service: p.service,
+    version: p.version,
+    labels: p.labels,
+    mode: "cpu",
+    windowStartUnixMs: Number(p.windowStartUnixMs),
+    captureId: "",
+    strings: p.strings,
+    frames: p.frames.map((f) => ({ function: f.function, file: f.file, line: f.line })),
+    stacks: stacksFromList(p.stacks.map((s) => ({ frameIds: s.frameIds, thread: s.thread, count: s.count }))),
+  };
 }
 
 async function main(): Promise<void> {
@@ -125,103 +241,134 @@ async function main(): Promise<void> {
   const ns = await startNats();
   const nc = await connect({ servers: ns.url });
   await ensureStreams(nc);
-  const url = `chdb://${tempDir("fleetprof-bench-")}`;
-  const window0 = Math.floor(Date.now() / 3_600_000) * 3_600_000 - 3_600_000;
+  const dir = tempDir("fleetprof-bench-");
+  const url = `chdb://${dir}`;
+  const window0 = Math.floor(Date.now() / 3_600_000) * 3_600_000 - 3 * 3_600_000;
   const data = dataset("bench", BATCHES, window0);
-  const bytesPerSample = data.payloads.reduce((a, p) => a + p.data.byteLength, 0) / data.samples;
+  const wire = data.payloads.reduce((a, p) => a + p.data.byteLength, 0) / data.samples;
   console.log(
-    `dataset: ${String(BATCHES)} batches × ${String(PROFILES_PER_BATCH)} processes × ${String(STACKS)} stacks (depth 20–60), ${fmt(data.samples)} samples, ${fmt(data.rows)} rows, ${bytesPerSample.toFixed(1)} wire bytes/sample; ${String(RUNS)} runs`,
+    `dataset: ${String(BATCHES)} batches × ${String(PROFILES_PER_BATCH)} processes × ${String(STACKS)} stacks (depth 20–60), ${fmt(data.samples)} samples, ${fmt(data.rows)} rows, ${wire.toFixed(1)} wire bytes/sample (gzip); ${String(RUNS)} runs`,
   );
   await publish(nc, data.payloads);
 
-  const pipe: number[] = [];
-  const floor: number[] = [];
-  const flatFloor: number[] = [];
-  const pipeCpu: number[] = [];
-  const floorCpu: number[] = [];
-  const disk: number[] = [];
+  const steady: number[] = [];
+  const e2e: number[] = [];
+  const firstWrite: number[] = [];
+  const floorA: number[] = [];
+  const floorB: number[] = [];
+  const cpuPipe: number[] = [];
+  const cpuNats: number[] = [];
+  const cpuFloor: number[] = [];
+  let disk: Disk | undefined;
   for (let run = 0; run < RUNS; run++) {
-    // floors: the same rows straight into chDB, no NATS, no decoding, no hashing
-    const decoded = data.payloads.map((p) => decodeSampleBatch(gunzipSync(p.data), LIMITS));
-    const groups: (typeof decoded)[] = [];
+    progress(`run ${String(run + 1)}: floor (a)`);
+    const groups = flushGroups(data.payloads);
     {
-      let cur: typeof decoded = [];
-      let rowsIn = 0;
-      for (const b of decoded) {
-        const r = b.profiles.reduce((a, p) => a + p.stacks.length, 0);
-        if (rowsIn + r > FLUSH_ROWS && cur.length > 0) {
-          groups.push(cur);
-          cur = [];
-          rowsIn = 0;
-        }
-        cur.push(b);
-        rowsIn += r;
-      }
-      if (cur.length > 0) groups.push(cur);
-    }
-    {
-      // (a) exactly the collector's inserts, pre-encoded (per-profile staging rows)
+      // floor (a): the collector's own inserts, pre-encoded
       const store = await openStore(url, { database: `floor_${String(run)}` });
       const prepared = groups.map((g) => store.prepareWrite(g));
+      const c0 = cpuMs();
       const t = performance.now();
-      const cpu0 = process.cpuUsage();
       for (const p of prepared) await store.commitWrite(p);
-      floor.push(data.samples / ((performance.now() - t) / 1000));
-      floorCpu.push(cpuSeconds(cpu0) / (data.samples / 1e6));
+      floorA.push(data.samples / ((performance.now() - t) / 1000));
+      cpuFloor.push((cpuMs() - c0) / (data.samples / 1e6));
       await store.close();
     }
     {
-      // (b) the literal floor: flat sample rows (one per stack) into `samples`, plus the same dictionary rows
+      // floor (b): flat raw rows straight into `samples`, and the same dictionary rows
+      progress(`run ${String(run + 1)}: floor (b)`);
       const store = await openStore(url, { database: `flat_${String(run)}` });
       const dict = groups.map((g) => store.prepareWrite(g).enc);
-      const flat = groups.map(flatRows);
+      const flat = groups.map(flatSamples);
       const t = performance.now();
       for (let i = 0; i < groups.length; i++) {
-        const d = dict[i];
-        if (d === undefined) continue;
-        await insertText(store, "samples", flat[i] ?? "");
+        await insertFile(store, dir, "frames", dict[i]?.frames.bytes() ?? Buffer.alloc(0));
+        await insertFile(store, dir, "stacks", dict[i]?.stacks.bytes() ?? Buffer.alloc(0));
+        await insertFile(store, dir, "samples", flat[i] ?? Buffer.alloc(0));
       }
-      flatFloor.push(data.samples / ((performance.now() - t) / 1000));
+      floorB.push(data.samples / ((performance.now() - t) / 1000));
       await store.close();
     }
-    // pipeline: messages already in the stream; a fresh consumer and database per run
     {
-      const database = `pipe_${String(run)}`;
-      const store = await openStore(url, { database });
+      // the pipeline: messages already in the stream; a fresh consumer and database per run
+      progress(`run ${String(run + 1)}: pipeline`);
+      const store = await openStore(url, { database: `pipe_${String(run)}` });
       const { config } = loadConfig(collectorOptions, {
         argv: ["--nats-url", ns.url, "--consumer-name", `bench-${String(run)}`, "--metrics-listen", "", "--flush-rows", String(FLUSH_ROWS), "--flush-interval", "250ms"],
         env: {},
       });
-      const t = performance.now();
-      const cpu0 = process.cpuUsage();
+      const t0 = performance.now();
       const c = await startCollector(config, { store, logger });
-      while (c.metrics.samples < data.samples) await new Promise((r) => setTimeout(r, 5));
-      pipe.push(data.samples / ((performance.now() - t) / 1000));
-      pipeCpu.push(cpuSeconds(cpu0) / (data.samples / 1e6));
+      // (time, samples landed, CPU ms of this process, CPU ms of nats-server)
+      const trace: [number, number, number, number][] = [];
+      while (c.metrics.samples < data.samples) {
+        trace.push([performance.now(), c.metrics.samples, cpuMs(), procCpuMs(ns.pid())]);
+        await new Promise((r) => setTimeout(r, 5));
+      }
+      const t1 = performance.now();
+      trace.push([t1, c.metrics.samples, cpuMs(), procCpuMs(ns.pid())]);
+      const at = (share: number): [number, number, number, number] => trace.find(([, s]) => s >= share * data.samples) ?? (trace.at(-1) as [number, number, number, number]);
+      const [ta, sa, ca, na] = at(0.1);
+      const [tb, sb, cb, nb] = at(0.9);
+      steady.push((sb - sa) / ((tb - ta) / 1000));
+      // CPU in the same steady stretch (startup, worker start and the tail are not counted)
+      cpuPipe.push((cb - ca) / ((sb - sa) / 1e6));
+      cpuNats.push((nb - na) / ((sb - sa) / 1e6));
+
+      e2e.push(data.samples / ((t1 - t0) / 1000));
+      firstWrite.push((trace.find(([, s]) => s > 0)?.[0] ?? t1) - t0);
       await c.stop();
-      disk.push((await onDisk(store, database)) / data.samples);
+      if (run === 0) {
+        progress("bytes on disk");
+        disk = await onDisk(store, data.samples);
+      }
       await store.close();
     }
-    console.log(`run ${String(run + 1)}: pipeline ${fmt(pipe.at(-1) as number)} samples/s, floor (same inserts) ${fmt(floor.at(-1) as number)}, floor (flat rows) ${fmt(flatFloor.at(-1) as number)}`);
+    console.log(
+      `run ${String(run + 1)}: pipeline steady ${fmt(steady.at(-1) as number)} samples/s (end to end ${fmt(e2e.at(-1) as number)}), floor (a) ${fmt(floorA.at(-1) as number)}, floor (b) ${fmt(floorB.at(-1) as number)}`,
+    );
   }
 
+  // bytes on disk over a longer stretch of the same fleet, written through the same encoder and tables
+  progress(`bytes on disk over ${String(LONG_MINUTES)} min of the fleet`);
+  const long = await (async () => {
+    const store = await openStore(url, { database: "long" });
+    const n = LONG_MINUTES * 6 * HOSTS;
+    let samples = 0;
+    let w = store.beginWrite();
+    for (let i = 0; i < n; i++) {
+      const { b } = batchAt("long", i, window0 - LONG_MINUTES * 60_000);
+      const profiles = b.profiles.map(toInput);
+      for (const p of profiles) for (let k = 0; k < p.stacks.length; k++) samples += p.stacks.count[k] as number;
+      w.add({ batchId: b.batchId, host: b.host, profiles });
+      if (w.rows >= FLUSH_ROWS) {
+        await store.commitWrite(w.finish());
+        w = store.beginWrite();
+      }
+    }
+    await store.commitWrite(w.finish());
+    const d = await onDisk(store, samples);
+    await store.close();
+    return { samples, ...d };
+  })();
+
   // freshness: a steady trickle of batches, each polled until queryable
+  progress("freshness");
   const fresh: number[] = [];
   {
-    const database = "fresh";
-    const store = await openStore(url, { database });
+    const store = await openStore(url, { database: "fresh" });
     const { config } = loadConfig(collectorOptions, { argv: ["--nats-url", ns.url, "--consumer-name", "bench-fresh", "--metrics-listen", "", "--flush-interval", "100ms"], env: {} });
-    // only new messages for this consumer: publish after it exists, on a fresh id range
-    const c = await startCollector({ ...config }, { store, logger });
+    const c = await startCollector(config, { store, logger });
     while (c.metrics.samples < data.samples) await new Promise((r) => setTimeout(r, 10));
-    const trickle = dataset("fresh", 60, window0 + 600_000).payloads;
+    const trickleStart = window0 + 2 * 3_600_000;
+    const trickle = dataset("fresh", 60, trickleStart).payloads;
     const sent = new Map<string, number>();
     const hashes = new Map<string, string>();
     for (const p of trickle) hashes.set(hashStringToBigInt(p.id).toString(), p.id);
     let done = false;
     const poll = (async () => {
       while (!done) {
-        const r = await rows<{ b: string }>(store.client, `SELECT DISTINCT toString(batch) AS b FROM \`${database}\`.samples WHERE time >= toDateTime({t:UInt32})`, { t: (window0 + 600_000) / 1000 });
+        const r = await rows<{ b: string }>(store.client, `SELECT DISTINCT toString(batch) AS b FROM ${store.db}.samples WHERE time >= toDateTime({t:UInt32})`, { t: trickleStart / 1000 });
         const now = performance.now();
         for (const { b } of r) {
           const id = hashes.get(b);
@@ -247,26 +394,29 @@ async function main(): Promise<void> {
     await store.close();
   }
 
-  const p = median(pipe);
-  const f = median(floor);
-  console.log("\nbenchmark | figure | floor | ratio");
-  const ff = median(flatFloor);
-  console.log(`ingest samples/s (median of ${String(RUNS)}) vs the collector's own inserts pre-encoded | ${fmt(p)} | ${fmt(f)} | ${((p / f) * 100).toFixed(0)}%`);
-  console.log(`ingest samples/s vs flat rows pre-serialized into samples | ${fmt(p)} | ${fmt(ff)} | ${((p / ff) * 100).toFixed(0)}%`);
-  console.log(`ingest rows/s | ${fmt((p * data.rows) / data.samples)} | ${fmt((f * data.rows) / data.samples)} | ${((p / f) * 100).toFixed(0)}%`);
-  const pc = median(pipeCpu);
-  const fc = median(floorCpu);
-  console.log(`CPU seconds per million samples, this process (all threads: JS, zlib, chDB) | ${pc.toFixed(2)} | ${fc.toFixed(2)} | ${((fc / pc) * 100).toFixed(0)}%`);
-  console.log(`  → throughput if 2 idle cores were all ours: pipeline ~${fmt((2 / pc) * 1e6)} samples/s, floor ~${fmt((2 / fc) * 1e6)} samples/s (CPU-bound estimate, NATS server not counted)`);
-  console.log(`bytes on disk per sample, all tables, after OPTIMIZE FINAL | ${median(disk).toFixed(3)} | goal ≤ 1 |`);
-  console.log(`  on disk by table: ${lastBreakdown}`);
-  console.log(`  samples by column: ${lastColumns}`);
+  const s = median(steady);
+  const a = median(floorA);
+  const b = median(floorB);
+  const rowsPer = data.rows / data.samples;
+  console.log(`\nbenchmark | figure | floor | ratio`);
+  console.log(`ingest samples/s, steady (median of ${String(RUNS)}) vs floor (a): the same inserts pre-encoded into chDB | ${fmt(s)} | ${fmt(a)} | ${((s / a) * 100).toFixed(0)}%`);
+  console.log(`ingest samples/s, steady vs floor (b): flat raw rows into samples, no rollups | ${fmt(s)} | ${fmt(b)} | ${((s / b) * 100).toFixed(0)}%`);
+  console.log(`ingest rows/s, steady | ${fmt(s * rowsPer)} | ${fmt(a * rowsPer)} | ${((s / a) * 100).toFixed(0)}%`);
+  console.log(`ingest samples/s, end to end (start, first fetch and the tail included) | ${fmt(median(e2e))} | ${fmt(a)} | ${((median(e2e) / a) * 100).toFixed(0)}%`);
+  console.log(`time to the first write after start (ms) | ${median(firstWrite).toFixed(0)} | |`);
+  const cp = median(cpuPipe);
+  const cn = median(cpuNats);
+  const cf = median(cpuFloor);
+  console.log(`CPU ms per million samples, steady: collector process (JS, decode workers, zlib, chDB) + nats-server | ${cp.toFixed(0)} + ${cn.toFixed(0)} | ${cf.toFixed(0)} (floor a) | ${((cf / (cp + cn)) * 100).toFixed(0)}%`);
+  console.log(`bytes on disk per sample, all tables, after OPTIMIZE FINAL: this dataset (100 s of fleet data) | ${disk?.perSample.toFixed(3) ?? "?"} | goal ≤ 1 |`);
+  console.log(`  per table: ${disk?.tables ?? ""}`);
+  console.log(`bytes on disk per sample, all tables: ${String(LONG_MINUTES)} min of the same fleet (${fmt(long.samples)} samples) | ${long.perSample.toFixed(3)} | goal ≤ 1 |`);
+  console.log(`  per table: ${long.tables}`);
   console.log(`freshness publish → queryable p50 / p95 (ms, ${String(fresh.length)} batches, flush interval 100 ms) | ${pct(fresh, 0.5).toFixed(0)} / ${pct(fresh, 0.95).toFixed(0)} | |`);
   await nc.close();
   await ns.stop();
   await killAllTracked();
   removeTempDirs();
 }
-
 
 await main();
