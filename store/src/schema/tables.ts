@@ -52,7 +52,7 @@ const MERGE_SETTINGS = ["index_granularity = 8192"];
  * Ingest staging (stores nothing): what the collector inserts, in RowBinary. `kind` 0 is one
  * process profile (its stacks as parallel arrays), expanded into `samples` by `samples_mv`;
  * kinds 1 and 2 are per-minute and per-hour sums the collector computed (write/rollup.ts),
- * spread into the rollup tables by their views. The column order is the wire order of the
+ * spread into the rollup tables by their views, sent in a second insert after the raw rows. The column order is the wire order of the
  * encoder (write/encode.ts): `threads` comes last because it is known only after the stacks.
  */
 export const samplesIngest: TableSpec = {

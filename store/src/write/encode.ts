@@ -14,8 +14,10 @@ function isStringTable(s: ProfileInput["strings"]): s is StringTable {
 }
 
 export interface Encoded {
-  /** `samples_ingest` rows: one per profile, then the rollup rows (see {@link finishEncoded}). */
+  /** `samples_ingest` raw rows (kind 0): one per profile. */
   ingest: RowBinaryWriter;
+  /** `samples_ingest` rollup rows (kinds 1, 2), written by {@link finishEncoded}; a second insert. */
+  rollupIngest: RowBinaryWriter;
   frames: RowBinaryWriter;
   stacks: RowBinaryWriter;
   rollups: RollupBuilder;
@@ -35,6 +37,7 @@ export function newEncoded(expectedRows = 0): Encoded {
     frames: new RowBinaryWriter(1 << 12),
     stacks: new RowBinaryWriter(1 << 12),
     rollups: new RollupBuilder(),
+    rollupIngest: new RowBinaryWriter(1 << 16),
     frameRows: 0,
     stackRows: 0,
     rows: 0,
@@ -43,9 +46,9 @@ export function newEncoded(expectedRows = 0): Encoded {
   };
 }
 
-/** Appends the rollup rows after the raw rows: the write is complete. */
+/** Writes the rollup rows: the write is complete. */
 export function finishEncoded(out: Encoded): void {
-  const r = out.rollups.write(out.ingest);
+  const r = out.rollups.write(out.rollupIngest);
   out.rollupRows = r.minuteRows + r.hourRows;
 }
 

@@ -163,11 +163,10 @@ describe("encodeProfile", () => {
     ] as const) {
       encodeProfile({ pid: 1, service: "s", version: "v", labels, mode: "cpu", windowStartUnixMs: 7_200_000 + t, captureId: "", strings, frames, stacks }, "h", [0, 1], 0, dict, out);
     }
-    let at = out.ingest.pos;
     finishEncoded(out);
     expect(out.rollupRows).toBe(3 + 3 + 3);
-    // the rollup rows follow the raw rows
-    const bytes = out.ingest.bytes();
+    const bytes = out.rollupIngest.bytes();
+    let at = 0;
     const rows: IngestRow[] = [];
     while (at < bytes.length) {
       const r = readIngestRow(bytes, at);

@@ -4,8 +4,8 @@
  * The rollup tables used to be filled by materialized views that ran a GROUP BY over every
  * inserted block; that cost ClickHouse about 60 % of each insert. The collector holds the rows
  * anyway, so it sums them here (a hash table over (thread, stack) per group) and sends the sums
- * in the same INSERT as the raw rows; views only spread them into the rollup tables. One insert
- * statement still carries raw rows and rollups together.
+ * to the staging table right after the raw rows (see writer.ts for why two statements); views
+ * only spread them into the rollup tables.
  *
  * A group is (bucket, service, version, host, mode, labels): every rollup column but thread and
  * stack. Labels are sorted by name, so the same label set always gets the same `labels_hash`.

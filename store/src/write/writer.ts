@@ -1,10 +1,14 @@
 /**
  * The write path: batches of profiles into ClickHouse, each sample counted exactly once.
  *
- * Per write (one collector flush): one RowBinary INSERT per table — frames and stacks (new ids
- * only), `samples_ingest` (raw rows expanded into `samples` by a view, followed by the rollup
- * sums the encoder computed, spread into `samples_1m` and `samples_1h` by views), and the batch
- * ledger — in that order, so a sample never points at a missing stack.
+ * Per write (one collector flush), RowBinary INSERTs in this order: frames and stacks (new ids
+ * only, so a sample never points at a missing stack), `samples_ingest` with the raw rows
+ * (expanded into `samples` by a view), `samples_ingest` again with the rollup sums the encoder
+ * computed (spread into `samples_1m` and `samples_1h` by views), and the batch ledger.
+ * Raw rows and rollups are two statements on purpose: views of one insert commit their parts in
+ * an order ClickHouse does not fix, and a kill between a rollup part and the raw part would
+ * let the retry count that rollup twice. In two statements the raw part always lands first: a
+ * kill in between leaves the rollups of that write short (never doubled); raw stays exact.
  *
  * Why a batch is never counted twice:
  * 1. Every sample row carries the hash of its batch id (`samples.batch`). One write is one
@@ -181,6 +185,7 @@ export class IngestWriter {
     await ins(framesTable, enc.frames, { insert_deduplication_token: `${token}-f` });
     await ins(stacksTable, enc.stacks, { insert_deduplication_token: `${token}-s` });
     await ins(samplesIngest, enc.ingest, { insert_deduplication_token: `${token}-i`, ...ONE_BLOCK });
+    await ins(samplesIngest, enc.rollupIngest, { insert_deduplication_token: `${token}-r`, ...ONE_BLOCK });
     const ledger = new RowBinaryWriter(1024);
     for (const { b, hl } of todo) {
       ledger.u64(hl[0], hl[1]);
