@@ -31,17 +31,14 @@ function checkHeaders(format: string, encoding: string): Decoded | undefined {
  * `format`, `encoding`: the message's headers (see {@link payloadHeaders}).
  */
 export async function decodeMessage(data: Uint8Array, format: string, encoding: string, limits: IngestLimits): Promise<Decoded> {
-  const bad = checkHeaders(format, encoding);
-  if (bad !== undefined) return bad;
+  // refused headers and uncompressed payloads: nothing to wait for
+  if (encoding === "identity" || checkHeaders(format, encoding) !== undefined) return decodeMessageSync(data, format, encoding, limits);
   let raw: Buffer;
-  if (encoding === "identity") raw = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
-  else {
-    try {
-      // big output chunks: the default 16 KiB means dozens of thread-pool round trips per message
-      raw = await gunzipAsync(data, { maxOutputLength: MAX_DECODED_BYTES, chunkSize: 256 * 1024 });
-    } catch (err) {
-      return reject("undecodable", `gzip: ${(err as Error).message}`);
-    }
+  try {
+    // big output chunks: the default 16 KiB means dozens of thread-pool round trips per message
+    raw = await gunzipAsync(data, { maxOutputLength: MAX_DECODED_BYTES, chunkSize: 256 * 1024 });
+  } catch (err) {
+    return reject("undecodable", `gzip: ${(err as Error).message}`);
   }
   return decodePayload(raw, limits);
 }
