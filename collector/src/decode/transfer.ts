@@ -15,35 +15,51 @@ export interface DecodeJob {
 type WireProfile = Omit<DecodedProfile, "strings"> & { strings: { buf: Uint8Array; offsets: Uint32Array; hashes: Uint32Array } };
 export type WireBatch = Omit<DecodedBatch, "profiles"> & { profiles: WireProfile[] };
 
+type Column = Uint8Array | Uint16Array | Uint32Array | Float64Array;
+
 /** An array that owns its whole buffer (transferring a shared pool buffer would detach other data). */
-function own<T extends Uint8Array | Uint32Array | Float64Array>(a: T): T {
+function own<T extends Column>(a: T): T {
   return a.byteOffset === 0 && a.byteLength === a.buffer.byteLength ? a : (a.slice() as T);
 }
 
+/**
+ * Moves a decoded batch: typed arrays are transferred, and the names of every profile are
+ * copied together into one compact buffer (the rest of the payload, mostly stacks already
+ * decoded, stays behind).
+ */
 export function toTransfer(b: DecodedBatch): { batch: WireBatch; transfer: ArrayBuffer[] } {
-  const transfer = new Set<ArrayBuffer>();
-  const keep = <T extends Uint8Array | Uint32Array | Float64Array>(a: T): T => {
+  const transfer: ArrayBuffer[] = [];
+  const keep = <T extends Column>(a: T): T => {
     const o = own(a);
-    transfer.add(o.buffer as ArrayBuffer);
+    transfer.push(o.buffer as ArrayBuffer);
     return o;
   };
-  // the payload buffer is shared by every profile's strings: moved once
-  const bufs = new Map<ArrayBufferLike, Uint8Array>();
-  const profiles = b.profiles.map((p): WireProfile => {
-    const s = p.strings.parts();
-    let buf = bufs.get(s.buf.buffer);
-    if (buf === undefined) {
-      buf = keep(new Uint8Array(s.buf.buffer, s.buf.byteOffset, s.buf.byteLength));
-      bufs.set(s.buf.buffer, buf);
+  const parts = b.profiles.map((p) => p.strings.parts());
+  let bytes = 0;
+  for (const s of parts) for (let i = 0; i < s.offsets.length; i += 2) bytes += (s.offsets[i + 1] as number) - (s.offsets[i] as number);
+  const names = new Uint8Array(bytes);
+  transfer.push(names.buffer);
+  let at = 0;
+  const profiles = b.profiles.map((p, k): WireProfile => {
+    const s = parts[k] as (typeof parts)[number];
+    const offsets = new Uint32Array(s.offsets.length);
+    for (let i = 0; i < offsets.length; i += 2) {
+      const start = s.offsets[i] as number;
+      const end = s.offsets[i + 1] as number;
+      names.set(s.buf.subarray(start, end), at);
+      offsets[i] = at;
+      at += end - start;
+      offsets[i + 1] = at;
     }
+    transfer.push(offsets.buffer);
     return {
       ...p,
-      strings: { buf, offsets: keep(s.offsets), hashes: keep(s.hashes) },
+      strings: { buf: names, offsets, hashes: keep(s.hashes) },
       frames: { length: p.frames.length, data: keep(p.frames.data) },
       stacks: { ...p.stacks, frames: keep(p.stacks.frames), start: keep(p.stacks.start), thread: keep(p.stacks.thread), count: keep(p.stacks.count) },
     };
   });
-  return { batch: { ...b, profiles }, transfer: [...transfer] };
+  return { batch: { ...b, profiles }, transfer };
 }
 
 export function fromTransfer(b: WireBatch): DecodedBatch {
