@@ -17,4 +17,4 @@ export {
 export { connectNats, dlqStreamConfig, DLQ_STREAM, ensureStreams, samplesStreamConfig, SAMPLES_STREAM, type StreamSettings } from "./nats.js";
 export { onShutdown } from "./shutdown.js";
 export { natsAuthOptions, natsConnectOptions, type NatsAuthConfig } from "./nats-auth.js";
-export { Counter, Gauge, readMetric, Registry } from "./metrics.js";
+export { Counter, Gauge, Histogram, readMetric, Registry, type CounterSeries, type GaugeSeries, type HistogramSeries, type LabelValues } from "./metrics.js";
