@@ -1,9 +1,10 @@
 /**
  * A running collector: JetStream → decode/validate → store, with at most one write in flight.
  *
- *   receive ──► received (raw, kept alive with working()) ──► decode (zlib pool + fast
- *   protobuf reader) and encode into the pending write at once (while the previous write
- *   commits) ──► commit (retried with back-off while ClickHouse fails) ──► ack
+ *   receive ──► received (raw, kept alive with working()) ──► decode (gunzip + fast protobuf
+ *   reader on a decode worker thread; see decode/pool.ts) ──► encode into the pending write at
+ *   once (while the previous write commits) ──► commit (retried with back-off while ClickHouse
+ *   fails) ──► ack
  *
  * - Every delivered message is held and heart-beaten until acked or terminated, so a slow or
  *   failing ClickHouse never lets JetStream redeliver (and never burns max_deliver): while a
