@@ -4,10 +4,9 @@
  * 1 500 distinct stacks per service (30 000 in all, 20–39 frames deep, sharing prefixes like
  * real call trees). Each host samples a working set of about 150 of its service's stacks with a
  * skewed choice (a few hot paths, a long tail), so hours repeat stacks the way real processes do.
- * Raw rows go into `samples`. The store's rollup views are detached meanwhile and the rollups
- * filled afterwards by INSERT … SELECT (the views aggregate per insert block, which in chDB
- * makes a bulk load an order of magnitude slower); what they hold sums to what the views
- * would have written.
+ * Raw rows go straight into `samples` (no rollup view fires on it: the collector sends rollup
+ * sums through the staging table), and the rollups are filled afterwards by INSERT … SELECT,
+ * summing to what the collector would have written.
  */
 import type { Store } from "@fleetprof/store";
 
@@ -62,8 +61,6 @@ SELECT cityHash64('stack', svc, s) AS stack_id,
 FROM (SELECT intDiv(number, {k:UInt32}) AS svc, number % {k:UInt32} AS s FROM numbers({s:UInt32} * {k:UInt32}))`,
     p,
   );
-  const views = ["samples_1m_mv", "samples_1h_mv"];
-  for (const v of views) await exec(store, `DETACH TABLE ${db}.${v}`);
   // Samples: row n → host, window, stack. Each host runs one service and one version.
   const perWindow = Math.max(1, Math.ceil(rows / HOSTS / windows));
   const total = perWindow * HOSTS * windows;
@@ -104,7 +101,6 @@ FROM ${db}.samples
 GROUP BY b, service, version, host, mode, thread, lh, stack_id
 SETTINGS optimize_on_insert = 0, max_insert_threads = 2`,
   );
-  for (const v of views) await exec(store, `ATTACH TABLE ${db}.${v}`);
   await exec(store, `OPTIMIZE TABLE ${db}.stacks FINAL`);
   await exec(store, `OPTIMIZE TABLE ${db}.frames FINAL`);
   return { rows: total, startMs, endMs, generateMs: performance.now() - started };
