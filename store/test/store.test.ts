@@ -27,7 +27,7 @@ describe("store on embedded ClickHouse", () => {
     const { applyMigrations } = await import("@fleetprof/store");
     expect(await applyMigrations(store.client, { database: "fp_test", ttl: store.ttl })).toEqual([]);
     const v = await rows<{ version: number }>(store.client, `SELECT version FROM ${store.db}.schema_migrations`);
-    expect(v.map((r) => Number(r.version)).sort()).toEqual([1, 2]);
+    expect(v.map((r) => Number(r.version)).sort()).toEqual([1, 2, 3]);
   });
 
   it("applies changed TTL options to existing tables at the next start", async () => {
@@ -74,6 +74,23 @@ describe("store on embedded ClickHouse", () => {
     expect(await sum(store, "samples_1m")).toBe(before + totalCount([full]));
   });
 
+  it("does not write again a batch whose earlier write stopped after its rows, when it comes back under a new message id", async () => {
+    // the write reached its rows, then the process died before the ledger said complete
+    const b = batch("interrupted", "api", "2.0", [41, 42], T0 + 7_200_000);
+    await store.writeBatches([b]);
+    await store.client.command({ query: `ALTER TABLE ${store.db}.ingested_batches DELETE WHERE batch_id = 'interrupted' AND state = 1 SETTINGS mutations_sync = 2` });
+    const before = await sum(store, "samples", "service = 'api' AND version = '2.0'");
+    expect(before).toBe(totalCount([b]));
+    // published again (another message id: not a redelivery, nothing marks it uncertain)
+    const r = await store.writeBatches([b]);
+    expect(r.recoveredProfiles).toBe(2);
+    expect(await sum(store, "samples", "service = 'api' AND version = '2.0'")).toBe(before);
+    // and a batch never started is written without a lookup
+    const fresh = batch("fresh", "api", "2.0", [43], T0 + 7_200_000);
+    expect((await store.writeBatches([fresh])).recoveredProfiles).toBe(0);
+    expect(await sum(store, "samples", "service = 'api' AND version = '2.0'")).toBe(before + totalCount([fresh]));
+  });
+
   it("writes one part per partition per write (rows of a batch land together or not at all)", async () => {
     await store.client.command({ query: `SYSTEM STOP MERGES ${store.db}.samples` });
     const parts = async (): Promise<number> => Number((await rows<{ n: string }>(store.client, `SELECT count() AS n FROM system.parts WHERE database = 'fp_test' AND table = 'samples' AND active`))[0]?.n);
@@ -86,7 +103,7 @@ describe("store on embedded ClickHouse", () => {
     await store.client.command({ query: `SYSTEM START MERGES ${store.db}.samples` });
   });
 
-  it("migrates a version 1 database (views on samples, text staging) without losing or doubling rollups", async () => {
+  it("migrates a version 1 database (views on samples, text staging, ledger without state) without losing or doubling rollups", async () => {
     const path = (store.target as { path: string }).path;
     const v1 = await openStore(`chdb://${path}`, { database: "fp_v1" });
     const db = v1.db;
@@ -107,13 +124,14 @@ describe("store on embedded ClickHouse", () => {
         query: `CREATE MATERIALIZED VIEW ${db}.${name} TO ${db}.${to} AS SELECT b AS time, service, version, host, mode, thread, lh AS labels_hash, l AS labels, stack_id, n AS count FROM (SELECT ${bucket}(time) AS b, service, version, host, mode, thread, cityHash64(mapKeys(labels), mapValues(labels)) AS lh, any(labels) AS l, stack_id, sum(count) AS n FROM ${db}.samples GROUP BY b, service, version, host, mode, thread, lh, stack_id)`,
       });
     }
+    await v1.client.command({ query: `ALTER TABLE ${db}.ingested_batches DROP COLUMN state` });
     await v1.client.command({ query: `TRUNCATE TABLE ${db}.schema_migrations` });
     await v1.client.command({ query: `INSERT INTO ${db}.schema_migrations VALUES (1, 'v1', now())` });
     await v1.close();
 
     const migrated = await openStore(`chdb://${path}`, { database: "fp_v1" });
     const v = await rows<{ version: number }>(migrated.client, `SELECT version FROM ${db}.schema_migrations`);
-    expect(v.map((r) => Number(r.version)).sort()).toEqual([1, 2]);
+    expect(v.map((r) => Number(r.version)).sort()).toEqual([1, 2, 3]);
     const batches = [batch("m1", "api", "1.0", [1, 2]), batch("m2", "db", "2.0", [3], T0 + 3_600_000)];
     await migrated.writeBatches(batches);
     for (const t of ["samples", "samples_1m", "samples_1h"]) expect(await sum(migrated, t)).toBe(totalCount(batches));

@@ -9,7 +9,7 @@ import type { Logger } from "@fleetprof/common";
 import { clusterCreateTable, clusterCreateView, clusterSchemaDdl, localName } from "./cluster-ddl.js";
 import { createDatabase, createTable, createView, schemaDdl, ttlClause, type DdlOptions } from "./ddl.js";
 import { quoteIdent } from "./identifiers.js";
-import { samplesIngest, schemaMigrationsTable, TABLES, VIEWS, type TtlConfig } from "./tables.js";
+import { ingestedBatches, samplesIngest, schemaMigrationsTable, TABLES, VIEWS, type TtlConfig } from "./tables.js";
 
 export interface MigrationOptions {
   database: string;
@@ -46,9 +46,19 @@ function stagingV2(o: MigrationOptions): string[] {
   return [...drops, ...clusterCreateTable(samplesIngest, c), ...VIEWS.map((v) => clusterCreateView(v, c))];
 }
 
+/** Version 3: the ledger records batches before their write too (`state` 0), see write/writer.ts. */
+function ledgerState(o: MigrationOptions): string[] {
+  const db = quoteIdent(o.database, "database");
+  const column = "ADD COLUMN IF NOT EXISTS state UInt8 DEFAULT 1";
+  if (o.cluster === undefined) return [`ALTER TABLE ${db}.${ingestedBatches.name} ${column}`];
+  const onCluster = `ON CLUSTER ${quoteIdent(o.cluster, "cluster")}`;
+  return [`ALTER TABLE ${db}.${localName(ingestedBatches)} ${onCluster} ${column}`, `ALTER TABLE ${db}.${ingestedBatches.name} ${onCluster} ${column}`];
+}
+
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: "frames, stacks, samples, rollups, batch ledger", statements: withoutDatabase },
   { version: 2, name: "rollups summed by the collector; RowBinary staging", statements: stagingV2 },
+  { version: 3, name: "batch ledger written ahead (state)", statements: ledgerState },
 ];
 
 /** The statements that create the database and the migrations table. */

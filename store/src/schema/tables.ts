@@ -158,10 +158,15 @@ function rollup(name: string, ttl: TtlClass, partitionBy: string, bucket: string
 export const samples1m = rollup("samples_1m", "rollup1mSeconds", "toDate(time)", "toStartOfHour");
 export const samples1h = rollup("samples_1h", "rollup1hSeconds", "toYYYYMM(time)", "toStartOfDay");
 
-/** Batches whose rows are all in: a republished or redelivered batch is skipped by its id. */
+/**
+ * The batch ledger, written ahead and after: `state` 0 before a write touches any table (the
+ * batch may be partly written from here on), 1 once all its rows are in. A batch with a 1 is
+ * skipped; with only a 0 its rows are looked up before writing; with no row it was never
+ * written. Both rows stay until merges keep the later one; readers take max(state).
+ */
 export const ingestedBatches: TableSpec = {
   name: "ingested_batches",
-  columns: ["batch UInt64", "batch_id String CODEC(ZSTD(1))", "ingested_at DateTime"],
+  columns: ["batch UInt64", "batch_id String CODEC(ZSTD(1))", "ingested_at DateTime", "state UInt8 DEFAULT 1"],
   engine: "ReplacingMergeTree",
   orderBy: "batch",
   ttl: { column: "ingested_at", class: "rawSeconds" },

@@ -15,12 +15,14 @@
  *    block (parallel parsing off, block limits above the flush size), and ClickHouse writes a
  *    block as one part per partition, each part atomically. So for a batch and a window start,
  *    the rows are in ClickHouse entirely or not at all.
- * 2. After the samples insert succeeds, the batch ids go to `ingested_batches`.
- * 3. Before writing, every batch is looked up in the ledger: found → skipped (a redelivery
- *    after a lost ack, or the same batch published again).
- * 4. A batch that may have been partly written (redelivered, or the previous attempt failed)
- *    but is not in the ledger is looked up in `samples` by (service, version, window) — the
- *    primary key — and batch hash; profiles whose rows are there are skipped.
+ * 2. The batch ledger is written ahead: `state` 0 for every batch of the write before any other
+ *    table is touched, `state` 1 after the rollups are in.
+ * 3. Before writing, every batch is looked up in the ledger: complete → skipped (a redelivery
+ *    after a lost ack, or the same batch published again under another message id).
+ * 4. A batch that may have been partly written — started in the ledger (by this or another
+ *    process, under any message id), redelivered, or retried after a failed attempt — is looked
+ *    up in `samples` by (service, version, window) — the primary key — and batch hash;
+ *    profiles whose rows are there are skipped. A batch with no ledger row was never written.
  * Insert deduplication tokens (derived from exactly what a write contains) additionally make an
  * identical retry a no-op for ClickHouse.
  */
@@ -73,14 +75,14 @@ export class IngestWriter {
     return rs.json<T>();
   }
 
-  /** Batch hashes (decimal) already in the ledger. */
-  async #ledgerHits(hashes: string[]): Promise<Set<string>> {
-    if (hashes.length === 0) return new Set();
-    const rows = await this.#query<{ batch: string }>(
-      `SELECT DISTINCT toString(batch) AS batch FROM ${this.#o.db}.ingested_batches WHERE batch IN {b:Array(UInt64)}`,
+  /** Ledger state of batch hashes (decimal): 1 complete, 0 started (maybe partly written); absent: never written. */
+  async #ledger(hashes: string[]): Promise<Map<string, number>> {
+    if (hashes.length === 0) return new Map();
+    const rows = await this.#query<{ batch: string; state: number }>(
+      `SELECT toString(batch) AS batch, max(state) AS state FROM ${this.#o.db}.ingested_batches WHERE batch IN {b:Array(UInt64)} GROUP BY batch`,
       { b: hashes.map((h) => BigInt(h)) },
     );
-    return new Set(rows.map((r) => r.batch));
+    return new Map(rows.map((r) => [r.batch, Number(r.state)]));
   }
 
   /** (batch hash, window second) pairs of uncertain batches whose rows are in `samples`. */
@@ -150,8 +152,10 @@ export class IngestWriter {
     const result: WriteResult = { duplicateBatches: w.inBatch, recoveredProfiles: 0, rows: 0, samples: 0, frames: 0, stacks: 0, insertMs: 0 };
     if (w.items.length === 0) return result;
     const started = performance.now();
-    const done = await this.#ledgerHits(w.items.map((i) => i.h));
-    const uncertain = w.items.filter((t) => !done.has(t.h) && options.uncertain?.has(t.b.batchId) === true);
+    const ledger = await this.#ledger(w.items.map((i) => i.h));
+    const done = new Set([...ledger].filter(([, state]) => state === 1).map(([h]) => h));
+    // started before (by any process, under any message id) or retried here: look its rows up
+    const uncertain = w.items.filter((t) => !done.has(t.h) && (ledger.get(t.h) === 0 || options.uncertain?.has(t.b.batchId) === true));
     const present = await this.#present(
       uncertain.map((t) => t.b),
       uncertain.map((t) => t.h),
@@ -182,17 +186,23 @@ export class IngestWriter {
       await this.#o.insert(`${db}.${spec.name}`, spec, out.bytes(), { ...base, ...settings });
     };
     const enc = w.enc;
+    const ledgerRows = (state: number): RowBinaryWriter => {
+      const out = new RowBinaryWriter(1024);
+      for (const { b, hl } of todo) {
+        out.u64(hl[0], hl[1]);
+        out.string(b.batchId);
+        out.u32(w.now);
+        out.u8(state);
+      }
+      return out;
+    };
+    // written ahead: from here on these batches may be partly in, and every later attempt knows it
+    await ins(ingestedBatches, ledgerRows(0), { insert_deduplication_token: `${token}-p` });
     await ins(framesTable, enc.frames, { insert_deduplication_token: `${token}-f` });
     await ins(stacksTable, enc.stacks, { insert_deduplication_token: `${token}-s` });
     await ins(samplesIngest, enc.ingest, { insert_deduplication_token: `${token}-i`, ...ONE_BLOCK });
     await ins(samplesIngest, enc.rollupIngest, { insert_deduplication_token: `${token}-r`, ...ONE_BLOCK });
-    const ledger = new RowBinaryWriter(1024);
-    for (const { b, hl } of todo) {
-      ledger.u64(hl[0], hl[1]);
-      ledger.string(b.batchId);
-      ledger.u32(w.now);
-    }
-    await ins(ingestedBatches, ledger, { insert_deduplication_token: `${token}-l` });
+    await ins(ingestedBatches, ledgerRows(1), { insert_deduplication_token: `${token}-l` });
     result.insertMs = performance.now() - started;
     result.rows = enc.rows;
     result.samples = enc.samples;
