@@ -21,12 +21,12 @@ import {
   type CaptureReply,
   type ProcessProfile,
 } from "@fleetprof/proto";
-import { pySpyPath, startNats, startWorkload, tempDir, type NatsServer, type Workload } from "@fleetprof/test";
+import { pySpyPath, startNats, startWorkload, tempDir, type NatsServer, type Workload, waitUntil } from "@fleetprof/test";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startAgent, type AgentHandle } from "../src/index.js";
 import { captureDoneSubject } from "../src/control/control-server.js";
-import { marker, readPublished, samplesIn, waitUntil } from "./helpers.js";
+import { marker, readPublished, samplesIn } from "./helpers.js";
 
 const stops: (() => Promise<void>)[] = [];
 let ns: NatsServer;

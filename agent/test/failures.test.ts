@@ -5,9 +5,9 @@
  */
 import { chmodSync, copyFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { pySpyPath, pythonExecutable, spawnTracked, startNats, startWorkload, tempDir } from "@fleetprof/test";
+import { pySpyPath, pythonExecutable, spawnTracked, startNats, startWorkload, tempDir, waitUntil } from "@fleetprof/test";
 import { afterAll, describe, expect, it } from "vitest";
-import { agentArgs, marker, profilesOf, readPublished, sleep, spawnAgent, totalSamples, waitUntil, type LogLine } from "./helpers.js";
+import { agentArgs, marker, profilesOf, readPublished, sleep, spawnAgent, totalSamples, type LogLine } from "./helpers.js";
 
 const stops: (() => Promise<void>)[] = [];
 afterAll(async () => {

@@ -3,9 +3,9 @@
  * (py-spy --idle) the threads of a process that is blocked, and so never on a CPU, show up.
  */
 import { ProfileMode } from "@fleetprof/proto";
-import { startNats, startWorkload } from "@fleetprof/test";
+import { startNats, startWorkload, waitUntil } from "@fleetprof/test";
 import { afterAll, describe, expect, it } from "vitest";
-import { agentArgs, marker, profilesOf, readPublished, samplesIn, spawnAgent, totalSamples, waitUntil } from "./helpers.js";
+import { agentArgs, marker, profilesOf, readPublished, samplesIn, spawnAgent, totalSamples } from "./helpers.js";
 
 const stops: (() => Promise<void>)[] = [];
 afterAll(async () => {

@@ -3,9 +3,9 @@
  * window's batch arrives exactly once. Then SIGTERM: the current window is flushed, the agent
  * exits within seconds and leaves no py-spy behind.
  */
-import { startNats, startWorkload } from "@fleetprof/test";
+import { startNats, startWorkload, waitUntil } from "@fleetprof/test";
 import { afterAll, describe, expect, it } from "vitest";
-import { agentArgs, marker, profilesOf, pySpyChildren, readPublished, sleep, spawnAgent, stillRunning, waitUntil } from "./helpers.js";
+import { agentArgs, marker, profilesOf, pySpyChildren, readPublished, sleep, spawnAgent, stillRunning } from "./helpers.js";
 
 const stops: (() => Promise<void>)[] = [];
 afterAll(async () => {

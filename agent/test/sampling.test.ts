@@ -3,11 +3,11 @@
  * nats-server: the stacks show the functions in the shares the workload spends in them, and
  * the process's OpenTelemetry variables arrive as service and version.
  */
-import { freePort, startNats, startWorkload } from "@fleetprof/test";
+import { freePort, startNats, startWorkload, waitUntil } from "@fleetprof/test";
 import { afterAll, describe, expect, it } from "vitest";
 import { ProfileMode, samplesSubject, type ProcessProfile } from "@fleetprof/proto";
 import { readMetric } from "@fleetprof/common";
-import { agentArgs, marker, profilesOf, readPublished, samplesIn, spawnAgent, totalSamples, waitUntil } from "./helpers.js";
+import { agentArgs, marker, profilesOf, readPublished, samplesIn, spawnAgent, totalSamples } from "./helpers.js";
 
 const stops: (() => Promise<void>)[] = [];
 afterAll(async () => {

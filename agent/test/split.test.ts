@@ -2,10 +2,10 @@
  * Batches larger than the server's max_payload are split, every part under it, none lost:
  * a nats-server with a small max_payload and a workload with hundreds of distinct stacks.
  */
-import { startNats, startWorkload } from "@fleetprof/test";
+import { startNats, startWorkload, waitUntil } from "@fleetprof/test";
 import { encodeBatch } from "@fleetprof/proto";
 import { afterAll, describe, expect, it } from "vitest";
-import { agentArgs, marker, profilesOf, readPublished, spawnAgent, totalSamples, waitUntil } from "./helpers.js";
+import { agentArgs, marker, profilesOf, readPublished, spawnAgent, totalSamples } from "./helpers.js";
 
 const stops: (() => Promise<void>)[] = [];
 afterAll(async () => {

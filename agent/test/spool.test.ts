@@ -5,9 +5,9 @@
  */
 import { cpSync, existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
-import { freePort, startNats, startWorkload, tempDir } from "@fleetprof/test";
+import { freePort, startNats, startWorkload, tempDir, waitUntil } from "@fleetprof/test";
 import { afterAll, describe, expect, it } from "vitest";
-import { agentArgs, marker, profilesOf, readPublished, spawnAgent, waitUntil } from "./helpers.js";
+import { agentArgs, marker, profilesOf, readPublished, spawnAgent } from "./helpers.js";
 
 const stops: (() => Promise<void>)[] = [];
 afterAll(async () => {

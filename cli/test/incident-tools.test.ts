@@ -16,11 +16,11 @@ import { randomUUID } from "node:crypto";
 import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
 import { startAgent } from "@fleetprof/agent";
 import { collectorOptions, startCollector } from "@fleetprof/collector";
-import { createLogger, ErrorCode, FleetprofError, loadConfig } from "@fleetprof/common";
+import { createLogger, ErrorCode, loadConfig, type FleetprofError } from "@fleetprof/common";
 import { AgentStatusReplySchema, AgentStatusRequestSchema, controlSubject, type FlameGraph, type QueryServiceCaptureResponse, type QueryServiceDumpResponse } from "@fleetprof/proto";
 import { createQueryClient, startQueryApi, type QueryClient } from "@fleetprof/query-api";
 import { openStore, queryRows, type Store } from "@fleetprof/store";
-import { pySpyPath, startNats, startWorkload, tempDir, type Workload } from "@fleetprof/test";
+import { pySpyPath, startNats, startWorkload, tempDir, type Workload, errorOf, waitUntil } from "@fleetprof/test";
 import { connect } from "@nats-io/transport-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { connectQueryApi } from "../src/client/connect.js";
@@ -36,24 +36,6 @@ let host: string;
 let busy1: Workload;
 let busy2: Workload;
 let blocked: Workload;
-
-async function waitUntil(what: string, check: () => Promise<boolean>, timeoutMs = 45_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
-
-async function errorOf(p: Promise<unknown>): Promise<FleetprofError> {
-  try {
-    await p;
-  } catch (err) {
-    expect(err).toBeInstanceOf(FleetprofError);
-    return err as FleetprofError;
-  }
-  throw new Error("call succeeded");
-}
 
 async function fleetprof(argv: string[]): Promise<{ code: number; out: string; err: string }> {
   let out = "";

@@ -7,11 +7,11 @@ import { connect, type NatsConnection } from "@nats-io/transport-node";
 import { createLogger, ensureStreams, loadConfig } from "@fleetprof/common";
 import { encodeBatch } from "@fleetprof/proto";
 import { openStore, type Store } from "@fleetprof/store";
-import { rows, startNats, tempDir, type NatsServer } from "@fleetprof/test";
+import { rows, startNats, tempDir, type NatsServer, waitUntil } from "@fleetprof/test";
 import { collectorOptions, startCollector, type CollectorHandle } from "@fleetprof/collector";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { makeBatch, makeProfile } from "./batches.js";
-import { publishBatch, waitUntil } from "./publish.js";
+import { publishBatch } from "./publish.js";
 
 const T0 = Math.floor(Date.now() / 60_000) * 60_000 - 3_600_000;
 

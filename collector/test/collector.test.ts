@@ -9,11 +9,11 @@ import { connect, type NatsConnection } from "@nats-io/transport-node";
 import { createLogger, DLQ_STREAM, loadConfig } from "@fleetprof/common";
 import { SampleBatchSchema, StackSchema, encodeBatch, samplesSubject } from "@fleetprof/proto";
 import { openStore, type Store } from "@fleetprof/store";
-import { rows, startNats, tempDir, type NatsServer } from "@fleetprof/test";
+import { rows, startNats, tempDir, type NatsServer, waitUntil } from "@fleetprof/test";
 import { collectorOptions, startCollector, type CollectorHandle } from "@fleetprof/collector";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { makeBatch, makeProfile } from "./batches.js";
-import { publishBatch, publishRaw, waitUntil } from "./publish.js";
+import { publishBatch, publishRaw } from "./publish.js";
 
 const NOW = Math.floor(Date.now() / 60_000) * 60_000 - 3_600_000;
 const published = new Map<string, number>(); // "service/version" → samples

@@ -9,10 +9,10 @@ import { jetstreamManager } from "@nats-io/jetstream";
 import { connect } from "@nats-io/transport-node";
 import { SAMPLES_STREAM } from "@fleetprof/common";
 import { openStore } from "@fleetprof/store";
-import { rows, spawnTracked, startNats, tempDir, type Tracked } from "@fleetprof/test";
+import { rows, spawnTracked, startNats, tempDir, type Tracked, waitUntil } from "@fleetprof/test";
 import { describe, expect, it } from "vitest";
 import { makeBatch, makeProfile } from "./batches.js";
-import { publishBatch, waitUntil } from "./publish.js";
+import { publishBatch } from "./publish.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, "..", "..");

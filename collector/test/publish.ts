@@ -13,11 +13,3 @@ export async function publishRaw(nc: NatsConnection, subject: string, payload: U
   h.set(ENCODING_HEADER, encoding);
   await jetstream(nc).publish(subject, payload, { headers: h, msgID: msgId });
 }
-
-export async function waitUntil(what: string, cond: () => boolean | Promise<boolean>, timeoutMs = 60_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!(await cond())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}

@@ -1,3 +1,4 @@
+import { errorOf } from "@fleetprof/test";
 /**
  * The query API end to end: a real grpc-js client against the server over a real embedded
  * ClickHouse holding a known workload, written the way production writes it.
@@ -5,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { fromBinary } from "@bufbuild/protobuf";
 import { FileDescriptorProtoSchema } from "@bufbuild/protobuf/wkt";
-import { createLogger, ErrorCode, FleetprofError } from "@fleetprof/common";
+import { createLogger, ErrorCode } from "@fleetprof/common";
 import { ExportFormat, grpcHealthV1, NodeKind, Presence, SortBy, type FlameGraph } from "@fleetprof/proto";
 import type { Store } from "@fleetprof/store";
 import { createQueryClient, createServiceClient, startQueryApi, type QueryApi, type QueryClient } from "../src/index.js";
@@ -41,16 +42,6 @@ function nodeByPath(g: FlameGraph, path: string[]): FlameGraph["nodes"][number] 
     parent = i;
   }
   return g.nodes[parent];
-}
-
-async function errorOf(p: Promise<unknown>): Promise<FleetprofError> {
-  try {
-    await p;
-  } catch (err) {
-    expect(err).toBeInstanceOf(FleetprofError);
-    return err as FleetprofError;
-  }
-  throw new Error("call succeeded");
 }
 
 describe("query API over a known workload", () => {

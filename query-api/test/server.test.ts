@@ -3,10 +3,10 @@ import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createLogger, ErrorCode, FleetprofError } from "@fleetprof/common";
+import { createLogger, ErrorCode } from "@fleetprof/common";
 import { grpcHealthV1 } from "@fleetprof/proto";
 import { openStore, type Store } from "@fleetprof/store";
-import { freePort, spawnTracked, tempDir } from "@fleetprof/test";
+import { freePort, spawnTracked, tempDir, errorOf } from "@fleetprof/test";
 import { createQueryClient, createServiceClient, startQueryApi, type QueryApi } from "../src/index.js";
 import { reflectionCall } from "./reflection-client.js";
 
@@ -17,16 +17,6 @@ let certDir: string;
 
 /** TLS clients name the host (a certificate for localhost; no IP as TLS server name). */
 const tlsAddress = (): string => `localhost:${String(api.port)}`;
-
-async function errorOf(p: Promise<unknown>): Promise<FleetprofError> {
-  try {
-    await p;
-  } catch (err) {
-    expect(err).toBeInstanceOf(FleetprofError);
-    return err as FleetprofError;
-  }
-  throw new Error("call succeeded");
-}
 
 beforeAll(async () => {
   store = await openStore(`chdb://${tempDir("fleetprof-auth-")}`);
