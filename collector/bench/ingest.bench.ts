@@ -17,14 +17,12 @@
  *   npm run bench -- collector     FLEETPROF_BENCH_RUNS (default 3), FLEETPROF_BENCH_LONG_MINUTES (default 20)
  */
 import { readFileSync } from "node:fs";
-import { unlink, writeFile } from "node:fs/promises";
-import { join } from "node:path";
 import { gunzipSync } from "node:zlib";
 import { jetstream } from "@nats-io/jetstream";
 import { connect, headers, type NatsConnection } from "@nats-io/transport-node";
 import { createLogger, ensureStreams, loadConfig } from "@fleetprof/common";
 import { ENCODING_HEADER, encodeBatch, FORMAT_HEADER, SAMPLE_BATCH_FORMAT, samplesSubject, type ProcessProfile } from "@fleetprof/proto";
-import { hashFrame, hashStack, hashString, hashStringToBigInt, openStore, stacksFromList, type BatchInput, type Store } from "@fleetprof/store";
+import { hashFrame, hashStack, hashString, hashStringToBigInt, openStore, RowBinaryWriter, stacksFromList, type BatchInput, type Store } from "@fleetprof/store";
 import { killAllTracked, removeTempDirs, rows, startNats, tempDir } from "@fleetprof/test";
 import { collectorOptions, decodeSampleBatch, startCollector, type DecodedBatch } from "@fleetprof/collector";
 import { makeBatch, makeProfile } from "../test/batches.js";
@@ -114,40 +112,9 @@ function flushGroups(payloads: Payload[]): DecodedBatch[][] {
   return groups;
 }
 
-/** RowBinary writer for the flat floor (plain Buffer arithmetic, written once per run). */
-class Bytes {
-  buf = Buffer.allocUnsafe(1 << 24);
-  pos = 0;
-  room(n: number): void {
-    if (this.pos + n <= this.buf.length) return;
-    const b = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.pos + n));
-    this.buf.copy(b, 0, 0, this.pos);
-    this.buf = b;
-  }
-  u32(v: number): void {
-    this.room(4);
-    this.pos = this.buf.writeUInt32LE(v >>> 0, this.pos);
-  }
-  u64(hi: number, lo: number): void {
-    this.u32(lo);
-    this.u32(hi);
-  }
-  str(s: string): void {
-    const n = Buffer.byteLength(s);
-    this.room(n + 5);
-    let v = n;
-    while (v >= 0x80) {
-      this.buf[this.pos++] = (v & 0x7f) | 0x80;
-      v >>>= 7;
-    }
-    this.buf[this.pos++] = v;
-    this.pos += this.buf.write(s, this.pos);
-  }
-}
-
 /** `samples` rows, one per stack, in the table's column order. */
 function flatSamples(batches: DecodedBatch[]): Buffer {
-  const out = new Bytes();
+  const out = new RowBinaryWriter(1 << 24);
   const fh = new Uint32Array(1 << 14);
   const st = new Uint32Array(2);
   const bh = new Uint32Array(2);
@@ -161,36 +128,25 @@ function flatSamples(batches: DecodedBatch[]): Buffer {
       for (let i = 0; i < p.stacks.length; i++) {
         hashStack(p.stacks.frames, p.stacks.start[i] as number, p.stacks.start[i + 1] as number, fh, st, 0);
         out.u32(Math.floor(p.windowStartUnixMs / 1000));
-        out.str(p.service);
-        out.str(p.version);
-        out.str(b.host);
+        out.string(p.service);
+        out.string(p.version);
+        out.string(b.host);
         out.u32(p.pid);
-        out.str(p.mode);
-        out.str(p.strings.get(p.stacks.thread[i] as number));
-        out.room(1);
-        out.buf[out.pos++] = labels.length;
+        out.string(p.mode);
+        out.string(p.strings.get(p.stacks.thread[i] as number));
+        out.varint(labels.length);
         for (const [k, v] of labels) {
-          out.str(k);
-          out.str(v);
+          out.string(k);
+          out.string(v);
         }
         out.u64(st[0] as number, st[1] as number);
-        const c = p.stacks.count[i] as number;
-        out.u64(Math.floor(c / 2 ** 32), c);
-        out.str(p.captureId);
+        out.u64n(p.stacks.count[i] as number);
+        out.string(p.captureId);
         out.u64(bh[0] as number, bh[1] as number);
       }
     }
   }
-  return out.buf.subarray(0, out.pos);
-}
-
-async function insertFile(store: Store, dir: string, table: string, bytes: Buffer): Promise<void> {
-  if (bytes.length === 0) return;
-  const file = join(dir, `${table}.rowbinary`);
-  await writeFile(file, bytes);
-  const [cols] = await rows<{ s: string }>(store.client, `SELECT arrayStringConcat(groupArray(concat(name, ' ', type)), ', ') AS s FROM (SELECT name, type FROM system.columns WHERE database = {d:String} AND table = {t:String} ORDER BY position)`, { d: store.database, t: table });
-  await store.client.command({ query: `INSERT INTO ${store.db}.${table} SELECT * FROM file('${file}', 'RowBinary', '${cols?.s ?? ""}')` });
-  await unlink(file);
+  return out.bytes();
 }
 
 function cpuMs(): number {
@@ -282,9 +238,9 @@ async function main(): Promise<void> {
       const flat = groups.map(flatSamples);
       const t = performance.now();
       for (let i = 0; i < groups.length; i++) {
-        await insertFile(store, dir, "frames", dict[i]?.frames.bytes() ?? Buffer.alloc(0));
-        await insertFile(store, dir, "stacks", dict[i]?.stacks.bytes() ?? Buffer.alloc(0));
-        await insertFile(store, dir, "samples", flat[i] ?? Buffer.alloc(0));
+        await store.insertRowBinary("frames", dict[i]?.frames.bytes() ?? Buffer.alloc(0));
+        await store.insertRowBinary("stacks", dict[i]?.stacks.bytes() ?? Buffer.alloc(0));
+        await store.insertRowBinary("samples", flat[i] ?? Buffer.alloc(0));
       }
       floorB.push(data.samples / ((performance.now() - t) / 1000));
       await store.close();

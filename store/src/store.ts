@@ -10,7 +10,7 @@ import { ErrorCode, FleetprofError, type Logger } from "@fleetprof/common";
 import { createClickHouseClient } from "./client.js";
 import { quoteIdent, ttlFromMs } from "./schema/identifiers.js";
 import { applyMigrations } from "./schema/migrations.js";
-import type { TtlConfig } from "./schema/tables.js";
+import { TABLES, type TtlConfig } from "./schema/tables.js";
 import { parseStoreUrl, redactUrl, type StoreTarget } from "./url.js";
 import { chdbFileInsert, httpInsert } from "./write/insert.js";
 import { IngestWriter, type PreparedWrite, type WriteBuilder } from "./write/writer.js";
@@ -57,6 +57,8 @@ export interface Store {
   prepareWrite(batches: readonly BatchInput[]): PreparedWrite;
   /** {@link prepareWrite} batch by batch: each batch is encoded when added; `finish()` gives the write. */
   beginWrite(): WriteBuilder;
+  /** Raw RowBinary rows, in the table's column order, into one of the schema's tables (tools, benchmarks). */
+  insertRowBinary(table: string, bytes: Buffer): Promise<void>;
   commitWrite(prepared: PreparedWrite, options?: WriteOptions): Promise<WriteResult>;
   /** True when ClickHouse answers. */
   ping(): Promise<boolean>;
@@ -97,10 +99,11 @@ export async function openStore(url: string, options: OpenStoreOptions = {}): Pr
     throw new FleetprofError(ErrorCode.Unavailable, `cannot prepare the schema in ClickHouse at ${redactUrl(url)}: ${(err as Error).message}`, { cause: err });
   }
   let fault: Error | undefined;
+  // embedded: RowBinary goes through a scratch directory beside the data (see write/insert.ts)
+  const insert = target.kind === "chdb" ? chdbFileInsert(client, join(target.path, "ingest-scratch")) : httpInsert(client);
   const writer = new IngestWriter({
     client,
-    // embedded: RowBinary goes through a scratch directory beside the data (see write/insert.ts)
-    insert: target.kind === "chdb" ? chdbFileInsert(client, join(target.path, "ingest-scratch")) : httpInsert(client),
+    insert,
     db,
     cluster: cluster !== undefined,
     beforeInsert: (table) => {
@@ -118,6 +121,11 @@ export async function openStore(url: string, options: OpenStoreOptions = {}): Pr
     writeBatches: (batches, o) => writer.write(batches, o),
     prepareWrite: (batches) => writer.prepare(batches),
     beginWrite: () => writer.begin(),
+    insertRowBinary: async (table, bytes) => {
+      const spec = TABLES.find((t) => t.name === table);
+      if (spec === undefined) throw new FleetprofError(ErrorCode.InvalidArgument, `no table ${table} in the schema`);
+      await insert(`${db}.${spec.name}`, spec, bytes, {});
+    },
     commitWrite: (prepared, o) => writer.commit(prepared, o),
     ping: async () => {
       try {

@@ -91,6 +91,20 @@ describe("store on embedded ClickHouse", () => {
     expect(await sum(store, "samples", "service = 'api' AND version = '2.0'")).toBe(before + totalCount([fresh]));
   });
 
+  it("inserts raw RowBinary rows into a schema table, and names an unknown table", async () => {
+    const { RowBinaryWriter } = await import("@fleetprof/store");
+    const w = new RowBinaryWriter(64);
+    w.u64(7, 11);
+    w.string("handler");
+    w.string("app.py");
+    w.u32(42);
+    w.u32(1_700_000_000);
+    await store.insertRowBinary("frames", w.bytes());
+    const [f] = await rows<{ function: string; line: number }>(store.client, `SELECT function, line FROM ${store.db}.frames WHERE frame_id = {id:UInt64}`, { id: (7n << 32n) | 11n });
+    expect(f).toEqual({ function: "handler", line: 42 });
+    await expect(store.insertRowBinary("nope", w.bytes())).rejects.toThrow(/no table nope/);
+  });
+
   it("writes one part per partition per write (rows of a batch land together or not at all)", async () => {
     await store.client.command({ query: `SYSTEM STOP MERGES ${store.db}.samples` });
     const parts = async (): Promise<number> => Number((await rows<{ n: string }>(store.client, `SELECT count() AS n FROM system.parts WHERE database = 'fp_test' AND table = 'samples' AND active`))[0]?.n);
