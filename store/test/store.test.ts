@@ -98,7 +98,7 @@ describe("store on embedded ClickHouse", () => {
     w.string("handler");
     w.string("app.py");
     w.u32(42);
-    w.u32(1_700_000_000);
+    w.u32(Math.floor(Date.now() / 1000)); // last_seen: a past time would be expired by the TTL
     await store.insertRowBinary("frames", w.bytes());
     const [f] = await rows<{ function: string; line: number }>(store.client, `SELECT function, line FROM ${store.db}.frames WHERE frame_id = {id:UInt64}`, { id: (7n << 32n) | 11n });
     expect(f).toEqual({ function: "handler", line: 42 });
