@@ -91,13 +91,29 @@ describe("collector killed with SIGKILL mid-stream", () => {
       }
     };
 
-    // first run: killed once a third of the stream is acknowledged, while writes are in flight
+    // first run: killed once 20 batches are acknowledged while others are delivered and held.
+    // The batches are published at a pace, so the stream is still flowing at the kill (all at
+    // once, a fast collector could finish them between two polls and leave nothing in flight).
     let c = start();
     await c.waitFor(/collector started/, 60_000);
-    for (const b of batches) await publishBatch(nc, b);
-    await waitUntil("some progress", async () => (await acked()) >= 20, 90_000);
+    const publishing = (async () => {
+      for (const [i, b] of batches.entries()) {
+        await publishBatch(nc, b);
+        if (i % 4 === 3) await new Promise((r) => setTimeout(r, 40));
+      }
+    })();
+    await waitUntil(
+      "some progress with messages in flight",
+      async () => {
+        const info = await jsm.consumers.info(SAMPLES_STREAM, CONSUMER);
+        return info.ack_floor.stream_seq >= 20 && info.num_ack_pending > 0;
+      },
+      90_000,
+      20,
+    );
     c.proc.kill("SIGKILL");
     await c.exited;
+    await publishing;
     // the kill landed mid-stream: messages were delivered to the dead process and not acknowledged
     expect((await jsm.consumers.info(SAMPLES_STREAM, CONSUMER)).num_ack_pending).toBeGreaterThan(0);
 

@@ -3,7 +3,10 @@ import { openStore, type BatchInput, type Store } from "@fleetprof/store";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { makeProfile, totalCount } from "./profiles.js";
 
-const T0 = Date.UTC(2026, 10, 25, 12, 0, 0);
+// Relative to now, on an hour boundary: rows written at a fixed date expire past the raw TTL a
+// week later. Four hours back leaves room for the +2 h batches below.
+const HOUR = 3_600_000;
+const T0 = Math.floor(Date.now() / HOUR) * HOUR - 4 * HOUR;
 
 function batch(id: string, service: string, version: string, pids: number[], windowMs = T0): BatchInput {
   return { batchId: id, host: "h1", profiles: pids.map((pid) => makeProfile({ service, version, pid, windowStartUnixMs: windowMs, seed: pid * 7 })) };
