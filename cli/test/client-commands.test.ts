@@ -2,8 +2,9 @@
  * The client commands against a real query API (TLS and a token) over a real embedded
  * ClickHouse: every output format, and server errors as one line.
  */
-import { execFileSync } from "node:child_process";
+import { execFile, execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
+import { promisify } from "node:util";
 import { join } from "node:path";
 import { gunzipSync } from "node:zlib";
 import { createLogger } from "@fleetprof/common";
@@ -16,6 +17,7 @@ import { connectQueryApi } from "../src/client/connect.js";
 import type { Io } from "../src/io.js";
 import { main } from "../src/main.js";
 
+const execFileAsync = promisify(execFile);
 const TOKEN = "s3cret-token";
 let store: Store;
 let api: QueryApi;
@@ -144,10 +146,29 @@ describe("client commands against a real query API", () => {
 });
 
 describe("the installed command", () => {
+  const bin = join(import.meta.dirname, "..", "bin", "fleetprof.js");
+  const reporter = join(import.meta.dirname, "report-shared-objects.mjs");
+  /** Runs node with the shared-object reporter; returns stdout and the objects it had loaded. */
+  // Asynchronous: the query API it calls runs in this process.
+  const loaded = async (args: string[], env: Record<string, string> = {}): Promise<{ out: string; objects: string[] }> => {
+    const r = await execFileAsync(process.execPath, ["--import", reporter, ...args], { encoding: "utf8", env: { ...process.env, ...env } });
+    const line = /^shared-objects (.*)$/m.exec(r.stderr)?.[1];
+    if (line === undefined) throw new Error(`no report from node ${args.join(" ")}: ${r.stderr}`);
+    return { out: r.stdout, objects: JSON.parse(line) as string[] };
+  };
+
   it("runs the built CLI (after npm run build)", () => {
-    const bin = join(import.meta.dirname, "..", "bin", "fleetprof.js");
     const out = execFileSync(process.execPath, [bin, "--version"], { encoding: "utf8" });
     expect(out).toBe("fleetprof 0.1.0\n");
+  });
+
+  it("answers a client command without loading the embedded ClickHouse", async () => {
+    const services = await loaded([bin, "services"], { FLEETPROF_API: address, FLEETPROF_TOKEN: TOKEN, FLEETPROF_TLS_CA: ca });
+    expect(services.out).toMatch(/shop\s+2,000\s+1\s+1\.0, 2\.0/);
+    expect(services.objects.filter((o) => /chdb/i.test(o))).toEqual([]);
+    // the same check sees chDB when the store is loaded
+    const server = await loaded(["--input-type=module", "-e", "await import('@fleetprof/store')"]);
+    expect(server.objects.some((o) => /chdb/i.test(o))).toBe(true);
   });
 });
 

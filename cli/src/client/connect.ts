@@ -1,4 +1,4 @@
-/** Opens a query API client (from @fleetprof/query-api) from the command-line connection options. */
+/** Opens a query API client (`@fleetprof/query-api/client`: grpc-js only, never the store) from the command-line connection options. */
 import type { QueryClient } from "./query-client.js";
 
 export interface ClientConnection {
@@ -13,7 +13,7 @@ export interface ClientConnection {
 
 export async function connectQueryApi(connection: ClientConnection): Promise<QueryClient> {
   // Loaded on demand: `fleetprof --help` should not pay for grpc-js.
-  const { createQueryClient } = await import("@fleetprof/query-api");
+  const { createQueryClient } = await import("@fleetprof/query-api/client");
   const tls = connection.tlsCa !== undefined ? { caFile: connection.tlsCa } : connection.tls;
   return createQueryClient(connection.api, {
     tls,
