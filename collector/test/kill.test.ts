@@ -141,7 +141,8 @@ describe("collector killed with SIGKILL mid-stream", () => {
     expect({ exit: c.proc.exitCode, signal: c.proc.signalCode, stderr: c.stderr().slice(-3000) }).toMatchObject({ exit: 0 });
     const summary = JSON.parse(/\{[^\n]*"collector stopped"[^\n]*\}/.exec(c.stdout())?.[0] ?? "{}") as Record<string, number>;
     console.log("last run:", summary);
-    expect(summary["samples"]).toBeGreaterThanOrEqual(0);
+    // the second kill left at least 50 of the 200 messages unacknowledged: the last run took them
+    expect((summary["messages"] ?? 0) + (summary["duplicates"] ?? 0)).toBeGreaterThan(0);
     await nc.close();
     await ns.stop();
 
