@@ -22,9 +22,8 @@ import type { DecodedBatch } from "./decode/sample-batch.js";
 import { startHttp, type HealthReport } from "./http.js";
 import { deadLetter } from "./ingest/dead-letter.js";
 import { DecodePool, defaultDecodeThreads } from "./decode/pool.js";
-import type { IngestLimits } from "./ingest/message.js";
 import { CollectorMetrics } from "./metrics.js";
-import type { CollectorConfig } from "./options.js";
+import { ingestLimits, type CollectorConfig } from "./options.js";
 
 export interface CollectorDeps {
   /** A store opened by the caller (embedded mode shares one between collector and query API); not closed by stop(). */
@@ -96,14 +95,7 @@ export async function startCollector(config: CollectorConfig, deps: CollectorDep
   }
   const metrics = new CollectorMetrics();
   const once = new LogOnce();
-  const limits: IngestLimits = {
-    maxStackDepth: config.maxStackDepth,
-    maxLabels: config.maxLabels,
-    maxStringLength: config.maxStringLength,
-    maxSampleCount: config.maxSampleCount,
-    maxFutureMs: 86_400_000,
-  };
-  const decoder = new DecodePool(config.decodeThreads ?? defaultDecodeThreads(), limits, log);
+  const decoder = new DecodePool(config.decodeThreads ?? defaultDecodeThreads(), ingestLimits(config), log);
 
   // --- state
   const held = new Set<JsMsg>(); // delivered, not yet acked or terminated

@@ -1,6 +1,6 @@
 import { readMetric } from "@fleetprof/common";
 import { describe, expect, it } from "vitest";
-import { REJECT_REASONS } from "./ingest/validate.js";
+import { REJECT_REASONS } from "./ingest/reject-reasons.js";
 import { CollectorMetrics } from "./metrics.js";
 
 const FAMILIES: [string, string][] = [

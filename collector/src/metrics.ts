@@ -3,7 +3,7 @@
  * (no lookup per message); the registry reads them when /metrics is scraped.
  */
 import { Registry, type HistogramSeries } from "@fleetprof/common";
-import { REJECT_REASONS } from "./ingest/validate.js";
+import { REJECT_REASONS } from "./ingest/reject-reasons.js";
 
 /** Upper bounds of the write-duration buckets, seconds. */
 const INSERT_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];

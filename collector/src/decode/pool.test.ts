@@ -1,11 +1,11 @@
 import { createLogger } from "@fleetprof/common";
-import { encodeBatch, ENCODING_HEADER, FORMAT_HEADER, SAMPLE_BATCH_FORMAT } from "@fleetprof/proto";
+import { DEFAULT_BATCH_LIMITS, encodeBatch, ENCODING_HEADER, FORMAT_HEADER, SAMPLE_BATCH_FORMAT } from "@fleetprof/proto";
 import { afterEach, describe, expect, it } from "vitest";
 import { makeBatch, makeProfile } from "../../test/batches.js";
 import type { Decoded } from "../ingest/message.js";
 import { DecodePool } from "./pool.js";
 
-const LIMITS = { maxStackDepth: 2048, maxLabels: 64, maxStringLength: 8192, maxSampleCount: 10_000_000, maxFutureMs: 86_400_000 };
+const LIMITS = { ...DEFAULT_BATCH_LIMITS, maxSampleCount: 10_000_000, maxWindowAge: 7 * 86_400_000, maxWindowAhead: 86_400_000 };
 const gzip = { get: (k: string): string => (k === FORMAT_HEADER ? SAMPLE_BATCH_FORMAT : k === ENCODING_HEADER ? "gzip" : "") };
 const T = Date.now() - 60_000;
 
