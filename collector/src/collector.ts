@@ -95,7 +95,7 @@ export async function startCollector(config: CollectorConfig, deps: CollectorDep
   }
   const metrics = new CollectorMetrics();
   const once = new LogOnce();
-  const decoder = new DecodePool(config.decodeThreads ?? defaultDecodeThreads(), ingestLimits(config), log);
+  const decoder = new DecodePool({ threads: config.decodeThreads ?? defaultDecodeThreads(), limits: ingestLimits(config), heapMb: config.decodeWorkerHeap, log });
 
   // --- state
   const held = new Set<JsMsg>(); // delivered, not yet acked or terminated

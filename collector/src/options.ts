@@ -27,6 +27,7 @@ export const collectorOptions = defineOptions({
   "max-sample-count": { type: "number", doc: "a larger count of one stack in one window is rejected", default: 10_000_000, min: 1 },
   "max-window-age": { type: "duration", doc: "windows that started longer ago are rejected", default: 7 * 86_400_000, min: 60_000 },
   "max-window-ahead": { type: "duration", doc: "windows that start further ahead of this collector's clock are rejected", default: 86_400_000, min: 1000 },
+  "decode-worker-heap": { type: "number", doc: "JavaScript heap of each decode worker, MiB: a message that needs more ends the worker and is dead-lettered, not the process", default: 512, min: 16 },
   "decode-threads": { type: "number", doc: "worker threads that decompress and decode messages (0: on the main thread; default: cores − 1, at most 4)", min: 0 },
   "metrics-listen": { type: "string", doc: "host:port for /metrics and /healthz (empty: off)", default: "127.0.0.1:9464" },
   ...natsAuthOptions,

@@ -24,6 +24,8 @@ export const REJECT_REASONS = [
   "invalid_time",
   "invalid_reference",
   "invalid_count",
+  // a decode worker died while decoding it (decode/pool.ts)
+  "decoder_crashed",
 ] as const;
 
 export type RejectReason = (typeof REJECT_REASONS)[number];
