@@ -21,6 +21,9 @@ import { ensureConsumer } from "./consumer.js";
 import type { DecodedBatch } from "./decode/sample-batch.js";
 import { startHttp, type HealthReport } from "./http.js";
 import { deadLetter } from "./ingest/dead-letter.js";
+import { isLastDelivery, maxDeliverDetail, watchMaxDeliveries } from "./ingest/max-deliver.js";
+import type { RejectReason } from "./ingest/reject-reasons.js";
+import { checkSubject } from "./ingest/subject-binding.js";
 import { DecodePool, defaultDecodeThreads } from "./decode/pool.js";
 import { CollectorMetrics } from "./metrics.js";
 import { ingestLimits, type CollectorConfig } from "./options.js";
@@ -96,6 +99,7 @@ export async function startCollector(config: CollectorConfig, deps: CollectorDep
   const metrics = new CollectorMetrics();
   const once = new LogOnce();
   const decoder = new DecodePool({ threads: config.decodeThreads ?? defaultDecodeThreads(), limits: ingestLimits(config), heapMb: config.decodeWorkerHeap, log });
+  const advisories = watchMaxDeliveries({ nc, js, jsm, stream: SAMPLES_STREAM, consumer: config.consumerName, maxDeliver: config.maxDeliver, log, copied: () => metrics.reject("max_deliver") });
 
   // --- state
   const held = new Set<JsMsg>(); // delivered, not yet acked or terminated
@@ -171,25 +175,33 @@ export async function startCollector(config: CollectorConfig, deps: CollectorDep
   };
   const decodeOne = async (m: JsMsg): Promise<void> => {
     const d = await decoder.decode(m.data, m.headers);
-    if (d.ok) {
-      pending.builder.add(d.batch);
-      pending.items.push({ m, batch: d.batch });
-      pending.rows += d.rows;
-      pending.oldest ??= Date.now();
-      return;
+    const refused = d.ok ? checkSubject(d.batch, m.subject) : d;
+    if (refused !== undefined) return refuse(m, refused.reason, refused.detail);
+    if (!d.ok) return;
+    pending.builder.add(d.batch);
+    pending.items.push({ m, batch: d.batch });
+    pending.rows += d.rows;
+    pending.oldest ??= Date.now();
+  };
+
+  // --- dead letters: a message is let go only once its copy is published (kept alive meanwhile)
+  const refuse = async (m: JsMsg, reason: RejectReason, detail: string): Promise<void> => {
+    metrics.reject(reason);
+    if (once.first(`reject:${reason}`)) {
+      log.warn({ reason, detail, subject: m.subject, seq: m.seq }, `rejected a message (${reason}); copied to the dead-letter subject (logged once per reason)`);
     }
-    metrics.reject(d.reason);
-    if (once.first(`reject:${d.reason}`)) {
-      log.warn({ reason: d.reason, detail: d.detail, subject: m.subject, seq: m.seq }, `rejected a message (${d.reason}); copied to the dead-letter subject (logged once per reason)`);
-    }
-    try {
-      await deadLetter(js, m, d.reason, d.detail);
-      held.delete(m);
-    } catch (err) {
-      // NATS trouble: leave it to a later delivery rather than lose the copy
-      if (once.first("dlq-publish")) log.error({ err }, "could not publish to the dead-letter subject; the message will be retried");
-      held.delete(m);
-      m.nak(5000);
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await deadLetter(js, m, reason, detail);
+        held.delete(m);
+        return;
+      } catch (err) {
+        metrics.deadLetterFailures++;
+        if (once.first("dlq-publish")) log.error({ err }, "could not publish to the dead-letter subject; holding the message and retrying");
+        // stopping: left unacknowledged, JetStream delivers it again
+        if (stopping) return;
+        await new Promise((r) => setTimeout(r, Math.min(30_000, 500 * 2 ** Math.min(attempt, 10))));
+      }
     }
   };
 
@@ -209,6 +221,10 @@ export async function startCollector(config: CollectorConfig, deps: CollectorDep
         for await (const m of messages) {
           if (m.redelivered) metrics.redeliveries++;
           held.add(m);
+          if (isLastDelivery(m, config.maxDeliver)) {
+            void refuse(m, "max_deliver", maxDeliverDetail(m.info.deliveryCount, config.maxDeliver));
+            continue;
+          }
           received.push(m);
           pump();
         }
@@ -333,6 +349,7 @@ export async function startCollector(config: CollectorConfig, deps: CollectorDep
       clearInterval(lagTimer);
       if (held.size > 0) log.warn({ messages: held.size }, "stopping with unacknowledged messages; JetStream will deliver them again");
       await decoder.close();
+      advisories.unsubscribe();
       await nc.drain().catch(() => undefined);
       await new Promise<void>((resolve) => (http === undefined ? resolve() : http.server.close(() => resolve())));
       if (ownsStore) await store.close();

@@ -12,6 +12,7 @@ const FAMILIES: [string, string][] = [
   ["fleetprof_collector_recovered_profiles_total", "counter"],
   ["fleetprof_collector_flushes_total", "counter"],
   ["fleetprof_collector_insert_failures_total", "counter"],
+  ["fleetprof_collector_dead_letter_failures_total", "counter"],
   ["fleetprof_collector_insert_seconds", "histogram"],
   ["fleetprof_collector_lag_messages", "gauge"],
   ["fleetprof_collector_ack_pending_messages", "gauge"],
@@ -48,6 +49,8 @@ describe("collector metrics", () => {
     m.recoveredProfiles += 5;
     m.flushes += 4;
     m.insertFailures += 2;
+    m.deadLetterFailures += 1;
+    m.reject("max_deliver");
     for (const s of [0.005, 0.02, 0.25, 0.5, 45]) m.insertSeconds.observe(s);
     m.lagMessages = 11;
     m.ackPending = 6;
@@ -59,7 +62,7 @@ describe("collector metrics", () => {
     const expected: [string, Record<string, string>, number][] = [
       ["fleetprof_collector_messages_total", { result: "ingested" }, 30],
       ["fleetprof_collector_messages_total", { result: "duplicate" }, 2],
-      ["fleetprof_collector_messages_total", { result: "rejected" }, 3],
+      ["fleetprof_collector_messages_total", { result: "rejected" }, 4],
       ["fleetprof_collector_samples_total", {}, 1234],
       ["fleetprof_collector_rows_total", { table: "samples" }, 100],
       ["fleetprof_collector_rows_total", { table: "dictionaries" }, 7],
@@ -70,6 +73,8 @@ describe("collector metrics", () => {
       ["fleetprof_collector_recovered_profiles_total", {}, 5],
       ["fleetprof_collector_flushes_total", {}, 4],
       ["fleetprof_collector_insert_failures_total", {}, 2],
+      ["fleetprof_collector_dead_letter_failures_total", {}, 1],
+      ["fleetprof_collector_rejected_total", { reason: "max_deliver" }, 1],
       ["fleetprof_collector_insert_seconds_bucket", { le: "0.005" }, 1],
       ["fleetprof_collector_insert_seconds_bucket", { le: "0.01" }, 1],
       ["fleetprof_collector_insert_seconds_bucket", { le: "0.025" }, 2],

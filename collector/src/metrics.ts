@@ -19,6 +19,8 @@ export class CollectorMetrics {
   flushes = 0;
   insertFailures = 0;
   recoveredProfiles = 0;
+  /** Failed attempts to publish a dead-letter copy (retried; the message is held meanwhile). */
+  deadLetterFailures = 0;
   readonly rejected = new Map<string, number>(REJECT_REASONS.map((r) => [r, 0]));
   readonly insertSeconds: HistogramSeries;
   /** Messages in the stream not yet delivered to any collector (JetStream num_pending). */
@@ -41,6 +43,7 @@ export class CollectorMetrics {
     const recovered = r.counter("fleetprof_collector_recovered_profiles_total", "Profiles of redelivered batches found already stored (not written again).");
     const flushes = r.counter("fleetprof_collector_flushes_total", "Writes to ClickHouse.");
     const failures = r.counter("fleetprof_collector_insert_failures_total", "Failed write attempts (retried).");
+    const dlqFailures = r.counter("fleetprof_collector_dead_letter_failures_total", "Failed attempts to publish a dead-letter copy (retried; the message is held meanwhile).");
     // the series exists from the start, so a scrape before the first write shows zeros
     this.insertSeconds = r.histogram("fleetprof_collector_insert_seconds", "Duration of one write (all tables).", INSERT_BUCKETS).labels();
     const lag = r.gauge("fleetprof_collector_lag_messages", "Messages in the stream not yet delivered to a collector.");
@@ -60,6 +63,7 @@ export class CollectorMetrics {
       recovered.setTotal(this.recoveredProfiles);
       flushes.setTotal(this.flushes);
       failures.setTotal(this.insertFailures);
+      dlqFailures.setTotal(this.deadLetterFailures);
       lag.set(this.lagMessages);
       ackPending.set(this.ackPending);
       oldest.set(this.oldestWaitingSeconds);

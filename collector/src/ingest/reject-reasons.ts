@@ -24,8 +24,12 @@ export const REJECT_REASONS = [
   "invalid_time",
   "invalid_reference",
   "invalid_count",
+  // host or service other than the subject it came on (ingest/subject-binding.ts)
+  "subject_mismatch",
   // a decode worker died while decoding it (decode/pool.ts)
   "decoder_crashed",
+  // delivered as often as the consumer allows: copied before JetStream gives up on it
+  "max_deliver",
 ] as const;
 
 export type RejectReason = (typeof REJECT_REASONS)[number];
