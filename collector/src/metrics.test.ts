@@ -12,6 +12,7 @@ const FAMILIES: [string, string][] = [
   ["fleetprof_collector_recovered_profiles_total", "counter"],
   ["fleetprof_collector_flushes_total", "counter"],
   ["fleetprof_collector_insert_failures_total", "counter"],
+  ["fleetprof_collector_write_splits_total", "counter"],
   ["fleetprof_collector_dead_letter_failures_total", "counter"],
   ["fleetprof_collector_insert_seconds", "histogram"],
   ["fleetprof_collector_lag_messages", "gauge"],
@@ -49,6 +50,7 @@ describe("collector metrics", () => {
     m.recoveredProfiles += 5;
     m.flushes += 4;
     m.insertFailures += 2;
+    m.writeBisections += 3;
     m.deadLetterFailures += 1;
     m.reject("max_deliver");
     for (const s of [0.005, 0.02, 0.25, 0.5, 45]) m.insertSeconds.observe(s);
@@ -73,6 +75,7 @@ describe("collector metrics", () => {
       ["fleetprof_collector_recovered_profiles_total", {}, 5],
       ["fleetprof_collector_flushes_total", {}, 4],
       ["fleetprof_collector_insert_failures_total", {}, 2],
+      ["fleetprof_collector_write_splits_total", {}, 3],
       ["fleetprof_collector_dead_letter_failures_total", {}, 1],
       ["fleetprof_collector_rejected_total", { reason: "max_deliver" }, 1],
       ["fleetprof_collector_insert_seconds_bucket", { le: "0.005" }, 1],

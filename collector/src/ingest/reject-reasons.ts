@@ -28,6 +28,8 @@ export const REJECT_REASONS = [
   "subject_mismatch",
   // a decode worker died while decoding it (decode/pool.ts)
   "decoder_crashed",
+  // ClickHouse refuses its rows for good (isolated by bisecting the write)
+  "clickhouse_rejected",
   // delivered as often as the consumer allows: copied before JetStream gives up on it
   "max_deliver",
 ] as const;
