@@ -25,69 +25,59 @@ export function overLimit(reason: string, option: string, cap: number, what: str
   return new LimitError(reason, `${option} exceeded: more than ${String(cap)} ${what}`);
 }
 
-/** Counts of one message so far, against its caps. */
+/** The counted caps: what {@link MessageBudget.over} names. */
+export type CountedCap = "profiles" | "stacks" | "frames" | "strings" | "stackFrames";
+
+const CAPS: Record<CountedCap, { reason: string; option: string; what: string; cap: (l: DecodeLimits) => number }> = {
+  profiles: { reason: "too_many_profiles", option: "max-profiles", what: "profiles in one message", cap: (l) => l.maxProfiles },
+  stacks: { reason: "too_many_stacks", option: "max-stacks", what: "stacks in one message", cap: (l) => l.maxStacks },
+  frames: { reason: "too_many_frames", option: "max-frames", what: "frames in one message", cap: (l) => l.maxFrames },
+  strings: { reason: "too_many_strings", option: "max-strings", what: "strings in one message", cap: (l) => l.maxStrings },
+  stackFrames: { reason: "too_many_stack_frames", option: "max-stack-frames", what: "frame references in the stacks of one message", cap: (l) => l.maxStackFrames },
+};
+
+/**
+ * What is left of each cap in the message being decoded. The decoder decrements a count before
+ * storing what it counts and throws {@link over} when it goes below zero (plain fields: this is
+ * the hot path, once per stack, frame and string).
+ */
 export class MessageBudget {
-  #profiles = 0;
-  #stacks = 0;
-  #frames = 0;
-  #strings = 0;
-  #stackFrames = 0;
+  profilesLeft = 0;
+  stacksLeft = 0;
+  framesLeft = 0;
+  stringsLeft = 0;
+  stackFramesLeft = 0;
+  limits: DecodeLimits;
   readonly #labelValues = new Set<string>();
-  #limits: DecodeLimits;
 
   constructor(limits: DecodeLimits) {
-    this.#limits = limits;
+    this.limits = limits;
   }
 
   /** Starts a message. */
   reset(limits: DecodeLimits): void {
-    this.#limits = limits;
-    this.#profiles = this.#stacks = this.#frames = this.#strings = this.#stackFrames = 0;
+    this.limits = limits;
+    this.profilesLeft = limits.maxProfiles;
+    this.stacksLeft = limits.maxStacks;
+    this.framesLeft = limits.maxFrames;
+    this.stringsLeft = limits.maxStrings;
+    this.stackFramesLeft = limits.maxStackFrames;
     this.#labelValues.clear();
   }
 
-  get limits(): DecodeLimits {
-    return this.#limits;
-  }
-
-  profile(): void {
-    if (++this.#profiles > this.#limits.maxProfiles) throw overLimit("too_many_profiles", "max-profiles", this.#limits.maxProfiles, "profiles in one message");
-  }
-
-  stack(): void {
-    if (++this.#stacks > this.#limits.maxStacks) throw overLimit("too_many_stacks", "max-stacks", this.#limits.maxStacks, "stacks in one message");
-  }
-
-  frame(): void {
-    if (++this.#frames > this.#limits.maxFrames) throw overLimit("too_many_frames", "max-frames", this.#limits.maxFrames, "frames in one message");
-  }
-
-  string(): void {
-    if (++this.#strings > this.#limits.maxStrings) throw overLimit("too_many_strings", "max-strings", this.#limits.maxStrings, "strings in one message");
-  }
-
-  /** Whether `n` more frame references in stacks fit the cap. */
-  hasRoomFor(n: number): boolean {
-    return this.#stackFrames + n <= this.#limits.maxStackFrames;
-  }
-
-  /** The error for frame references over the cap. */
-  tooManyStackFrames(): LimitError {
-    return overLimit("too_many_stack_frames", "max-stack-frames", this.#limits.maxStackFrames, "frame references in the stacks of one message");
-  }
-
-  /** Counts `n` frame references stored (after {@link hasRoomFor} said they fit). */
-  stackFrames(n: number): void {
-    this.#stackFrames += n;
+  /** The error for a cap the message went over. */
+  over(cap: CountedCap): LimitError {
+    const c = CAPS[cap];
+    return overLimit(c.reason, c.option, c.cap(this.limits), c.what);
   }
 
   labelValue(v: string): void {
     const seen = this.#labelValues;
     if (seen.has(v)) return;
     seen.add(v);
-    if (seen.size > this.#limits.maxLabelValues) {
+    if (seen.size > this.limits.maxLabelValues) {
       seen.clear();
-      throw overLimit("too_many_label_values", "max-label-values", this.#limits.maxLabelValues, "distinct label values in one message");
+      throw overLimit("too_many_label_values", "max-label-values", this.limits.maxLabelValues, "distinct label values in one message");
     }
   }
 

@@ -123,7 +123,7 @@ function decodeBatchFields(r: Reader): DecodedBatch {
     else if (field === 4 && wt === 0) batch.formatVersion = r.varint();
     else if (field === 5 && wt === 2) {
       const n = r.len();
-      budget.profile();
+      if (--budget.profilesLeft < 0) throw budget.over("profiles");
       batch.profiles.push(decodeProfile(new Reader(r.buf, r.pos, r.pos + n), limits));
       r.pos += n;
     } else if (field === 6 && wt === 0) batch.part = r.varint();
@@ -222,7 +222,7 @@ function decodeProfile(r: Reader, limits: DecodeLimits): DecodedProfile {
         {
           const n = r.len();
           if (n > limits.maxStringLength) throw overLimit("oversized_string", "max-string-length", limits.maxStringLength, `bytes in a function, file or thread name (${String(n)})`);
-          budget.string();
+          if (--budget.stringsLeft < 0) throw budget.over("strings");
           if (!stringsBuilder.add(r.buf, r.pos, r.pos + n)) checkUtf8(r.buf, r.pos, r.pos + n, "a function, file or thread name");
           r.pos += n;
         }
@@ -242,7 +242,7 @@ function decodeProfile(r: Reader, limits: DecodeLimits): DecodedProfile {
           else r.skip(t & 7);
         }
         if (r.pos !== end) throw new WireError("frame overruns its length");
-        budget.frame();
+        if (--budget.framesLeft < 0) throw budget.over("frames");
         if (nFrames * 3 + 3 > frameScratch.length) frameScratch = grow(frameScratch, nFrames * 3 + 3);
         frameScratch[nFrames * 3] = fn;
         frameScratch[nFrames * 3 + 1] = file;
@@ -253,7 +253,7 @@ function decodeProfile(r: Reader, limits: DecodeLimits): DecodedProfile {
       case 12: {
         if (wt !== 2) break;
         const n = r.len();
-        budget.stack();
+        if (--budget.stacksLeft < 0) throw budget.over("stacks");
         decodeStack(r, r.pos + n, limits, stacks);
         continue;
       }
@@ -306,11 +306,11 @@ function decodeStack(r: Reader, end: number, limits: DecodeLimits, st: ScratchSt
       const n = r.len();
       const stop = r.pos + n;
       // n bytes hold at most n ids: count them exactly only when that bound breaks a cap
-      if (at - first + n > limits.maxStackDepth || !budget.hasRoomFor(n)) {
+      if (at - first + n > limits.maxStackDepth || n > budget.stackFramesLeft) {
         let k = 0;
         for (let j = r.pos; j < stop; j++) if ((r.buf[j] as number) < 0x80) k++;
         if (at - first + k > limits.maxStackDepth) throw overLimit("stack_too_deep", "max-stack-depth", limits.maxStackDepth, "frames in one stack");
-        if (!budget.hasRoomFor(k)) throw budget.tooManyStackFrames();
+        if (k > budget.stackFramesLeft) throw budget.over("stackFrames");
       }
       const before = at;
       st.frames = grow(st.frames, at + n);
@@ -337,11 +337,10 @@ function decodeStack(r: Reader, end: number, limits: DecodeLimits, st: ScratchSt
       }
       r.pos = pos;
       if (pos !== stop) throw new WireError("packed field overruns its length");
-      budget.stackFrames(at - before);
+      budget.stackFramesLeft -= at - before;
     } else if (t === 8) {
       if (at - first + 1 > limits.maxStackDepth) throw overLimit("stack_too_deep", "max-stack-depth", limits.maxStackDepth, "frames in one stack");
-      if (!budget.hasRoomFor(1)) throw budget.tooManyStackFrames();
-      budget.stackFrames(1);
+      if (--budget.stackFramesLeft < 0) throw budget.over("stackFrames");
       st.frames = grow(st.frames, at + 1);
       const v = r.varint();
       if (v > max) max = v;
