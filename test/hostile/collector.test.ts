@@ -52,7 +52,7 @@ describe("hostile input against a collector", () => {
     const seq = await publishPayload(nc, bad.subject, bad.payload, `bad-${String(n)}`, bad.encoding);
     const good = goodBatch(`good-${String(n)}`, "shop", `web-good-${String(n)}`);
     await publishPayload(nc, subjectOf("shop", good.host), encodeBatch(good), good.batchId);
-    const stored = await waitUntil(`the good batch after case ${String(n)}`, async () => ((await samplesOfHost(store, good.host)) === batchTotal(good) ? true : undefined), 10_000);
+    const stored = await waitUntil(`the good batch after case ${String(n)}`, async () => ((await samplesOfHost(store, good.host)) === batchTotal(good) ? true : undefined), 15_000);
     expect(stored).toBe(true);
     expect(await healthStatus(c.httpAddress ?? "")).toBe(200);
     const dl = await deadLetterOf(nc, seq);
@@ -87,7 +87,7 @@ describe("hostile input against a collector", () => {
   });
 
   it("refuses a batch of 101 profiles whose windows are a day apart (one daily partition each)", async () => {
-    await survives({ subject: subjectOf("shop", "web-evil"), payload: encodeBatch(poisonBatch("poison-1", "shop", "web-evil")) }, "invalid_time", /max-window-age exceeded: window start \S+ is [\d.]+ days old \(more than 7\.0 days\)/);
+    await survives({ subject: subjectOf("shop", "web-evil"), payload: encodeBatch(poisonBatch("poison-1", "shop", "web-evil")) }, "invalid_time", /max-window-age exceeded: window start \S+ is [\d.]+ days old \(more than 7\.00 days\)/);
   });
 
   it("refuses a batch whose host is not the subject's (one agent writing as another host)", async () => {
@@ -149,7 +149,7 @@ describe("hostile input against a collector", () => {
       expect(again.metrics.rejected.get("max_deliver")).toBe(1);
       const good = goodBatch("good-after-max-deliver", "shop", "web-good-md");
       await publishPayload(nc, subjectOf("shop", good.host), encodeBatch(good), good.batchId);
-      await waitUntil("the good batch after max_deliver", async () => ((await samplesOfHost(store, good.host)) === batchTotal(good) ? true : undefined), 10_000);
+      await waitUntil("the good batch after max_deliver", async () => ((await samplesOfHost(store, good.host)) === batchTotal(good) ? true : undefined), 15_000);
       expect(await healthStatus(again.httpAddress ?? "")).toBe(200);
     } finally {
       await stop();

@@ -28,7 +28,7 @@ function checkWindow(t: number, limits: ValidationLimits, now: number): string |
 }
 
 function hours(ms: number): string {
-  return ms >= 2 * 86_400_000 ? `${(ms / 86_400_000).toFixed(1)} days` : `${(ms / 3_600_000).toFixed(1)} h`;
+  return ms >= 2 * 86_400_000 ? `${(ms / 86_400_000).toFixed(2)} days` : `${(ms / 3_600_000).toFixed(2)} h`;
 }
 
 export function validateBatch(b: DecodedBatch, limits: ValidationLimits, now = Date.now()): Rejection | undefined {
