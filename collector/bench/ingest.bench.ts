@@ -21,7 +21,7 @@ import { gunzipSync } from "node:zlib";
 import { jetstream } from "@nats-io/jetstream";
 import { connect, headers, type NatsConnection } from "@nats-io/transport-node";
 import { createLogger, ensureStreams, loadConfig } from "@fleetprof/common";
-import { ENCODING_HEADER, encodeBatch, FORMAT_HEADER, SAMPLE_BATCH_FORMAT, samplesSubject, type ProcessProfile } from "@fleetprof/proto";
+import { DEFAULT_BATCH_LIMITS, ENCODING_HEADER, encodeBatch, FORMAT_HEADER, SAMPLE_BATCH_FORMAT, samplesSubject, type ProcessProfile } from "@fleetprof/proto";
 import { hashFrame, hashStack, hashString, hashStringToBigInt, openStore, RowBinaryWriter, stacksFromList, type BatchInput, type Store } from "@fleetprof/store";
 import { killAllTracked, removeTempDirs, rows, startNats, tempDir } from "@fleetprof/test";
 import { collectorOptions, decodeSampleBatch, startCollector, type DecodedBatch } from "@fleetprof/collector";
@@ -35,7 +35,7 @@ const STACKS = 300; // distinct stacks per process window
 const SAMPLES = 1000; // 100 Hz × 10 s
 const FLUSH_ROWS = 500_000;
 const HOSTS = 30; // 10 services × 3 versions, one host each; every host publishes one batch per 10 s window
-const LIMITS = { maxStackDepth: 2048, maxLabels: 64, maxStringLength: 8192 };
+const LIMITS = DEFAULT_BATCH_LIMITS;
 
 /** Progress on stderr (the figures go to stdout). */
 const progress = (msg: string): void => {

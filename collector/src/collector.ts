@@ -16,15 +16,17 @@
 import { jetstream, jetstreamManager, type ConsumerMessages, type JetStreamClient, type JetStreamManager, type JsMsg } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/transport-node";
 import { connectNats, createLogger, ensureStreams, LogOnce, SAMPLES_STREAM, type Logger } from "@fleetprof/common";
-import { openStore, redactUrl, type PreparedWrite, type Store, type WriteBuilder } from "@fleetprof/store";
+import { openStore, redactUrl, type Store, type WriteBuilder } from "@fleetprof/store";
 import { ensureConsumer } from "./consumer.js";
-import type { DecodedBatch } from "./decode/sample-batch.js";
 import { startHttp, type HealthReport } from "./http.js";
 import { deadLetter } from "./ingest/dead-letter.js";
+import { isLastDelivery, maxDeliverDetail, watchMaxDeliveries } from "./ingest/max-deliver.js";
+import type { RejectReason } from "./ingest/reject-reasons.js";
+import { checkSubject } from "./ingest/subject-binding.js";
 import { DecodePool, defaultDecodeThreads } from "./decode/pool.js";
-import type { IngestLimits } from "./ingest/message.js";
 import { CollectorMetrics } from "./metrics.js";
-import type { CollectorConfig } from "./options.js";
+import { ingestLimits, type CollectorConfig } from "./options.js";
+import { WriteCommitter, type WriteItem } from "./write/commit.js";
 
 export interface CollectorDeps {
   /** A store opened by the caller (embedded mode shares one between collector and query API); not closed by stop(). */
@@ -44,15 +46,10 @@ export interface CollectorHandle {
   readonly store: Store;
 }
 
-interface Ready {
-  m: JsMsg;
-  batch: DecodedBatch;
-}
-
 /** The next write, filled as messages are decoded. */
 interface Pending {
   builder: WriteBuilder;
-  items: Ready[];
+  items: WriteItem[];
   rows: number;
   /** When its first message was decoded. */
   oldest: number | undefined;
@@ -96,14 +93,8 @@ export async function startCollector(config: CollectorConfig, deps: CollectorDep
   }
   const metrics = new CollectorMetrics();
   const once = new LogOnce();
-  const limits: IngestLimits = {
-    maxStackDepth: config.maxStackDepth,
-    maxLabels: config.maxLabels,
-    maxStringLength: config.maxStringLength,
-    maxSampleCount: config.maxSampleCount,
-    maxFutureMs: 86_400_000,
-  };
-  const decoder = new DecodePool(config.decodeThreads ?? defaultDecodeThreads(), limits, log);
+  const decoder = new DecodePool({ threads: config.decodeThreads ?? defaultDecodeThreads(), limits: ingestLimits(config), heapMb: config.decodeWorkerHeap, log });
+  const advisories = watchMaxDeliveries({ nc, js, jsm, stream: SAMPLES_STREAM, consumer: config.consumerName, maxDeliver: config.maxDeliver, log, copied: () => metrics.reject("max_deliver") });
 
   // --- state
   const held = new Set<JsMsg>(); // delivered, not yet acked or terminated
@@ -113,8 +104,6 @@ export async function startCollector(config: CollectorConfig, deps: CollectorDep
   let decoding = 0;
   let stopping = false;
   let hardStop = false;
-  let lastWriteError: string | undefined;
-  let lastWriteAt = 0;
   let wake: (() => void) | undefined;
   const poke = (): void => {
     const w = wake;
@@ -179,25 +168,33 @@ export async function startCollector(config: CollectorConfig, deps: CollectorDep
   };
   const decodeOne = async (m: JsMsg): Promise<void> => {
     const d = await decoder.decode(m.data, m.headers);
-    if (d.ok) {
-      pending.builder.add(d.batch);
-      pending.items.push({ m, batch: d.batch });
-      pending.rows += d.rows;
-      pending.oldest ??= Date.now();
-      return;
+    const refused = d.ok ? checkSubject(d.batch, m.subject) : d;
+    if (refused !== undefined) return refuse(m, refused.reason, refused.detail);
+    if (!d.ok) return;
+    pending.builder.add(d.batch);
+    pending.items.push({ m, batch: d.batch });
+    pending.rows += d.rows;
+    pending.oldest ??= Date.now();
+  };
+
+  // --- dead letters: a message is let go only once its copy is published (kept alive meanwhile)
+  const refuse = async (m: JsMsg, reason: RejectReason, detail: string): Promise<void> => {
+    metrics.reject(reason);
+    if (once.first(`reject:${reason}`)) {
+      log.warn({ reason, detail, subject: m.subject, seq: m.seq }, `rejected a message (${reason}); copied to the dead-letter subject (logged once per reason)`);
     }
-    metrics.reject(d.reason);
-    if (once.first(`reject:${d.reason}`)) {
-      log.warn({ reason: d.reason, detail: d.detail, subject: m.subject, seq: m.seq }, `rejected a message (${d.reason}); copied to the dead-letter subject (logged once per reason)`);
-    }
-    try {
-      await deadLetter(js, m, d.reason, d.detail);
-      held.delete(m);
-    } catch (err) {
-      // NATS trouble: leave it to a later delivery rather than lose the copy
-      if (once.first("dlq-publish")) log.error({ err }, "could not publish to the dead-letter subject; the message will be retried");
-      held.delete(m);
-      m.nak(5000);
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await deadLetter(js, m, reason, detail);
+        held.delete(m);
+        return;
+      } catch (err) {
+        metrics.deadLetterFailures++;
+        if (once.first("dlq-publish")) log.error({ err }, "could not publish to the dead-letter subject; holding the message and retrying");
+        // stopping: left unacknowledged, JetStream delivers it again
+        if (stopping) return;
+        await new Promise((r) => setTimeout(r, Math.min(30_000, 500 * 2 ** Math.min(attempt, 10))));
+      }
     }
   };
 
@@ -217,6 +214,10 @@ export async function startCollector(config: CollectorConfig, deps: CollectorDep
         for await (const m of messages) {
           if (m.redelivered) metrics.redeliveries++;
           held.add(m);
+          if (isLastDelivery(m, config.maxDeliver)) {
+            void refuse(m, "max_deliver", maxDeliverDetail(m.info.deliveryCount, config.maxDeliver));
+            continue;
+          }
           received.push(m);
           pump();
         }
@@ -229,46 +230,23 @@ export async function startCollector(config: CollectorConfig, deps: CollectorDep
   };
 
   // --- write
-  const backoff = (attempt: number): number => Math.min(config.retryMax, 100 * 2 ** Math.min(attempt, 20)) * (0.75 + Math.random() / 2);
-  const commit = async (prepared: PreparedWrite, items: Ready[]): Promise<void> => {
-    const uncertain = new Set(items.filter((i) => i.m.redelivered).map((i) => i.batch.batchId));
-    for (let attempt = 0; ; attempt++) {
-      const started = performance.now();
-      try {
-        const r = await store.commitWrite(prepared, { uncertain });
-        metrics.insertSeconds.observe((performance.now() - started) / 1000);
-        metrics.flushes++;
-        metrics.rows += r.rows;
-        metrics.samples += r.samples;
-        metrics.dictionaryRows += r.frames + r.stacks;
-        metrics.recoveredProfiles += r.recoveredProfiles;
-        metrics.messagesDuplicate += r.duplicateBatches;
-        metrics.messagesIngested += items.length - r.duplicateBatches;
-        if (lastWriteError !== undefined) log.info({ attempts: attempt + 1 }, "ClickHouse writes work again");
-        lastWriteError = undefined;
-        lastWriteAt = Date.now();
-        metrics.clickhouseUp = 1;
-        once.forget("write");
-        break;
-      } catch (err) {
-        metrics.insertFailures++;
-        metrics.clickhouseUp = 0;
-        lastWriteError = (err as Error).message;
-        if (once.first("write")) log.warn({ err }, "writing to ClickHouse failed; holding the messages and retrying with back-off");
-        // whatever part of the write landed is found and skipped on the next attempt
-        for (const i of items) uncertain.add(i.batch.batchId);
-        if (hardStop) return;
-        const wait = backoff(attempt);
-        const until = Date.now() + wait;
-        while (Date.now() < until && !hardStop) await new Promise((r) => setTimeout(r, Math.min(100, until - Date.now())));
-        if (hardStop) return;
+  const committer = new WriteCommitter({
+    store,
+    metrics,
+    log,
+    once,
+    retryMax: config.retryMax,
+    hardStop: () => hardStop,
+    committed: (items) => {
+      for (const i of items) {
+        i.m.ack();
+        held.delete(i.m);
       }
-    }
-    for (const i of items) {
-      i.m.ack();
-      held.delete(i.m);
-    }
-  };
+    },
+    refused: async (items, detail) => {
+      for (const i of items) await refuse(i.m, "clickhouse_rejected", detail);
+    },
+  });
 
   let inFlight: Promise<void> = Promise.resolve();
   let committing = false;
@@ -291,7 +269,7 @@ export async function startCollector(config: CollectorConfig, deps: CollectorDep
       pump();
       const prepared = take.builder.finish();
       committing = true;
-      inFlight = commit(prepared, take.items).finally(() => {
+      inFlight = committer.commit(prepared, take.items).finally(() => {
         committing = false;
         poke();
       });
@@ -305,12 +283,12 @@ export async function startCollector(config: CollectorConfig, deps: CollectorDep
   // --- http
   const health = (): HealthReport => {
     const natsOk = !nc.isClosed() && metrics.natsUp === 1;
-    const chOk = lastWriteError === undefined;
+    const chOk = committer.lastError === undefined;
     return {
       ok: natsOk && chOk && !stopping,
       nats: natsOk ? "connected" : "disconnected",
-      clickhouse: chOk ? "ok" : `failing: ${lastWriteError ?? ""}`,
-      lastWriteAt: lastWriteAt === 0 ? null : new Date(lastWriteAt).toISOString(),
+      clickhouse: chOk ? "ok" : `failing: ${committer.lastError ?? ""}`,
+      lastWriteAt: committer.lastWriteAt === 0 ? null : new Date(committer.lastWriteAt).toISOString(),
       waitingMessages: held.size,
       stopping,
     };
@@ -341,6 +319,7 @@ export async function startCollector(config: CollectorConfig, deps: CollectorDep
       clearInterval(lagTimer);
       if (held.size > 0) log.warn({ messages: held.size }, "stopping with unacknowledged messages; JetStream will deliver them again");
       await decoder.close();
+      advisories.unsubscribe();
       await nc.drain().catch(() => undefined);
       await new Promise<void>((resolve) => (http === undefined ? resolve() : http.server.close(() => resolve())));
       if (ownsStore) await store.close();

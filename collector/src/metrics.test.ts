@@ -1,6 +1,6 @@
 import { readMetric } from "@fleetprof/common";
 import { describe, expect, it } from "vitest";
-import { REJECT_REASONS } from "./ingest/validate.js";
+import { REJECT_REASONS } from "./ingest/reject-reasons.js";
 import { CollectorMetrics } from "./metrics.js";
 
 const FAMILIES: [string, string][] = [
@@ -12,6 +12,8 @@ const FAMILIES: [string, string][] = [
   ["fleetprof_collector_recovered_profiles_total", "counter"],
   ["fleetprof_collector_flushes_total", "counter"],
   ["fleetprof_collector_insert_failures_total", "counter"],
+  ["fleetprof_collector_write_splits_total", "counter"],
+  ["fleetprof_collector_dead_letter_failures_total", "counter"],
   ["fleetprof_collector_insert_seconds", "histogram"],
   ["fleetprof_collector_lag_messages", "gauge"],
   ["fleetprof_collector_ack_pending_messages", "gauge"],
@@ -48,6 +50,9 @@ describe("collector metrics", () => {
     m.recoveredProfiles += 5;
     m.flushes += 4;
     m.insertFailures += 2;
+    m.writeBisections += 3;
+    m.deadLetterFailures += 1;
+    m.reject("max_deliver");
     for (const s of [0.005, 0.02, 0.25, 0.5, 45]) m.insertSeconds.observe(s);
     m.lagMessages = 11;
     m.ackPending = 6;
@@ -59,7 +64,7 @@ describe("collector metrics", () => {
     const expected: [string, Record<string, string>, number][] = [
       ["fleetprof_collector_messages_total", { result: "ingested" }, 30],
       ["fleetprof_collector_messages_total", { result: "duplicate" }, 2],
-      ["fleetprof_collector_messages_total", { result: "rejected" }, 3],
+      ["fleetprof_collector_messages_total", { result: "rejected" }, 4],
       ["fleetprof_collector_samples_total", {}, 1234],
       ["fleetprof_collector_rows_total", { table: "samples" }, 100],
       ["fleetprof_collector_rows_total", { table: "dictionaries" }, 7],
@@ -70,6 +75,9 @@ describe("collector metrics", () => {
       ["fleetprof_collector_recovered_profiles_total", {}, 5],
       ["fleetprof_collector_flushes_total", {}, 4],
       ["fleetprof_collector_insert_failures_total", {}, 2],
+      ["fleetprof_collector_write_splits_total", {}, 3],
+      ["fleetprof_collector_dead_letter_failures_total", {}, 1],
+      ["fleetprof_collector_rejected_total", { reason: "max_deliver" }, 1],
       ["fleetprof_collector_insert_seconds_bucket", { le: "0.005" }, 1],
       ["fleetprof_collector_insert_seconds_bucket", { le: "0.01" }, 1],
       ["fleetprof_collector_insert_seconds_bucket", { le: "0.025" }, 2],

@@ -3,7 +3,7 @@
  * (no lookup per message); the registry reads them when /metrics is scraped.
  */
 import { Registry, type HistogramSeries } from "@fleetprof/common";
-import { REJECT_REASONS } from "./ingest/validate.js";
+import { REJECT_REASONS } from "./ingest/reject-reasons.js";
 
 /** Upper bounds of the write-duration buckets, seconds. */
 const INSERT_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
@@ -19,6 +19,10 @@ export class CollectorMetrics {
   flushes = 0;
   insertFailures = 0;
   recoveredProfiles = 0;
+  /** Writes split in halves after ClickHouse refused their rows for good. */
+  writeBisections = 0;
+  /** Failed attempts to publish a dead-letter copy (retried; the message is held meanwhile). */
+  deadLetterFailures = 0;
   readonly rejected = new Map<string, number>(REJECT_REASONS.map((r) => [r, 0]));
   readonly insertSeconds: HistogramSeries;
   /** Messages in the stream not yet delivered to any collector (JetStream num_pending). */
@@ -40,7 +44,9 @@ export class CollectorMetrics {
     const redeliveries = r.counter("fleetprof_collector_redeliveries_total", "Messages JetStream delivered more than once.");
     const recovered = r.counter("fleetprof_collector_recovered_profiles_total", "Profiles of redelivered batches found already stored (not written again).");
     const flushes = r.counter("fleetprof_collector_flushes_total", "Writes to ClickHouse.");
-    const failures = r.counter("fleetprof_collector_insert_failures_total", "Failed write attempts (retried).");
+    const failures = r.counter("fleetprof_collector_insert_failures_total", "Failed write attempts (retried, or bisected when ClickHouse refuses the rows for good).");
+    const splits = r.counter("fleetprof_collector_write_splits_total", "Writes split in halves to isolate batches ClickHouse refuses for good.");
+    const dlqFailures = r.counter("fleetprof_collector_dead_letter_failures_total", "Failed attempts to publish a dead-letter copy (retried; the message is held meanwhile).");
     // the series exists from the start, so a scrape before the first write shows zeros
     this.insertSeconds = r.histogram("fleetprof_collector_insert_seconds", "Duration of one write (all tables).", INSERT_BUCKETS).labels();
     const lag = r.gauge("fleetprof_collector_lag_messages", "Messages in the stream not yet delivered to a collector.");
@@ -60,6 +66,8 @@ export class CollectorMetrics {
       recovered.setTotal(this.recoveredProfiles);
       flushes.setTotal(this.flushes);
       failures.setTotal(this.insertFailures);
+      splits.setTotal(this.writeBisections);
+      dlqFailures.setTotal(this.deadLetterFailures);
       lag.set(this.lagMessages);
       ackPending.set(this.ackPending);
       oldest.set(this.oldestWaitingSeconds);

@@ -162,6 +162,45 @@ describe("collector", () => {
     expect(collector.metrics.messagesRejected).toBe(rejected);
   });
 
+  it("isolates a batch ClickHouse refuses for good: dead-lettered with the error code, the rest of its write and later writes land", async () => {
+    // an operator's constraint the refused batch breaks; it travels in one write with good batches
+    await store.client.command({ query: `ALTER TABLE ${store.db}.samples ADD CONSTRAINT no_refused CHECK service != 'refused'` });
+    try {
+      const refused = makeBatch("refused-1", "host-r", [makeProfile({ service: "refused", version: "1", pid: 1, windowStartUnixMs: NOW, stacks: 40 })]);
+      const batches = [...Array.from({ length: 6 }, (_, i) => track(goodBatch(400 + i))), refused, ...Array.from({ length: 6 }, (_, i) => track(goodBatch(410 + i)))];
+      const rejected = collector.metrics.rejected.get("clickhouse_rejected") ?? 0;
+      await Promise.all(batches.map((b) => publishBatch(nc, b)));
+      await waitUntil("good batches written, the refused one dead-lettered", () => collector.metrics.samples >= publishedTotal() && collector.metrics.rejected.get("clickhouse_rejected") === rejected + 1);
+      for (let i = 0; i < 3; i++) await publishBatch(nc, track(goodBatch(420 + i)));
+      await waitUntil("later batches written", () => collector.metrics.samples >= publishedTotal());
+      expect(await totals(store)).toEqual(published);
+      const jsm = await jetstreamManager(nc);
+      const copy = await jsm.streams.getMessage(DLQ_STREAM, { last_by_subj: "fleetprof.dlq.clickhouse_rejected" });
+      expect(copy?.header.get("Fleetprof-Dlq-Subject")).toBe(samplesSubject("refused", "host-r"));
+      expect(copy?.header.get("Fleetprof-Dlq-Detail")).toMatch(/^ClickHouse refused the rows: error 469 \(VIOLATED_CONSTRAINT\): Constraint `no_refused`/);
+      const missing = await rows<{ n: string }>(store.client, `SELECT count() AS n FROM ${store.db}.samples WHERE stack_id NOT IN (SELECT stack_id FROM ${store.db}.stacks)`);
+      expect(Number(missing[0]?.n)).toBe(0);
+      expect(collector.health().ok).toBe(true);
+    } finally {
+      await store.client.command({ query: `ALTER TABLE ${store.db}.samples DROP CONSTRAINT no_refused` });
+    }
+  });
+
+  it("writes a batch whose windows straddle midnight (two daily partitions in one write)", async () => {
+    const midnight = Math.floor(Date.now() / 86_400_000) * 86_400_000;
+    const b = track(
+      makeBatch("midnight-1", "host-m", [
+        makeProfile({ service: "api", version: "1.4", pid: 7001, windowStartUnixMs: midnight - 10_000, stacks: 20 }),
+        makeProfile({ service: "api", version: "1.4", pid: 7001, windowStartUnixMs: midnight, stacks: 20 }),
+      ]),
+    );
+    await publishBatch(nc, b);
+    await waitUntil("the midnight batch written", () => collector.metrics.samples >= publishedTotal());
+    const days = await rows<{ n: string }>(store.client, `SELECT uniqExact(toDate(time, 'UTC')) AS n FROM ${store.db}.samples WHERE host = 'host-m'`);
+    expect(Number(days[0]?.n)).toBe(2);
+    expect(await totals(store)).toEqual(published);
+  });
+
   it("keeps the rollups equal to the raw table", async () => {
     for (const table of ["samples_1m", "samples_1h"]) {
       const r = await rows<{ k: string; n: string }>(store.client, `SELECT concat(service, '/', version) AS k, sum(count) AS n FROM ${store.db}.${table} GROUP BY k`);

@@ -9,6 +9,7 @@ export { ttlFromMs } from "./schema/identifiers.js";
 export type { TtlConfig } from "./schema/tables.js";
 export { hashBytes, hashFrame, hashStack, hashString, hashStringToBigInt, u64String } from "./write/hash.js";
 export type { PreparedWrite, WriteBuilder } from "./write/writer.js";
+export { clickHouseFailureOf, permanentWriteError, type ClickHouseFailure } from "./write/write-error.js";
 export { RowBinaryWriter } from "./write/rowbinary.js";
 export { isFrameTable, stacksFromList, type BatchInput, type FrameInput, type FrameTable, type ProfileInput, type StackInput, type StacksInput, type StringTable, type WriteOptions, type WriteResult } from "./write/types.js";
 

@@ -60,6 +60,14 @@ export interface Store {
   /** Raw RowBinary rows, in the table's column order, into one of the schema's tables (tools, benchmarks). */
   insertRowBinary(table: string, bytes: Buffer): Promise<void>;
   commitWrite(prepared: PreparedWrite, options?: WriteOptions): Promise<WriteResult>;
+  /**
+   * After ClickHouse refused a write for good ({@link permanentWriteError}): its two halves by
+   * batch, with their batch ids, to commit one after the other before any later write — bisecting
+   * isolates the batches at fault. See `write/writer.ts` for what it does to dictionary rows.
+   */
+  splitWrite(prepared: PreparedWrite): { write: PreparedWrite; batchIds: string[] }[];
+  /** Gives a refused write up (its batches are dead-lettered); later writes still carry every dictionary row they need. */
+  abandonWrite(prepared: PreparedWrite): void;
   /** True when ClickHouse answers. */
   ping(): Promise<boolean>;
   readonly faults: StoreFaults;
@@ -127,6 +135,8 @@ export async function openStore(url: string, options: OpenStoreOptions = {}): Pr
       await insert(`${db}.${spec.name}`, spec, bytes, {});
     },
     commitWrite: (prepared, o) => writer.commit(prepared, o),
+    splitWrite: (prepared) => writer.split(prepared).map((write) => ({ write, batchIds: writer.batchIds(write) })),
+    abandonWrite: (prepared) => writer.abandon(prepared),
     ping: async () => {
       try {
         return (await client.ping()).success;

@@ -8,6 +8,7 @@
  * Limits are enforced while decoding, so a hostile message is refused before it costs memory.
  */
 import type { FrameTable, ProfileInput, StacksInput } from "@fleetprof/store";
+import { checkUtf8, MessageBudget, overLimit, readString, type DecodeLimits } from "./limits.js";
 import { Reader, WireError } from "./reader.js";
 import { WireStrings, WireStringsBuilder } from "./wire-strings.js";
 
@@ -88,57 +89,65 @@ function grow<T extends Uint32Array | Float64Array>(a: T, need: number): T {
   return b;
 }
 
-/** Bounds checked while decoding; exceeding one throws a {@link LimitError}. */
-export interface DecodeLimits {
-  maxStackDepth: number;
-  maxLabels: number;
-  maxStringLength: number;
-}
-
-/** A message that decodes but breaks a limit; `reason` is the dead-letter reason. */
-export class LimitError extends Error {
-  override readonly name = "LimitError";
-  readonly reason: string;
-  constructor(reason: string, message: string) {
-    super(message);
-    this.reason = reason;
-  }
-}
-
 const MODES = ["", "cpu", "wall", "gil"];
 const NO_FRAMES: FrameTable = { length: 0, data: new Uint32Array(0) };
 const EMPTY_STACKS: DecodedStacks = { length: 0, frames: new Uint16Array(0), start: new Uint32Array(1), thread: new Uint32Array(0), count: new Float64Array(0), maxFrame: -1 };
 let frameScratch = new Uint32Array(3 * 1024);
 const stringsBuilder = new WireStringsBuilder();
+const budget = new MessageBudget({ maxProfiles: 0, maxStacks: 0, maxFrames: 0, maxStrings: 0, maxStackFrames: 0, maxStackDepth: 0, maxLabels: 0, maxLabelValues: 0, maxStringLength: 0 });
 const EMPTY_STRINGS = new WireStrings(Buffer.alloc(0), new Uint32Array(0), new Uint32Array(0));
 
-function checkString(s: string, limits: DecodeLimits, what: string): string {
-  if (s.length > limits.maxStringLength) {
-    throw new LimitError("oversized_string", `${what} is ${String(s.length)} characters long (limit ${String(limits.maxStringLength)})`);
+/**
+ * Decodes one message. Every cap of `limits` is checked before what it counts is stored; the
+ * first one broken throws a {@link LimitError}, malformed bytes a {@link WireError}.
+ */
+export function decodeSampleBatch(buf: Buffer, limits: DecodeLimits): DecodedBatch {
+  budget.reset(limits);
+  try {
+    return decodeBatchFields(new Reader(buf));
+  } finally {
+    budget.done();
   }
-  return s;
 }
 
-export function decodeSampleBatch(buf: Buffer, limits: DecodeLimits): DecodedBatch {
-  const r = new Reader(buf);
+function decodeBatchFields(r: Reader): DecodedBatch {
+  const limits = budget.limits;
   const batch: DecodedBatch = { batchId: "", host: "", agentVersion: "", formatVersion: 0, part: 0, parts: 0, profiles: [] };
   while (r.pos < r.end) {
     const tag = r.varint();
     const field = tag >>> 3;
     const wt = tag & 7;
-    if (field === 1 && wt === 2) batch.batchId = checkString(r.string(), limits, "batch id");
-    else if (field === 2 && wt === 2) batch.host = checkString(r.string(), limits, "host");
-    else if (field === 3 && wt === 2) batch.agentVersion = checkString(r.string(), limits, "agent version");
+    if (field === 1 && wt === 2) batch.batchId = readString(r, limits, "batch id");
+    else if (field === 2 && wt === 2) batch.host = readString(r, limits, "host");
+    else if (field === 3 && wt === 2) batch.agentVersion = readString(r, limits, "agent version");
     else if (field === 4 && wt === 0) batch.formatVersion = r.varint();
     else if (field === 5 && wt === 2) {
       const n = r.len();
-      batch.profiles.push(decodeProfile(new Reader(buf, r.pos, r.pos + n), limits));
+      if (--budget.profilesLeft < 0) throw budget.over("profiles");
+      batch.profiles.push(decodeProfile(new Reader(r.buf, r.pos, r.pos + n), limits));
       r.pos += n;
     } else if (field === 6 && wt === 0) batch.part = r.varint();
     else if (field === 7 && wt === 0) batch.parts = r.varint();
     else r.skip(wt);
   }
   return batch;
+}
+
+/** One label entry (a map entry message) into `labels`. */
+function decodeLabel(r: Reader, limits: DecodeLimits, labels: Record<string, string>): void {
+  const n = r.len();
+  const e = new Reader(r.buf, r.pos, r.pos + n);
+  r.pos += n;
+  let k = "";
+  let v = "";
+  while (e.pos < e.end) {
+    const t = e.varint();
+    if (t === 10) k = readString(e, limits, "a label name");
+    else if (t === 18) v = readString(e, limits, "a label value");
+    else e.skip(t & 7);
+  }
+  budget.labelValue(v);
+  labels[k] = v;
 }
 
 function decodeProfile(r: Reader, limits: DecodeLimits): DecodedProfile {
@@ -181,29 +190,17 @@ function decodeProfile(r: Reader, limits: DecodeLimits): DecodedProfile {
         continue;
       case 3:
         if (wt !== 2) break;
-        p.service = checkString(r.string(), limits, "service");
+        p.service = readString(r, limits, "service");
         continue;
       case 4:
         if (wt !== 2) break;
-        p.version = checkString(r.string(), limits, "version");
+        p.version = readString(r, limits, "version");
         continue;
-      case 5: {
+      case 5:
         if (wt !== 2) break;
-        const n = r.len();
-        const e = new Reader(r.buf, r.pos, r.pos + n);
-        r.pos += n;
-        let k = "";
-        let v = "";
-        while (e.pos < e.end) {
-          const t = e.varint();
-          if (t === 10) k = e.string();
-          else if (t === 18) v = e.string();
-          else e.skip(t & 7);
-        }
-        if (++nLabels > limits.maxLabels) throw new LimitError("too_many_labels", `more than ${String(limits.maxLabels)} labels`);
-        labels[checkString(k, limits, "label name")] = checkString(v, limits, `label ${k}`);
+        if (++nLabels > limits.maxLabels) throw overLimit("too_many_labels", "max-labels", limits.maxLabels, "labels on one profile");
+        decodeLabel(r, limits, labels);
         continue;
-      }
       case 6:
         if (wt !== 0) break;
         p.modeValue = r.varint();
@@ -224,8 +221,9 @@ function decodeProfile(r: Reader, limits: DecodeLimits): DecodedProfile {
         if (wt !== 2) break;
         {
           const n = r.len();
-          if (n > limits.maxStringLength) throw new LimitError("oversized_string", `a function, file or thread name is ${String(n)} bytes long (limit ${String(limits.maxStringLength)})`);
-          stringsBuilder.add(r.buf, r.pos, r.pos + n);
+          if (n > limits.maxStringLength) throw overLimit("oversized_string", "max-string-length", limits.maxStringLength, `bytes in a function, file or thread name (${String(n)})`);
+          if (--budget.stringsLeft < 0) throw budget.over("strings");
+          if (!stringsBuilder.add(r.buf, r.pos, r.pos + n)) checkUtf8(r.buf, r.pos, r.pos + n, "a function, file or thread name");
           r.pos += n;
         }
         continue;
@@ -244,6 +242,7 @@ function decodeProfile(r: Reader, limits: DecodeLimits): DecodedProfile {
           else r.skip(t & 7);
         }
         if (r.pos !== end) throw new WireError("frame overruns its length");
+        if (--budget.framesLeft < 0) throw budget.over("frames");
         if (nFrames * 3 + 3 > frameScratch.length) frameScratch = grow(frameScratch, nFrames * 3 + 3);
         frameScratch[nFrames * 3] = fn;
         frameScratch[nFrames * 3 + 1] = file;
@@ -254,6 +253,7 @@ function decodeProfile(r: Reader, limits: DecodeLimits): DecodedProfile {
       case 12: {
         if (wt !== 2) break;
         const n = r.len();
+        if (--budget.stacksLeft < 0) throw budget.over("stacks");
         decodeStack(r, r.pos + n, limits, stacks);
         continue;
       }
@@ -271,7 +271,7 @@ function decodeProfile(r: Reader, limits: DecodeLimits): DecodedProfile {
         continue;
       case 16:
         if (wt !== 2) break;
-        p.captureId = checkString(r.string(), limits, "capture id");
+        p.captureId = readString(r, limits, "capture id");
         continue;
       default:
         break;
@@ -305,11 +305,14 @@ function decodeStack(r: Reader, end: number, limits: DecodeLimits, st: ScratchSt
       // packed frame ids; the byte count bounds the id count
       const n = r.len();
       const stop = r.pos + n;
-      if (at - first + n > limits.maxStackDepth) {
+      // n bytes hold at most n ids: count them exactly only when that bound breaks a cap
+      if (at - first + n > limits.maxStackDepth || n > budget.stackFramesLeft) {
         let k = 0;
         for (let j = r.pos; j < stop; j++) if ((r.buf[j] as number) < 0x80) k++;
-        if (at - first + k > limits.maxStackDepth) throw new LimitError("stack_too_deep", `a stack deeper than ${String(limits.maxStackDepth)} frames`);
+        if (at - first + k > limits.maxStackDepth) throw overLimit("stack_too_deep", "max-stack-depth", limits.maxStackDepth, "frames in one stack");
+        if (k > budget.stackFramesLeft) throw budget.over("stackFrames");
       }
+      const before = at;
       st.frames = grow(st.frames, at + n);
       const frames = st.frames;
       const buf = r.buf;
@@ -334,12 +337,14 @@ function decodeStack(r: Reader, end: number, limits: DecodeLimits, st: ScratchSt
       }
       r.pos = pos;
       if (pos !== stop) throw new WireError("packed field overruns its length");
+      budget.stackFramesLeft -= at - before;
     } else if (t === 8) {
+      if (at - first + 1 > limits.maxStackDepth) throw overLimit("stack_too_deep", "max-stack-depth", limits.maxStackDepth, "frames in one stack");
+      if (--budget.stackFramesLeft < 0) throw budget.over("stackFrames");
       st.frames = grow(st.frames, at + 1);
       const v = r.varint();
       if (v > max) max = v;
       st.frames[at++] = v;
-      if (at - first > limits.maxStackDepth) throw new LimitError("stack_too_deep", `a stack deeper than ${String(limits.maxStackDepth)} frames`);
     } else if (t === 16) thread = r.varint();
     else if (t === 32) count = r.varint();
     else r.skip(t & 7);
@@ -352,4 +357,5 @@ function decodeStack(r: Reader, end: number, limits: DecodeLimits, st: ScratchSt
   st.maxFrame = max;
 }
 
+export { LimitError, type DecodeLimits } from "./limits.js";
 export { WireError };

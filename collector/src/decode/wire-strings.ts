@@ -52,7 +52,8 @@ export class WireStringsBuilder {
     this.#n = 0;
   }
 
-  add(buf: Buffer, start: number, end: number): void {
+  /** Adds `buf[start .. end)` and hashes it; returns true when it is all ASCII (see hashBytes). */
+  add(buf: Buffer, start: number, end: number): boolean {
     const at = this.#n * 2;
     if (at + 2 > this.#offsets.length) {
       const o = new Uint32Array(this.#offsets.length * 2);
@@ -64,8 +65,9 @@ export class WireStringsBuilder {
     }
     this.#offsets[at] = start;
     this.#offsets[at + 1] = end;
-    hashBytes(buf, start, end, this.#hashes, at);
+    const ascii = hashBytes(buf, start, end, this.#hashes, at);
     this.#n++;
+    return ascii;
   }
 
   build(buf: Buffer): WireStrings {

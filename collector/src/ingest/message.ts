@@ -1,13 +1,18 @@
 /** One JetStream message → a decoded, validated batch, or the reason it is refused. */
 import { promisify } from "node:util";
 import { gunzip, gunzipSync } from "node:zlib";
-import { ENCODING_HEADER, FORMAT_HEADER, MAX_DECODED_BYTES, SAMPLE_BATCH_FORMAT } from "@fleetprof/proto";
+import { ENCODING_HEADER, FORMAT_HEADER, SAMPLE_BATCH_FORMAT } from "@fleetprof/proto";
 import { decodeSampleBatch, LimitError, type DecodedBatch, type DecodeLimits } from "../decode/sample-batch.js";
-import { validateBatch, type RejectReason, type Rejection, type ValidationLimits } from "./validate.js";
+import type { RejectReason, Rejection } from "./reject-reasons.js";
+import { validateBatch, type ValidationLimits } from "./validate.js";
 
 const gunzipAsync = promisify(gunzip);
 
-export type IngestLimits = DecodeLimits & ValidationLimits;
+export type IngestLimits = DecodeLimits &
+  ValidationLimits & {
+    /** Largest decompressed payload, bytes (gunzip stops there: a gzip bomb costs no more). */
+    maxDecodedBytes: number;
+  };
 
 export type Decoded = { ok: true; batch: DecodedBatch; rows: number; samples: number } | ({ ok: false } & Rejection);
 
@@ -18,6 +23,16 @@ function reject(reason: RejectReason, detail: string): Decoded {
 /** The headers a payload is read by: `{ format, encoding }` (both may be empty). */
 export function payloadHeaders(headers: { get(k: string): string } | undefined): { format: string; encoding: string } {
   return { format: headers?.get(FORMAT_HEADER) ?? "", encoding: headers?.get(ENCODING_HEADER) ?? "" };
+}
+
+/** What a failed gunzip means: over the size cap, or not gzip. */
+function gunzipFailed(err: unknown, limits: IngestLimits): Decoded {
+  if ((err as NodeJS.ErrnoException).code === "ERR_BUFFER_TOO_LARGE") return tooLarge(limits);
+  return reject("undecodable", `gzip: ${(err as Error).message}`);
+}
+
+function tooLarge(limits: IngestLimits): Decoded {
+  return reject("too_large", `max-decoded-bytes exceeded: the payload decompresses to more than ${String(limits.maxDecodedBytes)} bytes`);
 }
 
 function checkHeaders(format: string, encoding: string): Decoded | undefined {
@@ -36,9 +51,9 @@ export async function decodeMessage(data: Uint8Array, format: string, encoding: 
   let raw: Buffer;
   try {
     // big output chunks: the default 16 KiB means dozens of thread-pool round trips per message
-    raw = await gunzipAsync(data, { maxOutputLength: MAX_DECODED_BYTES, chunkSize: 256 * 1024 });
+    raw = await gunzipAsync(data, { maxOutputLength: limits.maxDecodedBytes, chunkSize: 256 * 1024 });
   } catch (err) {
-    return reject("undecodable", `gzip: ${(err as Error).message}`);
+    return gunzipFailed(err, limits);
   }
   return decodePayload(raw, limits);
 }
@@ -48,12 +63,14 @@ export function decodeMessageSync(data: Uint8Array, format: string, encoding: st
   const bad = checkHeaders(format, encoding);
   if (bad !== undefined) return bad;
   let raw: Buffer;
-  if (encoding === "identity") raw = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
-  else {
+  if (encoding === "identity") {
+    if (data.byteLength > limits.maxDecodedBytes) return tooLarge(limits);
+    raw = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+  } else {
     try {
-      raw = gunzipSync(data, { maxOutputLength: MAX_DECODED_BYTES, chunkSize: 256 * 1024 });
+      raw = gunzipSync(data, { maxOutputLength: limits.maxDecodedBytes, chunkSize: 256 * 1024 });
     } catch (err) {
-      return reject("undecodable", `gzip: ${(err as Error).message}`);
+      return gunzipFailed(err, limits);
     }
   }
   return decodePayload(raw, limits);

@@ -1,40 +1,35 @@
 /**
- * What a decoded batch must satisfy to be stored. Anything else is dead-lettered with one of
- * {@link REJECT_REASONS}, whole: a batch is one agent's one message, and half of it would make
+ * What a decoded batch must satisfy to be stored. Anything else is dead-lettered whole, with a
+ * reason of reject-reasons.ts: a batch is one agent's one message, and half of it would make
  * its totals wrong without anyone noticing.
  */
 import { FORMAT_VERSION } from "@fleetprof/proto";
 import type { DecodedBatch } from "../decode/sample-batch.js";
-
-/** Every dead-letter reason, also the `reason` label of the rejected-messages metric. */
-export const REJECT_REASONS = [
-  "undecodable",
-  "unknown_version",
-  "invalid_batch",
-  "invalid_profile",
-  "invalid_time",
-  "invalid_reference",
-  "invalid_count",
-  "stack_too_deep",
-  "too_many_labels",
-  "oversized_string",
-] as const;
-
-export type RejectReason = (typeof REJECT_REASONS)[number];
-
-export interface Rejection {
-  reason: RejectReason;
-  detail: string;
-}
+import type { Rejection } from "./reject-reasons.js";
 
 export interface ValidationLimits {
   /** Largest count of one stack in one window. */
   maxSampleCount: number;
-  /** How far in the future a window may start (clock skew). */
-  maxFutureMs: number;
+  /** How long ago a window may have started, ms (older data would land in expired partitions). */
+  maxWindowAge: number;
+  /** How far ahead of this collector's clock a window may start, ms (clock skew). */
+  maxWindowAhead: number;
 }
 
 const EARLIEST = Date.UTC(2000, 0, 1);
+
+/** What is wrong with a window start (unix ms), if anything. */
+function checkWindow(t: number, limits: ValidationLimits, now: number): string | undefined {
+  if (!(t >= EARLIEST && t <= 8_640_000_000_000_000)) return `window start ${String(t)} is not a plausible unix time in ms`;
+  const at = new Date(t).toISOString();
+  if (t < now - limits.maxWindowAge) return `max-window-age exceeded: window start ${at} is ${hours(now - t)} old (more than ${hours(limits.maxWindowAge)})`;
+  if (t > now + limits.maxWindowAhead) return `max-window-ahead exceeded: window start ${at} is ${hours(t - now)} ahead of this collector's clock (more than ${hours(limits.maxWindowAhead)})`;
+  return undefined;
+}
+
+function hours(ms: number): string {
+  return ms >= 2 * 86_400_000 ? `${(ms / 86_400_000).toFixed(2)} days` : `${(ms / 3_600_000).toFixed(2)} h`;
+}
 
 export function validateBatch(b: DecodedBatch, limits: ValidationLimits, now = Date.now()): Rejection | undefined {
   if (b.formatVersion !== FORMAT_VERSION) {
@@ -47,9 +42,9 @@ export function validateBatch(b: DecodedBatch, limits: ValidationLimits, now = D
     if (p.pid > 0xffffffff) return { reason: "invalid_profile", detail: `pid ${String(p.pid)} out of range` };
     if (p.modeValue > 3) return { reason: "invalid_profile", detail: `${who}: unknown profile mode ${String(p.modeValue)}` };
     if (p.modeValue === 0) p.mode = "unspecified";
-    const t = p.windowStartUnixMs;
-    if (!(t >= EARLIEST && t <= now + limits.maxFutureMs)) return { reason: "invalid_time", detail: `${who}: window start ${String(t)} is not a plausible unix time in ms` };
-    if (p.windowEndUnixMs !== 0 && p.windowEndUnixMs < t) return { reason: "invalid_time", detail: `${who}: window ends before it starts` };
+    const bad = checkWindow(p.windowStartUnixMs, limits, now);
+    if (bad !== undefined) return { reason: "invalid_time", detail: `${who}: ${bad}` };
+    if (p.windowEndUnixMs !== 0 && p.windowEndUnixMs < p.windowStartUnixMs) return { reason: "invalid_time", detail: `${who}: window ends before it starts` };
     const nStrings = p.strings.length;
     const nFrames = p.frames.length;
     const fd = p.frames.data;

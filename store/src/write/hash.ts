@@ -59,24 +59,29 @@ const SEED_B = 0x6c8e9cf5;
 
 /**
  * Hash of bytes `buf[start .. end)`, four per step (little-endian words). Strings are hashed as
- * their UTF-8 bytes, so a collector can hash names straight from the wire.
+ * their UTF-8 bytes, so a collector can hash names straight from the wire. Returns true when
+ * every byte is below 0x80 (ASCII, hence valid UTF-8), so a caller validates only the rest.
  */
-export function hashBytes(buf: Uint8Array, start: number, end: number, out: Uint32Array, at: number): void {
+export function hashBytes(buf: Uint8Array, start: number, end: number, out: Uint32Array, at: number): boolean {
   let a = SEED_A;
   let b = SEED_B;
+  let high = 0;
   let i = start;
   for (; i + 3 < end; i += 4) {
     const k = (buf[i] as number) | ((buf[i + 1] as number) << 8) | ((buf[i + 2] as number) << 16) | ((buf[i + 3] as number) << 24);
+    high |= k;
     a = stepA(a, k);
     b = stepB(b, k);
   }
   if (i < end) {
     let k = 0;
     for (let s = 0; i < end; i++, s += 8) k |= (buf[i] as number) << s;
+    high |= k;
     a = stepA(a, k);
     b = stepB(b, k);
   }
   finish(a, b, end - start, out, at);
+  return (high & 0x80808080) === 0;
 }
 
 let utf8 = new Uint8Array(1024);

@@ -65,6 +65,12 @@ export class IngestWriter {
   readonly #frames = new SeenSet(1 << 20, 1 << 14);
   readonly #stacks = new SeenSet(1 << 21, 1 << 14);
   #seenSince = Date.now();
+  /**
+   * Bumped when a write is split after ClickHouse refused it: the ids its encoding marked as
+   * written may never be, so every write encoded before is encoded again at commit, with all
+   * its dictionary rows.
+   */
+  #epoch = 0;
 
   constructor(o: WriterOptions) {
     this.#o = o;
@@ -121,7 +127,7 @@ export class IngestWriter {
       this.#stacks.clear();
       this.#seenSince = Date.now();
     }
-    return new WriteBuilder(this.#frames, this.#stacks);
+    return new WriteBuilder(this.#frames, this.#stacks, this.#epoch);
   }
 
   /** A whole write at once (see {@link begin}). Every batch is encoded; what the ledger says at commit time may drop some again. */
@@ -145,6 +151,42 @@ export class IngestWriter {
     }
     finishEncoded(enc);
     w.enc = enc;
+    w.epoch = this.#epoch;
+  }
+
+  /** Gives up a write (its batches are dead-lettered): what it marked as written is forgotten, as in {@link split}. */
+  abandon(_w: PreparedWrite): void {
+    this.#forgetMarks();
+  }
+
+  #forgetMarks(): void {
+    this.#epoch++;
+    this.#frames.clear();
+    this.#stacks.clear();
+    this.#seenSince = Date.now();
+  }
+
+  /** Batch ids of a write, in order. */
+  batchIds(w: PreparedWrite): string[] {
+    return w.items.map((i) => i.b.batchId);
+  }
+
+  /**
+   * Splits a write ClickHouse refused into two halves by batch, each to be committed on its own
+   * (one after the other, before any later write) to isolate the batch at fault. Each half
+   * writes all its dictionary rows; the write's own marks in the shared sets are dropped, so
+   * writes encoded meanwhile are encoded again at commit with all theirs (a dictionary row
+   * only the refused batch carried is then not missing from a later write that needs it).
+   */
+  split(w: PreparedWrite): PreparedWrite[] {
+    this.#forgetMarks();
+    if (w.items.length < 2) return [w];
+    const mid = Math.ceil(w.items.length / 2);
+    return [w.items.slice(0, mid), w.items.slice(mid)].map((items, k) => {
+      const half: PreparedWrite = { items, inBatch: k === 0 ? w.inBatch : 0, enc: newEncoded(), skip: new Set(), now: w.now, epoch: -1 };
+      this.#reencode(half);
+      return half;
+    });
   }
 
   /** Runs the inserts of a prepared write; see the file comment for the order and the checks. */
@@ -160,7 +202,7 @@ export class IngestWriter {
       uncertain.map((t) => t.b),
       uncertain.map((t) => t.h),
     );
-    if (done.size > 0 || present.size > 0 || w.skip.size > 0 || (w.present?.size ?? 0) > 0) {
+    if (done.size > 0 || present.size > 0 || w.skip.size > 0 || (w.present?.size ?? 0) > 0 || w.epoch !== this.#epoch) {
       w.skip = done;
       w.present = present;
       this.#reencode(w);
@@ -200,8 +242,9 @@ export class IngestWriter {
     await ins(ingestedBatches, ledgerRows(0), { insert_deduplication_token: `${token}-p` });
     await ins(framesTable, enc.frames, { insert_deduplication_token: `${token}-f` });
     await ins(stacksTable, enc.stacks, { insert_deduplication_token: `${token}-s` });
-    await ins(samplesIngest, enc.ingest, { insert_deduplication_token: `${token}-i`, ...ONE_BLOCK });
-    await ins(samplesIngest, enc.rollupIngest, { insert_deduplication_token: `${token}-r`, ...ONE_BLOCK });
+    const block = { ...ONE_BLOCK, max_partitions_per_insert_block: partitionsBound(todo) };
+    await ins(samplesIngest, enc.ingest, { insert_deduplication_token: `${token}-i`, ...block });
+    await ins(samplesIngest, enc.rollupIngest, { insert_deduplication_token: `${token}-r`, ...block });
     await ins(ingestedBatches, ledgerRows(1), { insert_deduplication_token: `${token}-l` });
     result.insertMs = performance.now() - started;
     result.rows = enc.rows;
@@ -214,6 +257,24 @@ export class IngestWriter {
   async write(batches: readonly BatchInput[], options: WriteOptions = {}): Promise<WriteResult> {
     return this.commit(this.prepare(batches), options);
   }
+}
+
+/**
+ * An upper bound of the daily partitions a write's samples fall in (in any server time zone), at
+ * least ClickHouse's default limit: one block spanning many days (a backlog, windows on both
+ * sides of midnight) is legitimate, and the collector bounds how old or new a window may be.
+ */
+function partitionsBound(items: readonly Item[]): number {
+  let first = Infinity;
+  let last = -Infinity;
+  for (const { b } of items) {
+    for (const p of b.profiles) {
+      const day = Math.floor(windowSeconds(p) / 86_400);
+      if (day < first) first = day;
+      if (day > last) last = day;
+    }
+  }
+  return last < first ? 100 : Math.max(100, last - first + 3);
 }
 
 interface Item {
@@ -245,8 +306,11 @@ export class WriteBuilder {
    * (encoded while this one commits) does not repeat them. Writes commit in order and a failing
    * one is retried until it lands, so no later write lands without these rows before it.
    */
-  constructor(frames: SeenSet, stacks: SeenSet) {
+  readonly #epoch: number;
+
+  constructor(frames: SeenSet, stacks: SeenSet, epoch: number) {
     this.#dict = { frames, stacks };
+    this.#epoch = epoch;
   }
 
   /** Sample rows encoded so far. */
@@ -273,7 +337,7 @@ export class WriteBuilder {
   /** Ends the write (call once). */
   finish(): PreparedWrite {
     finishEncoded(this.#enc);
-    return { items: this.#items, inBatch: this.#inBatch, enc: this.#enc, skip: new Set(), now: this.#now };
+    return { items: this.#items, inBatch: this.#inBatch, enc: this.#enc, skip: new Set(), now: this.#now, epoch: this.#epoch };
   }
 }
 
@@ -288,6 +352,8 @@ export interface PreparedWrite {
   /** (batch hash/window second) pairs already in `samples`. */
   present?: Set<string>;
   now: number;
+  /** The writer's epoch when it was encoded (see IngestWriter.split). */
+  epoch: number;
 }
 
 /** Settings that make one write one block: a batch's rows land in one part per partition, or not at all. */
