@@ -5,9 +5,11 @@
  * ad-hoc capture is simply another run with its own options next to them.
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { existsSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, rmSync } from "node:fs";
 import { delimiter, join } from "node:path";
 import { classifyFailure, firstErrorLine, type FailureKind } from "./failure.js";
+import { emptyOutput, type PySpyOutput } from "./output.js";
+import { readSpeedscope } from "./speedscope-reader.js";
 
 export type SamplingMode = "cpu" | "wall" | "gil";
 
@@ -21,7 +23,7 @@ export interface PySpyRunOptions {
   native?: boolean;
   /** Stop by itself after this many seconds (py-spy --duration); otherwise run until stopped. */
   durationSeconds?: number;
-  /** Where py-spy writes its raw output (removed after reading). */
+  /** Where py-spy writes its speedscope output (removed after reading). */
   outputPath: string;
   /** How long py-spy may take to start sampling, and to exit after SIGINT. */
   deadlineMs: number;
@@ -39,8 +41,8 @@ export type RunEnd =
 
 export interface PySpyResult {
   end: RunEnd;
-  /** Raw output; empty when py-spy wrote none. */
-  raw: string;
+  /** What py-spy wrote; undefined when it wrote nothing. */
+  output: PySpyOutput | undefined;
   /**
    * Stack samples py-spy says it recorded ("Samples: N"), when it said. Not ticks: in cpu mode
    * idle ticks are not recorded, and with several threads one tick records several.
@@ -84,7 +86,8 @@ function findSetpriv(): string | null {
 }
 
 export function recordArgs(o: PySpyRunOptions): string[] {
-  const args = ["record", "--pid", String(o.pid), "--rate", String(o.rate), "--format", "raw", "--threads", "--full-filenames", "--output", o.outputPath];
+  // speedscope, not raw: see agent/README.md, "Parsing". Threads are its profiles, so no --threads.
+  const args = ["record", "--pid", String(o.pid), "--rate", String(o.rate), "--format", "speedscope", "--output", o.outputPath];
   if (o.nonblocking) args.push("--nonblocking");
   if (o.mode === "wall") args.push("--idle");
   if (o.mode === "gil") args.push("--gil");
@@ -220,15 +223,16 @@ export class PySpyRun {
     const endedAt = Date.now();
     const out = this.#output;
     const wrote = WROTE.exec(out);
-    let raw = "";
+    let output: PySpyOutput | undefined;
     try {
-      raw = readFileSync(this.options.outputPath, "utf8");
-    } catch {
-      // no output written
+      output = readSpeedscope(this.options.outputPath);
+    } catch (err) {
+      // The file exists but cannot be read (shape problems are reported inside the output).
+      output = emptyOutput(`cannot read py-spy's output: ${(err as Error).message}`);
     }
     rmSync(this.options.outputPath, { force: true });
     const base = {
-      raw,
+      output,
       recorded: wrote === null ? undefined : Number(wrote[1]),
       errors: wrote === null ? 0 : Number(wrote[2]),
       startedAt: this.#startedAt,
@@ -241,10 +245,10 @@ export class PySpyRun {
     }
     if (this.#stopRequestedAt !== undefined && this.#startedAt === undefined && this.#killedForDeadline === undefined) {
       // Stopped before it began sampling: nothing to lose.
-      return { ...base, raw: "", recorded: 0, end: "stopped" };
+      return { ...base, output: undefined, recorded: 0, end: "stopped" };
     }
     if (this.#killedForDeadline !== undefined) {
-      return { ...base, raw: "", end: "failed", failure: { kind: "hung", detail: this.#killedForDeadline } };
+      return { ...base, output: undefined, end: "failed", failure: { kind: "hung", detail: this.#killedForDeadline } };
     }
     if (wrote !== null) {
       if (/because process exited/.test(out)) return { ...base, end: "process-exited" };

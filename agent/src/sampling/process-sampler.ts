@@ -206,7 +206,7 @@ export class ProcessSampler {
     let outcome: WindowOutcome;
     if (r.end === "failed") {
       if (reportFailure && r.failure !== undefined && r.failure.kind !== "gone") this.#hooks.onFailure(this.target, r.failure.kind, r.failure.detail, false);
-      outcome = r.raw === "" ? "lost" : "partial";
+      outcome = r.output === undefined ? "lost" : "partial";
     } else {
       outcome = r.end === "stopped" ? "complete" : "partial";
     }
