@@ -57,6 +57,19 @@ describe("fitting stacks under max_payload", () => {
     expect(b.profiles[0]?.stacks.map((s) => s.count)).toEqual([5n, 7n]);
   });
 
+  it("drops the names the cut frames used, so a profile of that one stack fits too", () => {
+    const b = batch(40);
+    const p = b.profiles[0];
+    if (p === undefined) throw new Error("no profile");
+    p.stacks = p.stacks.slice(1);
+    fitStacks(b, LIMIT);
+    const parts = splitBatch(b, LIMIT);
+    expect(parts).toHaveLength(1);
+    expect(encodeBatch(parts[0] as SampleBatch).byteLength).toBeLessThanOrEqual(LIMIT);
+    const fitted = b.profiles[0];
+    expect(fitted?.strings.length).toBe((fitted?.stacks[0]?.frameIds.length ?? 0) + 3);
+  });
+
   it("counts the frames an earlier depth cut removed in the new marker", () => {
     const b = batch(40, cutMarker(3000));
     const fit = fitStacks(b, LIMIT);

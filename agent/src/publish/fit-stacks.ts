@@ -9,7 +9,7 @@
  * compressed message too (gzip grows incompressible input by well under 1/512).
  */
 import { create, toBinary } from "@bufbuild/protobuf";
-import { FrameSchema, ProcessProfileSchema, SampleBatchSchema, StackSchema, type ProcessProfile, type SampleBatch, type Stack } from "@fleetprof/proto";
+import { FrameSchema, ProcessProfileSchema, SampleBatchSchema, StackSchema, subsetProfile, type ProcessProfile, type SampleBatch, type Stack } from "@fleetprof/proto";
 import { cutCount, cutMarker } from "../sampling/profile.js";
 
 export interface FitResult {
@@ -30,20 +30,22 @@ const INDEX_COST = 5;
 /** Upper bound of a Stack without its frame indexes (thread, thread id, count, tags, length). */
 const STACK_COST = 40;
 
-/** Cuts, in place, every stack of `batch` that alone would not fit in `maxBytes`. */
+/** Cuts every stack of `batch` that alone would not fit in `maxBytes` (its profiles are replaced). */
 export function fitStacks(batch: SampleBatch, maxBytes: number): FitResult {
   const result: FitResult = { stacks: 0, frames: 0, droppedSamples: 0 };
   const envelope = toBinary(SampleBatchSchema, create(SampleBatchSchema, { ...batch, profiles: [] })).byteLength;
-  for (const profile of batch.profiles) {
+  batch.profiles = batch.profiles.map((profile) => {
     const bare = toBinary(ProcessProfileSchema, create(ProcessProfileSchema, { ...profile, strings: [], frames: [], stacks: [] })).byteLength;
     const budget = maxBytes - Math.ceil(maxBytes / 512) - 64 - envelope - bare - 8;
     const sizes = profile.strings.map((s) => stringCost(Buffer.byteLength(s, "utf8")));
     const kept: Stack[] = [];
+    let changed = false;
     for (const stack of profile.stacks) {
       if (stackCost(profile, stack, sizes) <= budget) {
         kept.push(stack);
         continue;
       }
+      changed = true;
       const fitted = cutToFit(profile, stack, sizes, budget);
       if (fitted === undefined) {
         result.droppedSamples += Number(stack.count);
@@ -53,8 +55,9 @@ export function fitStacks(batch: SampleBatch, maxBytes: number): FitResult {
       result.frames += stack.frameIds.length - (fitted.frameIds.length - 1);
       kept.push(fitted);
     }
-    profile.stacks = kept;
-  }
+    // Without the names only the cut frames used: a profile of just that stack must fit too.
+    return changed ? subsetProfile(profile, kept) : profile;
+  });
   return result;
 }
 

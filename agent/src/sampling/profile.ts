@@ -6,7 +6,7 @@
  */
 import { create } from "@bufbuild/protobuf";
 import { ProcessProfileSchema, ProfileMode, type ProcessProfile } from "@fleetprof/proto";
-import type { PySpyOutput } from "../pyspy/output.js";
+import type { OutputFrame, PySpyOutput } from "../pyspy/output.js";
 import type { SamplingMode } from "../pyspy/run.js";
 import { capThreadSamples, maxThreadSamples } from "./count-cap.js";
 
@@ -97,14 +97,18 @@ export function buildProfile(output: PySpyOutput, meta: WindowMeta): BuiltProfil
     }
     return id;
   };
-  // py-spy's frame table may hold one frame several times (it keys frames by more than these three fields).
-  const pySpyFrame = output.frames.map((f) => frameId(f.name, f.file, f.line));
+  // Only frames some stack uses (py-spy's table may hold one frame several times, keyed by more fields).
+  const pySpyFrame: (number | undefined)[] = [];
+  const fromPySpy = (i: number): number => {
+    const f = output.frames[i] as OutputFrame;
+    return (pySpyFrame[i] ??= frameId(f.name, f.file, f.line));
+  };
   const stacks = new Map<string, { frameIds: number[]; thread: number; threadId: bigint; count: bigint }>();
   let total = 0;
   for (const t of output.threads) {
     const thread = str(t.name);
     for (const s of t.stacks) {
-      const ids = s.frames.map((f) => pySpyFrame[f] as number);
+      const ids = s.frames.map(fromPySpy);
       if (s.cut > 0) ids.unshift(frameId(cutMarker(s.cut), "", 0));
       total += s.count;
       const key = `${String(t.threadId)}|${String(thread)}|${ids.join(",")}`;
