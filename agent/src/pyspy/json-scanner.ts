@@ -30,7 +30,7 @@ const CHUNK_BYTES = 256 * 1024;
 export class JsonScanner {
   readonly size: number;
   #fd: number;
-  #buf = Buffer.allocUnsafe(CHUNK_BYTES);
+  #buf: Buffer;
   #pos = 0;
   #len = 0;
   /** File offset of #buf[0]. */
@@ -45,6 +45,7 @@ export class JsonScanner {
   constructor(path: string, maxStringBytes: number) {
     this.#fd = openSync(path, "r");
     this.size = fstatSync(this.#fd).size;
+    this.#buf = Buffer.allocUnsafe(Math.max(1, Math.min(CHUNK_BYTES, this.size)));
     this.#str = Buffer.allocUnsafe(maxStringBytes + 4);
     this.#limit = this.size;
   }
@@ -73,7 +74,7 @@ export class JsonScanner {
     this.#base += this.#len;
     this.#pos = 0;
     this.#len = 0;
-    const want = Math.min(CHUNK_BYTES, this.#limit - this.#base);
+    const want = Math.min(this.#buf.length, this.#limit - this.#base);
     if (want <= 0) return false;
     this.#len = readSync(this.#fd, this.#buf, 0, want, this.#base);
     this.bytesRead += this.#len;
