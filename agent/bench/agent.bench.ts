@@ -24,7 +24,7 @@ import { join } from "node:path";
 import { cpus } from "node:os";
 import { freePort, killAllTracked, pySpyPath, pythonExecutable, removeTempDirs, spawnTracked, startNats, startWorkload, tempDir, WORKLOADS_DIR, type Tracked, type Workload } from "@fleetprof/test";
 import { readMetric } from "@fleetprof/common";
-import { readSpeedscope } from "@fleetprof/agent";
+import type { readSpeedscope } from "@fleetprof/agent";
 
 const ROOT = join(import.meta.dirname, "..", "..");
 const RUNS = Number(process.env["AGENT_BENCH_RUNS"] ?? 3);
@@ -188,8 +188,16 @@ interface ParseCost {
   floorMs: number;
 }
 
+/** The agent's reader as production runs it: the built one when there is one, else the sources. */
+async function reader(): Promise<typeof readSpeedscope> {
+  const dist = join(ROOT, "agent", "dist", "index.js");
+  const mod = (existsSync(dist) ? await import(dist) : await import("@fleetprof/agent")) as { readSpeedscope: typeof readSpeedscope };
+  return mod.readSpeedscope;
+}
+
 /** py-spy's output of 10 s of a workload at `rate`, read by the agent's reader and by JSON.parse. */
 async function parseCost(rates: number[]): Promise<ParseCost[]> {
+  const read = await reader();
   const w = await startWorkload("agent_throughput", { args: ["--duty", "0.5", "--tag", tag()] });
   const dir = tempDir("agent-bench-parse-");
   try {
@@ -210,7 +218,7 @@ async function parseCost(rates: number[]): Promise<ParseCost[]> {
       let samples = 0;
       for (let i = 0; i < PARSE_RUNS; i++) {
         let t = performance.now();
-        samples = readSpeedscope(file)?.total ?? 0;
+        samples = read(file)?.total ?? 0;
         reader.push(performance.now() - t);
         t = performance.now();
         JSON.parse(readFileSync(file, "utf8"));

@@ -36,29 +36,37 @@ export function fitStacks(batch: SampleBatch, maxBytes: number): FitResult {
   const envelope = toBinary(SampleBatchSchema, create(SampleBatchSchema, { ...batch, profiles: [] })).byteLength;
   batch.profiles = batch.profiles.map((profile) => {
     const bare = toBinary(ProcessProfileSchema, create(ProcessProfileSchema, { ...profile, strings: [], frames: [], stacks: [] })).byteLength;
-    const budget = maxBytes - Math.ceil(maxBytes / 512) - 64 - envelope - bare - 8;
-    const sizes = profile.strings.map((s) => stringCost(Buffer.byteLength(s, "utf8")));
-    const kept: Stack[] = [];
-    let changed = false;
-    for (const stack of profile.stacks) {
-      if (stackCost(profile, stack, sizes) <= budget) {
-        kept.push(stack);
-        continue;
-      }
-      changed = true;
-      const fitted = cutToFit(profile, stack, sizes, budget);
-      if (fitted === undefined) {
-        result.droppedSamples += Number(stack.count);
-        continue;
-      }
-      result.stacks++;
-      result.frames += stack.frameIds.length - (fitted.frameIds.length - 1);
-      kept.push(fitted);
-    }
-    // Without the names only the cut frames used: a profile of just that stack must fit too.
-    return changed ? subsetProfile(profile, kept) : profile;
+    return fitProfile(profile, maxBytes - Math.ceil(maxBytes / 512) - 64 - envelope - bare - 8, result);
   });
   return result;
+}
+
+/** `profile`, or a copy whose stacks each fit `budget` bytes (counted in `result`). */
+function fitProfile(profile: ProcessProfile, budget: number, result: FitResult): ProcessProfile {
+  const sizes = profile.strings.map((s) => stringCost(Buffer.byteLength(s, "utf8")));
+  // The whole profile's stacks, strings and frames bound any one stack's: usually that fits.
+  let whole = sizes.reduce((a, b) => a + b, 0) + FRAME_COST * profile.frames.length;
+  for (const stack of profile.stacks) whole += STACK_COST + INDEX_COST * stack.frameIds.length;
+  if (whole <= budget) return profile;
+  const kept: Stack[] = [];
+  let changed = false;
+  for (const stack of profile.stacks) {
+    if (stackCost(profile, stack, sizes) <= budget) {
+      kept.push(stack);
+      continue;
+    }
+    changed = true;
+    const fitted = cutToFit(profile, stack, sizes, budget);
+    if (fitted === undefined) {
+      result.droppedSamples += Number(stack.count);
+      continue;
+    }
+    result.stacks++;
+    result.frames += stack.frameIds.length - (fitted.frameIds.length - 1);
+    kept.push(fitted);
+  }
+  // Without the names only the cut frames used: a profile of just that stack must fit too.
+  return changed ? subsetProfile(profile, kept) : profile;
 }
 
 /** Estimated encoded size of `stack` alone in a profile (each string and frame once). */

@@ -39,7 +39,11 @@ export class JsonScanner {
   #limit = 0;
   /** Bytes taken from the file so far (over every range). */
   bytesRead = 0;
+  /** The string being read: its bytes so far, how many to keep, whether it was longer. */
   #str: Buffer;
+  #n = 0;
+  #keep = 0;
+  #over = false;
 
   /** Opens `path`; throws ENOENT when there is no such file. `maxStringBytes` bounds kept strings. */
   constructor(path: string, maxStringBytes: number) {
@@ -175,51 +179,50 @@ export class JsonScanner {
   /** A string, kept up to `maxBytes` of UTF-8 (at most the scanner's string limit). */
   string(maxBytes = this.#str.length - 4): ScannedString {
     this.expect(QUOTE);
-    const keep = Math.min(maxBytes, this.#str.length - 4);
-    let n = 0;
-    let over = false;
-    const put = (byte: number): void => {
-      if (n < keep) this.#str[n++] = byte;
-      else over = true;
-    };
-    const putCode = (code: number): void => {
-      for (const byte of Buffer.from(String.fromCodePoint(code), "utf8")) put(byte);
-    };
+    this.#keep = Math.min(maxBytes, this.#str.length - 4);
+    this.#n = 0;
+    this.#over = false;
     /** A high surrogate from `\uD8xx` waiting for its low half. */
     let high = -1;
-    const flushHigh = (): void => {
-      if (high >= 0) putCode(0xfffd);
-      high = -1;
-    };
-    /** One UTF-16 code unit from a `\u` escape. */
-    const unit = (code: number): void => {
-      if (high >= 0 && code >= 0xdc00 && code <= 0xdfff) {
-        putCode(0x10000 + ((high - 0xd800) << 10) + (code - 0xdc00));
-        high = -1;
-        return;
-      }
-      flushHigh();
-      if (code >= 0xd800 && code <= 0xdbff) high = code;
-      else putCode(code >= 0xdc00 && code <= 0xdfff ? 0xfffd : code);
-    };
     for (;;) {
       let b = this.next();
       if (b === QUOTE) break;
       if (b === BACKSLASH) {
         const e = this.next();
         if (e === 0x75) {
-          unit(this.unicodeEscape());
+          high = this.unit(high, this.unicodeEscape());
           continue;
         }
         b = ESCAPES[e] ?? e;
       }
-      flushHigh();
-      put(b);
+      if (high >= 0) this.putCode(0xfffd);
+      high = -1;
+      if (this.#n < this.#keep) this.#str[this.#n++] = b;
+      else this.#over = true;
     }
-    flushHigh();
-    if (!over) return { value: this.#str.toString("utf8", 0, n), truncated: false };
-    const cut = utf8Boundary(this.#str, keep - ELLIPSIS_BYTES);
+    if (high >= 0) this.putCode(0xfffd);
+    if (!this.#over) return { value: this.#str.toString("utf8", 0, this.#n), truncated: false };
+    const cut = utf8Boundary(this.#str, this.#keep - ELLIPSIS_BYTES);
     return { value: `${this.#str.toString("utf8", 0, cut)}…`, truncated: true };
+  }
+
+  /** One UTF-16 code unit from a `\u` escape after `high` (-1: none); returns the high surrogate now pending. */
+  private unit(high: number, code: number): number {
+    if (high >= 0 && code >= 0xdc00 && code <= 0xdfff) {
+      this.putCode(0x10000 + ((high - 0xd800) << 10) + (code - 0xdc00));
+      return -1;
+    }
+    if (high >= 0) this.putCode(0xfffd);
+    if (code >= 0xd800 && code <= 0xdbff) return code;
+    this.putCode(code >= 0xdc00 && code <= 0xdfff ? 0xfffd : code);
+    return -1;
+  }
+
+  private putCode(code: number): void {
+    for (const byte of Buffer.from(String.fromCodePoint(code), "utf8")) {
+      if (this.#n < this.#keep) this.#str[this.#n++] = byte;
+      else this.#over = true;
+    }
   }
 
   /** The code unit of a `\uXXXX` escape (after the `u`). */
