@@ -201,6 +201,7 @@ export async function startAgent(partial: Partial<AgentConfig> = {}, logger?: Lo
       nonblocking: config.nonblocking,
       outputPath: join(workDir, `${String(pid)}-${String(++runSeq)}.json`),
       deadlineMs: config.pySpyDeadline,
+      maxMemoryBytes: config.pySpyMaxMemory,
       },
       gated,
     );
@@ -328,6 +329,7 @@ export async function startAgent(partial: Partial<AgentConfig> = {}, logger?: Lo
     profiledPids: () => profiledTargets().map((t) => t.pid),
     outputPath: (pid) => join(workDir, `capture-${String(pid)}-${String(++runSeq)}.json`),
     deadlineMs: config.pySpyDeadline,
+    maxMemoryBytes: config.pySpyMaxMemory,
     ptraceScope: scanner.proc.sysctl("kernel/yama/ptrace_scope"),
     publish: (profile) => {
       // Its own batch (not merged with continuous windows), so its acknowledgement can be awaited.

@@ -35,6 +35,8 @@ export interface CaptureDeps {
   outputPath: (pid: number) => string;
   /** py-spy start and stop deadline. */
   deadlineMs: number;
+  /** Bytes one py-spy run may allocate. */
+  maxMemoryBytes: number;
   ptraceScope: string | undefined;
   /**
    * Publishes the profile as its own batch; resolves once it left the spool: true when
@@ -194,6 +196,7 @@ export class CaptureService {
       durationSeconds: Math.ceil(plan.durationMs / 1000),
       outputPath: this.#d.outputPath(plan.pid),
       deadlineMs: this.#d.deadlineMs,
+      maxMemoryBytes: this.#d.maxMemoryBytes,
     });
     let stopTimer: NodeJS.Timeout | undefined;
     run.started.then(

@@ -37,6 +37,15 @@ trap 'cp "${written}" "$out"; echo "py-spy> Wrote speedscope file to $out. Sampl
 echo "py-spy> Sampling process 100 times a second. Press Control-C to exit."
 while true; do sleep 0.05; done`,
 );
+// Like py-spy running out of memory, but only under a 64 MiB data limit (ulimit -d is in KiB).
+const limited = script(
+  "limited.sh",
+  `[ "$(ulimit -d)" = "65536" ] || { echo "Error: no memory limit" >&2; exit 1; }
+echo "py-spy> Sampling process 100 times a second."
+sleep 0.2
+echo "memory allocation of 256 bytes failed" >&2
+kill -ABRT $$`,
+);
 const hung = script("hung.sh", `trap '' INT\necho "py-spy> Sampling process 100 times a second."\nexec sleep 30`);
 const silent = script("silent.sh", "exec sleep 30");
 const denied = script("denied.sh", `echo "Permission Denied: Try running again with elevated permissions by going 'sudo env \\"PATH=\\$PATH\\" !!'" >&2; exit 1`);
@@ -101,6 +110,14 @@ describe("py-spy run", () => {
   it("says permission denied when py-spy does", async () => {
     const r = await new PySpyRun(opts(denied)).done;
     expect(r.failure?.kind).toBe("permission");
+  });
+
+  it("runs py-spy under its memory limit and says when it ran out", async () => {
+    const run = new PySpyRun(opts(limited, { maxMemoryBytes: 64 * 1024 * 1024 }));
+    const r = await run.done;
+    expect(r).toMatchObject({ end: "failed", output: undefined, failure: { kind: "memory" } });
+    await expect(run.started).resolves.toBeGreaterThan(0);
+    expect(classifyFailure("py-spy> 2.1s behind in sampling\nmemory allocation of 256 bytes failed\n")).toBe("memory");
   });
 
   it("says not installed when the binary does not exist", async () => {

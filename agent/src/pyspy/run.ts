@@ -27,6 +27,8 @@ export interface PySpyRunOptions {
   outputPath: string;
   /** How long py-spy may take to start sampling, and to exit after SIGINT. */
   deadlineMs: number;
+  /** Bytes py-spy may allocate (RLIMIT_DATA through prlimit); unlimited when unset or without prlimit. */
+  maxMemoryBytes?: number;
 }
 
 export type RunEnd =
@@ -62,7 +64,7 @@ export interface PySpyResult {
 const SAMPLING = /Sampling process/;
 const WROTE = /Samples: (\d+) Errors: (\d+)/;
 
-let setprivPath: string | null | undefined;
+const toolPaths = new Map<string, string | null>();
 
 /**
  * A gated run is a shell that waits for one line on stdin and then execs py-spy: the costly
@@ -71,18 +73,23 @@ let setprivPath: string | null | undefined;
  */
 const GATE = ['-c', 'read -r _ || exit 0; exec "$@"', "sh"];
 
-/** `setpriv` (util-linux), to give py-spy a parent-death signal: it dies with the agent even on SIGKILL. */
-function findSetpriv(): string | null {
-  if (setprivPath !== undefined) return setprivPath;
-  setprivPath = null;
+/**
+ * A util-linux tool on PATH: `setpriv` gives py-spy a parent-death signal (it dies with the
+ * agent even on SIGKILL), `prlimit` bounds its memory.
+ */
+function findTool(name: "setpriv" | "prlimit"): string | null {
+  let path = toolPaths.get(name);
+  if (path !== undefined) return path;
+  path = null;
   for (const dir of (process.env["PATH"] ?? "/usr/bin:/bin").split(delimiter)) {
-    const p = join(dir, "setpriv");
+    const p = join(dir, name);
     if (dir !== "" && existsSync(p)) {
-      setprivPath = p;
+      path = p;
       break;
     }
   }
-  return setprivPath;
+  toolPaths.set(name, path);
+  return path;
 }
 
 export function recordArgs(o: PySpyRunOptions): string[] {
@@ -132,10 +139,13 @@ export class PySpyRun {
     // Nobody has to await `started` (stop() may come first).
     this.started.catch(() => undefined);
 
-    const setpriv = findSetpriv();
+    const setpriv = findTool("setpriv");
+    const prlimit = options.maxMemoryBytes === undefined ? null : findTool("prlimit");
     const gate = gated && existsSync("/bin/sh");
     let argv = [options.pySpy, ...recordArgs(options)];
     if (gate) argv = ["/bin/sh", ...GATE, ...argv];
+    // py-spy holds every sample until it stops (8 bytes per frame): a limit makes it fail rather than the host.
+    if (prlimit !== null) argv = [prlimit, `--data=${String(options.maxMemoryBytes)}`, "--", ...argv];
     if (setpriv !== null) argv = [setpriv, "--pdeathsig", "KILL", "--", ...argv];
     const [cmd, ...rest] = argv as [string, ...string[]];
 
@@ -249,6 +259,10 @@ export class PySpyRun {
     }
     if (this.#killedForDeadline !== undefined) {
       return { ...base, output: undefined, end: "failed", failure: { kind: "hung", detail: this.#killedForDeadline } };
+    }
+    if (wrote === null && base.output !== undefined && base.output.total === 0) {
+      // A py-spy that failed while writing (out of memory) leaves a file cut short: nothing in it.
+      base.output = undefined;
     }
     if (wrote !== null) {
       if (/because process exited/.test(out)) return { ...base, end: "process-exited" };
