@@ -209,6 +209,11 @@ export class PySpyRun {
     return this.#child?.pid;
   }
 
+  /** True once py-spy said it is sampling (it has attached to the process). */
+  get sampling(): boolean {
+    return this.#startedAt !== undefined;
+  }
+
   /** SIGINT (py-spy writes its output), then SIGKILL if it is not gone within the deadline. */
   stop(deadlineMs = this.options.deadlineMs, now = Date.now()): Promise<PySpyResult> {
     const child = this.#child;

@@ -11,6 +11,7 @@ const target: SamplerTarget = { key: "7:1", pid: 7, uid: 0, user: "root", startU
 class FakeRun {
   events: string[];
   startedAt = 0;
+  sampling = true;
   resolveDone!: (r: PySpyResult) => void;
   readonly started: Promise<number>;
   readonly done: Promise<PySpyResult>;
@@ -114,6 +115,22 @@ describe("continuous sampling of one process", () => {
     h.sampler.rotate(20_000, 2000);
     await tick();
     expect(h.windows.map((w) => [w.startMs, w.endMs])).toEqual([[9_500, 20_000]]);
+  });
+
+  it("does not stop a py-spy still attaching at a boundary, so its failure is seen", async () => {
+    const h = harness();
+    h.sampler.begin(0);
+    const run = h.runs[0];
+    if (run === undefined) throw new Error("no run");
+    run.sampling = false;
+    h.sampler.rotate(10_000, 2000);
+    h.sampler.rotate(20_000, 2000);
+    await tick();
+    expect(h.events).toEqual(["start 0", "release 0"]);
+    run.resolveDone(result({ end: "failed", output: undefined, startedAt: undefined, failure: { kind: "unsupported", detail: "Failed to find a python interpreter in the .data section" } }));
+    await tick();
+    expect(h.failures).toEqual(["unsupported"]);
+    expect(h.sampler.state).toBe("backoff");
   });
 
   it("reports the partial window of a process that exits, and stops", async () => {
