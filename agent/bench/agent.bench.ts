@@ -12,13 +12,19 @@
  *    own speed difference cancels; median of PAIRS pairs. Reported per wall second (what a
  *    user sees) and per CPU second of the workload (interference alone).
  *
+ * 3. Parse cost: py-spy's speedscope output of one 10 s window at 100 Hz and of one 10 s
+ *    capture at 1 kHz of a workload, read by the agent's reader (median of PARSE_RUNS), next to
+ *    `JSON.parse` of the same file as the floor (the least a full parse costs, without the
+ *    reader's bounds, aggregation or bounded memory).
+ *
  * Goals (issue 3): agent ≤ 10% of py-spy's CPU; slowdown ≤ 2%; coverage ≥ 98%.
  */
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { cpus } from "node:os";
-import { freePort, killAllTracked, pythonExecutable, removeTempDirs, spawnTracked, startNats, startWorkload, tempDir, WORKLOADS_DIR, type Tracked, type Workload } from "@fleetprof/test";
+import { freePort, killAllTracked, pySpyPath, pythonExecutable, removeTempDirs, spawnTracked, startNats, startWorkload, tempDir, WORKLOADS_DIR, type Tracked, type Workload } from "@fleetprof/test";
 import { readMetric } from "@fleetprof/common";
+import type { readSpeedscope } from "@fleetprof/agent";
 
 const ROOT = join(import.meta.dirname, "..", "..");
 const RUNS = Number(process.env["AGENT_BENCH_RUNS"] ?? 3);
@@ -26,6 +32,7 @@ const PAIRS = Number(process.env["AGENT_BENCH_PAIRS"] ?? 4);
 const PROCESSES = 4;
 const WINDOW_MS = 10_000;
 const MEASURE_SECONDS = 12;
+const PARSE_RUNS = 15;
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 const median = (xs: number[]): number => {
@@ -174,6 +181,56 @@ async function pairRun(natsUrl: string): Promise<PairRun> {
   return { wall: 1 - Math.sqrt(r1.wall * r2.wall), cpu: 1 - Math.sqrt(r1.cpu * r2.cpu), unprofiledRate: r1.bRate };
 }
 
+interface ParseCost {
+  bytes: number;
+  samples: number;
+  readerMs: number;
+  floorMs: number;
+}
+
+/** The agent's reader as production runs it: the built one when there is one, else the sources. */
+async function reader(): Promise<typeof readSpeedscope> {
+  const dist = join(ROOT, "agent", "dist", "index.js");
+  const mod = (existsSync(dist) ? await import(dist) : await import("@fleetprof/agent")) as { readSpeedscope: typeof readSpeedscope };
+  return mod.readSpeedscope;
+}
+
+/** py-spy's output of 10 s of a workload at `rate`, read by the agent's reader and by JSON.parse. */
+async function parseCost(rates: number[]): Promise<ParseCost[]> {
+  const read = await reader();
+  const w = await startWorkload("agent_throughput", { args: ["--duty", "0.5", "--tag", tag()] });
+  const dir = tempDir("agent-bench-parse-");
+  try {
+    const files = await Promise.all(
+      rates.map(
+        (rate) =>
+          new Promise<string>((resolve, reject) => {
+            const file = join(dir, `${String(rate)}.json`);
+            const args = ["record", "--pid", String(w.pid), "--rate", String(rate), "--duration", "10", "--nonblocking", "--format", "speedscope", "--output", file];
+            const run = spawnTracked(pySpyPath(), args);
+            void run.exited.then((code) => (code === 0 ? resolve(file) : reject(new Error(`py-spy exited ${String(code)}: ${run.stdout().slice(-500)}`))));
+          }),
+      ),
+    );
+    return files.map((file) => {
+      const reader: number[] = [];
+      const floor: number[] = [];
+      let samples = 0;
+      for (let i = 0; i < PARSE_RUNS; i++) {
+        let t = performance.now();
+        samples = read(file)?.total ?? 0;
+        reader.push(performance.now() - t);
+        t = performance.now();
+        JSON.parse(readFileSync(file, "utf8"));
+        floor.push(performance.now() - t);
+      }
+      return { bytes: statSync(file).size, samples, readerMs: median(reader), floorMs: median(floor) };
+    });
+  } finally {
+    await w.stop();
+  }
+}
+
 async function main(): Promise<void> {
   const ns = await startNats();
   try {
@@ -183,6 +240,10 @@ async function main(): Promise<void> {
       const r = await cpuRun(ns.url);
       cpu.push(r);
       console.log(`  run ${String(i + 1)}: agent ${(r.agentPerProcess * 1000).toFixed(2)} ms/s per process, py-spy ${(r.pySpyPerProcess * 1000).toFixed(2)} ms/s per process, coverage ${pct(r.coverage)} (hand-over gap ${r.gapMs.toFixed(0)} ms), agent RSS ${r.rssMiB.toFixed(0)} MiB`);
+    }
+    const [window, capture] = (await parseCost([100, 1000])) as [ParseCost, ParseCost];
+    for (const [what, c] of [["10 s window at 100 Hz", window], ["10 s capture at 1 kHz", capture]] as const) {
+      console.log(`  parse ${what}: ${(c.bytes / 1024).toFixed(0)} KiB, ${String(c.samples)} samples, reader ${c.readerMs.toFixed(2)} ms, JSON.parse ${c.floorMs.toFixed(2)} ms`);
     }
     const pairs: PairRun[] = [];
     for (let i = 0; i < PAIRS; i++) {
@@ -198,6 +259,9 @@ async function main(): Promise<void> {
     const slowCpu = median(pairs.map((r) => r.cpu));
     console.log("\nbenchmark | figure | floor | ratio");
     console.log(`agent CPU per profiled process @100 Hz | ${agentMs.toFixed(2)} ms/s (${pct(agentMs / 1000)} of a core) | py-spy ${pySpyMs.toFixed(2)} ms/s | ${pct(ratio)} of py-spy (goal ≤ 10%)`);
+    console.log(`agent CPU per 10 s window per process @100 Hz | ${(agentMs * 10).toFixed(1)} ms | py-spy ${(pySpyMs * 10).toFixed(1)} ms | ${pct(ratio)} of py-spy`);
+    console.log(`parse one 10 s window @100 Hz (${(window.bytes / 1024).toFixed(0)} KiB) | ${window.readerMs.toFixed(2)} ms | JSON.parse ${window.floorMs.toFixed(2)} ms | ${pct(window.readerMs / window.floorMs)} of the floor`);
+    console.log(`parse one 10 s capture @1 kHz (${(capture.bytes / 1024).toFixed(0)} KiB) | ${capture.readerMs.toFixed(2)} ms | JSON.parse ${capture.floorMs.toFixed(2)} ms | ${pct(capture.readerMs / capture.floorMs)} of the floor`);
     console.log(`coverage (ticks taken / expected) | ${pct(coverage)} (mean hand-over gap ${median(cpu.map((r) => r.gapMs)).toFixed(0)} ms) | 100% | goal ≥ 98%`);
     console.log(`agent resident memory | ${median(cpu.map((r) => r.rssMiB)).toFixed(0)} MiB | — | —`);
     console.log(`workload slowdown, per wall second | ${pct(slowWall)} | unprofiled twin | goal ≤ 2%`);

@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { create } from "@bufbuild/protobuf";
 import { createLogger, ErrorCode, FleetprofError, LogOnce, type Logger } from "@fleetprof/common";
-import { AgentStatusReplySchema, CaptureReply_Status, FORMAT_VERSION, SampleBatchSchema, type ProfileMode } from "@fleetprof/proto";
+import { AGENT_LIMITS, AgentStatusReplySchema, CaptureReply_Status, FORMAT_VERSION, SampleBatchSchema, type ProfileMode } from "@fleetprof/proto";
 import { randomUUID } from "node:crypto";
 import { CaptureService } from "./control/capture.js";
 import { ControlServer } from "./control/control-server.js";
@@ -26,10 +26,10 @@ import { Spool, type SpoolStats } from "./publish/spool.js";
 import type { FailureKind } from "./pyspy/failure.js";
 import { FailureReporter, MAX_BACKOFF_MS } from "./pyspy/failure-reporter.js";
 import { locatePySpy } from "./pyspy/locate.js";
-import { parseRaw } from "./pyspy/raw-parser.js";
+import type { PySpyOutput } from "./pyspy/output.js";
 import { PySpyRun, type SamplingMode } from "./pyspy/run.js";
 import { ProcessSampler, type EndedWindow, type SamplerTarget } from "./sampling/process-sampler.js";
-import { buildProfile, expectedTicks, PROFILE_MODES } from "./sampling/profile.js";
+import { buildProfile, expectedTicks, PROFILE_MODES, type BuiltProfile } from "./sampling/profile.js";
 import { nextBoundary } from "./sampling/clock.js";
 import { AGENT_VERSION } from "./version.js";
 
@@ -98,7 +98,15 @@ export async function startAgent(partial: Partial<AgentConfig> = {}, logger?: Lo
   }
   const publisher = new Publisher({ natsUrl: config.natsUrl, natsAuth: config, spool, metrics, log: root.child({ module: "publisher" }) });
   publisher.start();
-  const batcher = new Batcher(config.host, AGENT_VERSION, (batch) => publisher.enqueue(batch));
+  const batcher = new Batcher(
+    config.host,
+    AGENT_VERSION,
+    (batch) => publisher.enqueue(batch),
+    (err, batch) => {
+      metrics.batchErrors.inc();
+      log.error({ err, batchId: batch.batchId, profiles: batch.profiles.length }, `dropped a batch of ${String(batch.profiles.length)} profile(s) that could not be spooled: ${(err as Error).message}`);
+    },
+  );
   const workDir = mkdtempSync(join(tmpdir(), "fleetprof-agent-"));
   let runSeq = 0;
 
@@ -136,30 +144,42 @@ export async function startAgent(partial: Partial<AgentConfig> = {}, logger?: Lo
     metrics.samplerErrors.inc({}, w.result.errors);
     const sampler = samplers.get(w.target.key);
     if (sampler !== undefined && expected > 0) sampler.lastCoverage = Math.min(1, ticks / expected);
-    if (w.outcome === "lost") return;
-    const parsed = parseRaw(w.result.raw);
-    if (parsed.badLines > 0) {
-      metrics.parseErrors.inc({}, parsed.badLines);
-      if (once.first("parse")) log.warn({ badLines: parsed.badLines, targetPid: w.target.pid }, "py-spy printed lines the parser could not read (counted in fleetprof_agent_parse_errors_total)");
-    }
-    metrics.samples.inc({}, parsed.total);
+    const output = w.result.output;
+    if (w.outcome === "lost" || output === undefined) return;
     if (w.target.labelsTruncated > 0) metrics.labelsTruncated.inc({}, w.target.labelsTruncated);
-    batcher.add(
-      buildProfile(parsed, {
-        pid: w.target.pid,
-        processStartUnixMs: w.target.startUnixMs,
-        service: w.target.service,
-        version: w.target.version,
-        labels: w.target.labels,
-        labelsTruncated: w.target.labelsTruncated,
-        mode,
-        rateHz: config.rate,
-        windowStartUnixMs: w.startMs,
-        windowEndUnixMs: w.endMs,
-        ticks,
-        samplerErrors: w.result.errors,
-      }),
-    );
+    const built = buildProfile(output, {
+      pid: w.target.pid,
+      processStartUnixMs: w.target.startUnixMs,
+      service: w.target.service,
+      version: w.target.version,
+      labels: w.target.labels,
+      labelsTruncated: w.target.labelsTruncated,
+      mode,
+      rateHz: config.rate,
+      windowStartUnixMs: w.startMs,
+      windowEndUnixMs: w.endMs,
+      ticks,
+      samplerErrors: w.result.errors,
+    });
+    accountOutput(output, built, w.target.pid);
+    batcher.add(built.profile);
+  };
+
+  /** Counts what reading and building a profile cut; logs each kind of problem once. */
+  const accountOutput = (output: PySpyOutput, built: BuiltProfile, pid: number): void => {
+    metrics.samples.inc({}, built.samples);
+    metrics.recordCuts(output.cuts, built.samplesOverCap);
+    if (output.problem !== undefined) {
+      metrics.parseErrors.inc();
+      if (once.first("output-problem")) log.warn({ targetPid: pid, problem: output.problem }, `py-spy's output for pid ${String(pid)} could not be read whole: ${output.problem} (counted in fleetprof_agent_parse_errors_total; further cases are logged at debug)`);
+      else log.debug({ targetPid: pid, problem: output.problem }, "py-spy output not read whole");
+    }
+    if (built.samplesOverCap > 0 && once.first("over-cap")) {
+      log.warn({ targetPid: pid, removed: built.samplesOverCap }, `pid ${String(pid)}: py-spy's output counts more samples than the window's rate and length allow; ${String(built.samplesOverCap)} removed (fleetprof_agent_samples_capped_total)`);
+    }
+    if (output.cuts.deepStacks > 0 && once.first("deep-stacks")) {
+      log.info({ targetPid: pid }, `pid ${String(pid)} has stacks deeper than ${String(AGENT_LIMITS.maxStackDepth)} frames: they are cut at the root end, a frame marks the cut (fleetprof_agent_stacks_truncated_total)`);
+    }
   };
 
   const failures = new FailureReporter(root.child({ module: "agent" }), metrics, scanner.proc.sysctl("kernel/yama/ptrace_scope"), () => pySpy ?? "py-spy");
@@ -179,8 +199,9 @@ export async function startAgent(partial: Partial<AgentConfig> = {}, logger?: Lo
       rate: config.rate,
       mode,
       nonblocking: config.nonblocking,
-      outputPath: join(workDir, `${String(pid)}-${String(++runSeq)}.raw`),
+      outputPath: join(workDir, `${String(pid)}-${String(++runSeq)}.json`),
       deadlineMs: config.pySpyDeadline,
+      maxMemoryBytes: config.pySpyMaxMemory,
       },
       gated,
     );
@@ -306,17 +327,18 @@ export async function startAgent(partial: Partial<AgentConfig> = {}, logger?: Lo
     pySpy: () => pySpy,
     findTarget: targetOf,
     profiledPids: () => profiledTargets().map((t) => t.pid),
-    outputPath: (pid) => join(workDir, `capture-${String(pid)}-${String(++runSeq)}.raw`),
+    outputPath: (pid) => join(workDir, `capture-${String(pid)}-${String(++runSeq)}.json`),
     deadlineMs: config.pySpyDeadline,
+    maxMemoryBytes: config.pySpyMaxMemory,
     ptraceScope: scanner.proc.sysctl("kernel/yama/ptrace_scope"),
     publish: (profile) => {
       // Its own batch (not merged with continuous windows), so its acknowledgement can be awaited.
       const ids = publisher.enqueue(
         create(SampleBatchSchema, { batchId: randomUUID(), host: config.host, agentVersion: AGENT_VERSION, formatVersion: FORMAT_VERSION, profiles: [profile], part: 0, parts: 1 }),
       );
-      metrics.samples.inc({}, profile.stacks.reduce((n, st) => n + Number(st.count), 0));
       return publisher.whenPublished(ids);
     },
+    account: (output, built, pid) => accountOutput(output, built, pid),
     // Called only when a capture ends, long after `control` exists.
     notify: (captureId, reply) => {
       metrics.captures.inc({ outcome: reply.status === CaptureReply_Status.DONE ? "done" : "failed" });

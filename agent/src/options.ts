@@ -25,6 +25,7 @@ export const agentOptions = defineOptions({
   "spool-dir": { type: "string", doc: "directory of the on-disk spool used while NATS is unreachable", default: "/var/lib/fleetprof/spool" },
   "spool-max-bytes": { type: "number", doc: "spool size limit; the oldest batches are dropped beyond it", default: 256 * 1024 * 1024, min: 0 },
   "py-spy": { type: "string", doc: "path of the py-spy binary (default: found next to python3 or on PATH)" },
+  "py-spy-max-memory": { type: "number", doc: "bytes one py-spy run may allocate (its RLIMIT_DATA, set with prlimit); a run that needs more stops and its window or capture is lost", default: 256 * 1024 * 1024, min: 16 * 1024 * 1024 },
   "py-spy-deadline": { type: "duration", doc: "how long py-spy may take to start or to write its output before it is killed", default: 10_000, min: 500 },
   "metrics-port": { type: "number", doc: "serve Prometheus metrics on this port (0: off)", default: 0, min: 0 },
   "metrics-host": { type: "string", doc: "address the metrics server listens on", default: "0.0.0.0" },

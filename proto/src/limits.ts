@@ -41,3 +41,15 @@ export const DEFAULT_BATCH_LIMITS: Readonly<BatchLimits> = {
   maxLabelValues: 10_000,
   maxStringLength: 8192,
 };
+
+/**
+ * What an agent sends at most: half the collector's defaults, so legitimate data is cut and
+ * counted at the source (deep stacks keep their leaf end, a frame marks the cut) and never
+ * refused downstream.
+ */
+export const AGENT_LIMITS = {
+  /** Frames in one stack, counting the frame that marks a cut. */
+  maxStackDepth: DEFAULT_BATCH_LIMITS.maxStackDepth / 2,
+  /** UTF-8 bytes of one function, file or thread name. */
+  maxStringBytes: DEFAULT_BATCH_LIMITS.maxStringLength / 2,
+} as const;

@@ -9,10 +9,10 @@ import { create, type MessageInitShape } from "@bufbuild/protobuf";
 import { CaptureReply_Status, CaptureReplySchema, ProfileMode, type CaptureReply, type CaptureRequest, type ProcessProfile } from "@fleetprof/proto";
 import type { Logger } from "@fleetprof/common";
 import { failureMessage } from "../pyspy/failure.js";
-import { parseRaw } from "../pyspy/raw-parser.js";
+import { emptyOutput, type PySpyOutput } from "../pyspy/output.js";
 import { PySpyRun, type PySpyResult, type SamplingMode } from "../pyspy/run.js";
 import type { SamplerTarget } from "../sampling/process-sampler.js";
-import { buildProfile, expectedTicks } from "../sampling/profile.js";
+import { buildProfile, expectedTicks, type BuiltProfile } from "../sampling/profile.js";
 
 /** py-spy's own default rate, used when a request says 0. */
 export const DEFAULT_CAPTURE_RATE = 100;
@@ -35,12 +35,16 @@ export interface CaptureDeps {
   outputPath: (pid: number) => string;
   /** py-spy start and stop deadline. */
   deadlineMs: number;
+  /** Bytes one py-spy run may allocate. */
+  maxMemoryBytes: number;
   ptraceScope: string | undefined;
   /**
    * Publishes the profile as its own batch; resolves once it left the spool: true when
    * JetStream acknowledged all of it, false when the full spool dropped it.
    */
   publish: (profile: ProcessProfile) => Promise<boolean>;
+  /** Counts what reading py-spy's output and building the profile cut (the agent's metrics). */
+  account: (output: PySpyOutput, built: BuiltProfile, pid: number) => void;
   /** Sends a capture's outcome to its done subject. */
   notify: (captureId: string, reply: CaptureReply) => void;
   log: Logger;
@@ -192,6 +196,7 @@ export class CaptureService {
       durationSeconds: Math.ceil(plan.durationMs / 1000),
       outputPath: this.#d.outputPath(plan.pid),
       deadlineMs: this.#d.deadlineMs,
+      maxMemoryBytes: this.#d.maxMemoryBytes,
     });
     let stopTimer: NodeJS.Timeout | undefined;
     run.started.then(
@@ -252,11 +257,11 @@ export class CaptureService {
       this.#d.notify(plan.captureId, this.outcome(plan, CaptureReply_Status.FAILED, message, { samplerErrors: result.errors }));
       return;
     }
-    const parsed = parseRaw(result.raw);
+    const output = result.output ?? emptyOutput();
     const startMs = result.startedAt ?? run.spawnedAt;
     const endMs = Math.max(startMs, result.endedAt);
     const ticks = expectedTicks(plan.rateHz, startMs, endMs);
-    const profile = buildProfile(parsed, {
+    const built = buildProfile(output, {
       pid: target.pid,
       processStartUnixMs: target.startUnixMs,
       service: target.service,
@@ -270,11 +275,13 @@ export class CaptureService {
       ticks,
       samplerErrors: result.errors,
     });
+    this.#d.account(output, built, plan.pid);
+    const { profile, samples } = built;
     profile.captureId = plan.captureId;
     // Published even when empty: a stored capture with no samples still answers "what did it do" (nothing on a CPU).
     const acked = await Promise.race([this.#d.publish(profile), this.#stopped.then(() => true)]);
     if (!acked) {
-      const message = `the ${String(parsed.total)} samples of capture ${plan.captureId} were dropped from the agent's full spool before NATS took them (NATS unreachable for long; raise --spool-max-bytes)`;
+      const message = `the ${String(samples)} samples of capture ${plan.captureId} were dropped from the agent's full spool before NATS took them (NATS unreachable for long; raise --spool-max-bytes)`;
       log.warn({ captureId: plan.captureId }, message);
       this.#d.notify(plan.captureId, this.outcome(plan, CaptureReply_Status.FAILED, message));
       return;
@@ -282,14 +289,14 @@ export class CaptureService {
     const notes: string[] = [];
     if (result.end === "process-exited") notes.push(`the process exited after ${seconds(endMs - startMs)}: partial capture`);
     if (result.end === "stopped" && this.#stopping) notes.push("the agent is stopping: partial capture");
-    if (parsed.total === 0) notes.push(plan.mode === "cpu" ? "no samples: the process was never on a CPU (capture in wall mode to see idle threads)" : "no samples");
+    if (samples === 0) notes.push(plan.mode === "cpu" ? "no samples: the process was never on a CPU (capture in wall mode to see idle threads)" : "no samples");
     if (result.errors > 0) notes.push(`py-spy reported ${String(result.errors)} sampling error(s)`);
-    const message = `captured ${String(parsed.total)} samples of pid ${String(plan.pid)} (service ${target.service}) over ${seconds(endMs - startMs)}, stored under capture id ${plan.captureId}${notes.length > 0 ? `; ${notes.join("; ")}` : ""}`;
-    log.info({ captureId: plan.captureId, targetPid: plan.pid, samples: parsed.total }, message);
+    const message = `captured ${String(samples)} samples of pid ${String(plan.pid)} (service ${target.service}) over ${seconds(endMs - startMs)}, stored under capture id ${plan.captureId}${notes.length > 0 ? `; ${notes.join("; ")}` : ""}`;
+    log.info({ captureId: plan.captureId, targetPid: plan.pid, samples }, message);
     this.#d.notify(
       plan.captureId,
       this.outcome(plan, CaptureReply_Status.DONE, message, {
-        samples: BigInt(parsed.total),
+        samples: BigInt(samples),
         startUnixMs: BigInt(startMs),
         endUnixMs: BigInt(endMs),
         samplerErrors: result.errors,

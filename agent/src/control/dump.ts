@@ -123,9 +123,9 @@ export function dumpProcess(o: DumpOptions): Promise<DumpOutcome> {
         return;
       }
       const out = `${stderr}\n${stdout}`;
-      const kind = classifyFailure(out);
-      const detail = firstErrorLine(out);
-      resolve({ kind: kind === "not-installed" || kind === "hung" ? "other" : kind, error: dumpErrorMessage(kind === "not-installed" || kind === "hung" ? "other" : kind, o.pid, detail) });
+      const failure = classifyFailure(out);
+      const kind = failure === "not-installed" || failure === "hung" || failure === "memory" ? "other" : failure;
+      resolve({ kind, error: dumpErrorMessage(kind, o.pid, firstErrorLine(out)) });
     });
   });
 }

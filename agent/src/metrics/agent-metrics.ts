@@ -1,6 +1,7 @@
 /** Every metric the agent exports, in one place (names are documented in agent/README.md). */
 import { readFileSync } from "node:fs";
 import { Registry, type Counter, type Gauge } from "@fleetprof/common";
+import type { OutputCuts } from "../pyspy/output.js";
 
 /** CPU of this process's exited, reaped children (cutime + cstime of /proc/self/stat): the py-spy runs. */
 export function childrenCpuSeconds(): number | undefined {
@@ -37,6 +38,13 @@ export class AgentMetrics {
   readonly labelsTruncated: Counter;
   readonly natsConnected: Gauge;
   readonly parseErrors: Counter;
+  readonly stacksTruncated: Counter;
+  readonly framesCut: Counter;
+  readonly namesTruncated: Counter;
+  readonly samplesCapped: Counter;
+  readonly samplesDropped: Counter;
+  readonly outputBytesSkipped: Counter;
+  readonly batchErrors: Counter;
   readonly controlRequests: Counter;
   readonly captures: Counter;
 
@@ -62,9 +70,17 @@ export class AgentMetrics {
     this.samplerErrors = r.counter("fleetprof_agent_sampler_errors_total", "Errors py-spy reported while sampling");
     this.labelsTruncated = r.counter("fleetprof_agent_labels_truncated_total", "Labels dropped or cut to stay within bounds");
     this.natsConnected = r.gauge("fleetprof_agent_nats_connected", "1 while connected to NATS");
-    this.parseErrors = r.counter("fleetprof_agent_parse_errors_total", "py-spy output lines that could not be parsed");
+    this.parseErrors = r.counter("fleetprof_agent_parse_errors_total", "py-spy outputs that could not be read whole (unreadable, over the byte budget, or over the stack budget)");
+    this.stacksTruncated = r.counter("fleetprof_agent_stacks_truncated_total", "Stacks cut at the root end, by reason: depth (over the agent's depth limit) or payload (alone larger than NATS max_payload)");
+    this.framesCut = r.counter("fleetprof_agent_frames_cut_total", "Frames removed from stacks cut at the root end");
+    this.namesTruncated = r.counter("fleetprof_agent_names_truncated_total", "Function, file and thread names shortened to the agent's byte limit");
+    this.samplesCapped = r.counter("fleetprof_agent_samples_capped_total", "Samples removed because a thread counted more than the window's rate and length allow");
+    this.samplesDropped = r.counter("fleetprof_agent_samples_dropped_total", "Samples py-spy recorded that the agent could not keep (output over its byte or stack budget, or unreadable)");
+    this.outputBytesSkipped = r.counter("fleetprof_agent_output_bytes_skipped_total", "Bytes of py-spy output not read because an output was over the byte budget");
+    this.batchErrors = r.counter("fleetprof_agent_batch_errors_total", "Batches that could not be split or spooled (dropped and logged)");
     this.controlRequests = r.counter("fleetprof_agent_control_requests_total", "Control requests answered, by verb (capture, dump, status)");
     this.captures = r.counter("fleetprof_agent_captures_total", "Capture requests by outcome (done, failed, not_found, busy, refused)");
+    for (const reason of ["depth", "payload"]) this.stacksTruncated.inc({ reason }, 0);
     const cpu = r.counter("process_cpu_seconds_total", "CPU time of the agent's own process");
     const rss = r.gauge("process_resident_memory_bytes", "Resident memory of the agent's own process");
     r.onCollect(() => {
@@ -74,5 +90,15 @@ export class AgentMetrics {
       const children = childrenCpuSeconds();
       if (children !== undefined) this.pySpyCpuSeconds.setTotal(children);
     });
+  }
+
+  /** Counts what reading one py-spy output and building its profile cut. */
+  recordCuts(cuts: OutputCuts, samplesOverCap: number): void {
+    this.stacksTruncated.inc({ reason: "depth" }, cuts.deepStacks);
+    this.framesCut.inc({}, cuts.framesCut);
+    this.namesTruncated.inc({}, cuts.names);
+    this.samplesDropped.inc({}, cuts.samplesDropped);
+    this.outputBytesSkipped.inc({}, cuts.bytesSkipped);
+    this.samplesCapped.inc({}, samplesOverCap);
   }
 }

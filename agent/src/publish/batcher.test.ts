@@ -3,10 +3,14 @@ import { FORMAT_VERSION, ProcessProfileSchema, type SampleBatch } from "@fleetpr
 import { describe, expect, it } from "vitest";
 import { Batcher } from "./batcher.js";
 
+const noError = (err: unknown): never => {
+  throw err;
+};
+
 describe("batcher", () => {
   it("puts the windows of one round into one batch per service, each with its own id", () => {
     const out: SampleBatch[] = [];
-    const b = new Batcher("h1", "0.1.0", (x) => out.push(x), 10_000);
+    const b = new Batcher("h1", "0.1.0", (x) => out.push(x), noError, 10_000);
     for (const [pid, service] of [[1, "api"], [2, "worker"], [3, "api"]] as const) b.add(create(ProcessProfileSchema, { pid, service }));
     expect(out).toEqual([]);
     b.flush();
@@ -21,9 +25,24 @@ describe("batcher", () => {
 
   it("flushes by itself shortly after the first window of a round", async () => {
     const out: SampleBatch[] = [];
-    const b = new Batcher("h", "v", (x) => out.push(x), 20);
+    const b = new Batcher("h", "v", (x) => out.push(x), noError, 20);
     b.add(create(ProcessProfileSchema, { pid: 1, service: "s" }));
     await new Promise((r) => setTimeout(r, 60));
     expect(out).toHaveLength(1);
+  });
+
+  it("never throws from its timer: a batch that cannot be emitted is reported and the others still go", async () => {
+    const out: SampleBatch[] = [];
+    const failed: [string, number[]][] = [];
+    const emit = (x: SampleBatch): void => {
+      if (x.profiles[0]?.service === "bad") throw new Error("one stack is larger than max_payload");
+      out.push(x);
+    };
+    const b = new Batcher("h", "v", emit, (err, batch) => failed.push([(err as Error).message, batch.profiles.map((p) => p.pid)]), 20);
+    for (const [pid, service] of [[1, "bad"], [2, "good"]] as const) b.add(create(ProcessProfileSchema, { pid, service }));
+    // An exception escaping the timer would fail this test as an uncaught error.
+    await new Promise((r) => setTimeout(r, 80));
+    expect(out.map((x) => x.profiles.map((p) => p.pid))).toEqual([[2]]);
+    expect(failed).toEqual([["one stack is larger than max_payload", [1]]]);
   });
 });

@@ -1,7 +1,8 @@
 /**
  * Groups the profiles of windows that end together into one SampleBatch per service (the
  * subject is per service), so a round of windows becomes a few messages rather than one per
- * process.
+ * process. Flushing runs in a timer, so it never throws: a batch that cannot be emitted goes to
+ * `onError` and the other batches of the round are emitted all the same.
  */
 import { randomUUID } from "node:crypto";
 import { create } from "@bufbuild/protobuf";
@@ -13,12 +14,14 @@ export class Batcher {
 
   /**
    * @param emit receives each batch
+   * @param onError receives a batch `emit` threw on, and what it threw
    * @param lingerMs how long to wait for more profiles after the first one of a round
    */
   constructor(
     private readonly host: string,
     private readonly agentVersion: string,
     private readonly emit: (batch: SampleBatch) => void,
+    private readonly onError: (err: unknown, batch: SampleBatch) => void,
     private readonly lingerMs = 300,
   ) {}
 
@@ -39,17 +42,20 @@ export class Batcher {
       else list.push(p);
     }
     for (const group of byService.values()) {
-      this.emit(
-        create(SampleBatchSchema, {
-          batchId: randomUUID(),
-          host: this.host,
-          agentVersion: this.agentVersion,
-          formatVersion: FORMAT_VERSION,
-          profiles: group,
-          part: 0,
-          parts: 1,
-        }),
-      );
+      const batch = create(SampleBatchSchema, {
+        batchId: randomUUID(),
+        host: this.host,
+        agentVersion: this.agentVersion,
+        formatVersion: FORMAT_VERSION,
+        profiles: group,
+        part: 0,
+        parts: 1,
+      });
+      try {
+        this.emit(batch);
+      } catch (err) {
+        this.onError(err, batch);
+      }
     }
   }
 }

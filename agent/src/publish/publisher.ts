@@ -6,11 +6,12 @@
  * unreachable the loop waits; the client reconnects forever. The stream is created when
  * missing, with the one shared definition (`ensureStreams`).
  */
-import { ensureStreams, natsConnectOptions, type Logger, type NatsAuthConfig } from "@fleetprof/common";
+import { ensureStreams, ErrorCode, FleetprofError, LogOnce, natsConnectOptions, type Logger, type NatsAuthConfig } from "@fleetprof/common";
 import { jetstream, type JetStreamClient } from "@nats-io/jetstream";
 import { connect, headers, type NatsConnection } from "@nats-io/transport-node";
 import { decodeBatch, ENCODING_HEADER, encodeBatch, FORMAT_HEADER, SAMPLE_BATCH_FORMAT, samplesSubject, splitBatch, type SampleBatch } from "@fleetprof/proto";
 import type { AgentMetrics } from "../metrics/agent-metrics.js";
+import { fitStacks } from "./fit-stacks.js";
 import type { Spool, SpoolEntry } from "./spool.js";
 
 /** NATS's default max_payload; used until the server says otherwise. */
@@ -41,6 +42,7 @@ export class Publisher {
   #connecting: Promise<void> | undefined;
   #maxPayload = DEFAULT_MAX_PAYLOAD;
   #outageLogged = false;
+  readonly #once = new LogOnce();
   readonly #abort = new AbortController();
   /** Resolvers waiting for a spooled message to be acknowledged, by message id. */
   readonly #waiters = new Map<string, ((acked: boolean) => void)[]>();
@@ -92,12 +94,16 @@ export class Publisher {
     ).then((acked) => acked.every(Boolean));
   }
 
-  /** Splits, compresses and spools a batch; the drain loop publishes it. Returns the message ids of its parts. */
+  /**
+   * Splits, compresses and spools a batch; the drain loop publishes it. Returns the message ids
+   * of its parts. Stacks too large for one message are cut first (counted); throws a
+   * FleetprofError only if the batch still cannot be split (nothing is spooled then).
+   */
   enqueue(batch: SampleBatch): string[] {
     const service = batch.profiles[0]?.service ?? "unknown";
     const subject = samplesSubject(service, batch.host);
     const ids: string[] = [];
-    for (const part of splitBatch(batch, payloadLimit(this.#maxPayload))) {
+    for (const part of this.split(batch)) {
       ids.push(part.batchId);
       const dropped = this.#o.spool.put(part.batchId, subject, encodeBatch(part));
       if (dropped > 0) {
@@ -109,6 +115,26 @@ export class Publisher {
     this.updateSpoolMetrics();
     this.#wake?.();
     return ids;
+  }
+
+  /** The batch's parts under the current max_payload, after cutting stacks that alone are larger. */
+  private split(batch: SampleBatch): SampleBatch[] {
+    const limit = payloadLimit(this.#maxPayload);
+    const fit = fitStacks(batch, limit);
+    if (fit.stacks > 0 || fit.droppedSamples > 0) {
+      const { metrics, log } = this.#o;
+      metrics.stacksTruncated.inc({ reason: "payload" }, fit.stacks);
+      metrics.framesCut.inc({}, fit.frames);
+      metrics.samplesDropped.inc({}, fit.droppedSamples);
+      if (this.#once.first("stack-too-large")) {
+        log.warn({ stacks: fit.stacks, frames: fit.frames, droppedSamples: fit.droppedSamples, maxPayload: this.#maxPayload }, `${String(fit.stacks + (fit.droppedSamples > 0 ? 1 : 0))} stack(s) alone were larger than the NATS server's max_payload (${String(this.#maxPayload)} bytes): cut at the root end (fleetprof_agent_stacks_truncated_total{reason="payload"})`);
+      }
+    }
+    try {
+      return splitBatch(batch, limit);
+    } catch (err) {
+      throw new FleetprofError(ErrorCode.Internal, `cannot split batch ${batch.batchId} under ${String(limit)} bytes: ${(err as Error).message}`, { cause: err });
+    }
   }
 
   private settled(id: string, acked = true): void {
@@ -282,15 +308,16 @@ export class Publisher {
   private resplit(entry: SpoolEntry, data: Uint8Array): boolean {
     try {
       const batch = decodeBatch(data);
-      const parts = splitBatch(batch, payloadLimit(this.#maxPayload));
-      if (parts.length < 2) return false;
-      for (const part of parts) this.#o.spool.put(part.batchId, entry.subject, encodeBatch(part));
+      const parts = this.split(batch).map((part) => ({ part, data: encodeBatch(part) }));
+      // One part is progress only when cutting a stack made it smaller.
+      if (parts.length === 1 && (parts[0]?.data.byteLength ?? Infinity) >= data.byteLength) return false;
+      for (const { part, data: bytes } of parts) this.#o.spool.put(part.batchId, entry.subject, bytes);
       this.#o.spool.remove(entry);
       // Whoever waits for the message now waits for all of its parts.
       const waiting = this.#waiters.get(entry.id);
       if (waiting !== undefined) {
         this.#waiters.delete(entry.id);
-        void this.whenPublished(parts.map((p) => p.batchId)).then((acked) => {
+        void this.whenPublished(parts.map((p) => p.part.batchId)).then((acked) => {
           for (const resolve of waiting) resolve(acked);
         });
       }

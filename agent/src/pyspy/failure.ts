@@ -15,10 +15,13 @@ export type FailureKind =
   | "gone"
   /** py-spy did not start or did not write its output within the deadline. */
   | "hung"
+  /** py-spy needed more memory than --py-spy-max-memory allows. */
+  | "memory"
   /** Anything else py-spy complained about. */
   | "other";
 
 export function classifyFailure(output: string): FailureKind {
+  if (/memory allocation of \d+ bytes failed/.test(output)) return "memory";
   if (/Permission Denied|Operation not permitted|os error 1\)|os error 13\)|EPERM|EACCES/i.test(output)) return "permission";
   if (/No such file or directory|Check that the process is running|No such process|os error 3\)|process .* not found/i.test(output)) return "gone";
   if (/Failed to find python version|Unsupported version|unsupported python|Failed to find a python interpreter|free-threaded|pypy/i.test(output)) return "unsupported";
@@ -60,6 +63,8 @@ export function failureMessage(kind: FailureKind, c: FailureContext): string {
       return `${who} ended while py-spy attached`;
     case "hung":
       return `py-spy on ${who} did not respond within its deadline and was killed; its window is lost (${c.detail})${retry}`;
+    case "memory":
+      return `py-spy on ${who} needed more memory than --py-spy-max-memory allows and stopped; its samples are lost (its output grows with rate × duration × threads × stack depth: capture shorter, at a lower rate or in cpu mode, or raise --py-spy-max-memory)${retry}`;
     case "other":
       return `py-spy failed on ${who}: ${c.detail}${retry}`;
   }

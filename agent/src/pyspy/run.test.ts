@@ -19,13 +19,32 @@ function script(name: string, body: string): string {
   return path;
 }
 
+// What py-spy writes (--format speedscope): one thread, seven samples of one frame.
+const written = join(dir, "written.json");
+writeFileSync(
+  written,
+  JSON.stringify({
+    profiles: [{ type: "sampled", name: 'Thread 1 "MainThread"', unit: "seconds", startValue: 0, endValue: 0.07, samples: Array.from({ length: 7 }, () => [0]), weights: Array.from({ length: 7 }, () => 0.01) }],
+    shared: { frames: [{ name: "f", file: "/a.py", line: 1, col: null }] },
+  }),
+);
+
 // Like py-spy: announce, sample until SIGINT, then write the output file and the summary.
 const good = script(
   "good.sh",
   `out=""; while [ $# -gt 0 ]; do [ "$1" = "--output" ] && out="$2"; shift; done
-trap 'printf "thread (1): MainThread;f (/a.py:1) 7\\n" > "$out"; echo "py-spy> Wrote raw flamegraph data to $out. Samples: 7 Errors: 1"; exit 0' INT
+trap 'cp "${written}" "$out"; echo "py-spy> Wrote speedscope file to $out. Samples: 7 Errors: 1"; exit 0' INT
 echo "py-spy> Sampling process 100 times a second. Press Control-C to exit."
 while true; do sleep 0.05; done`,
+);
+// Like py-spy running out of memory, but only under a 64 MiB data limit (ulimit -d is in KiB).
+const limited = script(
+  "limited.sh",
+  `[ "$(ulimit -d)" = "65536" ] || { echo "Error: no memory limit" >&2; exit 1; }
+echo "py-spy> Sampling process 100 times a second."
+sleep 0.2
+echo "memory allocation of 256 bytes failed" >&2
+kill -ABRT $$`,
 );
 const hung = script("hung.sh", `trap '' INT\necho "py-spy> Sampling process 100 times a second."\nexec sleep 30`);
 const silent = script("silent.sh", "exec sleep 30");
@@ -37,7 +56,7 @@ const opts = (pySpy: string, over: Partial<PySpyRunOptions> = {}): PySpyRunOptio
   rate: 100,
   mode: "cpu",
   nonblocking: true,
-  outputPath: join(dir, `${String(Math.random())}.raw`),
+  outputPath: join(dir, `${String(Math.random())}.json`),
   deadlineMs: 1000,
   ...over,
 });
@@ -45,7 +64,7 @@ const opts = (pySpy: string, over: Partial<PySpyRunOptions> = {}): PySpyRunOptio
 describe("py-spy run", () => {
   it("builds the record command line for each mode", () => {
     const base = opts("py-spy", { outputPath: "/o" });
-    expect(recordArgs(base)).toEqual(["record", "--pid", "1", "--rate", "100", "--format", "raw", "--threads", "--full-filenames", "--output", "/o", "--nonblocking"]);
+    expect(recordArgs(base)).toEqual(["record", "--pid", "1", "--rate", "100", "--format", "speedscope", "--output", "/o", "--nonblocking"]);
     expect(recordArgs({ ...base, mode: "wall", nonblocking: false })).toContain("--idle");
     expect(recordArgs({ ...base, mode: "gil", durationSeconds: 5, native: true })).toEqual(expect.arrayContaining(["--gil", "--native", "--duration", "5"]));
   });
@@ -55,7 +74,8 @@ describe("py-spy run", () => {
     const started = await run.started;
     const r = await run.stop();
     expect(r).toMatchObject({ end: "stopped", recorded: 7, errors: 1, startedAt: started });
-    expect(r.raw).toContain("f (/a.py:1) 7");
+    expect(r.output?.frames).toEqual([{ name: "f", file: "/a.py", line: 1 }]);
+    expect(r.output?.threads).toEqual([{ threadId: 1n, name: "MainThread", stacks: [{ frames: [0], cut: 0, count: 7 }] }]);
   });
 
   it("holds a gated run until it is released", async () => {
@@ -78,7 +98,7 @@ describe("py-spy run", () => {
     const t0 = Date.now();
     const r = await run.stop();
     expect(Date.now() - t0).toBeLessThan(3000);
-    expect(r).toMatchObject({ end: "failed", raw: "", failure: { kind: "hung" } });
+    expect(r).toMatchObject({ end: "failed", output: undefined, failure: { kind: "hung" } });
   });
 
   it("kills a py-spy that never starts sampling", async () => {
@@ -90,6 +110,14 @@ describe("py-spy run", () => {
   it("says permission denied when py-spy does", async () => {
     const r = await new PySpyRun(opts(denied)).done;
     expect(r.failure?.kind).toBe("permission");
+  });
+
+  it("runs py-spy under its memory limit and says when it ran out", async () => {
+    const run = new PySpyRun(opts(limited, { maxMemoryBytes: 64 * 1024 * 1024 }));
+    const r = await run.done;
+    expect(r).toMatchObject({ end: "failed", output: undefined, failure: { kind: "memory" } });
+    await expect(run.started).resolves.toBeGreaterThan(0);
+    expect(classifyFailure("py-spy> 2.1s behind in sampling\nmemory allocation of 256 bytes failed\n")).toBe("memory");
   });
 
   it("says not installed when the binary does not exist", async () => {

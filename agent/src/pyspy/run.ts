@@ -5,9 +5,11 @@
  * ad-hoc capture is simply another run with its own options next to them.
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { existsSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, rmSync } from "node:fs";
 import { delimiter, join } from "node:path";
 import { classifyFailure, firstErrorLine, type FailureKind } from "./failure.js";
+import { emptyOutput, type PySpyOutput } from "./output.js";
+import { readSpeedscope } from "./speedscope-reader.js";
 
 export type SamplingMode = "cpu" | "wall" | "gil";
 
@@ -21,10 +23,12 @@ export interface PySpyRunOptions {
   native?: boolean;
   /** Stop by itself after this many seconds (py-spy --duration); otherwise run until stopped. */
   durationSeconds?: number;
-  /** Where py-spy writes its raw output (removed after reading). */
+  /** Where py-spy writes its speedscope output (removed after reading). */
   outputPath: string;
   /** How long py-spy may take to start sampling, and to exit after SIGINT. */
   deadlineMs: number;
+  /** Bytes py-spy may allocate (RLIMIT_DATA through prlimit); unlimited when unset or without prlimit. */
+  maxMemoryBytes?: number;
 }
 
 export type RunEnd =
@@ -39,8 +43,8 @@ export type RunEnd =
 
 export interface PySpyResult {
   end: RunEnd;
-  /** Raw output; empty when py-spy wrote none. */
-  raw: string;
+  /** What py-spy wrote; undefined when it wrote nothing. */
+  output: PySpyOutput | undefined;
   /**
    * Stack samples py-spy says it recorded ("Samples: N"), when it said. Not ticks: in cpu mode
    * idle ticks are not recorded, and with several threads one tick records several.
@@ -60,7 +64,7 @@ export interface PySpyResult {
 const SAMPLING = /Sampling process/;
 const WROTE = /Samples: (\d+) Errors: (\d+)/;
 
-let setprivPath: string | null | undefined;
+const toolPaths = new Map<string, string | null>();
 
 /**
  * A gated run is a shell that waits for one line on stdin and then execs py-spy: the costly
@@ -69,22 +73,28 @@ let setprivPath: string | null | undefined;
  */
 const GATE = ['-c', 'read -r _ || exit 0; exec "$@"', "sh"];
 
-/** `setpriv` (util-linux), to give py-spy a parent-death signal: it dies with the agent even on SIGKILL. */
-function findSetpriv(): string | null {
-  if (setprivPath !== undefined) return setprivPath;
-  setprivPath = null;
+/**
+ * A util-linux tool on PATH: `setpriv` gives py-spy a parent-death signal (it dies with the
+ * agent even on SIGKILL), `prlimit` bounds its memory.
+ */
+function findTool(name: "setpriv" | "prlimit"): string | null {
+  let path = toolPaths.get(name);
+  if (path !== undefined) return path;
+  path = null;
   for (const dir of (process.env["PATH"] ?? "/usr/bin:/bin").split(delimiter)) {
-    const p = join(dir, "setpriv");
+    const p = join(dir, name);
     if (dir !== "" && existsSync(p)) {
-      setprivPath = p;
+      path = p;
       break;
     }
   }
-  return setprivPath;
+  toolPaths.set(name, path);
+  return path;
 }
 
 export function recordArgs(o: PySpyRunOptions): string[] {
-  const args = ["record", "--pid", String(o.pid), "--rate", String(o.rate), "--format", "raw", "--threads", "--full-filenames", "--output", o.outputPath];
+  // speedscope, not raw: see agent/README.md, "Parsing". Threads are its profiles, so no --threads.
+  const args = ["record", "--pid", String(o.pid), "--rate", String(o.rate), "--format", "speedscope", "--output", o.outputPath];
   if (o.nonblocking) args.push("--nonblocking");
   if (o.mode === "wall") args.push("--idle");
   if (o.mode === "gil") args.push("--gil");
@@ -129,10 +139,13 @@ export class PySpyRun {
     // Nobody has to await `started` (stop() may come first).
     this.started.catch(() => undefined);
 
-    const setpriv = findSetpriv();
+    const setpriv = findTool("setpriv");
+    const prlimit = options.maxMemoryBytes === undefined ? null : findTool("prlimit");
     const gate = gated && existsSync("/bin/sh");
     let argv = [options.pySpy, ...recordArgs(options)];
     if (gate) argv = ["/bin/sh", ...GATE, ...argv];
+    // py-spy holds every sample until it stops (8 bytes per frame): a limit makes it fail rather than the host.
+    if (prlimit !== null) argv = [prlimit, `--data=${String(options.maxMemoryBytes)}`, "--", ...argv];
     if (setpriv !== null) argv = [setpriv, "--pdeathsig", "KILL", "--", ...argv];
     const [cmd, ...rest] = argv as [string, ...string[]];
 
@@ -196,6 +209,11 @@ export class PySpyRun {
     return this.#child?.pid;
   }
 
+  /** True once py-spy said it is sampling (it has attached to the process). */
+  get sampling(): boolean {
+    return this.#startedAt !== undefined;
+  }
+
   /** SIGINT (py-spy writes its output), then SIGKILL if it is not gone within the deadline. */
   stop(deadlineMs = this.options.deadlineMs, now = Date.now()): Promise<PySpyResult> {
     const child = this.#child;
@@ -220,15 +238,16 @@ export class PySpyRun {
     const endedAt = Date.now();
     const out = this.#output;
     const wrote = WROTE.exec(out);
-    let raw = "";
+    let output: PySpyOutput | undefined;
     try {
-      raw = readFileSync(this.options.outputPath, "utf8");
-    } catch {
-      // no output written
+      output = readSpeedscope(this.options.outputPath);
+    } catch (err) {
+      // The file exists but cannot be read (shape problems are reported inside the output).
+      output = emptyOutput(`cannot read py-spy's output: ${(err as Error).message}`);
     }
     rmSync(this.options.outputPath, { force: true });
     const base = {
-      raw,
+      output,
       recorded: wrote === null ? undefined : Number(wrote[1]),
       errors: wrote === null ? 0 : Number(wrote[2]),
       startedAt: this.#startedAt,
@@ -241,10 +260,14 @@ export class PySpyRun {
     }
     if (this.#stopRequestedAt !== undefined && this.#startedAt === undefined && this.#killedForDeadline === undefined) {
       // Stopped before it began sampling: nothing to lose.
-      return { ...base, raw: "", recorded: 0, end: "stopped" };
+      return { ...base, output: undefined, recorded: 0, end: "stopped" };
     }
     if (this.#killedForDeadline !== undefined) {
-      return { ...base, raw: "", end: "failed", failure: { kind: "hung", detail: this.#killedForDeadline } };
+      return { ...base, output: undefined, end: "failed", failure: { kind: "hung", detail: this.#killedForDeadline } };
+    }
+    if (wrote === null && base.output !== undefined && base.output.total === 0) {
+      // A py-spy that failed while writing (out of memory) leaves a file cut short: nothing in it.
+      base.output = undefined;
     }
     if (wrote !== null) {
       if (/because process exited/.test(out)) return { ...base, end: "process-exited" };

@@ -3,8 +3,7 @@ import type { PySpyResult, PySpyRun } from "../pyspy/run.js";
 import type { FailureKind } from "../pyspy/failure.js";
 import { ProcessSampler, type EndedWindow, type SamplerTarget } from "./process-sampler.js";
 import { nextBoundary } from "./clock.js";
-import { buildProfile, expectedSamples } from "./profile.js";
-import { parseRaw } from "../pyspy/raw-parser.js";
+import { noCuts } from "../pyspy/output.js";
 
 const target: SamplerTarget = { key: "7:1", pid: 7, uid: 0, user: "root", startUnixMs: 1, service: "s", version: "v", labels: {}, labelsTruncated: 0 };
 
@@ -12,6 +11,7 @@ const target: SamplerTarget = { key: "7:1", pid: 7, uid: 0, user: "root", startU
 class FakeRun {
   events: string[];
   startedAt = 0;
+  sampling = true;
   resolveDone!: (r: PySpyResult) => void;
   readonly started: Promise<number>;
   readonly done: Promise<PySpyResult>;
@@ -38,7 +38,8 @@ class FakeRun {
 }
 
 function result(over: Partial<PySpyResult>): PySpyResult {
-  return { end: "stopped", raw: "thread (7): MainThread;f (/a.py:1) 5\n", recorded: 5, errors: 0, startedAt: 0, stopRequestedAt: undefined, endedAt: 0, ...over };
+  const output = { frames: [{ name: "f", file: "/a.py", line: 1 }], threads: [{ threadId: 7n, name: "MainThread", stacks: [{ frames: [0], cut: 0, count: 5 }] }], total: 5, cuts: noCuts(), bytesRead: 0 };
+  return { end: "stopped", output, recorded: 5, errors: 0, startedAt: 0, stopRequestedAt: undefined, endedAt: 0, ...over };
 }
 
 function harness(alive = true): { sampler: ProcessSampler; runs: FakeRun[]; events: string[]; windows: EndedWindow[]; failures: FailureKind[] } {
@@ -116,6 +117,22 @@ describe("continuous sampling of one process", () => {
     expect(h.windows.map((w) => [w.startMs, w.endMs])).toEqual([[9_500, 20_000]]);
   });
 
+  it("does not stop a py-spy still attaching at a boundary, so its failure is seen", async () => {
+    const h = harness();
+    h.sampler.begin(0);
+    const run = h.runs[0];
+    if (run === undefined) throw new Error("no run");
+    run.sampling = false;
+    h.sampler.rotate(10_000, 2000);
+    h.sampler.rotate(20_000, 2000);
+    await tick();
+    expect(h.events).toEqual(["start 0", "release 0"]);
+    run.resolveDone(result({ end: "failed", output: undefined, startedAt: undefined, failure: { kind: "unsupported", detail: "Failed to find a python interpreter in the .data section" } }));
+    await tick();
+    expect(h.failures).toEqual(["unsupported"]);
+    expect(h.sampler.state).toBe("backoff");
+  });
+
   it("reports the partial window of a process that exits, and stops", async () => {
     const h = harness(false);
     h.sampler.begin(0);
@@ -130,7 +147,7 @@ describe("continuous sampling of one process", () => {
   it("backs off after a failure and tries again only once the wait is over", async () => {
     const h = harness();
     h.sampler.begin(0);
-    h.runs[0]?.resolveDone(result({ end: "failed", raw: "", startedAt: undefined, failure: { kind: "permission", detail: "Permission Denied" } }));
+    h.runs[0]?.resolveDone(result({ end: "failed", output: undefined, startedAt: undefined, failure: { kind: "permission", detail: "Permission Denied" } }));
     await tick();
     expect(h.failures).toEqual(["permission"]);
     expect(h.sampler.state).toBe("backoff");
@@ -147,7 +164,7 @@ describe("continuous sampling of one process", () => {
     const run = h.runs[0];
     if (run === undefined) throw new Error("no run");
     run.stop = (): Promise<PySpyResult> => {
-      run.resolveDone(result({ end: "failed", raw: "", recorded: undefined, startedAt: 30, failure: { kind: "hung", detail: "did not write" } }));
+      run.resolveDone(result({ end: "failed", output: undefined, recorded: undefined, startedAt: 30, failure: { kind: "hung", detail: "did not write" } }));
       return run.done;
     };
     h.sampler.rotate(10_000, 2000);
@@ -157,38 +174,9 @@ describe("continuous sampling of one process", () => {
   });
 });
 
-describe("profiles", () => {
+describe("window clock", () => {
   it("aligns windows to the wall clock", () => {
     expect(nextBoundary(12_345, 10_000)).toBe(20_000);
     expect(nextBoundary(20_000, 10_000)).toBe(30_000);
-  });
-
-  it("interns strings and frames, keeps stacks root first, and scales expected samples to the sampled time", () => {
-    const parsed = parseRaw("thread (7): MainThread;a (/m.py:1);b (/m.py:2) 30\nthread (7): MainThread;a (/m.py:1);c (/m.py:3) 10\nthread (8): w;a (/m.py:1) 5\n");
-    const p = buildProfile(parsed, {
-      pid: 7,
-      processStartUnixMs: 1,
-      service: "s",
-      version: "v",
-      labels: { python: "3.11" },
-      labelsTruncated: 0,
-      mode: "wall",
-      rateHz: 100,
-      windowStartUnixMs: 0,
-      windowEndUnixMs: 1000,
-      ticks: 50,
-      samplerErrors: 2,
-    });
-    expect(p.strings.filter((s) => s === "a")).toHaveLength(1);
-    expect(p.frames).toHaveLength(3);
-    expect(p.stacks.map((s) => [s.frameIds.map((f) => p.strings[p.frames[f]?.function ?? -1]), p.strings[s.thread], s.threadId, s.count])).toEqual([
-      [["a", "b"], "MainThread", 7n, 30n],
-      [["a", "c"], "MainThread", 7n, 10n],
-      [["a"], "w", 8n, 5n],
-    ]);
-    // 45 samples over half the window's ticks: 90 expected, coverage 0.5.
-    expect(p.expectedSamples).toBe(90n);
-    expect(p.mode).toBe(2);
-    expect(expectedSamples(0, 0, 100)).toBe(100);
   });
 });

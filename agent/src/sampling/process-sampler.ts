@@ -108,6 +108,11 @@ export class ProcessSampler {
       return;
     }
     if (now - this.#windowStart < minWindowMs) return;
+    // A py-spy still attaching is not stopped: SIGINT would end it without a word, at every
+    // boundary when attaching takes longer than a window (a process py-spy cannot read made it
+    // fail after 7 s on a loaded host), so its failure would never be seen. Its window runs on;
+    // its start deadline still ends it if it hangs.
+    if (!old.sampling) return;
     const start = this.#windowStart;
     // SIGINT first, then start the successor: the two never sample at the same time.
     const result = old.stop(undefined, now);
@@ -206,7 +211,7 @@ export class ProcessSampler {
     let outcome: WindowOutcome;
     if (r.end === "failed") {
       if (reportFailure && r.failure !== undefined && r.failure.kind !== "gone") this.#hooks.onFailure(this.target, r.failure.kind, r.failure.detail, false);
-      outcome = r.raw === "" ? "lost" : "partial";
+      outcome = r.output === undefined ? "lost" : "partial";
     } else {
       outcome = r.end === "stopped" ? "complete" : "partial";
     }

@@ -1,12 +1,14 @@
 /**
- * Turns one parsed py-spy window into a `ProcessProfile`: a string table, frames (function,
- * file, line) and stacks root→leaf with thread and count, plus the accounting that lets the
- * collector compute coverage.
+ * Turns what py-spy recorded in one window into a `ProcessProfile`: a string table, frames
+ * (function, file, line) and stacks root→leaf with thread and count, plus the accounting that
+ * lets the collector compute coverage. Counts are capped at what the window's rate and length
+ * allow; a stack cut at the root end starts with a frame saying how many frames were cut.
  */
 import { create } from "@bufbuild/protobuf";
 import { ProcessProfileSchema, ProfileMode, type ProcessProfile } from "@fleetprof/proto";
-import type { ParsedRaw } from "../pyspy/raw-parser.js";
+import type { OutputFrame, PySpyOutput } from "../pyspy/output.js";
 import type { SamplingMode } from "../pyspy/run.js";
+import { capThreadSamples, maxThreadSamples } from "./count-cap.js";
 
 export const PROFILE_MODES: Record<SamplingMode, ProfileMode> = {
   cpu: ProfileMode.CPU,
@@ -46,7 +48,30 @@ export function expectedSamples(totalCount: number, ticks: number, expected: num
   return Math.round((totalCount * expected) / ticks);
 }
 
-export function buildProfile(parsed: ParsedRaw, meta: WindowMeta): ProcessProfile {
+/** The root-side frame that stands for the `n` frames cut from a deep stack. */
+export function cutMarker(n: number): string {
+  return `[… ${String(n)} frames cut]`;
+}
+
+const CUT_MARKER = /^\[… (\d+) frames cut\]$/;
+
+/** The frames a cut marker stands for; 0 for any other frame name. */
+export function cutCount(name: string): number {
+  const m = CUT_MARKER.exec(name);
+  return m === null ? 0 : Number(m[1]);
+}
+
+export interface BuiltProfile {
+  profile: ProcessProfile;
+  /** Samples in the profile (after the cap). */
+  samples: number;
+  /** Samples removed because a thread had more than the window's rate and length allow. */
+  samplesOverCap: number;
+}
+
+/** Builds the profile of one window (`output`'s counts are capped in place). */
+export function buildProfile(output: PySpyOutput, meta: WindowMeta): BuiltProfile {
+  const samplesOverCap = capThreadSamples(output.threads, maxThreadSamples(meta.rateHz, meta.windowEndUnixMs - meta.windowStartUnixMs));
   const strings: string[] = [];
   const stringIds = new Map<string, number>();
   const str = (s: string): number => {
@@ -60,29 +85,40 @@ export function buildProfile(parsed: ParsedRaw, meta: WindowMeta): ProcessProfil
   };
   const frames: { function: number; file: number; line: number }[] = [];
   const frameIds = new Map<string, number>();
-  const stacks = new Map<string, { frameIds: number[]; thread: number; threadId: bigint; count: bigint }>();
-  for (const s of parsed.stacks) {
-    const ids: number[] = [];
-    for (const f of s.frames) {
-      const fn = str(f.name);
-      const file = str(f.file);
-      const key = `${String(fn)}:${String(file)}:${String(f.line)}`;
-      let id = frameIds.get(key);
-      if (id === undefined) {
-        id = frames.length;
-        frames.push({ function: fn, file, line: f.line });
-        frameIds.set(key, id);
-      }
-      ids.push(id);
+  const frameId = (name: string, file: string, line: number): number => {
+    const fn = str(name);
+    const fi = str(file);
+    const key = `${String(fn)}:${String(fi)}:${String(line)}`;
+    let id = frameIds.get(key);
+    if (id === undefined) {
+      id = frames.length;
+      frames.push({ function: fn, file: fi, line });
+      frameIds.set(key, id);
     }
-    const thread = str(s.thread);
-    const key = `${String(s.threadId)}|${String(thread)}|${ids.join(",")}`;
-    const existing = stacks.get(key);
-    if (existing !== undefined) existing.count += BigInt(s.count);
-    else stacks.set(key, { frameIds: ids, thread, threadId: s.threadId, count: BigInt(s.count) });
+    return id;
+  };
+  // Only frames some stack uses (py-spy's table may hold one frame several times, keyed by more fields).
+  const pySpyFrame: (number | undefined)[] = [];
+  const fromPySpy = (i: number): number => {
+    const f = output.frames[i] as OutputFrame;
+    return (pySpyFrame[i] ??= frameId(f.name, f.file, f.line));
+  };
+  const stacks = new Map<string, { frameIds: number[]; thread: number; threadId: bigint; count: bigint }>();
+  let total = 0;
+  for (const t of output.threads) {
+    const thread = str(t.name);
+    for (const s of t.stacks) {
+      const ids = s.frames.map(fromPySpy);
+      if (s.cut > 0) ids.unshift(frameId(cutMarker(s.cut), "", 0));
+      total += s.count;
+      const key = `${String(t.threadId)}|${String(thread)}|${ids.join(",")}`;
+      const existing = stacks.get(key);
+      if (existing !== undefined) existing.count += BigInt(s.count);
+      else stacks.set(key, { frameIds: ids, thread, threadId: t.threadId, count: BigInt(s.count) });
+    }
   }
   const expected = expectedTicks(meta.rateHz, meta.windowStartUnixMs, meta.windowEndUnixMs);
-  return create(ProcessProfileSchema, {
+  const profile = create(ProcessProfileSchema, {
     pid: meta.pid,
     processStartUnixMs: BigInt(meta.processStartUnixMs),
     service: meta.service,
@@ -96,7 +132,8 @@ export function buildProfile(parsed: ParsedRaw, meta: WindowMeta): ProcessProfil
     frames,
     stacks: [...stacks.values()],
     samplerErrors: meta.samplerErrors,
-    expectedSamples: BigInt(expectedSamples(parsed.total, meta.ticks, expected)),
+    expectedSamples: BigInt(expectedSamples(total, meta.ticks, expected)),
     labelsTruncated: meta.labelsTruncated,
   });
+  return { profile, samples: total, samplesOverCap };
 }
