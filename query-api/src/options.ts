@@ -1,12 +1,16 @@
-/** The query API's options: the store's, plus listening, TLS, auth and limits. */
+/**
+ * The query API's options: where the store is (no TTLs: the collector owns the schema), plus
+ * listening, TLS, auth and limits.
+ */
 import { defineOptions, natsAuthOptions, type ConfigOf } from "@fleetprof/common";
-import { storeOptions } from "@fleetprof/store";
+import { storeConnectionOptions } from "@fleetprof/store";
 
 export const DEFAULT_PORT = 4319;
 
 export const queryApiOptions = defineOptions({
-  ...storeOptions,
+  ...storeConnectionOptions,
   ...natsAuthOptions,
+  "schema-wait": { type: "duration", doc: "how long to wait at start for a collector to create the schema in a ClickHouse server (embedded chDB never waits)", default: 60_000, min: 0 },
   host: { type: "string", doc: "address to listen on (0.0.0.0 for every interface)", default: "127.0.0.1" },
   port: { type: "number", doc: "gRPC port (0 picks a free one)", default: DEFAULT_PORT, min: 0 },
   "tls-cert": { type: "string", doc: "PEM certificate chain file: serve TLS (with --tls-key)" },

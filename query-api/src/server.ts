@@ -66,12 +66,12 @@ export async function startQueryApi(partial: Partial<QueryApiConfig> = {}, optio
   if (options.store !== undefined) {
     store = options.store;
   } else {
+    // A reader: the collector owns the schema and its TTLs.
     ownedStore = await openStore(config.clickhouseUrl, {
       database: config.clickhouseDatabase,
       cluster: config.clickhouseCluster,
-      rawTtlMs: config.rawTtl,
-      rollup1mTtlMs: config.rollup1mTtl,
-      rollup1hTtlMs: config.rollup1hTtl,
+      migrate: false,
+      schemaWaitMs: config.schemaWait,
       logger: options.logger,
     });
     store = ownedStore;
