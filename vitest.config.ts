@@ -23,7 +23,7 @@ export default defineConfig({
         test: {
           name: "integration",
           sequence: { groupOrder: 1 },
-          include: ["*/test/**/*.test.ts", "test/harness/**/*.test.ts", "test/e2e/**/*.test.ts"],
+          include: ["*/test/**/*.test.ts", "test/harness/**/*.test.ts", "test/e2e/**/*.test.ts", "test/hostile/**/*.test.ts"],
           setupFiles: ["./test/harness/setup-file.ts"],
           testTimeout: 120_000,
           hookTimeout: 60_000,
