@@ -184,7 +184,11 @@ export function createCaptureService(o: CaptureOptions): QueryServiceStreaming {
         const storeDeadline = Date.now() + CAPTURE_STORE_WAIT_MS;
         for (;;) {
           const read = { filter, window, maxStacks: o.limits.maxStacks, signal: ctx.signal, timeoutMs: ctx.remainingMs(), maxMemoryBytes: o.limits.maxQueryMemoryBytes, source: "raw" as const };
-          profile = await o.admissions.queries.run(ctx, () => readStackProfile(o.store, read));
+          profile = await o.admissions.queries.run(ctx, () => readStackProfile(o.store, read)).catch((err: unknown) => {
+            const e = FleetprofError.from(err);
+            if (e.code !== ErrorCode.ResourceExhausted) throw e;
+            throw new FleetprofError(e.code, `${e.message} (capture ${captureId} is stored: query {capture_id="${captureId}"} later)`, { cause: err });
+          });
           if (profile.total >= want || Date.now() > storeDeadline) break;
           await sleep(250, ctx.signal);
         }
