@@ -15,6 +15,7 @@ import { HealthService } from "./grpc/health.js";
 import { ReflectionService } from "./grpc/reflection.js";
 import { toStatus } from "./grpc/status.js";
 import { withDefaults, type QueryApiConfig } from "./options.js";
+import { createAdmissions } from "./service/admission.js";
 import { CAPTURE_STORE_WAIT_MS, createCaptureService } from "./service/capture.js";
 import { createQueryService } from "./service/query-service.js";
 
@@ -65,18 +66,20 @@ export async function startQueryApi(partial: Partial<QueryApiConfig> = {}, optio
   if (options.store !== undefined) {
     store = options.store;
   } else {
+    // A reader: the collector owns the schema and its TTLs.
     ownedStore = await openStore(config.clickhouseUrl, {
       database: config.clickhouseDatabase,
       cluster: config.clickhouseCluster,
-      rawTtlMs: config.rawTtl,
-      rollup1mTtlMs: config.rollup1mTtl,
-      rollup1hTtlMs: config.rollup1hTtl,
+      migrate: false,
+      schemaWaitMs: config.schemaWait,
       logger: options.logger,
     });
     store = ownedStore;
   }
   const token = config.token === undefined || config.token === "" ? undefined : config.token;
-  const limits = { maxRangeMs: config.maxRange, maxNodes: config.maxNodes, defaultNodes: config.defaultNodes, maxStacks: config.maxStacks, deadlineMs: config.deadline };
+  const limits = { maxRangeMs: config.maxRange, maxNodes: config.maxNodes, defaultNodes: config.defaultNodes, maxStacks: config.maxStacks, deadlineMs: config.deadline, maxQueryMemoryBytes: config.maxQueryMemoryMib * 1024 * 1024 };
+  // Shared by every transport: each call of QueryService takes a slot here.
+  const admissions = createAdmissions(config);
 
   // Every running call's abort controller, so a forced stop cancels their queries.
   const running = new Set<AbortController>();
@@ -141,8 +144,9 @@ export async function startQueryApi(partial: Partial<QueryApiConfig> = {}, optio
 
   const server = new Server({ "grpc.max_send_message_length": 256 * 1024 * 1024 });
   const link = new NatsLink(config.natsUrl, log.child({ module: "nats" }), config);
-  const queryService = createQueryService({ store, limits, link, dumpTimeoutMs: config.dumpTimeout });
-  const capture = createCaptureService({ store, link, limits, maxDurationMs: config.captureMaxDuration, maxRateHz: config.captureMaxRate });
+  const dumpCaps = { maxHosts: config.dumpMaxHosts, maxProcessesPerHost: config.dumpMaxProcessesPerHost };
+  const queryService = createQueryService({ store, limits, admissions, link, dumpTimeoutMs: config.dumpTimeout, dumpCaps });
+  const capture = createCaptureService({ store, link, limits, admissions, maxDurationMs: config.captureMaxDuration, maxRateHz: config.captureMaxRate });
   server.addService(serviceDefinition(QueryService), {
     ...unaryHandlers(QueryService, queryService, hooks),
     // A capture call lasts its duration on top of the usual query time.

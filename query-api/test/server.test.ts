@@ -91,6 +91,10 @@ describe("fleetprof query-api process", () => {
   it("serves until SIGTERM, then exits 0", async () => {
     const port = await freePort();
     const dir = tempDir("fleetprof-proc-");
+    // The collector role creates the schema (one process per embedded data directory, so in a process of its own).
+    const migrate = `import("@fleetprof/store").then((m) => m.openStore(process.argv[1])).then((s) => s.close())`;
+    const schema = spawnTracked(process.execPath, ["--conditions=@fleetprof/source", "--import", "tsx", "-e", migrate, "--", `chdb://${dir}`], { cwd: join(import.meta.dirname, "..") });
+    expect(await schema.exited).toBe(0);
     const script = `import("@fleetprof/query-api").then((m) => m.runQueryApi(process.argv.slice(1))).then((code) => process.exit(code))`;
     const child = spawnTracked(process.execPath, ["--conditions=@fleetprof/source", "--import", "tsx", "-e", script, "--", "--port", String(port), "--clickhouse-url", `chdb://${dir}`], {
       cwd: join(import.meta.dirname, ".."),

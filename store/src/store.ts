@@ -9,6 +9,7 @@ import type { ClickHouseClient } from "@clickhouse/client";
 import { ErrorCode, FleetprofError, type Logger } from "@fleetprof/common";
 import { createClickHouseClient } from "./client.js";
 import { quoteIdent, ttlFromMs } from "./schema/identifiers.js";
+import { missingTables, waitForSchema } from "./schema/check.js";
 import { applyMigrations } from "./schema/migrations.js";
 import { TABLES, type TtlConfig } from "./schema/tables.js";
 import { parseStoreUrl, redactUrl, type StoreTarget } from "./url.js";
@@ -26,8 +27,14 @@ export interface OpenStoreOptions {
   rollup1mTtlMs?: number;
   rollup1hTtlMs?: number;
   logger?: Logger | undefined;
-  /** Skip migrations (read-only tools against a schema someone else manages). */
+  /**
+   * `false` for readers (the query API): no migration and no TTL change, only a check that the
+   * tables reads need exist (FleetprofError MissingPrerequisite saying what to run when they do
+   * not). Only the collector role changes the schema.
+   */
   migrate?: boolean;
+  /** With `migrate: false`: how long to wait for a collector to create the schema, ms (default 0). Embedded chDB never waits. */
+  schemaWaitMs?: number | undefined;
 }
 
 /** Test hook: make inserts fail while set. */
@@ -74,6 +81,23 @@ export interface Store {
   close(): Promise<void>;
 }
 
+/** A reader's check that the schema exists, waiting up to `waitMs` for a collector to create it. */
+async function requireSchema(client: ClickHouseClient, database: string, url: string, waitMs: number, log: Logger | undefined): Promise<void> {
+  const missing = await waitForSchema(() => missingTables(client, database), {
+    waitMs,
+    onWait: (m) => log?.warn({ database, missing: m, waitMs }, "waiting for a collector to create the schema"),
+  });
+  if (missing.length === 0) return;
+  const embedded = parseStoreUrl(url).kind === "chdb";
+  throw new FleetprofError(
+    ErrorCode.MissingPrerequisite,
+    `database ${database} at ${redactUrl(url)} has no fleetprof schema (missing ${missing.join(", ")}): the collector creates it and the query API only reads. ` +
+      (embedded
+        ? "Run `fleetprof up` (collector and query API in one process), or run `fleetprof collector` against this directory once before the query API"
+        : `Start \`fleetprof collector\` against this ClickHouse first${waitMs > 0 ? ` (waited ${String(Math.round(waitMs / 1000))} s)` : ""}, or wait longer with --schema-wait`),
+  );
+}
+
 export async function openStore(url: string, options: OpenStoreOptions = {}): Promise<Store> {
   const target = parseStoreUrl(url);
   const database = (target.kind === "http" ? target.database : undefined) ?? options.database ?? "fleetprof";
@@ -102,8 +126,10 @@ export async function openStore(url: string, options: OpenStoreOptions = {}): Pr
   const log = options.logger?.child({ module: "store" });
   try {
     if (options.migrate !== false) await applyMigrations(client, { database, ttl, cluster, logger: log });
+    else await requireSchema(client, database, url, target.kind === "chdb" ? 0 : (options.schemaWaitMs ?? 0), log);
   } catch (err) {
     await client.close();
+    if (err instanceof FleetprofError) throw err;
     throw new FleetprofError(ErrorCode.Unavailable, `cannot prepare the schema in ClickHouse at ${redactUrl(url)}: ${(err as Error).message}`, { cause: err });
   }
   let fault: Error | undefined;

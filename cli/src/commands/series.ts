@@ -62,7 +62,8 @@ export const seriesCommand: Command = {
       return 0;
     }
     const times = [...new Set(res.series.flatMap((s) => s.points.map((p) => Number(p.timeUnixMs))))].sort((a, b) => a - b);
-    const label = (s: Series): string => (config.by === undefined ? selector : s.group === "" ? "(none)" : s.group);
+    const label = (s: Series): string =>
+      config.by === undefined ? selector : s.folded ? `other (${formatCount(Number(res.foldedGroups))} ${config.by} values)` : s.group === "" ? "(none)" : s.group;
     if (config.table) {
       const rows = times.map((t) => [new Date(t).toISOString().replace("T", " ").slice(0, 19), ...res.series.map((s) => formatCount(pointsOn(s, [t])[0] ?? 0))]);
       ctx.io.stdout.write(formatTable([{ header: "TIME (UTC)" }, ...res.series.map((s) => ({ header: label(s), right: true }))], rows));

@@ -73,5 +73,9 @@ export function formatDump(res: QueryServiceDumpResponse, p: Paint, details: boo
     out.push("", p.bold(p.red("Hosts that did not answer")));
     for (const u of res.unanswered) out.push(`  ${u.host}: ${u.reason}`);
   }
+  if (res.skipped.length > 0) {
+    out.push("", p.bold("Not asked (the server's fan-out caps)"));
+    for (const s of res.skipped) out.push(`  ${s.host}${s.pids.length === 0 ? "" : ` ${plural(s.pids.length, "process", "processes")}`}: ${s.reason}`);
+  }
   return out.join("\n") + "\n";
 }

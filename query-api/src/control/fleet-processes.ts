@@ -4,15 +4,24 @@
  * This finds processes that sent no samples — in cpu mode a process blocked the whole time
  * sends none, which is exactly the "all workers are stuck" case. Hosts that do not answer in
  * time are simply not in the result (the recent-samples lookup still covers them).
+ *
+ * The selector is evaluated by ClickHouse over the reported label sets (`matchLabelSets` of the
+ * store): the same SQL as for samples, and RE2 regexes, linear in the length of whatever host
+ * name or label an agent reports. Replies and processes considered are bounded: an agent may be
+ * hostile too.
  */
 import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
 import type { Logger } from "@fleetprof/common";
 import { AgentStatusReplySchema, AgentStatusRequestSchema, fleetStatusSubject, ProfileMode, type AgentStatusReply } from "@fleetprof/proto";
+import { matchLabelSets, type LabelSet, type ReadOptions, type ReadTarget, type SampleFilter } from "@fleetprof/store";
 import type { NatsConnection } from "@nats-io/transport-node";
-import { matchesLabels, type Matcher } from "../selector/index.js";
 
 /** How long the query API collects status replies from the agents, ms. */
 export const FLEET_STATUS_WAIT_MS = 1500;
+/** Most status replies read per request. */
+export const MAX_STATUS_REPLIES = 10_000;
+/** Most reported processes matched per request (the rest are ignored, and logged). */
+export const MAX_REPORTED_PROCESSES = 50_000;
 
 export interface FleetProcess {
   host: string;
@@ -24,33 +33,37 @@ export interface FleetProcess {
 const MODE_NAMES: Partial<Record<ProfileMode, string>> = { [ProfileMode.CPU]: "cpu", [ProfileMode.WALL]: "wall", [ProfileMode.GIL]: "gil" };
 
 /**
- * The labels a selector sees for one process an agent reports: its free labels, then the
- * columns service, version, host, pid and mode (the agent's); no thread and no capture_id (so
- * they read as "").
+ * The labels a selector sees for one process an agent reports: the columns service, version,
+ * host, pid and mode (the agent's), and its free labels but `thread` and `capture_id` (those
+ * columns read as "" for a process).
  */
-export function processLabels(reply: AgentStatusReply, p: AgentStatusReply["processes"][number]): Record<string, string> {
+export function processLabels(reply: AgentStatusReply, p: AgentStatusReply["processes"][number]): LabelSet {
   const { thread: _thread, capture_id: _captureId, ...free } = p.labels;
-  return { ...free, service: p.service, version: p.version, host: reply.host, pid: String(p.pid), mode: MODE_NAMES[reply.mode] ?? "" };
+  return { service: p.service, version: p.version, host: reply.host, pid: p.pid, mode: MODE_NAMES[reply.mode] ?? "", labels: free };
 }
 
-/** The running processes of the replies that match, by host then pid, deduplicated. */
-export function matchingProcesses(replies: readonly AgentStatusReply[], matchers: readonly Matcher[]): FleetProcess[] {
-  const seen = new Map<string, FleetProcess>();
+/** The running processes of the replies, by host then pid, deduplicated, with their labels; at most `max`. */
+export function reportedProcesses(replies: readonly AgentStatusReply[], max = MAX_REPORTED_PROCESSES): { process: FleetProcess; labels: LabelSet }[] {
+  const seen = new Map<string, { process: FleetProcess; labels: LabelSet }>();
   for (const r of replies) {
     for (const p of r.processes) {
       if (p.state === "finished" || p.pid === 0) continue;
-      if (!matchesLabels(matchers, processLabels(r, p))) continue;
-      seen.set(`${r.host}\0${String(p.pid)}`, { host: r.host, pid: p.pid, service: p.service, version: p.version });
+      if (seen.size >= max) break;
+      seen.set(`${r.host}\0${String(p.pid)}`, { process: { host: r.host, pid: p.pid, service: p.service, version: p.version }, labels: processLabels(r, p) });
     }
   }
-  return [...seen.values()].sort((a, b) => (a.host === b.host ? a.pid - b.pid : a.host < b.host ? -1 : 1));
+  return [...seen.values()].sort((a, b) => (a.process.host === b.process.host ? a.process.pid - b.process.pid : a.process.host < b.process.host ? -1 : 1));
 }
 
-/** Every status reply that arrives within `maxWaitMs`; never rejects (no agent at all is an empty list). */
+/** Every status reply that arrives within `maxWaitMs` (at most MAX_STATUS_REPLIES); never rejects (no agent at all is an empty list). */
 export async function askFleetStatus(nc: NatsConnection, maxWaitMs: number, log?: Logger): Promise<AgentStatusReply[]> {
   const replies: AgentStatusReply[] = [];
   try {
-    const it = await nc.requestMany(fleetStatusSubject(), toBinary(AgentStatusRequestSchema, create(AgentStatusRequestSchema)), { strategy: "timer", maxWait: Math.max(1, maxWaitMs) });
+    const it = await nc.requestMany(fleetStatusSubject(), toBinary(AgentStatusRequestSchema, create(AgentStatusRequestSchema)), {
+      strategy: "timer",
+      maxWait: Math.max(1, maxWaitMs),
+      maxMessages: MAX_STATUS_REPLIES,
+    });
     for await (const m of it) {
       try {
         replies.push(fromBinary(AgentStatusReplySchema, m.data));
@@ -65,7 +78,9 @@ export async function askFleetStatus(nc: NatsConnection, maxWaitMs: number, log?
   return replies;
 }
 
-/** Processes matching `matchers` that the agents report within `maxWaitMs`. */
-export async function fleetProcesses(nc: NatsConnection, matchers: readonly Matcher[], maxWaitMs: number, log?: Logger): Promise<FleetProcess[]> {
-  return matchingProcesses(await askFleetStatus(nc, maxWaitMs, log), matchers);
+/** Processes matching `filter` that the agents report within `maxWaitMs`. */
+export async function fleetProcesses(nc: NatsConnection, store: ReadTarget, filter: SampleFilter, maxWaitMs: number, options: ReadOptions = {}, log?: Logger): Promise<FleetProcess[]> {
+  const reported = reportedProcesses(await askFleetStatus(nc, maxWaitMs, log));
+  const matched = await matchLabelSets(store, filter, reported.map((r) => r.labels), options);
+  return reported.filter((_, i) => matched[i] === true).map((r) => r.process);
 }

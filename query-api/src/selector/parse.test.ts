@@ -91,10 +91,11 @@ describe("selectorToFilter", () => {
     );
     expect(f.params).toEqual({ s0v: "a' OR 1=1 --", s1k: "region", s1v: "^(?:eu.*)$", s2v: 42, s3v: "^(?:1.*)$", s4v: "" });
     expect(f.rawOnly).toBe(true);
+    expect(f.captures).toBe(true);
     expect(f.where).not.toContain("OR 1=1");
   });
   it("keeps rollups for selectors over rollup columns", () => {
-    expect(selectorToFilter('{service="api", host!="h3"}', "b").rawOnly).toBe(false);
+    expect(selectorToFilter('{service="api", host!="h3"}', "b")).toMatchObject({ rawOnly: false, captures: false });
     expect(selectorToFilter("").where).toBe("1");
   });
 });

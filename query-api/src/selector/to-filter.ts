@@ -2,6 +2,7 @@
  * Compiles parsed matchers into a {@link SampleFilter}: parameterised SQL only. Regex matchers
  * are anchored like Prometheus (`=~"1\\.5.*"` must match the whole value) and run through
  * ClickHouse's RE2 `match()`. Label names become parameters too (`labels[{p:String}]`).
+ * A selector naming `capture_id` says which captures it wants; any other leaves captures out.
  */
 import { labelExpression, RAW_ONLY_COLUMNS, type SampleFilter } from "@fleetprof/store";
 import { parseSelector, type Matcher } from "./parse.js";
@@ -33,7 +34,8 @@ export function matchersToFilter(matchers: readonly Matcher[], prefix = "s"): Sa
         break;
     }
   });
-  return { where: terms.length === 0 ? "1" : terms.join(" AND "), params, rawOnly };
+  const captures = matchers.some((m) => m.label === "capture_id");
+  return { where: terms.length === 0 ? "1" : terms.join(" AND "), params, rawOnly, captures };
 }
 
 /** Parses and compiles a selector in one step. */

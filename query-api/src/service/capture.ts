@@ -16,7 +16,8 @@ import { FLEET_STATUS_WAIT_MS, fleetProcesses } from "../control/fleet-processes
 import type { NatsLink } from "../control/nats-link.js";
 import { toFlameGraph } from "../profile/flame-graph.js";
 import { buildTree } from "../profile/tree.js";
-import { matchersToFilter, parseSelector, selectorToFilter } from "../selector/index.js";
+import { selectorToFilter } from "../selector/index.js";
+import { admitted, type Admissions } from "./admission.js";
 import { DEFAULT_RECENT_MS } from "./dump.js";
 import { formatMs, resolveMaxNodes, type Limits } from "./request.js";
 import type { QueryServiceStreaming } from "./types.js";
@@ -32,6 +33,8 @@ export interface CaptureOptions {
   store: ReadTarget;
   link: NatsLink;
   limits: Limits;
+  /** A capture holds a control slot throughout, and a query slot only while it reads the store. */
+  admissions: Admissions;
   maxDurationMs: number;
   maxRateHz: number;
 }
@@ -66,7 +69,7 @@ interface Target {
   service: string;
 }
 
-async function findTarget(req: QueryServiceCaptureRequest, store: ReadTarget, ctx: CallContext, nc: NatsConnection): Promise<Target> {
+async function findTarget(req: QueryServiceCaptureRequest, o: CaptureOptions, ctx: CallContext, nc: NatsConnection): Promise<Target> {
   if (req.host !== "") {
     if (req.pid === 0) throw invalid("a capture is of one process: pass its pid with the host (fleetprof capture --host H --pid P)");
     return { host: req.host, pid: req.pid, service: "" };
@@ -76,11 +79,12 @@ async function findTarget(req: QueryServiceCaptureRequest, store: ReadTarget, ct
   if (recentMs < 0) throw invalid(`recent_ms cannot be negative, got ${String(recentMs)}`);
   const now = Date.now();
   const span = recentMs === 0 ? DEFAULT_RECENT_MS : recentMs;
-  const matchers = parseSelector(req.selector);
+  const filter = selectorToFilter(req.selector);
+  const read = { signal: ctx.signal, timeoutMs: ctx.remainingMs(), maxMemoryBytes: o.limits.maxQueryMemoryBytes };
   // Recent samples, and what the agents say they profile (a process blocked all along sends no samples in cpu mode).
   const [{ processes: sampled }, reported] = await Promise.all([
-    readProcesses(store, { filter: matchersToFilter(matchers), window: { startMs: now - span, endMs: now + 1000 }, limit: 20, signal: ctx.signal, timeoutMs: ctx.remainingMs() }),
-    fleetProcesses(nc, matchers, Math.min(FLEET_STATUS_WAIT_MS, Math.max(1, ctx.remainingMs() / 4))),
+    readProcesses(o.store, { filter, window: { startMs: now - span, endMs: now + 1000 }, limit: 20, ...read }),
+    fleetProcesses(nc, o.store, filter, Math.min(FLEET_STATUS_WAIT_MS, Math.max(1, ctx.remainingMs() / 4)), read),
   ]);
   const byKey = new Map<string, Target>();
   for (const p of [...sampled, ...reported]) {
@@ -120,14 +124,14 @@ function refusal(reply: CaptureReply, t: Target): FleetprofError | undefined {
 }
 
 export function createCaptureService(o: CaptureOptions): QueryServiceStreaming {
-  return {
+  const service: QueryServiceStreaming = {
     capture: async (req, ctx, send) => {
       if (req.durationMs === 0) throw invalid(`duration_ms is required (at most ${formatMs(o.maxDurationMs)})`);
       if (req.durationMs > o.maxDurationMs) throw invalid(`duration ${formatMs(req.durationMs)} is over this server's limit of ${formatMs(o.maxDurationMs)} (option capture-max-duration): ask for a shorter capture`);
       if (req.rateHz > o.maxRateHz) throw invalid(`rate ${String(req.rateHz)} Hz is over this server's limit of ${String(o.maxRateHz)} Hz (option capture-max-rate)`);
       const maxNodes = resolveMaxNodes(req.maxNodes, o.limits);
       const nc = await o.link.connection(ctx.signal);
-      const target = await findTarget(req, o.store, ctx, nc);
+      const target = await findTarget(req, o, ctx, nc);
       const captureId = randomUUID();
       // Subscribe to the outcome before asking: it may come before we would otherwise listen.
       const sub = nc.subscribe(captureDoneSubject(target.host, captureId), { max: 1 });
@@ -179,7 +183,12 @@ export function createCaptureService(o: CaptureOptions): QueryServiceStreaming {
         let profile: StackProfile;
         const storeDeadline = Date.now() + CAPTURE_STORE_WAIT_MS;
         for (;;) {
-          profile = await readStackProfile(o.store, { filter, window, maxStacks: o.limits.maxStacks, signal: ctx.signal, timeoutMs: ctx.remainingMs(), source: "raw" });
+          const read = { filter, window, maxStacks: o.limits.maxStacks, signal: ctx.signal, timeoutMs: ctx.remainingMs(), maxMemoryBytes: o.limits.maxQueryMemoryBytes, source: "raw" as const };
+          profile = await o.admissions.queries.run(ctx, () => readStackProfile(o.store, read)).catch((err: unknown) => {
+            const e = FleetprofError.from(err);
+            if (e.code !== ErrorCode.ResourceExhausted) throw e;
+            throw new FleetprofError(e.code, `${e.message} (capture ${captureId} is stored: query {capture_id="${captureId}"} later)`, { cause: err });
+          });
           if (profile.total >= want || Date.now() > storeDeadline) break;
           await sleep(250, ctx.signal);
         }
@@ -191,4 +200,5 @@ export function createCaptureService(o: CaptureOptions): QueryServiceStreaming {
       }
     },
   };
+  return admitted(service, o.admissions.control);
 }

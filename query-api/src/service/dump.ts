@@ -1,7 +1,8 @@
 /**
  * The Dump RPC: which processes (recent samples matching the selector together with the
  * processes the agents report on the fleet-wide status subject, or a host's agent directly),
- * one dump request per host over NATS, the replies grouped by identical stack.
+ * one dump request per host over NATS, the replies grouped by identical stack. The fan-out is
+ * capped (hosts per call, processes per host); what the caps leave out is listed in the answer.
  */
 import { create, fromBinary, toBinary, type MessageInitShape } from "@bufbuild/protobuf";
 import { ErrorCode, FleetprofError } from "@fleetprof/common";
@@ -13,7 +14,7 @@ import { askAgents, type Unanswered } from "../control/ask-agents.js";
 import { FLEET_STATUS_WAIT_MS, fleetProcesses } from "../control/fleet-processes.js";
 import { groupDumps, type HostDump } from "../control/dump-groups.js";
 import type { NatsLink } from "../control/nats-link.js";
-import { matchersToFilter, parseSelector } from "../selector/index.js";
+import { selectorToFilter } from "../selector/index.js";
 import { formatMs } from "./request.js";
 
 /** How far back a selector looks for processes unless the request says. */
@@ -21,13 +22,31 @@ export const DEFAULT_RECENT_MS = 5 * 60_000;
 /** Most processes one dump may ask about. */
 export const MAX_DUMP_PROCESSES = 1000;
 
+/** The fan-out caps of one dump. */
+export interface DumpCaps {
+  /** Most hosts asked (option dump-max-hosts). */
+  maxHosts: number;
+  /** Most processes asked per host (option dump-max-processes-per-host). */
+  maxProcessesPerHost: number;
+}
+
 export interface DumpOptions {
   store: ReadTarget;
   link: NatsLink;
   /** How long to wait for each host's agent unless the request says, ms. */
   timeoutMs: number;
+  caps: DumpCaps;
+  /** Memory the store queries may use, bytes. */
+  maxMemoryBytes?: number;
   /** How long to collect the agents' replies on the fleet-wide status subject, ms (FLEET_STATUS_WAIT_MS). */
   fleetStatusWaitMs?: number;
+}
+
+/** Processes a cap left out: nothing was asked of them. */
+export interface Skipped {
+  host: string;
+  pids: number[];
+  reason: string;
 }
 
 type DumpResponseInit = MessageInitShape<typeof QueryServiceDumpResponseSchema>;
@@ -42,14 +61,14 @@ async function targets(req: QueryServiceDumpRequest, options: DumpOptions, ctx: 
   if (req.pids.length > 0) throw invalid("pids need a host: pass the host the processes run on (fleetprof dump --host H --pid P)");
   const recentMs = Number(req.recentMs);
   if (recentMs < 0) throw invalid(`recent_ms cannot be negative, got ${String(recentMs)}`);
-  const matchers = parseSelector(req.selector);
-  const filter = matchersToFilter(matchers);
+  const filter = selectorToFilter(req.selector);
   const now = Date.now();
   const window = { startMs: now - (recentMs === 0 ? DEFAULT_RECENT_MS : recentMs), endMs: now + 1000 };
   // Recent samples, and what the agents say they profile (a process blocked all along sends no samples in cpu mode).
+  const read = { signal: ctx.signal, timeoutMs: ctx.remainingMs(), maxMemoryBytes: options.maxMemoryBytes };
   const [{ processes, truncated }, reported] = await Promise.all([
-    readProcesses(options.store, { filter, window, limit: MAX_DUMP_PROCESSES, signal: ctx.signal, timeoutMs: ctx.remainingMs() }),
-    fleetProcesses(nc, matchers, Math.min(options.fleetStatusWaitMs ?? FLEET_STATUS_WAIT_MS, Math.max(1, ctx.remainingMs() / 4))),
+    readProcesses(options.store, { filter, window, limit: MAX_DUMP_PROCESSES, ...read }),
+    fleetProcesses(nc, options.store, filter, Math.min(options.fleetStatusWaitMs ?? FLEET_STATUS_WAIT_MS, Math.max(1, ctx.remainingMs() / 4)), read),
   ]);
   const recent = formatMs(window.endMs - 1000 - window.startMs);
   const byHost = new Map<string, Set<number>>();
@@ -73,9 +92,36 @@ async function targets(req: QueryServiceDumpRequest, options: DumpOptions, ctx: 
   return new Map([...byHost].map(([host, pids]) => [host, [...pids].sort((a, b) => a - b)]));
 }
 
+/**
+ * The first `maxHosts` hosts (by name) and on each the first `maxProcessesPerHost` pids; the
+ * rest, with the cap that left them out. An empty pid list (every process the agent profiles)
+ * is the agent's to bound.
+ */
+export function capTargets(all: ReadonlyMap<string, number[]>, caps: DumpCaps): { wanted: Map<string, number[]>; skipped: Skipped[] } {
+  const wanted = new Map<string, number[]>();
+  const skipped: Skipped[] = [];
+  const hosts = [...all.keys()].sort();
+  for (const [i, host] of hosts.entries()) {
+    const pids = all.get(host) ?? [];
+    if (i >= caps.maxHosts) {
+      skipped.push({ host, pids, reason: `more than ${String(caps.maxHosts)} hosts match (option dump-max-hosts): dump this host with --host ${host}, or narrow the selector` });
+      continue;
+    }
+    wanted.set(host, pids.slice(0, caps.maxProcessesPerHost));
+    if (pids.length > caps.maxProcessesPerHost) {
+      skipped.push({
+        host,
+        pids: pids.slice(caps.maxProcessesPerHost),
+        reason: `more than ${String(caps.maxProcessesPerHost)} processes on ${host} (option dump-max-processes-per-host): dump them with --host ${host} and their pids, a few at a time`,
+      });
+    }
+  }
+  return { wanted, skipped };
+}
+
 export async function dump(req: QueryServiceDumpRequest, options: DumpOptions, ctx: CallContext): Promise<DumpResponseInit> {
   const nc = await options.link.connection(ctx.signal);
-  const wanted = await targets(req, options, ctx, nc);
+  const { wanted, skipped } = capTargets(await targets(req, options, ctx, nc), options.caps);
   // Leave time to answer within the call's own deadline.
   const timeoutMs = Math.max(1, Math.min(req.timeoutMs === 0 ? options.timeoutMs : req.timeoutMs, ctx.remainingMs() - 200));
   const answers = await askAgents(
@@ -105,7 +151,7 @@ export async function dump(req: QueryServiceDumpRequest, options: DumpOptions, c
   if (req.host !== "" && req.pids.length > 0 && grouped.processes.every((p) => p.errorKind === "gone" || p.errorKind === "not-profiled")) {
     throw new FleetprofError(ErrorCode.NotFound, grouped.processes.map((p) => p.error ?? "").join("; "));
   }
-  return { ...grouped, unanswered: unanswered.map((u) => ({ host: u.host, reason: u.reason, kind: u.kind, pids: u.pids })) };
+  return { ...grouped, unanswered: unanswered.map((u) => ({ host: u.host, reason: u.reason, kind: u.kind, pids: u.pids })), skipped };
 }
 
 /** Processes asked for that the agent's reply leaves out are reported, not dropped. */

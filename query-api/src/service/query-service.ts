@@ -25,17 +25,22 @@ import { diffTopFunctions, topFunctions } from "../profile/top.js";
 import { buildDiffTree, buildTree } from "../profile/tree.js";
 import { selectorToFilter } from "../selector/index.js";
 import { checkLabelName, isZeroRange, resolveLimit, resolveMaxNodes, resolveRange, resolveStep, type Limits } from "./request.js";
-import { dump } from "./dump.js";
-import { foldSeries } from "./series.js";
+import { admitted, type Admissions } from "./admission.js";
+import { dump, type DumpCaps } from "./dump.js";
+import { shapeSeries } from "./series.js";
 import type { QueryServiceImpl } from "./types.js";
 
 export interface QueryServiceOptions {
   store: ReadTarget;
   limits: Limits;
+  /** Concurrency bounds every call goes through (shared with the Capture service). */
+  admissions: Admissions;
   /** The agents' control subjects (dump, capture). */
   link: NatsLink;
   /** How long dump waits for each host's agent unless the request says, ms. */
   dumpTimeoutMs: number;
+  /** How many hosts, and processes per host, one dump asks. */
+  dumpCaps: DumpCaps;
   /** Reads the raw table only (tests comparing against rollups). */
   rawOnly?: boolean;
 }
@@ -50,7 +55,12 @@ const SERIES_MAX = 100;
 export function createQueryService(options: QueryServiceOptions): QueryServiceImpl {
   const { store, limits } = options;
   const source = options.rawOnly === true ? ("raw" as const) : ("auto" as const);
-  const read = (ctx: CallContext): { signal: AbortSignal; timeoutMs: number; source: "auto" | "raw" } => ({ signal: ctx.signal, timeoutMs: ctx.remainingMs(), source });
+  const read = (ctx: CallContext): { signal: AbortSignal; timeoutMs: number; maxMemoryBytes: number; source: "auto" | "raw" } => ({
+    signal: ctx.signal,
+    timeoutMs: ctx.remainingMs(),
+    maxMemoryBytes: limits.maxQueryMemoryBytes,
+    source,
+  });
 
   const profileOf = (filter: SampleFilter, window: TimeWindow, ctx: CallContext): Promise<StackProfile> =>
     readStackProfile(store, { filter, window, maxStacks: limits.maxStacks, ...read(ctx) });
@@ -64,7 +74,7 @@ export function createQueryService(options: QueryServiceOptions): QueryServiceIm
     return Promise.all([profileOf(baseFilter, baseWindow, ctx), profileOf(filter, window, ctx)]);
   };
 
-  return {
+  const handlers: QueryServiceImpl = {
     listServices: async (req, ctx) => {
       const rows = await readServices(store, resolveRange(req.range, limits), read(ctx));
       return { services: rows.map((r) => ({ name: r.name, versions: r.versions, samples: BigInt(r.samples), hosts: r.hosts })) };
@@ -132,11 +142,13 @@ export function createQueryService(options: QueryServiceOptions): QueryServiceIm
       const window = resolveRange(req.range, limits);
       const step = resolveStep(req.stepMs, window);
       const groupBy = req.groupBy === "" ? undefined : checkLabelName(req.groupBy, "group_by");
-      const { rows } = await readSeries(store, { filter, window, stepSeconds: step, groupBy, ...read(ctx) });
-      const series = foldSeries(rows, window, step, groupBy !== undefined, resolveLimit(req.limit, SERIES_DEFAULT, SERIES_MAX));
+      const limit = resolveLimit(req.limit, SERIES_DEFAULT, SERIES_MAX);
+      const { rows, foldedGroups } = await readSeries(store, { filter, window, stepSeconds: step, groupBy, limit, ...read(ctx) });
+      const series = shapeSeries(rows, window, step, groupBy !== undefined);
       return {
         stepMs: BigInt(step * 1000),
-        series: series.map((s) => ({ group: s.group, total: BigInt(s.total), points: s.points.map((p) => ({ timeUnixMs: BigInt(p.time * 1000), samples: BigInt(p.samples) })) })),
+        foldedGroups: BigInt(foldedGroups),
+        series: series.map((s) => ({ group: s.group, folded: s.folded, total: BigInt(s.total), points: s.points.map((p) => ({ timeUnixMs: BigInt(p.time * 1000), samples: BigInt(p.samples) })) })),
       };
     },
 
@@ -157,6 +169,7 @@ export function createQueryService(options: QueryServiceOptions): QueryServiceIm
       }
     },
 
-    dump: (req, ctx) => dump(req, { store, link: options.link, timeoutMs: options.dumpTimeoutMs }, ctx),
+    dump: (req, ctx) => dump(req, { store, link: options.link, timeoutMs: options.dumpTimeoutMs, caps: options.dumpCaps, maxMemoryBytes: limits.maxQueryMemoryBytes }, ctx),
   };
+  return admitted(handlers, options.admissions.queries, { dump: options.admissions.control });
 }

@@ -3,9 +3,9 @@ import { create } from "@bufbuild/protobuf";
 import { ErrorCode, type FleetprofError } from "@fleetprof/common";
 import { TimeRangeSchema } from "@fleetprof/proto";
 import { checkLabelName, resolveMaxNodes, resolveRange, resolveStep } from "./request.js";
-import { foldSeries } from "./series.js";
+import { shapeSeries } from "./series.js";
 
-const limits = { maxRangeMs: 86_400_000, maxNodes: 1000, defaultNodes: 100, maxStacks: 10, deadlineMs: 1000 };
+const limits = { maxRangeMs: 86_400_000, maxNodes: 1000, defaultNodes: 100, maxStacks: 10, deadlineMs: 1000, maxQueryMemoryBytes: 1 << 30 };
 const codeOf = (fn: () => unknown): ErrorCode | undefined => {
   try {
     fn();
@@ -46,18 +46,20 @@ describe("request limits", () => {
 });
 
 describe("series shaping", () => {
-  it("fills every step and folds the smallest groups into other", () => {
+  it("fills every step, largest group first, the folded rest last even when a kept group is named other", () => {
     const rows = [
-      { time: 0, group: "a", samples: 5 },
-      { time: 120, group: "a", samples: 5 },
-      { time: 60, group: "b", samples: 3 },
-      { time: 60, group: "c", samples: 1 },
+      { time: 0, group: "a", samples: 5, folded: false },
+      { time: 120, group: "a", samples: 5, folded: false },
+      { time: 60, group: "other", samples: 1, folded: false },
+      { time: 60, group: "", samples: 3, folded: true },
+      { time: 120, group: "", samples: 6, folded: true },
     ];
-    const out = foldSeries(rows, { startMs: 0, endMs: 180_000 }, 60, true, 1);
-    expect(out.map((s) => [s.group, s.total, s.points.map((p) => p.samples)])).toEqual([
-      ["a", 10, [5, 0, 5]],
-      ["other", 4, [0, 4, 0]],
+    const out = shapeSeries(rows, { startMs: 0, endMs: 180_000 }, 60, true);
+    expect(out.map((s) => [s.group, s.folded, s.total, s.points.map((p) => p.samples)])).toEqual([
+      ["a", false, 10, [5, 0, 5]],
+      ["other", false, 1, [0, 1, 0]],
+      ["other", true, 9, [0, 3, 6]],
     ]);
-    expect(foldSeries([], { startMs: 0, endMs: 120_000 }, 60, false, 10)).toEqual([{ group: "", total: 0, points: [{ time: 0, samples: 0 }, { time: 60, samples: 0 }] }]);
+    expect(shapeSeries([], { startMs: 0, endMs: 120_000 }, 60, false)).toEqual([{ group: "", folded: false, total: 0, points: [{ time: 0, samples: 0 }, { time: 60, samples: 0 }] }]);
   });
 });

@@ -9,6 +9,8 @@ export interface Limits {
   defaultNodes: number;
   maxStacks: number;
   deadlineMs: number;
+  /** Memory one ClickHouse query of a call may use, bytes. */
+  maxQueryMemoryBytes: number;
 }
 
 const HOUR = 3_600_000;

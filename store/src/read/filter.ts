@@ -11,6 +11,12 @@ export interface SampleFilter {
   readonly params: Readonly<Record<string, unknown>>;
   /** True when the filter reads a column only the raw table has (pid, capture_id). */
   readonly rawOnly: boolean;
+  /**
+   * True when the filter itself says which captures it wants (it names `capture_id`). Otherwise
+   * samples of captures (ad-hoc, high-rate) stay out: the rollups never hold them, and raw reads
+   * add `capture_id = ''` (see plan.ts `partsSql`).
+   */
+  readonly captures?: boolean;
 }
 
 /** Label names that are columns, with their ClickHouse type; other labels live in the `labels` map. */
@@ -29,7 +35,7 @@ export type LabelColumn = keyof typeof LABEL_COLUMNS;
 /** Columns the rollup tables do not have: filters on them read raw samples. */
 export const RAW_ONLY_COLUMNS: ReadonlySet<string> = new Set(["pid", "capture_id"]);
 
-export const MATCH_ALL: SampleFilter = { where: "1", params: {}, rawOnly: false };
+export const MATCH_ALL: SampleFilter = { where: "1", params: {}, rawOnly: false, captures: false };
 
 export function isLabelColumn(name: string): name is LabelColumn {
   return Object.hasOwn(LABEL_COLUMNS, name);

@@ -55,7 +55,8 @@ export async function readLabelNames(target: ReadTarget, q: LabelQuery): Promise
 
 /** Up to `limit` distinct values of one label on matching samples, sorted; `truncated` when more exist. */
 export async function readLabelValues(target: ReadTarget, q: LabelQuery & { name: string; limit: number }): Promise<{ values: string[]; truncated: boolean }> {
-  const filter: SampleFilter = q.name === "pid" || q.name === "capture_id" ? { ...q.filter, rawOnly: true } : q.filter;
+  // Listing capture ids asks for captures.
+  const filter: SampleFilter = q.name === "pid" || q.name === "capture_id" ? { ...q.filter, rawOnly: true, captures: q.filter.captures === true || q.name === "capture_id" } : q.filter;
   const plan = planRange(q.window, filter, q);
   const params: Record<string, unknown> = { limit: q.limit + 1 };
   const expr = labelExpression(q.name, "labelName", params);

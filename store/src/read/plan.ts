@@ -82,6 +82,8 @@ export function planRange(window: TimeWindow, filter: SampleFilter, options: Pla
 /**
  * `SELECT <columns> FROM` every part, `UNION ALL`ed, each restricted to its time piece and the
  * filter. Adds the time parameters to `params` (prefixed, so two plans fit in one query).
+ * Raw parts leave capture samples out unless the filter asks for captures (the rollups never
+ * hold them).
  */
 export function partsSql(db: string, plan: Plan, filter: SampleFilter, columns: string, params: Record<string, unknown>, prefix = "t"): string {
   Object.assign(params, filter.params);
@@ -91,7 +93,8 @@ export function partsSql(db: string, plan: Plan, filter: SampleFilter, columns: 
       const e = `${prefix}${String(i)}e`;
       params[s] = p.start;
       params[e] = p.end;
-      return `SELECT ${columns} FROM ${db}.${p.table} WHERE time >= toDateTime({${s}:UInt32}) AND time < toDateTime({${e}:UInt32}) AND (${filter.where})`;
+      const captures = p.table === "samples" && filter.captures !== true ? " AND capture_id = ''" : "";
+      return `SELECT ${columns} FROM ${db}.${p.table} WHERE time >= toDateTime({${s}:UInt32}) AND time < toDateTime({${e}:UInt32}) AND (${filter.where})${captures}`;
     })
     .join("\nUNION ALL\n");
 }

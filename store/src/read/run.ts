@@ -6,6 +6,11 @@
  * HTTP request; ClickHouse then cancels the query (`cancel_http_readonly_queries_on_client_close`).
  * Embedded chDB cannot interrupt a running query from outside, so every query also carries
  * `max_execution_time` = the time left until the deadline: the engine itself stops there.
+ *
+ * Bounds: every query carries `max_memory_usage` (what one call's query may hold; in embedded
+ * mode ClickHouse shares the process with everything else) and `max_result_rows` (what the
+ * answer may bring into JavaScript), both failing with an error rather than a partial answer.
+ * A query over a bound is RESOURCE_EXHAUSTED naming it, recognised by ClickHouse's error code.
  */
 import type { ClickHouseClient } from "@clickhouse/client";
 import { ErrorCode, FleetprofError } from "@fleetprof/common";
@@ -14,7 +19,16 @@ export interface ReadOptions {
   signal?: AbortSignal | undefined;
   /** Milliseconds the query may run (the call's deadline); default 60 s. */
   timeoutMs?: number | undefined;
+  /** Bytes of memory the query may use (`max_memory_usage`); default {@link DEFAULT_QUERY_MEMORY}. */
+  maxMemoryBytes?: number | undefined;
+  /** Rows the answer may have (`max_result_rows`); default {@link DEFAULT_RESULT_ROWS}. Read functions set their own. */
+  maxRows?: number | undefined;
 }
+
+/** Memory one read query may use unless the caller says: 1 GiB. */
+export const DEFAULT_QUERY_MEMORY = 1024 ** 3;
+/** Rows one read query may return unless the read function says. */
+export const DEFAULT_RESULT_ROWS = 1_000_000;
 
 /** What a read function needs from a store. */
 export interface ReadTarget {
@@ -26,7 +40,14 @@ export interface ReadTarget {
 /** ClickHouse error codes that mean "the caller asked for something wrong". */
 const INVALID_ARGUMENT_CODES = new Set(["427" /* CANNOT_COMPILE_REGEXP */, "36" /* BAD_ARGUMENTS */, "457" /* BAD_QUERY_PARAMETER */]);
 const TIMEOUT_CODES = new Set(["159" /* TIMEOUT_EXCEEDED */]);
-const LIMIT_CODES = new Set(["241" /* MEMORY_LIMIT_EXCEEDED */, "158" /* TOO_MANY_ROWS */, "396" /* TOO_MANY_ROWS_OR_BYTES */, "307" /* TOO_MANY_BYTES */]);
+/** ClickHouse error codes of a query over a bound, and the bound in words a user can act on. */
+const LIMIT_CODES: Readonly<Record<string, string>> = {
+  "241": "more memory than this server allows one query (ClickHouse max_memory_usage; query API option max-query-memory-mib)", // MEMORY_LIMIT_EXCEEDED
+  "396": "a larger answer than this server allows one query (ClickHouse max_result_rows)", // TOO_MANY_ROWS_OR_BYTES
+  "158": "more rows than this server allows one query (ClickHouse max_rows_to_read / max_rows_to_group_by)", // TOO_MANY_ROWS
+  "307": "more bytes than this server allows one query (ClickHouse max_bytes_to_read)", // TOO_MANY_BYTES
+  "191": "more distinct values than this server allows one query (ClickHouse max_rows_in_distinct)", // SET_SIZE_LIMIT_EXCEEDED
+};
 
 export function readError(err: unknown, signal?: AbortSignal): FleetprofError {
   if (err instanceof FleetprofError) return err;
@@ -44,8 +65,9 @@ export function readError(err: unknown, signal?: AbortSignal): FleetprofError {
   if (code !== undefined && INVALID_ARGUMENT_CODES.has(code)) {
     return new FleetprofError(ErrorCode.InvalidArgument, `ClickHouse refused the query: ${message}`, { cause: err });
   }
-  if (code !== undefined && LIMIT_CODES.has(code)) {
-    return new FleetprofError(ErrorCode.ResourceExhausted, `the query needs more than ClickHouse allows: ${message}; narrow the selector or the time range`, { cause: err });
+  const limit = code === undefined ? undefined : LIMIT_CODES[code];
+  if (limit !== undefined) {
+    return new FleetprofError(ErrorCode.ResourceExhausted, `the query needs ${limit}: narrow the selector or the time range (ClickHouse said: ${message})`, { cause: err });
   }
   if (code === undefined && /ECONNREFUSED|ECONNRESET|socket hang up|ETIMEDOUT|EHOSTUNREACH|ENOTFOUND|closed/i.test(message)) {
     return new FleetprofError(ErrorCode.Unavailable, `ClickHouse cannot be reached: ${message}`, { cause: err });
@@ -66,6 +88,9 @@ export async function queryRows<T extends unknown[]>(target: ReadTarget, query: 
   const settings = [
     `max_execution_time = ${String(seconds)}`,
     "timeout_overflow_mode = 'throw'",
+    `max_memory_usage = ${String(Math.floor(options.maxMemoryBytes ?? DEFAULT_QUERY_MEMORY))}`,
+    `max_result_rows = ${String(Math.floor(options.maxRows ?? DEFAULT_RESULT_ROWS))}`,
+    "result_overflow_mode = 'throw'",
     "cancel_http_readonly_queries_on_client_close = 1",
     // Numbers as numbers: every 64-bit id this package reads is converted with toString().
     "output_format_json_quote_64bit_integers = 0",

@@ -42,7 +42,7 @@ export async function readStackProfile(target: ReadTarget, q: StackQuery): Promi
 FROM (${parts})
 GROUP BY stack_id
 LIMIT {maxStacks:UInt64}`;
-  const rows = await queryRows<[string, string | number, number, number]>(target, sql, params, q);
+  const rows = await queryRows<[string, string | number, number, number]>(target, sql, params, { ...q, maxRows: maxStacks + 1 });
   if (rows.length > maxStacks) {
     throw new FleetprofError(ErrorCode.ResourceExhausted, `more than ${String(maxStacks)} distinct stacks match: narrow the selector or the time range`);
   }

@@ -166,7 +166,7 @@ export function encodeProfile(p: ProfileInput, host: string, batch: readonly [nu
     w.varint(n);
     cAt = w.pos;
     w.pos += n * 8;
-    rollups.profile({ time, service: p.service, version: p.version, host, mode: p.mode, labels: p.labels });
+    rollups.profile({ time, service: p.service, version: p.version, host, mode: p.mode, labels: p.labels, captureId: p.captureId });
   }
 
   // string index of each distinct thread, in first-seen order (a profile has a handful)

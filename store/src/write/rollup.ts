@@ -9,6 +9,10 @@
  *
  * A group is (bucket, service, version, host, mode, labels): every rollup column but thread and
  * stack. Labels are sorted by name, so the same label set always gets the same `labels_hash`.
+ *
+ * Captures (profiles with a capture id: ad-hoc, at up to 1 kHz) are not summed: the rollups
+ * are fleet aggregates of continuous profiling, and a capture would inflate its minute many
+ * times over. A capture stays in `samples`, readable by its capture id.
  */
 import type { RowBinaryWriter } from "./rowbinary.js";
 
@@ -104,6 +108,8 @@ export interface RollupProfile {
   host: string;
   mode: string;
   labels: Readonly<Record<string, string>>;
+  /** Set for a capture, whose rows are then left out. */
+  captureId?: string;
 }
 
 /** Sums a write's sample rows per minute; per hour is summed from the minutes at the end. */
@@ -112,8 +118,13 @@ export class RollupBuilder {
   #group: Group | undefined;
   #threads: number[] = [];
 
-  /** Starts a profile: the rows that follow are added to its minute group. */
+  /** Starts a profile: the rows that follow are added to its minute group (none for a capture). */
   profile(p: RollupProfile): void {
+    this.#threads = [];
+    if (p.captureId !== undefined && p.captureId !== "") {
+      this.#group = undefined;
+      return;
+    }
     const labels = Object.entries(p.labels).sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
     const time = p.time - (p.time % 60);
     const key = JSON.stringify([time, p.service, p.version, p.host, p.mode, labels]);
@@ -123,21 +134,20 @@ export class RollupBuilder {
       this.#minutes.set(key, g);
     }
     this.#group = g;
-    this.#threads = [];
   }
 
   /** The group's index of the profile's `i`-th thread (in the order the profile first names them). */
   thread(i: number, name: string): number {
     let t = this.#threads[i];
     if (t === undefined) {
-      t = (this.#group as Group).thread(name);
+      t = this.#group?.thread(name) ?? 0;
       this.#threads[i] = t;
     }
     return t;
   }
 
   add(thread: number, hi: number, lo: number, count: number): void {
-    (this.#group as Group).stacks.add(thread, hi, lo, count);
+    this.#group?.stacks.add(thread, hi, lo, count);
   }
 
   /** Writes the per-minute and per-hour staging rows. */
