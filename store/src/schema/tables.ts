@@ -205,6 +205,41 @@ ARRAY JOIN thread_idx AS ti, stack_ids AS sid, counts AS c`,
 export const samples1mView = rollupView("samples_1m_mv", "samples_1m", 1);
 export const samples1hView = rollupView("samples_1h_mv", "samples_1h", 2);
 
+/**
+ * Window coverage, one row per process profile (a process over one sampling window): its
+ * sampling rate, the window's length, the samples it holds and the samples the agent
+ * expected. What turns samples into seconds (÷ rate) and seconds into cores per process
+ * (÷ process-seconds observed), idle windows included (they have no sample rows).
+ * A ReplacingMergeTree keyed by the batch and the profile's place in it, so writing a batch
+ * again (a retried or redelivered write) never counts a window twice; a profile split across
+ * batch parts has one row per part (same window, samples split). Readers deduplicate by the
+ * key before summing (see read/coverage.ts).
+ */
+export const processWindows: TableSpec = {
+  name: "process_windows",
+  columns: [
+    "time DateTime CODEC(Delta, ZSTD(3))",
+    ...DIMENSIONS,
+    "pid UInt32",
+    "mode LowCardinality(String)",
+    "capture_id LowCardinality(String)",
+    "labels Map(LowCardinality(String), String) CODEC(ZSTD(3))",
+    "rate_hz UInt32",
+    "window_ms UInt32",
+    "samples UInt64",
+    "expected UInt64",
+    "batch UInt64 CODEC(ZSTD(3))",
+    // the profile's index in its batch
+    "seq UInt32",
+  ],
+  engine: "ReplacingMergeTree",
+  partitionBy: "toDate(time)",
+  orderBy: "(service, version, toStartOfHour(time), host, pid, time, batch, seq)",
+  ttl: { column: "time", class: "rawSeconds" },
+  settings: [...MERGE_SETTINGS, "ttl_only_drop_parts = 1"],
+  shardKey: "cityHash64(host, pid)",
+};
+
 export const schemaMigrationsTable: TableSpec = {
   name: "schema_migrations",
   columns: ["version UInt32", "name String", "applied_at DateTime"],
@@ -214,5 +249,5 @@ export const schemaMigrationsTable: TableSpec = {
 };
 
 /** Tables with a TTL, in the order they are created. */
-export const TABLES: readonly TableSpec[] = [frames, stacks, samplesIngest, samples, samples1m, samples1h, ingestedBatches];
+export const TABLES: readonly TableSpec[] = [frames, stacks, samplesIngest, samples, samples1m, samples1h, ingestedBatches, processWindows];
 export const VIEWS: readonly ViewSpec[] = [samples1mView, samples1hView, samplesView];

@@ -20,6 +20,8 @@ export interface Encoded {
   rollupIngest: RowBinaryWriter;
   frames: RowBinaryWriter;
   stacks: RowBinaryWriter;
+  /** `process_windows` rows (write/coverage.ts): one per profile. */
+  coverage: RowBinaryWriter;
   rollups: RollupBuilder;
   /** Dictionary rows in `frames` and `stacks`. */
   frameRows: number;
@@ -36,6 +38,7 @@ export function newEncoded(expectedRows = 0): Encoded {
     ingest: new RowBinaryWriter(Math.max(1 << 16, expectedRows * 22)),
     frames: new RowBinaryWriter(1 << 12),
     stacks: new RowBinaryWriter(1 << 12),
+    coverage: new RowBinaryWriter(1 << 12),
     rollups: new RollupBuilder(),
     rollupIngest: new RowBinaryWriter(1 << 16),
     frameRows: 0,

@@ -27,7 +27,8 @@
  * identical retry a no-op for ClickHouse.
  */
 import type { ClickHouseClient } from "@clickhouse/client";
-import { frames as framesTable, ingestedBatches, samplesIngest, stacks as stacksTable, type TableSpec } from "../schema/tables.js";
+import { frames as framesTable, ingestedBatches, processWindows, samplesIngest, stacks as stacksTable, type TableSpec } from "../schema/tables.js";
+import { encodeCoverage } from "./coverage.js";
 import { encodeProfile, finishEncoded, newEncoded, windowSeconds, type Dictionaries, type Encoded } from "./encode.js";
 import { hashString, u64String } from "./hash.js";
 import type { BinaryInsert, InsertSettings } from "./insert.js";
@@ -202,6 +203,7 @@ export class IngestWriter {
     await ins(stacksTable, enc.stacks, { insert_deduplication_token: `${token}-s` });
     await ins(samplesIngest, enc.ingest, { insert_deduplication_token: `${token}-i`, ...ONE_BLOCK });
     await ins(samplesIngest, enc.rollupIngest, { insert_deduplication_token: `${token}-r`, ...ONE_BLOCK });
+    await ins(processWindows, enc.coverage, { insert_deduplication_token: `${token}-w` });
     await ins(ingestedBatches, ledgerRows(1), { insert_deduplication_token: `${token}-l` });
     result.insertMs = performance.now() - started;
     result.rows = enc.rows;
@@ -229,6 +231,8 @@ function encodeBatch(item: Item, now: number, dict: Dictionaries, enc: Encoded, 
     const stored = present !== undefined && present.has(`${item.h}/${windowSeconds(p)}`);
     encodeProfile(p, item.b.host, item.hl, now, dict, enc, !stored);
   }
+  // every profile's coverage, stored or not: the table deduplicates a row written twice
+  encodeCoverage(item.b, item.hl, enc.coverage);
 }
 
 /** A write being filled batch by batch (see {@link IngestWriter.begin}). */
