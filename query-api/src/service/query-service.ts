@@ -16,18 +16,22 @@ import {
   type TimeSeriesRequest,
   type TopFunctionsRequest,
 } from "@fleetprof/proto";
-import { readLabelNames, readLabelValues, readSeries, readServices, readStackProfile, type ReadTarget, type SampleFilter, type StackProfile, type TimeWindow } from "@fleetprof/store";
+import { readLabelNames, readLabelValues, readModes, readRates, readSeries, readServices, readStackProfile, type ReadTarget, type SampleFilter, type StackProfile, type TimeWindow } from "@fleetprof/store";
 import type { CallContext } from "../grpc/adapter.js";
 import type { NatsLink } from "../control/nats-link.js";
 import { exportCollapsed, exportPprof, exportSpeedscope } from "../export/index.js";
 import { toFlameGraph } from "../profile/flame-graph.js";
-import { diffTopFunctions, topFunctions } from "../profile/top.js";
+import { diffBasis } from "../profile/diff-basis.js";
+import { topFunctions } from "../profile/top.js";
 import { buildDiffTree, buildTree } from "../profile/tree.js";
-import { selectorToFilter } from "../selector/index.js";
+import { matchersToFilter, parseSelector, selectorToFilter, type Matcher } from "../selector/index.js";
+import { diffTop } from "./diff-top.js";
 import { checkLabelName, isZeroRange, resolveLimit, resolveMaxNodes, resolveRange, resolveStep, type Limits } from "./request.js";
+import { versionReport } from "./version-report.js";
 import { dump } from "./dump.js";
 import { foldSeries } from "./series.js";
 import type { QueryServiceImpl } from "./types.js";
+import type { DiffBasis } from "../profile/diff-basis.js";
 
 export interface QueryServiceOptions {
   store: ReadTarget;
@@ -55,13 +59,22 @@ export function createQueryService(options: QueryServiceOptions): QueryServiceIm
   const profileOf = (filter: SampleFilter, window: TimeWindow, ctx: CallContext): Promise<StackProfile> =>
     readStackProfile(store, { filter, window, maxStacks: limits.maxStacks, ...read(ctx) });
 
-  /** Both sides of a diff: base range defaults to the comparison's. */
-  const diffSides = async (req: DiffFlameGraphRequest | DiffTopFunctionsRequest, ctx: CallContext): Promise<[StackProfile, StackProfile]> => {
-    const baseFilter = selectorToFilter(req.baseSelector, "b");
-    const filter = selectorToFilter(req.selector, "c");
+  /** One side of a diff flame graph: its stacks, and its modes and rates (coverage has no `thread`). */
+  const diffSide = async (matchers: Matcher[], window: TimeWindow, p: string, ctx: CallContext): Promise<{ profile: StackProfile; modes: string[]; rates: number[] }> => {
+    const [profile, modes, rates] = await Promise.all([
+      profileOf(matchersToFilter(matchers, `${p}s`), window, ctx),
+      readModes(store, { filter: matchersToFilter(matchers, `${p}m`), window, ...read(ctx) }),
+      readRates(store, { filter: matchersToFilter(matchers.filter((m) => m.label !== "thread"), `${p}r`), window, ...read(ctx) }),
+    ]);
+    return { profile, modes, rates };
+  };
+
+  /** Both sides of a diff flame graph (base range defaults to the comparison's), and how each was sampled. */
+  const diffSides = async (req: DiffFlameGraphRequest, ctx: CallContext): Promise<{ sides: [StackProfile, StackProfile]; basis: DiffBasis }> => {
     const window = resolveRange(req.range, limits);
     const baseWindow = isZeroRange(req.baseRange) ? window : resolveRange(req.baseRange, limits, Date.now(), "base_range");
-    return Promise.all([profileOf(baseFilter, baseWindow, ctx), profileOf(filter, window, ctx)]);
+    const [b, c] = await Promise.all([diffSide(parseSelector(req.baseSelector), baseWindow, "b", ctx), diffSide(parseSelector(req.selector), window, "c", ctx)]);
+    return { sides: [b.profile, c.profile], basis: diffBasis(b.modes, c.modes, b.rates, c.rates, "samples") };
   };
 
   return {
@@ -94,7 +107,7 @@ export function createQueryService(options: QueryServiceOptions): QueryServiceIm
 
     diffFlameGraph: async (req: DiffFlameGraphRequest, ctx) => {
       const maxNodes = resolveMaxNodes(req.maxNodes, limits);
-      const [base, cmp] = await diffSides(req, ctx);
+      const { sides: [base, cmp], basis } = await diffSides(req, ctx);
       const firsts = [base.firstMs, cmp.firstMs].filter((t) => t > 0);
       const graph = toFlameGraph(buildDiffTree(base, cmp), {
         maxNodes,
@@ -103,7 +116,7 @@ export function createQueryService(options: QueryServiceOptions): QueryServiceIm
         lastMs: Math.max(base.lastMs, cmp.lastMs),
         source: cmp.source,
       });
-      const response = create(DiffFlameGraphResponseSchema);
+      const response = create(DiffFlameGraphResponseSchema, { basis: { baseMode: basis.baseMode, mode: basis.mode, baseRatesHz: basis.baseRates, ratesHz: basis.rates, note: basis.note } });
       response.flameGraph = graph;
       return response;
     },
@@ -120,12 +133,9 @@ export function createQueryService(options: QueryServiceOptions): QueryServiceIm
       };
     },
 
-    diffTopFunctions: async (req: DiffTopFunctionsRequest, ctx) => {
-      const [base, cmp] = await diffSides(req, ctx);
-      const { regressions, improvements } = diffTopFunctions(base, cmp, resolveLimit(req.limit, TOP_DEFAULT, TOP_MAX));
-      const toMessage = (r: (typeof regressions)[number]) => ({ ...r, baseSelf: BigInt(r.baseSelf), self: BigInt(r.self), baseTotal: BigInt(r.baseTotal), total: BigInt(r.total) });
-      return { regressions: regressions.map(toMessage), improvements: improvements.map(toMessage), baseTotal: BigInt(base.total), total: BigInt(cmp.total) };
-    },
+    diffTopFunctions: (req: DiffTopFunctionsRequest, ctx) => diffTop(req, { store, limits }, ctx),
+
+    versionReport: (req, ctx) => versionReport(req, { store, limits }, ctx),
 
     timeSeries: async (req: TimeSeriesRequest, ctx) => {
       const filter = selectorToFilter(req.selector);
