@@ -16,7 +16,7 @@ import { Presence, SortBy, type FlameGraph } from "@fleetprof/proto";
 import { openStore, type BatchInput, type Store } from "@fleetprof/store";
 import { errorOf, tempDir } from "@fleetprof/test";
 import { createQueryClient, startQueryApi, type QueryApi, type QueryClient } from "../src/index.js";
-import { fleetBatches, type FleetSpec } from "./synthetic-fleet.js";
+import { fleetBatches, SHOP_MIX, type FleetSpec } from "./synthetic-fleet.js";
 
 const RUNS = 20;
 const MINUTE = 60_000;
@@ -44,6 +44,20 @@ beforeAll(async () => {
     ...fleet({ service: "rates", version: "2.0", hosts: hosts("s", 3), minutes: 8, seed: 6, rateHz: 50 }),
     ...fleet({ service: "busier", version: "1.0", hosts: hosts("c", 3), minutes: 10, seed: 7, busy: 0.4 }),
     ...fleet({ service: "busier", version: "2.0", hosts: hosts("d", 3), minutes: 10, seed: 8, busy: 0.6 }),
+    // a release: 1.0 for 20 minutes, then 2.0 for 12 (compute_prices twice the work, a new
+    // function, hash_key gone), and 3.0-rc on another service label only
+    ...fleet({ service: "shop", version: "1.0", hosts: hosts("s1", 3), minutes: 20, seed: 9 }),
+    ...fleetBatches({
+      service: "shop",
+      version: "2.0",
+      hosts: hosts("s2", 3),
+      startMs: T0 + 20 * MINUTE,
+      minutes: 12,
+      seed: 10,
+      mix: { ...SHOP_MIX, "main;serve;handle_request;apply_tax_rules": 4 },
+      scale: { "main;serve;handle_request;compute_prices": 2, "main;serve;handle_request;cache;lookup;hash_key": 0 },
+    }),
+    ...fleet({ service: "single", version: "1.0", hosts: hosts("x", 2), minutes: 5, seed: 11 }),
   ];
   for (let run = 0; run < RUNS; run++) {
     // A/A: one version on two sets of hosts; planted: compute_prices (25 % of the time) doubled
@@ -151,5 +165,38 @@ describe("diff statistics through the query API", () => {
     expect(cost?.baseProcessSeconds).toBeCloseTo(3 * 10 * 60, 6);
     // the mix is the same: no function changed share
     expect([...d.regressions, ...d.improvements].filter((r) => r.significant)).toEqual([]);
+  });
+
+  it("reports the newest version against the previous one over the same length of time", async () => {
+    const r = await client.versionReport({ service: "shop" });
+    expect(r).toMatchObject({ service: "shop", baseVersion: "1.0", version: "2.0" });
+    expect(r.versions.map((v) => v.version)).toEqual(["2.0", "1.0"]);
+    const length = (t: typeof r.range) => Number((t?.endUnixMs ?? 0n) - (t?.startUnixMs ?? 0n));
+    // 2.0 ran 12 minutes: both sides get 12 minutes, each ending at its version's last sample
+    expect(length(r.range)).toBe(12 * MINUTE);
+    expect(length(r.baseRange)).toBe(12 * MINUTE);
+    expect(Number(r.baseRange?.endUnixMs)).toBe(T0 + 20 * MINUTE);
+    expect(Number(r.range?.endUnixMs)).toBe(T0 + 32 * MINUTE);
+    expect(r.diff?.sort).toBe(SortBy.TOTAL);
+    expect(r.diff?.regressions[0]).toMatchObject({ function: "compute_prices", significant: true });
+    expect([...(r.diff?.regressions ?? []), ...(r.diff?.improvements ?? [])].every((f) => f.significant)).toBe(true);
+    expect(r.newFunctions.map((f) => f.function)).toEqual(["apply_tax_rules"]);
+    expect(r.goneFunctions.map((f) => f.function)).toEqual(["hash_key"]);
+    expect(r.diff?.cost).toMatchObject({ available: true, unit: "CPU seconds" });
+    expect(r.diff?.statistics).toMatchObject({ baseReplicates: 36, replicates: 36 });
+    expect(r.flameGraph?.diff).toBe(true);
+    expect(nodeShare(r.flameGraph, ["main", "serve", "handle_request", "compute_prices"]).share).toBeGreaterThan(0.3);
+    // named versions, a shorter duration
+    const named = await client.versionReport({ service: "shop", baseVersion: "2.0", version: "1.0", durationMs: BigInt(5 * MINUTE) });
+    expect(named).toMatchObject({ baseVersion: "2.0", version: "1.0" });
+    expect(length(named.range)).toBe(5 * MINUTE);
+    expect(named.diff?.improvements.find((f) => f.function === "compute_prices")).toMatchObject({ significant: true });
+  });
+
+  it("says why there is no report: one version, an unknown version, a selector naming the version", async () => {
+    expect(await errorOf(client.versionReport({ service: "single" }))).toMatchObject({ code: ErrorCode.NotFound, message: expect.stringMatching(/only one version of single .*\(1\.0\)/) });
+    expect(await errorOf(client.versionReport({ service: "shop", version: "9.9" }))).toMatchObject({ code: ErrorCode.NotFound, message: expect.stringMatching(/version "9.9" of shop .*versions seen: 2\.0, 1\.0/) });
+    expect(await errorOf(client.versionReport({ service: "shop", selector: '{version="1.0"}' }))).toMatchObject({ code: ErrorCode.InvalidArgument });
+    expect(await errorOf(client.versionReport({ service: "" }))).toMatchObject({ code: ErrorCode.InvalidArgument, message: expect.stringMatching(/service is required/) });
   });
 });
