@@ -77,7 +77,8 @@ FROM (
   FROM (${parts})
   GROUP BY host, pid, m, mode, stack_id
 )
-GROUP BY host, pid, m, mode`;
+GROUP BY host, pid, m, mode
+ORDER BY host, pid, m`;
   const buf = await queryBinary(target, sql, params, q, [`max_result_rows = ${String(maxReplicates)}`, "result_overflow_mode = 'throw'"]);
   const parsed = parseReplicates(buf);
   if (parsed.index.size > maxStacks) {
