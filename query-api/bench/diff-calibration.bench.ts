@@ -14,7 +14,7 @@ import { createLogger } from "@fleetprof/common";
 import { SortBy } from "@fleetprof/proto";
 import { openStore, type BatchInput } from "@fleetprof/store";
 import { createQueryClient, startQueryApi } from "../src/index.js";
-import { fleetBatches, random, SHOP_MIX } from "../test/synthetic-fleet.js";
+import { fleetBatches, seededRandom, SHOP_MIX } from "@fleetprof/test";
 
 const RUNS = Number(process.env["FLEETPROF_CALIBRATION_RUNS"] ?? 100);
 const TARGET = "main;serve;handle_request;compute_prices";
@@ -29,7 +29,7 @@ interface Workload {
 
 /** A workload of its own per run: the other stacks' weights drawn afresh, the target kept at 25 %. */
 function workload(run: number): Workload {
-  const rnd = random(7919 * run + 17);
+  const rnd = seededRandom(7919 * run + 17);
   const others = Object.entries(SHOP_MIX).filter(([k]) => k !== TARGET);
   const drawn = others.map(([k]) => [k, -Math.log(1 - rnd()) * (SHOP_MIX[k] ?? 1)] as const);
   const sum = drawn.reduce((a, [, w]) => a + w, 0);

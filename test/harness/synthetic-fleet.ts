@@ -6,7 +6,8 @@
  *   - the request mix, minute to minute (each stack's weight times gamma noise, CV ≈ 18 %);
  *   - sampling noise: each stack's count in a window is Poisson around its expected samples.
  * Every process runs the same code and mix (two "copies" of a version differ only by chance),
- * and a planted change multiplies chosen stacks' weights.
+ * and a planted change multiplies chosen stacks' weights: more work per request at the same
+ * load, so the process uses more CPU too (2× a stack holding 25 % of the time is +25 % CPU).
  */
 import type { BatchInput, ProfileInput } from "@fleetprof/store";
 import { stacksFromList } from "@fleetprof/store";
@@ -42,7 +43,7 @@ export interface FleetSpec {
   /** Stack → factor on its weight (a planted change). */
   scale?: Readonly<Record<string, number>>;
   rateHz?: number;
-  /** Average share of a core busy, [0, 1]. */
+  /** Average share of a core busy before any `scale`, [0, 1]. */
   busy?: number;
   mode?: string;
   seed: number;
@@ -50,7 +51,7 @@ export interface FleetSpec {
 }
 
 /** mulberry32 in [0, 1). */
-export function random(seed: number): () => number {
+export function seededRandom(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;
@@ -129,9 +130,10 @@ function windowProfile(spec: FleetSpec, pid: number, startMs: number, stacks: Re
 
 /** The fleet's batches: one per host and minute (six 10 s windows). */
 export function fleetBatches(spec: FleetSpec): BatchInput[] {
-  const rnd = random(spec.seed);
-  const mix = Object.entries(spec.mix ?? SHOP_MIX).map(([path, w]) => [path, w * (spec.scale?.[path] ?? 1)] as const);
-  const sum = mix.reduce((a, [, w]) => a + w, 0);
+  const rnd = seededRandom(spec.seed);
+  const base = Object.entries(spec.mix ?? SHOP_MIX);
+  const sum = base.reduce((a, [, w]) => a + w, 0);
+  const mix = base.map(([path, w]) => [path, w * (spec.scale?.[path] ?? 1)] as const);
   const rate = spec.rateHz ?? 100;
   const busy = spec.busy ?? 0.5;
   const batches: BatchInput[] = [];

@@ -84,7 +84,8 @@ export function compareCost(base: SideCost, comparison: SideCost, minReplicates 
     relativeCiHigh: 0,
     significant: false,
   };
-  if (!available || !Number.isFinite(half)) return { ...out, ciLow: deltaCores, ciHigh: deltaCores };
+  if (!available) return { ...out, ciLow: deltaCores, ciHigh: deltaCores };
+  if (!Number.isFinite(half)) return { ...out, ciLow: -Infinity, ciHigh: Infinity };
   out.significant = base.replicates >= minReplicates && comparison.replicates >= minReplicates && (out.ciLow > 0 || out.ciHigh < 0);
   if (base.cores > 0 && comparison.cores > 0) {
     const logRatio = Math.log(comparison.cores / base.cores);

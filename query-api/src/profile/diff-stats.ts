@@ -181,8 +181,9 @@ export function compareSides(base: SideSums, cmp: SideSums, index: FunctionIndex
   return { changes, tested: family.length, significant, significanceAvailable, minReplicates, fdr, minDetectableShare: Number.isFinite(mde) ? mde : 0, notes };
 }
 
-/** The 95 % interval of a change (the change itself when there is no spread to go on). */
+/** The 95 % interval of a change: unbounded without a variance (a side with one replicate), the change itself when nothing varies. */
 export function interval(c: Pick<FunctionChange, "deltaShare" | "se" | "df">): [number, number] {
+  if (Number.isNaN(c.se)) return [-Infinity, Infinity];
   if (!(c.se > 0) || !Number.isFinite(c.se)) return [c.deltaShare, c.deltaShare];
   const half = tCritical(c.df) * c.se;
   return [c.deltaShare - half, c.deltaShare + half];
@@ -190,6 +191,7 @@ export function interval(c: Pick<FunctionChange, "deltaShare" | "se" | "df">): [
 
 /** The change a function would need to be found with 80 % power at the 5 % level. */
 export function minDetectable(c: Pick<FunctionChange, "se" | "df">): number {
+  if (Number.isNaN(c.se)) return Infinity;
   if (!(c.se > 0) || !Number.isFinite(c.se)) return 0;
   return (tCritical(c.df) + Z_POWER) * c.se;
 }
