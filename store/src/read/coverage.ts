@@ -1,16 +1,18 @@
 /**
- * Window coverage per replicate — (host, pid, minute) — from `process_windows`: how many
+ * Window coverage per replicate from `process_windows` — per (host, pid, minute), or per (host,
+ * hour) where the replicate plan reads the per-hour rollup (see replicates.ts) — how many
  * process-seconds were observed, the samples the windows held, and their sampling rates. What
  * turns samples into seconds (÷ rate) and seconds into cores per process.
  *
- * Rows are first deduplicated by the table's key (a batch written twice), then the parts of a
- * profile split across batch parts are put together (same window: its length counted once,
- * samples summed). A window's observed time is its length scaled by how much of it py-spy
- * sampled: samples ÷ expected samples, at most 1 (expected unknown: the whole window).
+ * One aggregation, no per-window deduplication: the writer covers a window once (write/
+ * coverage.ts). A window's observed time is its length scaled by how much of it py-spy
+ * sampled, samples ÷ expected samples, at most 1 (expected unknown: the whole window); a
+ * profile split across batch parts has a row per part, whose fractions add up to the window's.
  */
 import { processWindows } from "../schema/tables.js";
 import type { SampleFilter } from "./filter.js";
-import type { TimeWindow } from "./plan.js";
+import type { Plan } from "./plan.js";
+import { replicateColumns } from "./replicates.js";
 import { RowBinaryReader } from "./rowbinary-reader.js";
 import { queryBinary } from "./run-binary.js";
 import type { ReadOptions, ReadTarget } from "./run.js";
@@ -18,7 +20,8 @@ import type { ReadOptions, ReadTarget } from "./run.js";
 export interface CoverageQuery extends ReadOptions {
   /** A filter over the coverage columns: every sample label but `thread`. */
   filter: SampleFilter;
-  window: TimeWindow;
+  /** The replicate plan of the samples it goes with (replicates.ts). */
+  plan: Plan;
   /** Refuse when more replicates match. Default 5 000 000. */
   maxReplicates?: number;
 }
@@ -27,7 +30,8 @@ export interface CoverageRows {
   length: number;
   host: string[];
   pid: Uint32Array;
-  minute: Uint32Array;
+  /** Start of the replicate's minute or hour, unix seconds. */
+  bucket: Uint32Array;
   /** Process-seconds observed. */
   observedSeconds: Float64Array;
   /** Samples the windows held (every thread), and the same in seconds (÷ each window's rate; 0 when unknown). */
@@ -38,20 +42,22 @@ export interface CoverageRows {
 }
 
 export async function readCoverage(target: ReadTarget, q: CoverageQuery): Promise<CoverageRows> {
-  const params: Record<string, unknown> = { ...q.filter.params, cs: Math.floor(q.window.startMs / 1000), ce: Math.ceil(q.window.endMs / 1000) };
-  const sql = `SELECT toString(host), pid, m, sum(obs_ms) / 1000, sum(s), sum(sec), groupUniqArray(rate)
-FROM (
-  SELECT host, pid, toUInt32(intDiv(toUnixTimestamp(time), 60)) AS m, max(w) AS wms, max(e) AS ex, sum(s1) AS s, max(r) AS rate,
-    toFloat64(if(ex > 0, wms * least(1, s / ex), wms)) AS obs_ms, toFloat64(if(rate > 0, s / rate, 0)) AS sec
-  FROM (
-    SELECT host, pid, time, any(window_ms) AS w, any(expected) AS e, any(samples) AS s1, any(rate_hz) AS r
+  const params: Record<string, unknown> = { ...q.filter.params };
+  const parts = q.plan.parts.map((part, i) => {
+    const s = `w${String(i)}s`;
+    const e = `w${String(i)}e`;
+    params[s] = part.start;
+    params[e] = part.end;
+    const c = replicateColumns(part);
+    return `SELECT host, ${c.pid} AS p, ${c.bucket} AS b, samples, rate_hz,
+      toFloat64(if(expected > 0, window_ms * least(1, samples / expected), window_ms)) AS obs_ms,
+      toFloat64(if(rate_hz > 0, samples / rate_hz, 0)) AS sec
     FROM ${target.db}.${processWindows.name}
-    WHERE time >= toDateTime({cs:UInt32}) AND time < toDateTime({ce:UInt32}) AND (${q.filter.where})
-    GROUP BY host, pid, time, batch, seq
-  )
-  GROUP BY host, pid, time
-)
-GROUP BY host, pid, m`;
+    WHERE time >= toDateTime({${s}:UInt32}) AND time < toDateTime({${e}:UInt32}) AND (${q.filter.where})`;
+  });
+  const sql = `SELECT toString(host), p, b, sum(obs_ms) / 1000, sum(samples), sum(sec), groupUniqArray(rate_hz)
+FROM (${parts.join("\n    UNION ALL\n    ")})
+GROUP BY host, p, b`;
   const buf = await queryBinary(target, sql, params, q, [`max_result_rows = ${String(q.maxReplicates ?? 5_000_000)}`, "result_overflow_mode = 'throw'"]);
   return parseCoverage(buf);
 }
@@ -60,7 +66,7 @@ function parseCoverage(buf: Buffer): CoverageRows {
   const r = new RowBinaryReader(buf);
   const host: string[] = [];
   const pid: number[] = [];
-  const minute: number[] = [];
+  const bucket: number[] = [];
   const observed: number[] = [];
   const samples: number[] = [];
   const seconds: number[] = [];
@@ -68,7 +74,7 @@ function parseCoverage(buf: Buffer): CoverageRows {
   while (!r.done) {
     host.push(r.string());
     pid.push(r.u32());
-    minute.push(r.u32());
+    bucket.push(r.u32());
     observed.push(r.f64());
     samples.push(r.u64());
     seconds.push(r.f64());
@@ -81,7 +87,7 @@ function parseCoverage(buf: Buffer): CoverageRows {
     length: host.length,
     host,
     pid: Uint32Array.from(pid),
-    minute: Uint32Array.from(minute),
+    bucket: Uint32Array.from(bucket),
     observedSeconds: Float64Array.from(observed),
     samples: Float64Array.from(samples),
     sampleSeconds: Float64Array.from(seconds),

@@ -7,7 +7,7 @@ export { readProcesses, type ProcessQuery, type ProcessRow } from "./processes.j
 export { readSeries, type SeriesQuery, type SeriesRow } from "./series.js";
 export { FRAME_KEY_MASK, readFrames, readStackProfile, readStacks, type StackQuery } from "./stacks.js";
 export { Bounded, clearDictionaryCache, DictionaryCache, dictionaryCache, DEFAULT_CACHE_ENTRIES } from "./dictionary-cache.js";
-export { parseReplicates, readReplicates, type ReplicateProfile, type ReplicateQuery } from "./replicates.js";
+export { HOURLY_REPLICATES_FROM_MS, parseReplicates, readReplicates, replicateColumns, replicatePlan, replicateUnit, type ReplicateProfile, type ReplicateQuery } from "./replicates.js";
 export { readCoverage, type CoverageQuery, type CoverageRows } from "./coverage.js";
 export { readModes, readRates, type SamplingQuery } from "./sampling.js";
 export { readVersions, type VersionRow } from "./versions.js";

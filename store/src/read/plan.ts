@@ -81,9 +81,10 @@ export function planRange(window: TimeWindow, filter: SampleFilter, options: Pla
 
 /**
  * `SELECT <columns> FROM` every part, `UNION ALL`ed, each restricted to its time piece and the
- * filter. Adds the time parameters to `params` (prefixed, so two plans fit in one query).
+ * filter; `columns` may depend on the part's table. Adds the time parameters to `params`
+ * (prefixed, so two plans fit in one query).
  */
-export function partsSql(db: string, plan: Plan, filter: SampleFilter, columns: string, params: Record<string, unknown>, prefix = "t"): string {
+export function partsSql(db: string, plan: Plan, filter: SampleFilter, columns: string | ((part: RangePart) => string), params: Record<string, unknown>, prefix = "t"): string {
   Object.assign(params, filter.params);
   return plan.parts
     .map((p, i) => {
@@ -91,7 +92,7 @@ export function partsSql(db: string, plan: Plan, filter: SampleFilter, columns: 
       const e = `${prefix}${String(i)}e`;
       params[s] = p.start;
       params[e] = p.end;
-      return `SELECT ${columns} FROM ${db}.${p.table} WHERE time >= toDateTime({${s}:UInt32}) AND time < toDateTime({${e}:UInt32}) AND (${filter.where})`;
+      return `SELECT ${typeof columns === "string" ? columns : columns(p)} FROM ${db}.${p.table} WHERE time >= toDateTime({${s}:UInt32}) AND time < toDateTime({${e}:UInt32}) AND (${filter.where})`;
     })
     .join("\nUNION ALL\n");
 }

@@ -1,7 +1,10 @@
 /**
- * Samples per replicate — one (host, pid, minute) of one profile mode — and stack: what diff
- * statistics resample. Read from the raw table (the rollups have neither pid nor, per hour,
- * minutes), as RowBinary: one row per replicate with its stacks and counts as two arrays.
+ * Samples per replicate and stack: what diff statistics compare. A replicate is one process
+ * over one minute — (host, pid, minute) — read from the raw table, for ranges under
+ * {@link HOURLY_REPLICATES_FROM_MS}; longer ranges read what a flame graph reads, the per-hour
+ * rollup, where a replicate is one host over one hour (the rollups have no pid), with the
+ * unaligned edges from the per-minute rollup (host, minute) and the raw table. The answer is
+ * RowBinary: one row per replicate with its stacks and counts as two arrays.
  *
  * The answer is columns (CSR): replicate `r` holds entries `start[r] .. start[r + 1]` of
  * `stack` (a dense index into `stacks`) and `count`. Stacks and frames come through the same
@@ -10,7 +13,7 @@
 import { ErrorCode, FleetprofError } from "@fleetprof/common";
 import { u64String } from "../write/hash.js";
 import type { SampleFilter } from "./filter.js";
-import { partsSql, planRange, type TimeWindow } from "./plan.js";
+import { partsSql, planRange, type Plan, type RangePart, type TimeWindow } from "./plan.js";
 import type { FrameInfo } from "./profile.js";
 import { RowBinaryReader } from "./rowbinary-reader.js";
 import { queryBinary } from "./run-binary.js";
@@ -18,9 +21,29 @@ import type { ReadOptions, ReadTarget } from "./run.js";
 import { readFrames, readStacks } from "./stacks.js";
 import { U64Index } from "./u64-index.js";
 
+/** Ranges at least this long read replicates per host and hour (from the per-hour rollup). */
+export const HOURLY_REPLICATES_FROM_MS = 6 * 3_600_000;
+
+/** Which tables answer a replicate read: raw under 6 h, the per-hour rollup (and per-minute edges) from 6 h. */
+export function replicatePlan(window: TimeWindow, filter: SampleFilter): Plan {
+  return planRange(window, filter, { minuteRollupFromMs: HOURLY_REPLICATES_FROM_MS, hourRollupFromMs: HOURLY_REPLICATES_FROM_MS });
+}
+
+/** What one replicate of a plan is: "host-hour" where it reads the per-hour rollup, "process-minute" otherwise. */
+export function replicateUnit(plan: Plan): "process-minute" | "host-hour" {
+  return plan.parts.some((p) => p.table === "samples_1h") ? "host-hour" : "process-minute";
+}
+
+/** A sample row's replicate in each table: pid (0 in the rollups) and bucket start (minute, or hour in the per-hour rollup). */
+export function replicateColumns(part: RangePart): { pid: string; bucket: string } {
+  const seconds = part.table === "samples_1h" ? 3600 : 60;
+  return { pid: part.table === "samples" ? "pid" : "toUInt32(0)", bucket: `toUInt32(intDiv(toUnixTimestamp(time), ${String(seconds)}) * ${String(seconds)})` };
+}
+
 export interface ReplicateQuery extends ReadOptions {
   filter: SampleFilter;
-  window: TimeWindow;
+  /** From {@link replicatePlan}. */
+  plan: Plan;
   /** Refuse (RESOURCE_EXHAUSTED) when more distinct stacks match. Default 2 000 000. */
   maxStacks?: number;
   /** Refuse when more replicates match. Default 5 000 000. */
@@ -35,8 +58,8 @@ export interface ReplicateProfile {
   length: number;
   host: string[];
   pid: Uint32Array;
-  /** Unix minute (seconds ÷ 60). */
-  minute: Uint32Array;
+  /** Start of the replicate's minute or hour, unix seconds. */
+  bucket: Uint32Array;
   mode: string[];
   /** `length + 1` offsets into `stack` and `count`. */
   start: Uint32Array;
@@ -68,17 +91,19 @@ class Column<T extends Uint32Array | Float64Array> {
 export async function readReplicates(target: ReadTarget, q: ReplicateQuery): Promise<ReplicateProfile> {
   const maxStacks = q.maxStacks ?? 2_000_000;
   const maxReplicates = q.maxReplicates ?? 5_000_000;
-  const plan = planRange(q.window, { ...q.filter, rawOnly: true }, { source: "raw" });
   const params: Record<string, unknown> = {};
-  const parts = partsSql(target.db, plan, q.filter, "host, pid, time, mode, stack_id, count", params);
-  const sql = `SELECT toString(host), pid, m, toString(mode), groupArray(stack_id), groupArray(c)
+  const parts = partsSql(target.db, q.plan, q.filter, (part) => {
+    const c = replicateColumns(part);
+    return `host, ${c.pid} AS p, ${c.bucket} AS b, mode, stack_id, count`;
+  }, params);
+  const sql = `SELECT toString(host), p, b, toString(mode), groupArray(stack_id), groupArray(c)
 FROM (
-  SELECT host, pid, toUInt32(intDiv(toUnixTimestamp(time), 60)) AS m, mode, stack_id, sum(count) AS c
+  SELECT host, p, b, mode, stack_id, sum(count) AS c
   FROM (${parts})
-  GROUP BY host, pid, m, mode, stack_id
+  GROUP BY host, p, b, mode, stack_id
 )
-GROUP BY host, pid, m, mode
-ORDER BY host, pid, m`;
+GROUP BY host, p, b, mode
+ORDER BY host, p, b`;
   const buf = await queryBinary(target, sql, params, q, [`max_result_rows = ${String(maxReplicates)}`, "result_overflow_mode = 'throw'"]);
   const parsed = parseReplicates(buf);
   if (parsed.index.size > maxStacks) {
@@ -116,14 +141,14 @@ function indexFrames(stackKeys: readonly number[][]): { frameKeys: number[]; sta
 
 type Parsed = Omit<ReplicateProfile, "frames" | "stacks"> & { index: U64Index };
 
-/** Rows of (host, pid, minute, mode, stack ids, counts) into columns. */
+/** Rows of (host, pid, bucket, mode, stack ids, counts) into columns. */
 export function parseReplicates(buf: Buffer): Parsed {
   const r = new RowBinaryReader(buf);
   const index = new U64Index();
   const host: string[] = [];
   const mode: string[] = [];
   const pid = new Column(new Uint32Array(1024));
-  const minute = new Column(new Uint32Array(1024));
+  const bucket = new Column(new Uint32Array(1024));
   const start = new Column(new Uint32Array(1024));
   const samples = new Column(new Float64Array(1024));
   const stack = new Column(new Uint32Array(1 << 14));
@@ -133,7 +158,7 @@ export function parseReplicates(buf: Buffer): Parsed {
   while (!r.done) {
     host.push(r.string());
     pid.push(r.u32());
-    minute.push(r.u32());
+    bucket.push(r.u32());
     mode.push(r.string());
     const n = r.varint();
     for (let i = 0; i < n; i++) {
@@ -151,5 +176,5 @@ export function parseReplicates(buf: Buffer): Parsed {
     total += sum;
     start.push(stack.length);
   }
-  return { length: host.length, host, mode, pid: pid.done(), minute: minute.done(), start: start.done(), stack: stack.done(), count: count.done(), samples: samples.done(), total, index };
+  return { length: host.length, host, mode, pid: pid.done(), bucket: bucket.done(), start: start.done(), stack: stack.done(), count: count.done(), samples: samples.done(), total, index };
 }

@@ -210,10 +210,10 @@ export const samples1hView = rollupView("samples_1h_mv", "samples_1h", 2);
  * sampling rate, the window's length, the samples it holds and the samples the agent
  * expected. What turns samples into seconds (÷ rate) and seconds into cores per process
  * (÷ process-seconds observed), idle windows included (they have no sample rows).
- * A ReplacingMergeTree keyed by the batch and the profile's place in it, so writing a batch
- * again (a retried or redelivered write) never counts a window twice; a profile split across
- * batch parts has one row per part (same window, samples split). Readers deduplicate by the
- * key before summing (see read/coverage.ts).
+ * Written with the profile's sample rows, after them, so a retried write does not cover a
+ * window twice (write/coverage.ts); a ReplacingMergeTree keyed by the batch and the profile's
+ * place in it, so merges drop the one duplicate that can still happen. A profile split across
+ * batch parts has one row per part (same window, samples split).
  */
 export const processWindows: TableSpec = {
   name: "process_windows",

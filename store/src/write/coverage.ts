@@ -2,11 +2,13 @@
  * Window coverage rows (`process_windows`): one per process profile of a batch, holding what
  * the samples alone cannot say — the sampling rate, how long the window was, and the samples
  * the agent expected — so that a reader can turn samples into seconds and seconds into cores
- * per process, idle windows included. Written for every profile each time a batch is encoded
- * (the table deduplicates by batch and position, see schema/tables.ts).
+ * per process, idle windows included. Written with a profile's sample rows and after them (see
+ * writer.ts), so a write retried after an interruption does not cover a window twice; the
+ * table's key (batch, position) lets merges drop the one duplicate that can still happen (an
+ * idle window's row, which no lookup finds stored, written again by such a retry).
  */
 import type { RowBinaryWriter } from "./rowbinary.js";
-import type { BatchInput, ProfileInput } from "./types.js";
+import type { ProfileInput } from "./types.js";
 
 const U32_MAX = 0xffffffff;
 
@@ -24,29 +26,30 @@ function profileSamples(p: ProfileInput): number {
   return n;
 }
 
-/** Appends one coverage row per profile of `batch` (column order of `processWindows`). */
-export function encodeCoverage(batch: BatchInput, batchHash: readonly [number, number], out: RowBinaryWriter): number {
-  batch.profiles.forEach((p, seq) => {
-    out.u32(Math.floor(Number(p.windowStartUnixMs) / 1000));
-    out.string(p.service);
-    out.string(p.version);
-    out.string(batch.host);
-    out.u32(p.pid);
-    out.string(p.mode);
-    out.string(p.captureId);
-    let nl = 0;
-    for (const _ in p.labels) nl++;
-    out.varint(nl);
-    for (const k in p.labels) {
-      out.string(k);
-      out.string(p.labels[k] as string);
-    }
-    out.u32(Math.min(U32_MAX, Math.max(0, Math.floor(p.sampleRateHz ?? 0))));
-    out.u32(windowMs(p));
-    out.u64n(profileSamples(p));
-    out.u64n(Math.max(0, Number(p.expectedSamples ?? 0)));
-    out.u64(batchHash[0], batchHash[1]);
-    out.u32(seq);
-  });
-  return batch.profiles.length;
+/**
+ * Appends the coverage row of profile `seq` of a batch (column order of `processWindows`). The
+ * writer encodes it with the profile's sample rows and inserts it after them, so a profile
+ * found stored by a retried write is not covered twice.
+ */
+export function encodeCoverage(p: ProfileInput, host: string, batchHash: readonly [number, number], seq: number, out: RowBinaryWriter): void {
+  out.u32(Math.floor(Number(p.windowStartUnixMs) / 1000));
+  out.string(p.service);
+  out.string(p.version);
+  out.string(host);
+  out.u32(p.pid);
+  out.string(p.mode);
+  out.string(p.captureId);
+  let nl = 0;
+  for (const _ in p.labels) nl++;
+  out.varint(nl);
+  for (const k in p.labels) {
+    out.string(k);
+    out.string(p.labels[k] as string);
+  }
+  out.u32(Math.min(U32_MAX, Math.max(0, Math.floor(p.sampleRateHz ?? 0))));
+  out.u32(windowMs(p));
+  out.u64n(profileSamples(p));
+  out.u64n(Math.max(0, Number(p.expectedSamples ?? 0)));
+  out.u64(batchHash[0], batchHash[1]);
+  out.u32(seq);
 }

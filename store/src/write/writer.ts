@@ -226,13 +226,13 @@ interface Item {
 }
 
 function encodeBatch(item: Item, now: number, dict: Dictionaries, enc: Encoded, present: ReadonlySet<string> | undefined): void {
-  for (const p of item.b.profiles) {
+  item.b.profiles.forEach((p, seq) => {
     // A profile already stored by an interrupted write: its dictionary rows may be missing, so repeat those only.
     const stored = present !== undefined && present.has(`${item.h}/${windowSeconds(p)}`);
     encodeProfile(p, item.b.host, item.hl, now, dict, enc, !stored);
-  }
-  // every profile's coverage, stored or not: the table deduplicates a row written twice
-  encodeCoverage(item.b, item.hl, enc.coverage);
+    // coverage goes with the sample rows (written after them): never twice
+    if (!stored) encodeCoverage(p, item.b.host, item.hl, seq, enc.coverage);
+  });
 }
 
 /** A write being filled batch by batch (see {@link IngestWriter.begin}). */
