@@ -2,12 +2,12 @@
  * Cost per process: sampled seconds (samples ÷ rate; CPU seconds in cpu mode) over the
  * process-seconds observed, as a ratio estimate over replicates — every (host, pid, minute)
  * with window coverage, idle ones included — with the same linearised variance as the shares
- * (diff-stats.ts). The change between sides gets a Welch interval; the relative change an
+ * (diff-stats.ts), clustered by process when that is larger. The change between sides gets a Welch interval; the relative change an
  * interval on the log scale (delta method), so it never crosses −100 %.
  */
 import type { CoverageRows, ReplicateProfile } from "@fleetprof/store";
 import { tCritical } from "../stats/student-t.js";
-import { MIN_REPLICATES, welchDf } from "./diff-stats.js";
+import { MIN_PROCESSES, MIN_REPLICATES, ratioVariance, welchDf } from "./diff-stats.js";
 import type { SideRates } from "./replicate-weights.js";
 
 export interface SideCost {
@@ -17,6 +17,8 @@ export interface SideCost {
   processSeconds: number;
   cores: number;
   variance: number;
+  /** Degrees of freedom of the variance: replicates − 1, or processes − 1 when clustered. */
+  df: number;
   /** Share of the side's samples whose replicate has coverage. */
   coverage: number;
 }
@@ -50,6 +52,7 @@ export function sideCost(rep: ReplicateProfile, cov: CoverageRows, rates: SideRa
   let syy = 0;
   let soo = 0;
   let syo = 0;
+  const processes = new Map<string, [number, number]>();
   for (let i = 0; i < cov.length; i++) {
     const yi = y[i] as number;
     const oi = cov.observedSeconds[i] as number;
@@ -58,19 +61,39 @@ export function sideCost(rep: ReplicateProfile, cov: CoverageRows, rates: SideRa
     syy += yi * yi;
     soo += oi * oi;
     syo += yi * oi;
+    const k = `${cov.host[i] ?? ""}\u0000${String(cov.pid[i])}`;
+    const c = processes.get(k) ?? [0, 0];
+    c[0] += yi;
+    c[1] += oi;
+    processes.set(k, c);
   }
   const n = cov.length;
   const cores = so > 0 ? sy / so : 0;
-  const ss = Math.max(0, syy - 2 * cores * syo + cores * cores * soo);
-  const variance = n >= 2 && so > 0 ? (ss * n) / ((n - 1) * so * so) : NaN;
-  return { replicates: n, seconds: sy, processSeconds: so, cores, variance, coverage: rep.total > 0 ? covered / rep.total : 0 };
+  let variance = n >= 2 && so > 0 ? ratioVariance(n, cores, so, syy, syo, soo) : NaN;
+  let df = Math.max(1, n - 1);
+  if (processes.size >= MIN_PROCESSES && processes.size < n && so > 0) {
+    let pyy = 0;
+    let pyo = 0;
+    let poo = 0;
+    for (const [yc, oc] of processes.values()) {
+      pyy += yc * yc;
+      pyo += yc * oc;
+      poo += oc * oc;
+    }
+    const clustered = ratioVariance(processes.size, cores, so, pyy, pyo, poo);
+    if (clustered > variance) {
+      variance = clustered;
+      df = processes.size - 1;
+    }
+  }
+  return { replicates: n, seconds: sy, processSeconds: so, cores, variance, df, coverage: rep.total > 0 ? covered / rep.total : 0 };
 }
 
 export function compareCost(base: SideCost, comparison: SideCost, minReplicates = MIN_REPLICATES): CostComparison {
   const available = base.processSeconds > 0 && comparison.processSeconds > 0;
   const deltaCores = comparison.cores - base.cores;
   const v = base.variance + comparison.variance;
-  const df = welchDf(base.variance, Math.max(1, base.replicates - 1), comparison.variance, Math.max(1, comparison.replicates - 1));
+  const df = welchDf(base.variance, base.df, comparison.variance, comparison.df);
   const half = Number.isFinite(v) && v > 0 ? tCritical(df) * Math.sqrt(v) : Number.isFinite(v) ? 0 : Infinity;
   const out: CostComparison = {
     available,

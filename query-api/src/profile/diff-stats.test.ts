@@ -13,7 +13,7 @@ function minutes(n: number, pid: number, stacks: (i: number, rnd: () => number) 
 
 const side = (specs: ReplicateSpec[], rate = 100) => {
   const rep = replicatesOf(specs);
-  return { rep, cov: coverageOf(rep, rate) };
+  return { rep, cov: coverageOf(rep, rate), unit: "process-minute" };
 };
 
 describe("diff statistics", () => {
@@ -92,6 +92,23 @@ describe("diff statistics", () => {
     expect(d.stats.significanceAvailable).toBe(true);
     expect(d.stats.minDetectableShare).toBeGreaterThan(0);
     expect(d.stats.minDetectableShare).toBeLessThan(0.05);
+  });
+
+  it("clusters by process when processes differ beyond chance, from five processes a side", () => {
+    // each process has its own share of a (offset), minutes vary little around it: an A/A
+    // comparison whose sides differ only by which processes they hold
+    const offsets = { base: [0.04, 0.01, 0.03, 0.0, 0.02], cmp: [-0.01, 0.02, -0.02, 0.01, 0.0] };
+    const procs = (list: number[], first: number) =>
+      list.flatMap((o, i) => minutes(20, first + i, (_, rnd) => ({ "main;a": Math.round(1000 * (0.3 + o) + 5 * rnd()), "main;b": Math.round(1000 * (0.7 - o) + 5 * rnd()) })));
+    const five = diffReplicates(side(procs(offsets.base, 1)), side(procs(offsets.cmp, 11)), { sort: "self", limit: 10 });
+    const a = five.stats.changes.find((c) => c.function === "a");
+    expect(a?.significant).toBe(false);
+    expect(a?.df).toBeLessThan(10);
+    // with four processes a side the minutes are all there is: a process difference looks real, and a note says what is assumed
+    const four = diffReplicates(side(procs(offsets.base.slice(0, 4), 1)), side(procs(offsets.cmp.slice(0, 4), 11)), { sort: "self", limit: 10 });
+    expect(four.stats.changes.find((c) => c.function === "a")?.significant).toBe(true);
+    expect(four.stats.notes.join(" ")).toMatch(/fewer than 5 processes on a side \(4 and 4\): .*assume the processes differ from each other only by chance/);
+    expect(five.stats.notes.join(" ")).not.toMatch(/fewer than 5 processes/);
   });
 
   it("withholds significance with too few replicates, and says so", () => {

@@ -3,12 +3,15 @@
  * interval and a significance flag a person can trust.
  *
  * Each side's share of a function is a ratio estimate over its replicates (one replicate =
- * one (host, pid, minute)): p = Σ w·x ÷ Σ w·N, the function's time over all time (not a mean of
- * per-replicate shares, so a busy minute weighs what it sampled). Its variance is the
- * linearised (delta-method) variance of a ratio with replicates drawn with replacement:
+ * one (host, pid, minute), or (host, hour) over long ranges): p = Σ w·x ÷ Σ w·N, the function's
+ * time over all time (not a mean of per-replicate shares, so a busy minute weighs what it
+ * sampled). Its variance is the linearised (delta-method) variance of a ratio with replicates
+ * drawn with replacement:
  *   V(p) = R / (R − 1) · Σ_r (w·x_r − p·w·N_r)² ÷ (Σ_r w·N_r)²
  * which is what a bootstrap over replicates estimates, computed exactly and in one pass (see
- * replicate-sums.ts; `diff-stats.test.ts` checks it against a bootstrap). The two sides are
+ * replicate-sums.ts; `diff-stats.test.ts` checks it against a bootstrap). With enough processes
+ * the same formula over processes (each process's replicates summed) is computed too, and the
+ * larger of the two is used: minutes of one process are alike when processes differ. The two sides are
  * independent: the change's variance is the sum, its degrees of freedom Welch–Satterthwaite's,
  * with each side counting min(R, replicates where the function appears) − 1 (a rare function's
  * spread rests on the few replicates that hold it). Intervals and p-values use Student's t.
@@ -38,6 +41,8 @@ export interface DiffStatsOptions {
 }
 
 export const MIN_REPLICATES = 10;
+/** From this many processes on a side, the process-clustered variance is used when larger. */
+export const MIN_PROCESSES = 5;
 /** z for 80 % power: a change of (t₀.₉₇₅ + z₀.₈)·SE is found four times in five. */
 const Z_POWER = 0.8416212335729143;
 /** Functions at least this large (either side) set the response's smallest detectable change. */
@@ -89,15 +94,35 @@ interface Estimate {
   df: number;
 }
 
-/** A side's ratio estimate of one function's share and its variance (NaN with under two replicates). */
+/**
+ * The linearised variance of a ratio estimate Σx ÷ Σn over `count` units drawn with replacement,
+ * from Σx², Σx·n and Σn² (x, n per unit): count/(count − 1) · Σ(x − p·n)² ÷ (Σn)².
+ */
+export function ratioVariance(count: number, p: number, n: number, sumSq: number, cross: number, weightSq: number): number {
+  const ss = Math.max(0, sumSq - 2 * p * cross + p * p * weightSq);
+  return (ss * count) / ((count - 1) * n * n);
+}
+
+/**
+ * A side's ratio estimate of one function's share and its variance (NaN with under two
+ * replicates). The variance is the replicate-level one, or the process-clustered one when the
+ * side has at least {@link MIN_PROCESSES} processes and it is larger (processes that differ
+ * beyond chance make their minutes alike).
+ */
 export function ratioEstimate(side: SideSums, m: MeasureSums, f: number): Estimate {
   const n = side.weight;
   if (n <= 0) return { share: 0, variance: 0, df: Infinity };
   const p = (m.sum[f] as number) / n;
   const r = side.replicates;
   if (r < 2) return { share: p, variance: NaN, df: 0 };
-  const ss = Math.max(0, (m.sumSq[f] as number) - 2 * p * (m.cross[f] as number) + p * p * side.weightSq);
-  return { share: p, variance: (ss * r) / ((r - 1) * n * n), df: Math.max(1, Math.min(r, m.present[f] as number) - 1) };
+  const variance = ratioVariance(r, p, n, m.sumSq[f] as number, m.cross[f] as number, side.weightSq);
+  const df = Math.max(1, Math.min(r, m.present[f] as number) - 1);
+  const c = side.processes;
+  if (c >= MIN_PROCESSES && c < r) {
+    const clustered = ratioVariance(c, p, n, m.processSumSq[f] as number, m.processCross[f] as number, side.processWeightSq);
+    if (clustered > variance) return { share: p, variance: clustered, df: Math.max(1, Math.min(c, m.processPresent[f] as number) - 1) };
+  }
+  return { share: p, variance, df };
 }
 
 /** Welch–Satterthwaite degrees of freedom of a sum of two variances. */
@@ -168,6 +193,11 @@ export function compareSides(base: SideSums, cmp: SideSums, index: FunctionIndex
     });
   }
   const notes: string[] = [];
+  if ((base.processes < MIN_PROCESSES && base.replicates > base.processes) || (cmp.processes < MIN_PROCESSES && cmp.replicates > cmp.processes)) {
+    notes.push(
+      `fewer than ${String(MIN_PROCESSES)} processes on a side (${String(base.processes)} and ${String(cmp.processes)}): intervals rest on differences between minutes, and assume the processes differ from each other only by chance`,
+    );
+  }
   if (!significanceAvailable) {
     notes.push(
       `too few replicates to call anything significant: ${String(base.replicates)} (baseline) and ${String(cmp.replicates)} (comparison) process-minutes, at least ${String(minReplicates)} each needed; widen the time range or the selectors`,

@@ -14,6 +14,8 @@ import { sumReplicates, type SideSums } from "./replicate-sums.js";
 export interface SideData {
   rep: ReplicateProfile;
   cov: CoverageRows;
+  /** What one replicate is ("process-minute", "host-hour"). */
+  unit: string;
 }
 
 export interface ReplicateDiffOptions {

@@ -1,5 +1,5 @@
 /**
- * Joins a side's sample replicates to its window coverage by (host, pid, minute): each
+ * Joins a side's sample replicates to its window coverage by (host, pid, bucket): each
  * replicate's sampling rate, hence its weight (1 ÷ rate: samples become seconds), and the
  * coverage rows that hold no samples (idle process-minutes, which still count as observed time).
  */
@@ -14,17 +14,17 @@ export interface SideRates {
   rates: number[];
 }
 
-export function replicateKey(host: string, pid: number, minute: number): string {
-  return `${host}\u0000${String(pid)}\u0000${String(minute)}`;
+export function replicateKey(host: string, pid: number, bucket: number): string {
+  return `${host}\u0000${String(pid)}\u0000${String(bucket)}`;
 }
 
 export function sideRates(rep: ReplicateProfile, cov: CoverageRows): SideRates {
   const rows = new Map<string, number>();
-  for (let i = 0; i < cov.length; i++) rows.set(replicateKey(cov.host[i] as string, cov.pid[i] as number, cov.minute[i] as number), i);
+  for (let i = 0; i < cov.length; i++) rows.set(replicateKey(cov.host[i] as string, cov.pid[i] as number, cov.bucket[i] as number), i);
   const rate = new Float64Array(rep.length);
   const coverageRow = new Int32Array(rep.length).fill(-1);
   for (let r = 0; r < rep.length; r++) {
-    const i = rows.get(replicateKey(rep.host[r] as string, rep.pid[r] as number, rep.minute[r] as number));
+    const i = rows.get(replicateKey(rep.host[r] as string, rep.pid[r] as number, rep.bucket[r] as number));
     if (i === undefined) continue;
     coverageRow[r] = i;
     const seconds = cov.sampleSeconds[i] as number;

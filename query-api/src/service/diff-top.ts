@@ -5,7 +5,7 @@
  */
 import { Presence, SortBy, type DiffTopFunctionsRequest, type DiffTopFunctionsResponseSchema, type FunctionDiffSchema } from "@fleetprof/proto";
 import type { MessageInitShape } from "@bufbuild/protobuf";
-import { readCoverage, readReplicates, type ReadTarget, type TimeWindow } from "@fleetprof/store";
+import { readCoverage, readReplicates, replicatePlan, replicateUnit, type ReadTarget, type TimeWindow } from "@fleetprof/store";
 import type { CallContext } from "../grpc/adapter.js";
 import { interval, minDetectable, type FunctionChange, type SortKey } from "../profile/diff-stats.js";
 import { diffReplicates, type ReplicateDiff, type SideData } from "../profile/replicate-diff.js";
@@ -25,15 +25,22 @@ export function withoutCaptures(matchers: readonly Matcher[]): Matcher[] {
   return matchers.some((m) => m.label === "capture_id") ? [...matchers] : [...matchers, { label: "capture_id", op: "=", value: "" }];
 }
 
-/** Samples and window coverage of one side. Coverage has no `thread`: a process is observed whichever threads are counted. */
+/**
+ * Samples and window coverage of one side, over the same replicate plan. Coverage has no
+ * `thread`: a process is observed whichever threads are counted. Captures stay out of the raw
+ * table's samples and of coverage (the rollups hold no capture id to filter on).
+ */
 export async function readSide(deps: DiffDeps, matchers: readonly Matcher[], window: TimeWindow, prefix: string, ctx: CallContext): Promise<SideData> {
-  const all = withoutCaptures(matchers);
+  const plan = replicatePlan(window, matchersToFilter(matchers, `${prefix}s`));
+  const raw = plan.parts.every((p) => p.table === "samples");
+  const samples = matchersToFilter(raw ? withoutCaptures(matchers) : matchers, `${prefix}s`);
+  const coverage = matchersToFilter(withoutCaptures(matchers).filter((m) => m.label !== "thread"), `${prefix}w`);
   const read = { signal: ctx.signal, timeoutMs: ctx.remainingMs() };
   const [rep, cov] = await Promise.all([
-    readReplicates(deps.store, { filter: matchersToFilter(all, `${prefix}s`), window, maxStacks: deps.limits.maxStacks, ...read }),
-    readCoverage(deps.store, { filter: matchersToFilter(all.filter((m) => m.label !== "thread"), `${prefix}w`), window, ...read }),
+    readReplicates(deps.store, { filter: samples, plan, maxStacks: deps.limits.maxStacks, ...read }),
+    readCoverage(deps.store, { filter: coverage, plan, ...read }),
   ]);
-  return { rep, cov };
+  return { rep, cov, unit: replicateUnit(plan) };
 }
 
 export function sortKey(sort: SortBy, fallback: SortKey = "self"): SortKey {
@@ -79,7 +86,7 @@ export function toFunctionDiff(c: FunctionChange): MessageInitShape<typeof Funct
 }
 
 /** The response message of a replicate diff. */
-export function toDiffResponse(d: ReplicateDiff, sort: SortKey, notes: readonly string[] = []): MessageInitShape<typeof DiffTopFunctionsResponseSchema> {
+export function toDiffResponse(d: ReplicateDiff, sort: SortKey, replicateUnit: string, notes: readonly string[] = []): MessageInitShape<typeof DiffTopFunctionsResponseSchema> {
   const { stats, cost, basis } = d;
   const unit = UNITS[basis.mode || basis.baseMode] ?? "seconds";
   return {
@@ -100,8 +107,9 @@ export function toDiffResponse(d: ReplicateDiff, sort: SortKey, notes: readonly 
       minReplicates: stats.minReplicates,
       confidence: 0.95,
       fdr: stats.fdr,
-      method: "ratio estimates over (host, pid, minute) replicates, linearised variance, Welch t intervals, Benjamini–Hochberg",
+      method: "ratio estimates over replicates, linearised variance (clustered by process from 5 processes a side when larger), Welch t intervals, Benjamini–Hochberg",
       notes: [...notes, ...stats.notes],
+      replicateUnit,
     },
     cost: {
       available: cost.available,
@@ -135,5 +143,6 @@ export async function diffTop(req: DiffTopFunctionsRequest, deps: DiffDeps, ctx:
   const [base, cmp] = await Promise.all([readSide(deps, baseMatchers, baseWindow, "b", ctx), readSide(deps, matchers, window, "c", ctx)]);
   const sort = sortKey(req.sort);
   const d = diffReplicates(base, cmp, { sort, limit: resolveLimit(req.limit, TOP_DEFAULT, TOP_MAX), significantOnly: req.significantOnly });
-  return toDiffResponse(d, sort, retentionNote(deps.store, [baseWindow, window]));
+  const unit = base.unit === cmp.unit ? cmp.unit : `${base.unit} (baseline), ${cmp.unit} (comparison)`;
+  return toDiffResponse(d, sort, unit, retentionNote(deps.store, [baseWindow, window]));
 }

@@ -100,7 +100,7 @@ export async function versionReport(req: VersionReportRequest, deps: DiffDeps, c
     baseRange: range(baseWindow),
     range: range(window),
     versions: versions.map((v) => ({ version: v.version, firstSeenUnixMs: BigInt(v.firstMs), lastSeenUnixMs: BigInt(v.lastMs), samples: BigInt(v.samples) })),
-    diff: toDiffResponse(d, sort),
+    diff: toDiffResponse(d, sort, data.unit),
     newFunctions: heaviest(d.stats.changes, "comparison", limit).map(toFunctionDiff),
     goneFunctions: heaviest(d.stats.changes, "base", limit).map(toFunctionDiff),
     flameGraph: toFlameGraph(buildDiffTree(baseProfile, profile), {
