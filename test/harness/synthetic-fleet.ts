@@ -6,7 +6,9 @@
  *   - the request mix, minute to minute (each stack's weight times gamma noise, CV ≈ 18 %);
  *   - sampling noise: each stack's count in a window is Poisson around its expected samples.
  * Every process runs the same code and mix (two "copies" of a version differ only by chance),
- * and a planted change multiplies chosen stacks' weights: more work per request at the same
+ * unless `processEffect` gives each process a mix of its own (each stack's weight times a
+ * per-process gamma factor with that coefficient of variation: hosts serving different
+ * customers, say), and a planted change multiplies chosen stacks' weights: more work per request at the same
  * load, so the process uses more CPU too (2× a stack holding 25 % of the time is +25 % CPU).
  */
 import type { BatchInput, ProfileInput } from "@fleetprof/store";
@@ -43,6 +45,8 @@ export interface FleetSpec {
   /** Stack → factor on its weight (a planted change). */
   scale?: Readonly<Record<string, number>>;
   rateHz?: number;
+  /** Coefficient of variation of a per-process factor on each stack's weight (0: none). */
+  processEffect?: number;
   /** Average share of a core busy before any `scale`, [0, 1]. */
   busy?: number;
   mode?: string;
@@ -137,11 +141,13 @@ export function fleetBatches(spec: FleetSpec): BatchInput[] {
   const rate = spec.rateHz ?? 100;
   const busy = spec.busy ?? 0.5;
   const batches: BatchInput[] = [];
+  const cv = spec.processEffect ?? 0;
   spec.hosts.forEach((host, h) => {
     const pid = 1000 + h;
+    const own = mix.map(() => (cv > 0 ? gamma(rnd, 1 / (cv * cv)) * cv * cv : 1));
     for (let m = 0; m < spec.minutes; m++) {
       const load = (busy * gamma(rnd, 20)) / 20;
-      const weights = mix.map(([path, w]) => [path, ((w / sum) * gamma(rnd, 30)) / 30] as const);
+      const weights = mix.map(([path, w], i) => [path, ((w / sum) * (own[i] as number) * gamma(rnd, 30)) / 30] as const);
       const profiles: ProfileInput[] = [];
       for (let w = 0; w < 6; w++) {
         const stacks: Record<string, number> = {};

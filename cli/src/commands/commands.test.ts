@@ -68,7 +68,7 @@ function fakeClient(calls: Run["calls"], overrides: Partial<QueryClient> = {}): 
         total: 100n,
         regressions: [{ function: "work", file: "app.py", baseSelf: 50n, self: 80n, baseSelfShare: 0.5, selfShare: 0.8, deltaShare: 0.3, ciLow: 0.25, ciHigh: 0.35, significant: true, tested: true }],
         improvements: [{ function: "wait", file: "app.py", baseSelf: 50n, self: 20n, baseSelfShare: 0.5, selfShare: 0.2, deltaShare: -0.3, ciLow: -0.5, ciHigh: 0.1, tested: true }],
-        statistics: { baseReplicates: 40, replicates: 42, baseProcesses: 4, processes: 4, functionsTested: 2, functionsSignificant: 1, minDetectableShare: 0.004, significanceAvailable: true, fdr: 0.05 },
+        statistics: { baseReplicates: 40, replicates: 42, baseProcesses: 4, processes: 4, functionsTested: 2, functionsSignificant: 1, minDetectableShare: 0.004, significanceAvailable: true, fdr: 0.05, replicateUnit: "process-minute" },
         cost: { available: true, unit: "CPU seconds", baseCores: 0.4, cores: 0.5, deltaCores: 0.1, ciLow: 0.05, ciHigh: 0.15, relativeChange: 0.25, relativeCiLow: 0.12, relativeCiHigh: 0.4, significant: true },
         basis: { baseMode: "cpu", mode: "cpu", baseRatesHz: [100], ratesHz: [100], note: "both sides cpu at 100 Hz: shares compared directly" },
       }),

@@ -58,7 +58,7 @@ export function describeCost(cost: CostComparison | undefined, mode: string): st
 export function describeStatistics(stats: DiffStatistics | undefined, sort: SortBy): string[] {
   if (stats === undefined) return [];
   const lines = [
-    `${formatCount(stats.baseReplicates)} → ${formatCount(stats.replicates)} process-minutes (${String(stats.baseProcesses)} → ${String(stats.processes)} processes); ` +
+    `${formatCount(stats.baseReplicates)} → ${formatCount(stats.replicates)} ${stats.replicateUnit === "" ? "replicate" : stats.replicateUnit}s (${String(stats.baseProcesses)} → ${String(stats.processes)} ${stats.replicateUnit === "host-hour" ? "hosts" : "processes"}); ` +
       `* = significant at a ${String(Math.round(stats.fdr * 100))} % false discovery rate over ${String(stats.functionsTested)} functions tested` +
       (stats.minDetectableShare > 0 ? `; changes under ${formatPoints(stats.minDetectableShare).replace("+", "±")} in share of ${sortName(sort)} time are below what this data can detect` : ""),
   ];

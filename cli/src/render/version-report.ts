@@ -41,7 +41,7 @@ export function renderReportText(res: VersionReportResponse, p: Paint, named: bo
   const what = sortName(sort);
   const side = (version: string, r: TimeRange | undefined, replicates: number, processes: number, samples: bigint): string => {
     const { startMs, endMs } = rangeMs(r);
-    return `  ${version}  ${describeRange(startMs, endMs)}  ${formatCount(replicates)} process-minutes, ${String(processes)} processes, ${formatCount(Number(samples))} samples`;
+    return `  ${version}  ${describeRange(startMs, endMs)}  ${formatCount(replicates)} ${stats?.replicateUnit || "replicate"}s, ${String(processes)} processes, ${formatCount(Number(samples))} samples`;
   };
   const lines = [
     p.bold(reportTitle(res, named)),

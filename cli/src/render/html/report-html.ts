@@ -48,7 +48,7 @@ export function renderReportHtml(res: VersionReportResponse, named: boolean): st
   const stats = d?.statistics;
   const sideLine = (version: string, r: typeof res.range, replicates: number, processes: number, samples: bigint): string => {
     const { startMs, endMs } = rangeMs(r);
-    return `<p><b>${escapeHtml(version)}</b> ${escapeHtml(describeRange(startMs, endMs))} · ${formatCount(replicates)} process-minutes, ${String(processes)} processes, ${formatCount(Number(samples))} samples</p>`;
+    return `<p><b>${escapeHtml(version)}</b> ${escapeHtml(describeRange(startMs, endMs))} · ${formatCount(replicates)} ${escapeHtml(stats?.replicateUnit || "replicate")}s, ${String(processes)} processes, ${formatCount(Number(samples))} samples</p>`;
   };
   const notes = [describeBasis(d?.basis), ...describeStatistics(stats, d?.sort ?? 0)].filter((l) => l !== "");
   const section = `${STYLE}
