@@ -10,13 +10,11 @@ import { join } from "node:path";
 import { createLogger } from "@fleetprof/common";
 import { startQueryApi, type QueryApi } from "@fleetprof/query-api";
 import { openStore, type Store } from "@fleetprof/store";
-import { fleetBatches, SHOP_MIX, tempDir } from "@fleetprof/test";
+import { fleetBatches, SHOP_RELEASE, tempDir } from "@fleetprof/test";
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { connectQueryApi } from "../src/client/connect.js";
-import type { Io } from "../src/io.js";
-import { main } from "../src/main.js";
 import { launchBrowser, openFile, screenshot } from "./browser.js";
+import { runCli } from "./run-cli.js";
 
 interface Viewer {
   find: (name: string) => number;
@@ -31,19 +29,7 @@ let store: Store;
 let api: QueryApi;
 let browser: Browser;
 
-async function fleetprof(argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = "";
-  let err = "";
-  const io: Io = {
-    stdout: { write: (s: string | Uint8Array) => (out += String(s)) },
-    stderr: { write: (s: string | Uint8Array) => (err += String(s)) },
-    env: { FLEETPROF_API: `127.0.0.1:${String(api.port)}` },
-    cwd: dir,
-    now: () => Date.now(),
-  };
-  const code = await main(argv, { io, connect: connectQueryApi });
-  return { code, out, err };
-}
+const fleetprof = (argv: string[]) => runCli(argv, { env: { FLEETPROF_API: `127.0.0.1:${String(api.port)}` }, cwd: dir });
 
 beforeAll(async () => {
   store = await openStore(`chdb://${join(dir, "data")}`);
@@ -52,16 +38,7 @@ beforeAll(async () => {
     ...fleetBatches({ service: "beta", version: "1.0", hosts: hosts("a", 3), startMs: T0, minutes: 10, mix: beta, seed: 1 }),
     ...fleetBatches({ service: "beta", version: "2.0", hosts: hosts("b", 3), startMs: T0, minutes: 10, mix: beta, scale: { "main;beta;crunch": 2.5 }, seed: 2 }),
     ...fleetBatches({ service: "shop", version: "1.0", hosts: hosts("s", 3), startMs: T0, minutes: 15, seed: 3 }),
-    ...fleetBatches({
-      service: "shop",
-      version: "2.0",
-      hosts: hosts("t", 3),
-      startMs: T0 + 15 * MINUTE,
-      minutes: 10,
-      seed: 4,
-      mix: { ...SHOP_MIX, "main;serve;handle_request;apply_tax_rules": 4 },
-      scale: { "main;serve;handle_request;compute_prices": 2 },
-    }),
+    ...fleetBatches({ service: "shop", version: "2.0", hosts: hosts("t", 3), startMs: T0 + 15 * MINUTE, minutes: 10, seed: 4, ...SHOP_RELEASE }),
   ]);
   api = await startQueryApi({ host: "127.0.0.1", port: 0 }, { store, logger: createLogger({ level: "warn" }) });
   browser = await launchBrowser();

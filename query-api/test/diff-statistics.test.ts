@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createLogger, ErrorCode } from "@fleetprof/common";
 import { Presence, SortBy, type FlameGraph } from "@fleetprof/proto";
 import { openStore, type BatchInput, type Store } from "@fleetprof/store";
-import { errorOf, fleetBatches, SHOP_MIX, tempDir, type FleetSpec } from "@fleetprof/test";
+import { errorOf, fleetBatches, SHOP_RELEASE, tempDir, type FleetSpec } from "@fleetprof/test";
 import { createQueryClient, startQueryApi, type QueryApi, type QueryClient } from "../src/index.js";
 
 const RUNS = 20;
@@ -44,18 +44,9 @@ beforeAll(async () => {
     ...fleet({ service: "busier", version: "1.0", hosts: hosts("c", 3), minutes: 10, seed: 7, busy: 0.4 }),
     ...fleet({ service: "busier", version: "2.0", hosts: hosts("d", 3), minutes: 10, seed: 8, busy: 0.6 }),
     // a release: 1.0 for 20 minutes, then 2.0 for 12 (compute_prices twice the work, a new
-    // function, hash_key gone), and 3.0-rc on another service label only
+    // function, hash_key gone); and a service with one version
     ...fleet({ service: "shop", version: "1.0", hosts: hosts("s1", 3), minutes: 20, seed: 9 }),
-    ...fleetBatches({
-      service: "shop",
-      version: "2.0",
-      hosts: hosts("s2", 3),
-      startMs: T0 + 20 * MINUTE,
-      minutes: 12,
-      seed: 10,
-      mix: { ...SHOP_MIX, "main;serve;handle_request;apply_tax_rules": 4 },
-      scale: { "main;serve;handle_request;compute_prices": 2, "main;serve;handle_request;cache;lookup;hash_key": 0 },
-    }),
+    ...fleetBatches({ service: "shop", version: "2.0", hosts: hosts("s2", 3), startMs: T0 + 20 * MINUTE, minutes: 12, seed: 10, ...SHOP_RELEASE }),
     ...fleet({ service: "single", version: "1.0", hosts: hosts("x", 2), minutes: 5, seed: 11 }),
   ];
   for (let run = 0; run < RUNS; run++) {

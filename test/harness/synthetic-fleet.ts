@@ -13,6 +13,7 @@
  */
 import type { BatchInput, ProfileInput } from "@fleetprof/store";
 import { stacksFromList } from "@fleetprof/store";
+import { seededRandom } from "./random.js";
 
 /** A web service's stacks and their share of busy time (sums to 100): compute_prices holds 25 %. */
 export const SHOP_MIX: Readonly<Record<string, number>> = {
@@ -31,6 +32,12 @@ export const SHOP_MIX: Readonly<Record<string, number>> = {
   "main;serve;handle_request;cache;lookup": 3,
   "main;serve;handle_request;cache;lookup;hash_key": 1.5,
   "main;serve;handle_request;metrics;observe": 0.5,
+};
+
+/** A release of the shop: compute_prices does twice the work, apply_tax_rules is new, hash_key is gone. */
+export const SHOP_RELEASE: Pick<FleetSpec, "mix" | "scale"> = {
+  mix: { ...SHOP_MIX, "main;serve;handle_request;apply_tax_rules": 4 },
+  scale: { "main;serve;handle_request;compute_prices": 2, "main;serve;handle_request;cache;lookup;hash_key": 0 },
 };
 
 export interface FleetSpec {
@@ -52,18 +59,6 @@ export interface FleetSpec {
   mode?: string;
   seed: number;
   labels?: Readonly<Record<string, string>>;
-}
-
-/** mulberry32 in [0, 1). */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 function normal(rnd: () => number): number {
