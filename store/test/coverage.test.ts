@@ -4,7 +4,7 @@
  * windows count as observed time, and samples come back per (host, pid, minute).
  */
 import { rows, tempDir } from "@fleetprof/test";
-import { MATCH_ALL, openStore, readCoverage, readRates, readReplicates, replicatePlan, stacksFromList, type BatchInput, type ProfileInput, type Store } from "@fleetprof/store";
+import { MATCH_ALL, openStore, readCoverage, readReplicates, readSampling, replicatePlan, stacksFromList, type BatchInput, type ProfileInput, type Store } from "@fleetprof/store";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 const MINUTE = 60_000;
@@ -78,7 +78,7 @@ describe("window coverage and replicates", () => {
     expect(at("h2", 20, 0)).toEqual({ observed: 10, samples: 0, seconds: 0, rates: [50] });
     // the split profile: one 10 s window, both parts' samples
     expect(at("h1", 11, 1)).toEqual({ observed: 10, samples: 200, seconds: 2, rates: [100] });
-    expect(await readRates(store, { filter: MATCH_ALL, window: range })).toEqual([50, 100]);
+    expect(await readSampling(store, [{ filter: MATCH_ALL, coverageFilter: MATCH_ALL, window: range }])).toEqual([{ modes: ["cpu"], rates: [50, 100] }]);
     // the retried write found c1's rows stored and did not cover its windows again
     const [n] = await rows<{ n: string }>(store.client, `SELECT count() AS n FROM ${store.db}.process_windows WHERE batch = (SELECT any(batch) FROM ${store.db}.samples WHERE pid = 10 AND time = toDateTime(${String(T0 / 1000)}))`);
     expect(Number(n?.n)).toBe(2);
@@ -93,7 +93,7 @@ describe("window coverage and replicates", () => {
       const out: Record<string, number> = {};
       for (let e = r.start[i] as number; e < (r.start[i + 1] as number); e++) {
         const names = (r.stacks[r.stack[e] as number] ?? []).map((f) => r.frames[f]?.function ?? "?");
-        out[names.join(";")] = r.count[e] as number;
+        out[names.join(";")] = (out[names.join(";")] ?? 0) + (r.count[e] as number);
       }
       return { host: r.host[i], mode: r.mode[i], samples: r.samples[i], stacks: out };
     };
@@ -122,6 +122,11 @@ describe("window coverage and replicates", () => {
     const c = await readCoverage(store, { filter, plan: long });
     expect(Array.from(c.bucket).sort()).toEqual(Array.from(r.bucket));
     expect(Array.from(c.observedSeconds)).toEqual(Array.from({ length: 7 }, () => 20));
+    // hours come from the writer's hourly sums, which agree with the windows
+    const [hours] = await rows<{ w: string; s: string; n: string }>(store.client, `SELECT sum(windows) AS n, sum(window_ms) AS w, sum(samples) AS s FROM ${store.db}.process_windows_1h WHERE service = 'long'`);
+    const [windows] = await rows<{ w: string; s: string; n: string }>(store.client, `SELECT count() AS n, sum(window_ms) AS w, sum(samples) AS s FROM ${store.db}.process_windows WHERE service = 'long'`);
+    expect(hours).toEqual(windows);
+    expect(Number(hours?.n)).toBe(14);
     // a short range reads processes per minute from raw samples
     const short = replicatePlan({ startMs: h0, endMs: h0 + HOUR }, filter);
     expect(short.parts.map((p) => p.table)).toEqual(["samples"]);

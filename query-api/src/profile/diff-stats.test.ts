@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { ratioEstimate } from "./diff-stats.js";
-import { coverageOf, replicatesOf, seeded, type ReplicateSpec } from "./fixtures.test-util.js";
+import { seededRandom as seeded } from "@fleetprof/test/random";
+import { coverageOf, replicatesOf, type ReplicateSpec } from "./fixtures.test-util.js";
 import { FunctionIndex, stackFunctions } from "./function-index.js";
 import { diffReplicates } from "./replicate-diff.js";
 import { sumReplicates } from "./replicate-sums.js";
@@ -45,7 +46,7 @@ describe("diff statistics", () => {
     const rep = replicatesOf(specs);
     const index = new FunctionIndex();
     const fns = stackFunctions(index, rep.frames, rep.stacks);
-    const sums = sumReplicates(rep, fns, new Float64Array(rep.length).fill(1), index.size);
+    const sums = { self: sumReplicates(rep, fns, new Float64Array(rep.length).fill(1), index.size, "self"), total: sumReplicates(rep, fns, new Float64Array(rep.length).fill(1), index.size, "total") };
     const rnd = seeded(99);
     const B = 3000;
     for (const [fn, measure] of [["a", "self"], ["c", "self"], ["b", "total"], ["handle", "total"], ["rare", "self"]] as const) {
@@ -66,7 +67,7 @@ describe("diff statistics", () => {
         s2 += (sx / sn) ** 2;
       }
       const bootSe = Math.sqrt(s2 / B - (s1 / B) ** 2);
-      const est = ratioEstimate(sums, sums[measure], f);
+      const est = ratioEstimate(sums[measure], sums[measure][measure], f);
       expect(est.share, fn).toBeCloseTo(x.reduce((a, b) => a + b, 0) / n.reduce((a, b) => a + b, 0), 12);
       expect(Math.sqrt(est.variance) / bootSe, `${fn} ${measure}`).toBeGreaterThan(0.92);
       expect(Math.sqrt(est.variance) / bootSe, `${fn} ${measure}`).toBeLessThan(1.1);

@@ -43,8 +43,8 @@ export function diffReplicates(base: SideData, cmp: SideData, options: Replicate
   const index = new FunctionIndex();
   const baseFns = stackFunctions(index, base.rep.frames, base.rep.stacks);
   const fns = stackFunctions(index, cmp.rep.frames, cmp.rep.stacks);
-  const baseSums = sumReplicates(base.rep, baseFns, w.weights[0] as Float64Array, index.size);
-  const sums = sumReplicates(cmp.rep, fns, w.weights[1] as Float64Array, index.size);
+  const baseSums = sumReplicates(base.rep, baseFns, w.weights[0] as Float64Array, index.size, options.sort);
+  const sums = sumReplicates(cmp.rep, fns, w.weights[1] as Float64Array, index.size, options.sort);
   const stats = compareSides(baseSums, sums, index, { sort: options.sort, seconds: w.seconds, ...(options.minReplicates === undefined ? {} : { minReplicates: options.minReplicates }) });
   if (w.unknown > 0) stats.notes.push(`${String(w.unknown)} process-minutes have no recorded sampling rate (no window coverage): taken as ${String(w.assumedRate)} Hz`);
   const ranked = rankChanges(stats, options.limit, options.significantOnly === true);

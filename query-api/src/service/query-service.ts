@@ -16,22 +16,21 @@ import {
   type TimeSeriesRequest,
   type TopFunctionsRequest,
 } from "@fleetprof/proto";
-import { readLabelNames, readLabelValues, readModes, readRates, readSeries, readServices, readStackProfile, type ReadTarget, type SampleFilter, type StackProfile, type TimeWindow } from "@fleetprof/store";
+import { readLabelNames, readLabelValues, readSampling, readSeries, readServices, readStackProfile, type ReadTarget, type SampleFilter, type StackProfile, type TimeWindow } from "@fleetprof/store";
 import type { CallContext } from "../grpc/adapter.js";
 import type { NatsLink } from "../control/nats-link.js";
 import { exportCollapsed, exportPprof, exportSpeedscope } from "../export/index.js";
 import { toFlameGraph } from "../profile/flame-graph.js";
-import { diffBasis } from "../profile/diff-basis.js";
+import { diffBasis, type DiffBasis } from "../profile/diff-basis.js";
 import { topFunctions } from "../profile/top.js";
 import { buildDiffTree, buildTree } from "../profile/tree.js";
-import { matchersToFilter, parseSelector, selectorToFilter, type Matcher } from "../selector/index.js";
+import { matchersToFilter, parseSelector, selectorToFilter } from "../selector/index.js";
 import { diffTop } from "./diff-top.js";
 import { checkLabelName, isZeroRange, resolveLimit, resolveMaxNodes, resolveRange, resolveStep, type Limits } from "./request.js";
 import { versionReport } from "./version-report.js";
 import { dump } from "./dump.js";
 import { foldSeries } from "./series.js";
 import type { QueryServiceImpl } from "./types.js";
-import type { DiffBasis } from "../profile/diff-basis.js";
 
 export interface QueryServiceOptions {
   store: ReadTarget;
@@ -59,22 +58,24 @@ export function createQueryService(options: QueryServiceOptions): QueryServiceIm
   const profileOf = (filter: SampleFilter, window: TimeWindow, ctx: CallContext): Promise<StackProfile> =>
     readStackProfile(store, { filter, window, maxStacks: limits.maxStacks, ...read(ctx) });
 
-  /** One side of a diff flame graph: its stacks, and its modes and rates (coverage has no `thread`). */
-  const diffSide = async (matchers: Matcher[], window: TimeWindow, p: string, ctx: CallContext): Promise<{ profile: StackProfile; modes: string[]; rates: number[] }> => {
-    const [profile, modes, rates] = await Promise.all([
-      profileOf(matchersToFilter(matchers, `${p}s`), window, ctx),
-      readModes(store, { filter: matchersToFilter(matchers, `${p}m`), window, ...read(ctx) }),
-      readRates(store, { filter: matchersToFilter(matchers.filter((m) => m.label !== "thread"), `${p}r`), window, ...read(ctx) }),
-    ]);
-    return { profile, modes, rates };
-  };
-
-  /** Both sides of a diff flame graph (base range defaults to the comparison's), and how each was sampled. */
+  /** Both sides of a diff flame graph (base range defaults to the comparison's), and how each was sampled (coverage has no `thread`). */
   const diffSides = async (req: DiffFlameGraphRequest, ctx: CallContext): Promise<{ sides: [StackProfile, StackProfile]; basis: DiffBasis }> => {
     const window = resolveRange(req.range, limits);
     const baseWindow = isZeroRange(req.baseRange) ? window : resolveRange(req.baseRange, limits, Date.now(), "base_range");
-    const [b, c] = await Promise.all([diffSide(parseSelector(req.baseSelector), baseWindow, "b", ctx), diffSide(parseSelector(req.selector), window, "c", ctx)]);
-    return { sides: [b.profile, c.profile], basis: diffBasis(b.modes, c.modes, b.rates, c.rates, "samples") };
+    const sides = [
+      { matchers: parseSelector(req.baseSelector), window: baseWindow, p: "b" },
+      { matchers: parseSelector(req.selector), window, p: "c" },
+    ];
+    const [profiles, sampling] = await Promise.all([
+      Promise.all(sides.map((s) => profileOf(matchersToFilter(s.matchers, `${s.p}s`), s.window, ctx))),
+      readSampling(
+        store,
+        sides.map((s) => ({ filter: matchersToFilter(s.matchers, `${s.p}m`), coverageFilter: matchersToFilter(s.matchers.filter((m) => m.label !== "thread"), `${s.p}r`), window: s.window })),
+        read(ctx),
+      ),
+    ]);
+    const [b, c] = sampling;
+    return { sides: [profiles[0] as StackProfile, profiles[1] as StackProfile], basis: diffBasis(b?.modes ?? [], c?.modes ?? [], b?.rates ?? [], c?.rates ?? [], "samples") };
   };
 
   return {

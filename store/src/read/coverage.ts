@@ -5,11 +5,11 @@
  * turns samples into seconds (÷ rate) and seconds into cores per process.
  *
  * One aggregation, no per-window deduplication: the writer covers a window once (write/
- * coverage.ts). A window's observed time is its length scaled by how much of it py-spy
+ * coverage.ts). Hours read the writer's hourly sums (`process_windows_1h`), minutes the rows. A window's observed time is its length scaled by how much of it py-spy
  * sampled, samples ÷ expected samples, at most 1 (expected unknown: the whole window); a
  * profile split across batch parts has a row per part, whose fractions add up to the window's.
  */
-import { processWindows } from "../schema/tables.js";
+import { processWindows, processWindows1h } from "../schema/tables.js";
 import type { SampleFilter } from "./filter.js";
 import type { Plan } from "./plan.js";
 import { replicateColumns } from "./replicates.js";
@@ -49,11 +49,18 @@ export async function readCoverage(target: ReadTarget, q: CoverageQuery): Promis
     params[s] = part.start;
     params[e] = part.end;
     const c = replicateColumns(part);
+    const where = `time >= toDateTime({${s}:UInt32}) AND time < toDateTime({${e}:UInt32}) AND (${q.filter.where})`;
+    if (part.table === "samples_1h") {
+      // hours: the writer's hourly sums (per rate, so samples ÷ rate stays exact)
+      return `SELECT host, ${c.pid} AS p, ${c.bucket} AS b, samples, rate_hz, observed_ms AS obs_ms, toFloat64(if(rate_hz > 0, samples / rate_hz, 0)) AS sec
+    FROM ${target.db}.${processWindows1h.name}
+    WHERE ${where}`;
+    }
     return `SELECT host, ${c.pid} AS p, ${c.bucket} AS b, samples, rate_hz,
       toFloat64(if(expected > 0, window_ms * least(1, samples / expected), window_ms)) AS obs_ms,
       toFloat64(if(rate_hz > 0, samples / rate_hz, 0)) AS sec
     FROM ${target.db}.${processWindows.name}
-    WHERE time >= toDateTime({${s}:UInt32}) AND time < toDateTime({${e}:UInt32}) AND (${q.filter.where})`;
+    WHERE ${where}`;
   });
   const sql = `SELECT toString(host), p, b, sum(obs_ms) / 1000, sum(samples), sum(sec), groupUniqArray(rate_hz)
 FROM (${parts.join("\n    UNION ALL\n    ")})

@@ -9,7 +9,7 @@ export { FRAME_KEY_MASK, readFrames, readStackProfile, readStacks, type StackQue
 export { Bounded, clearDictionaryCache, DictionaryCache, dictionaryCache, DEFAULT_CACHE_ENTRIES } from "./dictionary-cache.js";
 export { HOURLY_REPLICATES_FROM_MS, parseReplicates, readReplicates, replicateColumns, replicatePlan, replicateUnit, type ReplicateProfile, type ReplicateQuery } from "./replicates.js";
 export { readCoverage, type CoverageQuery, type CoverageRows } from "./coverage.js";
-export { readModes, readRates, type SamplingQuery } from "./sampling.js";
+export { readSampling, type Sampling, type SamplingSide } from "./sampling.js";
 export { readVersions, type VersionRow } from "./versions.js";
 export { queryBinary } from "./run-binary.js";
 export { RowBinaryReader } from "./rowbinary-reader.js";

@@ -7,7 +7,8 @@
  * RowBinary: one row per replicate with its stacks and counts as two arrays.
  *
  * The answer is columns (CSR): replicate `r` holds entries `start[r] .. start[r + 1]` of
- * `stack` (a dense index into `stacks`) and `count`. Stacks and frames come through the same
+ * `stack` (a dense index into `stacks`) and `count`; a stack may have several entries in one
+ * replicate (one per thread and row), whose counts add up. Stacks and frames come through the same
  * dictionary cache as flame graphs.
  */
 import { ErrorCode, FleetprofError } from "@fleetprof/common";
@@ -96,12 +97,10 @@ export async function readReplicates(target: ReadTarget, q: ReplicateQuery): Pro
     const c = replicateColumns(part);
     return `host, ${c.pid} AS p, ${c.bucket} AS b, mode, stack_id, count`;
   }, params);
-  const sql = `SELECT toString(host), p, b, toString(mode), groupArray(stack_id), groupArray(c)
-FROM (
-  SELECT host, p, b, mode, stack_id, sum(count) AS c
-  FROM (${parts})
-  GROUP BY host, p, b, mode, stack_id
-)
+  // one aggregation: a stack may come more than once in a replicate (threads, rows not yet
+  // merged, windows of one minute), and the caller sums per function anyway
+  const sql = `SELECT toString(host), p, b, toString(mode), groupArray(stack_id), groupArray(count)
+FROM (${parts})
 GROUP BY host, p, b, mode
 ORDER BY host, p, b`;
   const buf = await queryBinary(target, sql, params, q, [`max_result_rows = ${String(maxReplicates)}`, "result_overflow_mode = 'throw'"]);

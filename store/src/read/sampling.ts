@@ -1,36 +1,50 @@
 /**
- * How matching samples were taken: their profile modes (from the samples, rollups included)
- * and their sampling rates (from window coverage). A diff compares like with like only.
+ * How the samples of each side of a diff were taken: their profile modes (from the samples,
+ * rollups included) and their sampling rates (from window coverage), in one query for all
+ * sides. A diff compares like with like only.
  */
 import { processWindows } from "../schema/tables.js";
 import type { SampleFilter } from "./filter.js";
 import { partsSql, planRange, type PlanOptions, type TimeWindow } from "./plan.js";
 import { queryRows, type ReadOptions, type ReadTarget } from "./run.js";
 
-export interface SamplingQuery extends ReadOptions, PlanOptions {
+export interface SamplingSide {
   filter: SampleFilter;
+  /** The same side over the coverage columns (no `thread`). */
+  coverageFilter: SampleFilter;
   window: TimeWindow;
 }
 
-/** Distinct modes of matching samples, sorted. */
-export async function readModes(target: ReadTarget, q: SamplingQuery): Promise<string[]> {
-  const plan = planRange(q.window, q.filter, q);
-  const params: Record<string, unknown> = {};
-  const parts = partsSql(target.db, plan, q.filter, "mode", params);
-  const rows = await queryRows<[string]>(target, `SELECT DISTINCT toString(mode) AS m FROM (${parts}) ORDER BY m LIMIT 16`, params, q);
-  return rows.map(([m]) => m);
+export interface Sampling {
+  /** Distinct modes, sorted. */
+  modes: string[];
+  /** Distinct known sampling rates, Hz, ascending. */
+  rates: number[];
 }
 
-/** Distinct known sampling rates (Hz) of matching windows, ascending; `filter` must not name `thread`. */
-export async function readRates(target: ReadTarget, q: Omit<SamplingQuery, keyof PlanOptions>): Promise<number[]> {
-  const params: Record<string, unknown> = { ...q.filter.params, cs: Math.floor(q.window.startMs / 1000), ce: Math.ceil(q.window.endMs / 1000) };
-  const rows = await queryRows<[number]>(
-    target,
-    `SELECT DISTINCT rate_hz FROM ${target.db}.${processWindows.name}
-WHERE time >= toDateTime({cs:UInt32}) AND time < toDateTime({ce:UInt32}) AND rate_hz > 0 AND (${q.filter.where})
-ORDER BY rate_hz LIMIT 64`,
-    params,
-    q,
-  );
-  return rows.map(([r]) => Number(r));
+export async function readSampling(target: ReadTarget, sides: readonly SamplingSide[], options: ReadOptions & PlanOptions = {}): Promise<Sampling[]> {
+  const params: Record<string, unknown> = {};
+  const selects = sides.flatMap((side, i) => {
+    const plan = planRange(side.window, side.filter, options);
+    const parts = partsSql(target.db, plan, side.filter, "mode", params, `m${String(i)}p`);
+    const s = `r${String(i)}s`;
+    const e = `r${String(i)}e`;
+    params[s] = Math.floor(side.window.startMs / 1000);
+    params[e] = Math.ceil(side.window.endMs / 1000);
+    Object.assign(params, side.coverageFilter.params);
+    return [
+      `SELECT ${String(i)} AS side, 0 AS kind, toString(mode) AS v FROM (${parts}) GROUP BY v`,
+      `SELECT ${String(i)} AS side, 1 AS kind, toString(rate_hz) AS v FROM ${target.db}.${processWindows.name}
+WHERE time >= toDateTime({${s}:UInt32}) AND time < toDateTime({${e}:UInt32}) AND rate_hz > 0 AND (${side.coverageFilter.where}) GROUP BY v`,
+    ];
+  });
+  const rows = await queryRows<[number, number, string]>(target, `SELECT side, kind, v FROM (${selects.join("\nUNION ALL\n")}) ORDER BY side, kind, v LIMIT 1000`, params, options);
+  const out = sides.map((): Sampling => ({ modes: [], rates: [] }));
+  for (const [side, kind, v] of rows) {
+    const o = out[Number(side)] as Sampling;
+    if (Number(kind) === 0) o.modes.push(v);
+    else o.rates.push(Number(v));
+  }
+  for (const o of out) o.rates.sort((a, b) => a - b);
+  return out;
 }

@@ -240,6 +240,37 @@ export const processWindows: TableSpec = {
   shardKey: "cityHash64(host, pid)",
 };
 
+/**
+ * Window coverage summed per process and hour (what cost over long ranges reads, beside the
+ * per-hour sample rollup): windows, their length, process-milliseconds observed and samples,
+ * per sampling rate and label set. Summed by the writer from the coverage rows it writes
+ * (write/coverage.ts), so it has the same guarantee as those rows.
+ */
+export const processWindows1h: TableSpec = {
+  name: "process_windows_1h",
+  columns: [
+    "time DateTime CODEC(Delta, ZSTD(3))",
+    ...DIMENSIONS,
+    "pid UInt32",
+    "mode LowCardinality(String)",
+    "capture_id LowCardinality(String)",
+    "labels_hash UInt64",
+    "labels Map(LowCardinality(String), String) CODEC(ZSTD(3))",
+    "rate_hz UInt32",
+    "windows UInt64",
+    "window_ms UInt64",
+    "observed_ms Float64",
+    "samples UInt64",
+  ],
+  engine: "SummingMergeTree",
+  engineArgs: "(windows, window_ms, observed_ms, samples)",
+  partitionBy: "toYYYYMM(time)",
+  orderBy: "(service, version, toStartOfDay(time), time, host, pid, mode, capture_id, rate_hz, labels_hash)",
+  ttl: { column: "time", class: "rollup1hSeconds" },
+  settings: [...MERGE_SETTINGS, "ttl_only_drop_parts = 1"],
+  shardKey: "cityHash64(host, pid)",
+};
+
 export const schemaMigrationsTable: TableSpec = {
   name: "schema_migrations",
   columns: ["version UInt32", "name String", "applied_at DateTime"],
@@ -249,5 +280,5 @@ export const schemaMigrationsTable: TableSpec = {
 };
 
 /** Tables with a TTL, in the order they are created. */
-export const TABLES: readonly TableSpec[] = [frames, stacks, samplesIngest, samples, samples1m, samples1h, ingestedBatches, processWindows];
+export const TABLES: readonly TableSpec[] = [frames, stacks, samplesIngest, samples, samples1m, samples1h, ingestedBatches, processWindows, processWindows1h];
 export const VIEWS: readonly ViewSpec[] = [samples1mView, samples1hView, samplesView];

@@ -27,7 +27,7 @@
  * identical retry a no-op for ClickHouse.
  */
 import type { ClickHouseClient } from "@clickhouse/client";
-import { frames as framesTable, ingestedBatches, processWindows, samplesIngest, stacks as stacksTable, type TableSpec } from "../schema/tables.js";
+import { frames as framesTable, ingestedBatches, processWindows, processWindows1h, samplesIngest, stacks as stacksTable, type TableSpec } from "../schema/tables.js";
 import { encodeCoverage } from "./coverage.js";
 import { encodeProfile, finishEncoded, newEncoded, windowSeconds, type Dictionaries, type Encoded } from "./encode.js";
 import { hashString, u64String } from "./hash.js";
@@ -204,6 +204,7 @@ export class IngestWriter {
     await ins(samplesIngest, enc.ingest, { insert_deduplication_token: `${token}-i`, ...ONE_BLOCK });
     await ins(samplesIngest, enc.rollupIngest, { insert_deduplication_token: `${token}-r`, ...ONE_BLOCK });
     await ins(processWindows, enc.coverage, { insert_deduplication_token: `${token}-w` });
+    await ins(processWindows1h, enc.coverageRollup, { insert_deduplication_token: `${token}-h` });
     await ins(ingestedBatches, ledgerRows(1), { insert_deduplication_token: `${token}-l` });
     result.insertMs = performance.now() - started;
     result.rows = enc.rows;
@@ -231,7 +232,7 @@ function encodeBatch(item: Item, now: number, dict: Dictionaries, enc: Encoded, 
     const stored = present !== undefined && present.has(`${item.h}/${windowSeconds(p)}`);
     encodeProfile(p, item.b.host, item.hl, now, dict, enc, !stored);
     // coverage goes with the sample rows (written after them): never twice
-    if (!stored) encodeCoverage(p, item.b.host, item.hl, seq, enc.coverage);
+    if (!stored) encodeCoverage(p, item.b.host, item.hl, seq, enc.coverage, enc.coverageHours);
   });
 }
 
