@@ -203,29 +203,56 @@ export function squaresByFunction(rep: ReplicateProfile, fns: StackFunctions, we
     }
   }
   const vec = new Float64Array(rep.length);
+  const { order, ends, weighted, processWeight } = lay;
+  const { sumSq, cross, present, processSumSq, processCross, processPresent } = m;
+  const replicates = rep.length;
   for (let f = 0; f < functions; f++) {
-    if (fStart[f] === fStart[f + 1]) continue;
-    for (let k = fStart[f] as number; k < (fStart[f + 1] as number); k++) {
+    const kEnd = fStart[f + 1] as number;
+    if (fStart[f] === kEnd) continue;
+    for (let k = fStart[f] as number; k < kEnd; k++) {
       const s = stacksOf[k] as number;
       const end = colStart[s + 1] as number;
-      for (let e = colStart[s] as number; e < end; e++) vec[rowOf[e] as number] = (vec[rowOf[e] as number] as number) + (val[e] as number);
+      for (let e = colStart[s] as number; e < end; e++) {
+        const r = rowOf[e] as number;
+        vec[r] = (vec[r] as number) + (val[e] as number);
+      }
     }
+    let q = 0;
+    let c = 0;
+    let n = 0;
+    let pq = 0;
+    let pc = 0;
+    let pn = 0;
     let p = 0;
     let px = 0;
-    for (let i = 0; i < rep.length; i++) {
-      const r = lay.order[i] as number;
+    let pEnd = ends[0] as number;
+    for (let i = 0; i < replicates; i++) {
+      const r = order[i] as number;
       const x = vec[r] as number;
       if (x !== 0) {
-        addSquares(m, f, x, lay.weighted[r] as number, false);
+        q += x * x;
+        c += x * (weighted[r] as number);
+        n++;
         px += x;
         vec[r] = 0;
       }
-      if (i + 1 === lay.ends[p]) {
-        if (px !== 0) addSquares(m, f, px, lay.processWeight[p] as number, true);
+      if (i + 1 === pEnd) {
+        if (px !== 0) {
+          pq += px * px;
+          pc += px * (processWeight[p] as number);
+          pn++;
+        }
         px = 0;
         p++;
+        pEnd = ends[p] as number;
       }
     }
+    sumSq[f] = q;
+    cross[f] = c;
+    present[f] = n;
+    processSumSq[f] = pq;
+    processCross[f] = pc;
+    processPresent[f] = pn;
   }
 }
 

@@ -37,24 +37,27 @@ export function sideRates(rep: ReplicateProfile, cov: CoverageRows): SideRates {
   return { rate, coverageRow, rates: [...distinct].sort((a, b) => a - b) };
 }
 
-/**
- * Weights of both sides: 1 ÷ rate (seconds) when any rate is known, a replicate without one
- * taking the most common known rate; 1 (samples) when no rate is known at all.
- */
-export function replicateWeights(sides: readonly SideRates[]): { weights: Float64Array[]; seconds: boolean; assumedRate: number; unknown: number } {
+/** The most common known rate (rounded, Hz) of the sides' replicates; 0 when none is known. */
+export function commonRate(sides: readonly SideRates[]): number {
   const counts = new Map<number, number>();
   for (const s of sides) for (const r of s.rate) if (r > 0) counts.set(Math.round(r), (counts.get(Math.round(r)) ?? 0) + 1);
   let common = 0;
   let best = 0;
   for (const [r, n] of counts) if (n > best || (n === best && r > common)) [common, best] = [r, n];
+  return common;
+}
+
+/**
+ * Weights of one side: 1 ÷ rate (seconds), a replicate without a rate taking `assumed`; 1
+ * (samples) for every replicate when no rate is known at all (`assumed` 0).
+ */
+export function sideWeights(s: SideRates, assumed: number): { weights: Float64Array; unknown: number } {
   let unknown = 0;
-  const weights = sides.map((s) =>
-    s.rate.map((r) => {
-      if (common === 0) return 1;
-      if (r > 0) return 1 / r;
-      unknown++;
-      return 1 / common;
-    }),
-  );
-  return { weights, seconds: common > 0, assumedRate: common, unknown };
+  const weights = s.rate.map((r) => {
+    if (assumed === 0) return 1;
+    if (r > 0) return 1 / r;
+    unknown++;
+    return 1 / assumed;
+  });
+  return { weights, unknown };
 }

@@ -8,7 +8,8 @@ import type { MessageInitShape } from "@bufbuild/protobuf";
 import { readCoverage, readReplicates, replicatePlan, replicateUnit, type ReadTarget, type TimeWindow } from "@fleetprof/store";
 import type { CallContext } from "../grpc/adapter.js";
 import { interval, minDetectable, type FunctionChange, type SortKey } from "../profile/diff-stats.js";
-import { diffReplicates, type ReplicateDiff, type SideData } from "../profile/replicate-diff.js";
+import { FunctionIndex } from "../profile/function-index.js";
+import { diffPrepared, prepareSide, type ReplicateDiff, type SideData } from "../profile/replicate-diff.js";
 import { matchersToFilter, parseSelector, type Matcher } from "../selector/index.js";
 import { isZeroRange, resolveLimit, resolveRange, type Limits } from "./request.js";
 
@@ -140,9 +141,14 @@ export async function diffTop(req: DiffTopFunctionsRequest, deps: DiffDeps, ctx:
   const matchers = parseSelector(req.selector);
   const window = resolveRange(req.range, deps.limits);
   const baseWindow = isZeroRange(req.baseRange) ? window : resolveRange(req.baseRange, deps.limits, Date.now(), "base_range");
-  const [base, cmp] = await Promise.all([readSide(deps, baseMatchers, baseWindow, "b", ctx), readSide(deps, matchers, window, "c", ctx)]);
   const sort = sortKey(req.sort);
-  const d = diffReplicates(base, cmp, { sort, limit: resolveLimit(req.limit, TOP_DEFAULT, TOP_MAX), significantOnly: req.significantOnly });
-  const unit = base.unit === cmp.unit ? cmp.unit : `${base.unit} (baseline), ${cmp.unit} (comparison)`;
+  // each side is summed as soon as its reads are in, while the other side's reads still run
+  const index = new FunctionIndex();
+  const [base, cmp] = await Promise.all([
+    readSide(deps, baseMatchers, baseWindow, "b", ctx).then((s) => prepareSide(s, index, sort)),
+    readSide(deps, matchers, window, "c", ctx).then((s) => prepareSide(s, index, sort)),
+  ]);
+  const d = diffPrepared(base, cmp, index, { sort, limit: resolveLimit(req.limit, TOP_DEFAULT, TOP_MAX), significantOnly: req.significantOnly });
+  const unit = base.data.unit === cmp.data.unit ? cmp.data.unit : `${base.data.unit} (baseline), ${cmp.data.unit} (comparison)`;
   return toDiffResponse(d, sort, unit, retentionNote(deps.store, [baseWindow, window]));
 }

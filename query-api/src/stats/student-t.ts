@@ -65,22 +65,40 @@ export function tTwoSided(t: number, df: number): number {
   return incompleteBeta(nu / (nu + t * t), nu / 2, 0.5);
 }
 
-const quantileCache = new Map<number, number>();
+/** Density of Student's t at `t`. */
+function tDensity(t: number, df: number): number {
+  return Math.exp(logGamma((df + 1) / 2) - logGamma(df / 2) - 0.5 * Math.log(df * Math.PI) - ((df + 1) / 2) * Math.log(1 + (t * t) / df));
+}
 
-/** The t with P(|T| ≥ t) = `alpha` (e.g. 0.05 → the 97.5 % quantile). */
+const quantileCache = new Map<number, number>();
+/** z₀.₉₇₅: the two-sided 5 % point of the normal distribution. */
+const Z_975 = 1.959963984540054;
+
+/**
+ * The t with P(|T| ≥ t) = `alpha` (e.g. 0.05 → the 97.5 % quantile): Newton's method on the
+ * tail from a safe start, bisection when a step would leave the bracket. Degrees of freedom are
+ * rounded to 0.01 (below 100) or 1 (below 10⁵) for the cache; from 10⁵ on the answer is the
+ * normal one to 5 digits.
+ */
 export function tCritical(df: number, alpha = 0.05): number {
-  const key = alpha === 0.05 ? Math.round(Math.min(df, 1e9) * 100) : -1;
+  const nu = df < 100 ? Math.round(df * 100) / 100 : df < 1e5 ? Math.round(df) : 1e9;
+  const key = alpha === 0.05 ? nu : -1;
   const hit = key >= 0 ? quantileCache.get(key) : undefined;
   if (hit !== undefined) return hit;
   let lo = 0;
-  let hi = 1;
-  while (tTwoSided(hi, df) > alpha) hi *= 2;
-  for (let i = 0; i < 100 && hi - lo > 1e-12 * hi; i++) {
-    const mid = (lo + hi) / 2;
-    if (tTwoSided(mid, df) > alpha) lo = mid;
-    else hi = mid;
+  let hi = 2;
+  while (tTwoSided(hi, nu) > alpha) hi *= 2;
+  let t = alpha === 0.05 ? Math.min(Math.max(Z_975, lo), hi) : (lo + hi) / 2;
+  for (let i = 0; i < 200; i++) {
+    const tail = tTwoSided(t, nu);
+    if (Math.abs(tail - alpha) < 1e-13) break;
+    if (tail > alpha) lo = t;
+    else hi = t;
+    // d(tail)/dt = −2·density
+    const next = t + (tail - alpha) / (2 * tDensity(t, nu));
+    t = next > lo && next < hi ? next : (lo + hi) / 2;
+    if (hi - lo < 1e-12 * hi) break;
   }
-  const q = (lo + hi) / 2;
-  if (key >= 0 && quantileCache.size < 100_000) quantileCache.set(key, q);
-  return q;
+  if (key >= 0 && quantileCache.size < 100_000) quantileCache.set(key, t);
+  return t;
 }
