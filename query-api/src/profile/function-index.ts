@@ -46,8 +46,9 @@ export function stackFunctions(index: FunctionIndex, frames: readonly FrameInfo[
   let refs = 0;
   for (const s of stacks) refs += Math.max(1, s.length);
   const list = new Uint32Array(refs);
+  // the last stack that listed each function: a recursive function is listed once per stack
+  const stamp = new Int32Array(index.size).fill(-1);
   let at = 0;
-  const seen = new Set<number>();
   stacks.forEach((stack, s) => {
     start[s] = at;
     if (stack.length === 0) {
@@ -55,11 +56,10 @@ export function stackFunctions(index: FunctionIndex, frames: readonly FrameInfo[
       list[at++] = unknown;
       return;
     }
-    seen.clear();
     for (const f of stack) {
       const fn = frameFn[f] as number;
-      if (seen.has(fn)) continue;
-      seen.add(fn);
+      if (stamp[fn] === s) continue;
+      stamp[fn] = s;
       list[at++] = fn;
     }
     leaf[s] = frameFn[stack[stack.length - 1] as number] as number;
