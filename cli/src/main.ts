@@ -11,6 +11,7 @@ import { diffCommand } from "./commands/diff.js";
 import { dumpCommand } from "./commands/dump.js";
 import { flameCommand } from "./commands/flame.js";
 import { labelsCommand } from "./commands/labels.js";
+import { reportCommand } from "./commands/report.js";
 import { seriesCommand } from "./commands/series.js";
 import { servicesCommand } from "./commands/services.js";
 import { topCommand } from "./commands/top.js";
@@ -24,6 +25,7 @@ export const COMMANDS: Command[] = [
   flameCommand,
   diffCommand,
   topCommand,
+  reportCommand,
   seriesCommand,
   dumpCommand,
   captureCommand,
@@ -34,7 +36,7 @@ export const COMMANDS: Command[] = [
 
 const GROUPS: [string, string[]][] = [
   ["Run everything on this machine", ["up"]],
-  ["Ask the query API (--api host:port)", ["services", "labels", "flame", "diff", "top", "series"]],
+  ["Ask the query API (--api host:port)", ["services", "labels", "flame", "diff", "top", "report", "series"]],
   ["Incidents: ask the agents now (query API with --nats-url)", ["dump", "capture"]],
   ["Run one component", ["agent", "collector", "query-api"]],
 ];

@@ -102,7 +102,8 @@ describe("client commands against a real query API", () => {
     const top = await fleetprof(["top", "shop@2.0", "--limit", "2"]);
     expect(top.out).toMatch(/600\s+60\.0%\s+600\s+60\.0%\s+compute_prices\s+shop\.py/);
     const diffTop = await fleetprof(["top", "shop@2.0", "--diff", "shop@1.0"]);
-    expect(diffTop.out).toMatch(/Regressions[^\n]*\n[^\n]*\n\s*30\.0%\s+60\.0%\s+\+30\.00 pp\s+compute_prices/);
+    expect(diffTop.out).toMatch(/Regressions[^\n]*\n[^\n]*\n\s*30\.0%\s+60\.0%\s+\+30\.00 pp\s+no interval\s+compute_prices/);
+    expect(diffTop.out).toMatch(/too few replicates to call anything significant: 1 \(baseline\) and 1 \(comparison\)/);
     const series = await fleetprof(["series", "shop", "--by", "version", "--step", "1m", "--since", "10m"]);
     expect(series.out).toMatch(/1\.0\s+1,000\s/);
     expect(series.out).toMatch(/2\.0\s+1,000\s/);

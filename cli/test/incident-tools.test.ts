@@ -23,9 +23,7 @@ import { openStore, queryRows, type Store } from "@fleetprof/store";
 import { pySpyPath, startNats, startWorkload, tempDir, type Workload, errorOf, waitUntil } from "@fleetprof/test";
 import { connect } from "@nats-io/transport-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { connectQueryApi } from "../src/client/connect.js";
-import type { Io } from "../src/io.js";
-import { main } from "../src/main.js";
+import { runCli } from "./run-cli.js";
 
 const stops: (() => Promise<unknown>)[] = [];
 const logger = createLogger({ level: "warn", format: "json" });
@@ -37,19 +35,7 @@ let busy1: Workload;
 let busy2: Workload;
 let blocked: Workload;
 
-async function fleetprof(argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = "";
-  let err = "";
-  const io: Io = {
-    stdout: { write: (s: string | Uint8Array) => (out += String(s)) },
-    stderr: { write: (s: string | Uint8Array) => (err += String(s)) },
-    env: { FLEETPROF_API: address },
-    cwd: tempDir("fleetprof-cli-dump-"),
-    now: () => Date.now(),
-  };
-  const code = await main(argv, { io, connect: connectQueryApi });
-  return { code, out, err };
-}
+const fleetprof = (argv: string[]) => runCli(argv, { env: { FLEETPROF_API: address }, cwd: tempDir("fleetprof-cli-dump-") });
 
 beforeAll(async () => {
   const ns = await startNats();

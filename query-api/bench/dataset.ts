@@ -5,8 +5,9 @@
  * real call trees). Each host samples a working set of about 150 of its service's stacks with a
  * skewed choice (a few hot paths, a long tail), so hours repeat stacks the way real processes do.
  * Raw rows go straight into `samples` (no rollup view fires on it: the collector sends rollup
- * sums through the staging table), and the rollups are filled afterwards by INSERT … SELECT,
- * summing to what the collector would have written.
+ * sums through the staging table), and the rollups and the window coverage (`process_windows`,
+ * 100 Hz, 10 s windows, and its hourly sums) are filled afterwards by INSERT … SELECT, as the
+ * collector would have written them.
  */
 import type { Store } from "@fleetprof/store";
 
@@ -100,6 +101,23 @@ SELECT toStartOfHour(time) AS b, service, version, host, mode, thread, cityHash6
 FROM ${db}.samples
 GROUP BY b, service, version, host, mode, thread, lh, stack_id
 SETTINGS optimize_on_insert = 0, max_insert_threads = 2`,
+  );
+  // Window coverage, as the collector writes it: one row per process and 10 s window at 100 Hz.
+  await exec(
+    store,
+    `INSERT INTO ${db}.process_windows (time, service, version, host, pid, mode, capture_id, labels, rate_hz, window_ms, samples, expected, batch, seq)
+SELECT time, service, version, host, pid, mode, '', any(labels), 100, 10000, sum(count), 0, 0, 0
+FROM ${db}.samples
+GROUP BY time, service, version, host, pid, mode
+SETTINGS max_insert_threads = 2`,
+  );
+  await exec(
+    store,
+    `INSERT INTO ${db}.process_windows_1h (time, service, version, host, pid, mode, capture_id, labels_hash, labels, rate_hz, windows, window_ms, observed_ms, samples)
+SELECT toStartOfHour(time) AS h, service, version, host, pid, mode, capture_id, cityHash64(mapKeys(labels), mapValues(labels)) AS lh, any(labels), rate_hz, count(), sum(window_ms), sum(window_ms), sum(samples)
+FROM ${db}.process_windows
+GROUP BY h, service, version, host, pid, mode, capture_id, lh, rate_hz
+SETTINGS max_insert_threads = 2`,
   );
   await exec(store, `OPTIMIZE TABLE ${db}.stacks FINAL`);
   await exec(store, `OPTIMIZE TABLE ${db}.frames FINAL`);

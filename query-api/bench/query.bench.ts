@@ -10,6 +10,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createLogger } from "@fleetprof/common";
+import { SortBy } from "@fleetprof/proto";
 import { openStore, queryRows } from "@fleetprof/store";
 import { createQueryClient, startQueryApi } from "../src/index.js";
 import { generateDataset } from "./dataset.js";
@@ -88,16 +89,29 @@ try {
   );
   await bench("top functions, one service, 24 h", () => client.topFunctions({ selector: '{service="svc3"}', range: day }), floor("service = 'svc3'", day));
   await bench(
-    "diff top functions, one service, 24 h",
+    "diff top functions with intervals, one service, 24 h",
     () => client.diffTopFunctions({ baseSelector: '{service="svc3", version="1.0"}', selector: '{service="svc3", version="1.1"}', range: day }),
     floor("service = 'svc3' AND version = '1.1'", day),
+  );
+  await bench(
+    "  … ranked by total time",
+    () => client.diffTopFunctions({ baseSelector: '{service="svc3", version="1.0"}', selector: '{service="svc3", version="1.1"}', range: day, sort: SortBy.TOTAL }),
+    floor("service = 'svc3' AND version = '1.1'", day),
+  );
+  await bench(
+    "diff top functions with intervals, one service, 1 h",
+    () => client.diffTopFunctions({ baseSelector: '{service="svc3", version="1.0"}', selector: '{service="svc3", version="1.1"}', range: hour }),
+    floor("service = 'svc3' AND version = '1.1'", hour),
   );
   await bench("flame graph, fleet-wide, 24 h, raw table forced (pid)", () => client.flameGraph({ selector: '{pid!="0"}', range: day }), floor("pid != 0", day));
 
   const flame = rows.find((r) => r[0].startsWith("flame graph, one service, 24"))?.[1] ?? NaN;
   const diff = rows.find((r) => r[0].startsWith("diff flame"))?.[1] ?? NaN;
   const fleet = rows.find((r) => r[0].startsWith("flame graph, fleet-wide, 24 h"))?.[1] ?? NaN;
+  const withIntervals = rows.find((r) => r[0].startsWith("diff top functions with intervals, one service, 24 h"))?.[1] ?? NaN;
+  const byTotal = rows.find((r) => r[0].includes("ranked by total"))?.[1] ?? NaN;
   console.log(`\ndiff / one-service flame graph (24 h): ${(diff / flame).toFixed(2)} (goal ≤ 2)`);
+  console.log(`diff with intervals / one-service flame graph (24 h): ${(withIntervals / flame).toFixed(2)} by self, ${(byTotal / flame).toFixed(2)} by total (goal ≤ 3)`);
   console.log(`fleet-wide 24 h flame graph: ${fleet.toFixed(0)} ms (goal < 1000 ms)`);
   client.close();
   await api.stop();

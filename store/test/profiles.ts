@@ -1,17 +1,6 @@
 /** Synthetic profiles shaped like the agent's: deep Python stacks, hundreds per window. */
 import { stacksFromList, type BatchInput, type ProfileInput, type StackInput, type FrameInput } from "@fleetprof/store";
-
-/** Deterministic PRNG (mulberry32). */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom } from "@fleetprof/test/random";
 
 export interface ProfileShape {
   service: string;
@@ -24,7 +13,7 @@ export interface ProfileShape {
 }
 
 export function makeProfile(s: ProfileShape): ProfileInput {
-  const r = rng(s.seed ?? s.pid);
+  const r = seededRandom(s.seed ?? s.pid);
   const strings = ["MainThread", "worker-1"];
   const frames: FrameInput[] = [];
   const nStacks = s.stacks ?? 50;

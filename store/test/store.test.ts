@@ -30,7 +30,7 @@ describe("store on embedded ClickHouse", () => {
     const { applyMigrations } = await import("@fleetprof/store");
     expect(await applyMigrations(store.client, { database: "fp_test", ttl: store.ttl })).toEqual([]);
     const v = await rows<{ version: number }>(store.client, `SELECT version FROM ${store.db}.schema_migrations`);
-    expect(v.map((r) => Number(r.version)).sort()).toEqual([1, 2, 3]);
+    expect(v.map((r) => Number(r.version)).sort()).toEqual([1, 2, 3, 4]);
   });
 
   it("applies changed TTL options to existing tables at the next start", async () => {
@@ -148,7 +148,7 @@ describe("store on embedded ClickHouse", () => {
 
     const migrated = await openStore(`chdb://${path}`, { database: "fp_v1" });
     const v = await rows<{ version: number }>(migrated.client, `SELECT version FROM ${db}.schema_migrations`);
-    expect(v.map((r) => Number(r.version)).sort()).toEqual([1, 2, 3]);
+    expect(v.map((r) => Number(r.version)).sort()).toEqual([1, 2, 3, 4]);
     const batches = [batch("m1", "api", "1.0", [1, 2]), batch("m2", "db", "2.0", [3], T0 + 3_600_000)];
     await migrated.writeBatches(batches);
     for (const t of ["samples", "samples_1m", "samples_1h"]) expect(await sum(migrated, t)).toBe(totalCount(batches));

@@ -5,3 +5,5 @@ export { findTaggedProcesses, killAllTracked, spawnTracked, TEST_CHILD_ENV, TEST
 export { pySpyPath, pythonExecutable, startWorkload, WORKLOADS_DIR, type Workload, type WorkloadOptions } from "./python.js";
 export { removeTempDirs, tempDir } from "./tmp.js";
 export { errorOf, waitUntil } from "./wait.js";
+export { fleetBatches, SHOP_MIX, SHOP_RELEASE, type FleetSpec } from "./synthetic-fleet.js";
+export { seededRandom } from "./random.js";

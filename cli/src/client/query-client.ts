@@ -27,6 +27,8 @@ import type {
   TimeSeriesResponse,
   TopFunctionsRequestSchema,
   TopFunctionsResponse,
+  VersionReportRequestSchema,
+  VersionReportResponse,
 } from "@fleetprof/proto";
 
 export interface QueryClient {
@@ -37,6 +39,7 @@ export interface QueryClient {
   diffFlameGraph(request: MessageInitShape<typeof DiffFlameGraphRequestSchema>): Promise<DiffFlameGraphResponse>;
   topFunctions(request: MessageInitShape<typeof TopFunctionsRequestSchema>): Promise<TopFunctionsResponse>;
   diffTopFunctions(request: MessageInitShape<typeof DiffTopFunctionsRequestSchema>): Promise<DiffTopFunctionsResponse>;
+  versionReport(request: MessageInitShape<typeof VersionReportRequestSchema>): Promise<VersionReportResponse>;
   timeSeries(request: MessageInitShape<typeof TimeSeriesRequestSchema>): Promise<TimeSeriesResponse>;
   export(request: MessageInitShape<typeof ExportRequestSchema>): Promise<ExportResponse>;
   dump(request: MessageInitShape<typeof QueryServiceDumpRequestSchema>): Promise<QueryServiceDumpResponse>;

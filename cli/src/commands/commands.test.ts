@@ -15,6 +15,8 @@ import {
   QueryServiceDumpResponseSchema,
   TimeSeriesResponseSchema,
   TopFunctionsResponseSchema,
+  SortBy,
+  VersionReportResponseSchema,
 } from "@fleetprof/proto";
 import { describe, expect, it } from "vitest";
 import { buildFlameGraph } from "../../test/flame-fixture.js";
@@ -64,8 +66,32 @@ function fakeClient(calls: Run["calls"], overrides: Partial<QueryClient> = {}): 
       create(DiffTopFunctionsResponseSchema, {
         baseTotal: 100n,
         total: 100n,
-        regressions: [{ function: "work", file: "app.py", baseSelf: 50n, self: 80n, baseSelfShare: 0.5, selfShare: 0.8, deltaShare: 0.3 }],
-        improvements: [{ function: "wait", file: "app.py", baseSelf: 50n, self: 20n, baseSelfShare: 0.5, selfShare: 0.2, deltaShare: -0.3 }],
+        regressions: [{ function: "work", file: "app.py", baseSelf: 50n, self: 80n, baseSelfShare: 0.5, selfShare: 0.8, deltaShare: 0.3, ciLow: 0.25, ciHigh: 0.35, significant: true, tested: true }],
+        improvements: [{ function: "wait", file: "app.py", baseSelf: 50n, self: 20n, baseSelfShare: 0.5, selfShare: 0.2, deltaShare: -0.3, ciLow: -0.5, ciHigh: 0.1, tested: true }],
+        statistics: { baseReplicates: 40, replicates: 42, baseProcesses: 4, processes: 4, functionsTested: 2, functionsSignificant: 1, minDetectableShare: 0.004, significanceAvailable: true, fdr: 0.05, replicateUnit: "process-minute" },
+        cost: { available: true, unit: "CPU seconds", baseCores: 0.4, cores: 0.5, deltaCores: 0.1, ciLow: 0.05, ciHigh: 0.15, relativeChange: 0.25, relativeCiLow: 0.12, relativeCiHigh: 0.4, significant: true },
+        basis: { baseMode: "cpu", mode: "cpu", baseRatesHz: [100], ratesHz: [100], note: "both sides cpu at 100 Hz: shares compared directly" },
+      }),
+    ),
+    versionReport: record(
+      "versionReport",
+      create(VersionReportResponseSchema, {
+        service: "shop",
+        baseVersion: "1.0",
+        version: "2.0",
+        baseRange: { startUnixMs: BigInt(NOW - 3_600_000), endUnixMs: BigInt(NOW - 1_800_000) },
+        range: { startUnixMs: BigInt(NOW - 1_800_000), endUnixMs: BigInt(NOW) },
+        diff: {
+          sort: SortBy.TOTAL,
+          baseTotal: 1000n,
+          total: 1200n,
+          regressions: [{ function: "compute_prices", file: "shop.py", baseTotalShare: 0.25, totalShare: 0.4, deltaShare: 0.15, ciLow: 0.12, ciHigh: 0.18, significant: true }],
+          statistics: { baseReplicates: 90, replicates: 90, baseProcesses: 3, processes: 3, functionsTested: 20, functionsSignificant: 1, fdr: 0.05, significanceAvailable: true },
+          cost: { available: true, unit: "CPU seconds", baseCores: 0.5, cores: 0.65, relativeChange: 0.3, relativeCiLow: 0.2, relativeCiHigh: 0.4, deltaCores: 0.15, significant: true },
+        },
+        newFunctions: [{ function: "apply_tax_rules", file: "shop.py", totalShare: 0.04, selfShare: 0.04 }],
+        goneFunctions: [{ function: "hash_key", file: "shop.py", baseTotalShare: 0.015, baseSelfShare: 0.015 }],
+        flameGraph: diff,
       }),
     ),
     timeSeries: record(
@@ -248,9 +274,39 @@ describe("client commands", () => {
     const r = await run(["top", "shop"]);
     expect(r.out).toMatch(/SELF\s+SELF %\s+TOTAL\s+TOTAL %\s+FUNCTION\s+FILE\n\s*70\s+70\.0%\s+70\s+70\.0%\s+work\s+app\.py/);
     const d = await run(["top", "shop@2.0", "--diff", "shop@1.0"]);
-    expect(d.calls[0]?.request).toMatchObject({ baseSelector: '{service="shop", version="1.0"}', selector: '{service="shop", version="2.0"}' });
-    expect(d.out).toMatch(/Regressions[^\n]*\n[^\n]*\n\s*50\.0%\s+80\.0%\s+\+30\.00 pp\s+work/);
-    expect(d.out).toMatch(/Improvements[^\n]*\n[^\n]*\n\s*50\.0%\s+20\.0%\s+-30\.00 pp\s+wait/);
+    expect(d.calls[0]?.request).toMatchObject({ baseSelector: '{service="shop", version="1.0"}', selector: '{service="shop", version="2.0"}', sort: SortBy.SELF, significantOnly: false });
+    expect(d.out).toMatch(/0\.400 → 0\.500 cores per process \(\+25 % \[\+12 %, \+40 %\]\): significantly more/);
+    expect(d.out).toMatch(/40 → 42 process-minutes \(4 → 4 processes\); \* = significant at a 5 % false discovery rate over 2 functions tested; changes under ±0\.40 pp/);
+    expect(d.out).toMatch(/Regressions \(share of self time grew\)\n[^\n]*95 % INTERVAL[^\n]*\n\*\s+50\.0%\s+80\.0%\s+\+30\.00 pp\s+\[\+25\.00, \+35\.00\] pp\s+work/);
+    expect(d.out).toMatch(/Improvements[^\n]*\n[^\n]*\n\s+50\.0%\s+20\.0%\s+-30\.00 pp\s+\[-50\.00, \+10\.00\] pp\s+wait/);
+    const t = await run(["top", "shop@2.0", "--diff", "shop@1.0", "--sort", "total", "--significant"]);
+    expect(t.calls[0]?.request).toMatchObject({ sort: SortBy.TOTAL, significantOnly: true });
+  });
+
+  it("report: text, JSON and an HTML page with the diff flame graph", async () => {
+    const r = await run(["report", "shop", "--duration", "30m"]);
+    expect(r.code).toBe(0);
+    expect(r.calls[0]?.request).toMatchObject({ service: "shop", durationMs: 1_800_000n, sort: SortBy.TOTAL, version: "", baseVersion: "" });
+    expect(r.out).toMatch(/^shop: 2\.0 against 1\.0 \(the newest version against the previous one\), 30 min each\n/);
+    expect(r.out).toMatch(/0\.500 → 0\.650 cores per process \(\+30 % \[\+20 %, \+40 %\]\): significantly more/);
+    expect(r.out).toMatch(/Significant regressions \(share of total time grew\)\n[^\n]*\n\*\s+25\.0%\s+40\.0%\s+\+15\.00 pp\s+\[\+12\.00, \+18\.00\] pp\s+compute_prices/);
+    expect(r.out).toMatch(/New in 2\.0 \(not seen in 1\.0\)\n[^\n]*\n\s*4\.00%\s+4\.00%\s+apply_tax_rules/);
+    expect(r.out).toMatch(/Gone since 1\.0 \(not seen in 2\.0\)\n[^\n]*\n\s*1\.50%\s+1\.50%\s+hash_key/);
+    const named = await run(["report", "shop", "--version", "2.0", "--base-version", "1.0", "--selector", '{region="eu"}', "--sort", "self"]);
+    expect(named.calls[0]?.request).toMatchObject({ version: "2.0", baseVersion: "1.0", selector: '{region="eu"}', sort: SortBy.SELF });
+    expect(named.out).toMatch(/^shop: 2\.0 against 1\.0, 30 min each/);
+    const j = await run(["report", "shop", "--json"]);
+    expect(JSON.parse(j.out)).toMatchObject({ service: "shop", baseVersion: "1.0", version: "2.0" });
+    const dir = mkdtempSync(join(tmpdir(), "fleetprof-report-"));
+    const h = await run(["report", "shop", "-o", "report.html"], { cwd: dir });
+    expect(h.out).toMatch(/wrote .*report\.html \(html, .*2\.0 against 1\.0\)/);
+    const html = readFileSync(join(dir, "report.html"), "utf8");
+    expect(html).toContain('<section id="report">');
+    expect(html).toMatch(/compute_prices<\/td><td>25\.0%<\/td><td>40\.0%<\/td><td class="up">\+15\.00 pp/);
+    expect(html).toContain('id="flame-data"');
+    const bad = await run(["report", "shop", "-o", "report.svg"]);
+    expect(bad.code).toBe(2);
+    expect(bad.err).toMatch(/a report is written as HTML/);
   });
 
   it("series: sparkline per group, or a table", async () => {

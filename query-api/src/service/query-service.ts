@@ -16,18 +16,21 @@ import {
   type TimeSeriesRequest,
   type TopFunctionsRequest,
 } from "@fleetprof/proto";
-import { readLabelNames, readLabelValues, readSeries, readServices, readStackProfile, type ReadTarget, type SampleFilter, type StackProfile, type TimeWindow } from "@fleetprof/store";
+import { readLabelNames, readLabelValues, readSampling, readSeries, readServices, readStackProfile, type ReadTarget, type SampleFilter, type StackProfile, type TimeWindow } from "@fleetprof/store";
 import type { CallContext } from "../grpc/adapter.js";
 import type { NatsLink } from "../control/nats-link.js";
 import { exportCollapsed, exportPprof, exportSpeedscope } from "../export/index.js";
 import { toFlameGraph } from "../profile/flame-graph.js";
-import { diffTopFunctions, topFunctions } from "../profile/top.js";
+import { diffBasis, type DiffBasis } from "../profile/diff-basis.js";
+import { topFunctions } from "../profile/top.js";
 import { buildDiffTree, buildTree } from "../profile/tree.js";
-import { selectorToFilter } from "../selector/index.js";
+import { matchersToFilter, parseSelector, selectorToFilter } from "../selector/index.js";
+import { diffTop } from "./diff-top.js";
 import { checkLabelName, isZeroRange, resolveLimit, resolveMaxNodes, resolveRange, resolveStep, type Limits } from "./request.js";
 import { admitted, type Admissions } from "./admission.js";
 import { dump, type DumpCaps } from "./dump.js";
 import { shapeSeries } from "./series.js";
+import { versionReport } from "./version-report.js";
 import type { QueryServiceImpl } from "./types.js";
 
 export interface QueryServiceOptions {
@@ -65,13 +68,24 @@ export function createQueryService(options: QueryServiceOptions): QueryServiceIm
   const profileOf = (filter: SampleFilter, window: TimeWindow, ctx: CallContext): Promise<StackProfile> =>
     readStackProfile(store, { filter, window, maxStacks: limits.maxStacks, ...read(ctx) });
 
-  /** Both sides of a diff: base range defaults to the comparison's. */
-  const diffSides = async (req: DiffFlameGraphRequest | DiffTopFunctionsRequest, ctx: CallContext): Promise<[StackProfile, StackProfile]> => {
-    const baseFilter = selectorToFilter(req.baseSelector, "b");
-    const filter = selectorToFilter(req.selector, "c");
+  /** Both sides of a diff flame graph (base range defaults to the comparison's), and how each was sampled (coverage has no `thread`). */
+  const diffSides = async (req: DiffFlameGraphRequest, ctx: CallContext): Promise<{ sides: [StackProfile, StackProfile]; basis: DiffBasis }> => {
     const window = resolveRange(req.range, limits);
     const baseWindow = isZeroRange(req.baseRange) ? window : resolveRange(req.baseRange, limits, Date.now(), "base_range");
-    return Promise.all([profileOf(baseFilter, baseWindow, ctx), profileOf(filter, window, ctx)]);
+    const sides = [
+      { matchers: parseSelector(req.baseSelector), window: baseWindow, p: "b" },
+      { matchers: parseSelector(req.selector), window, p: "c" },
+    ];
+    const [profiles, sampling] = await Promise.all([
+      Promise.all(sides.map((s) => profileOf(matchersToFilter(s.matchers, `${s.p}s`), s.window, ctx))),
+      readSampling(
+        store,
+        sides.map((s) => ({ filter: matchersToFilter(s.matchers, `${s.p}m`), coverageFilter: matchersToFilter(s.matchers.filter((m) => m.label !== "thread"), `${s.p}r`), window: s.window })),
+        read(ctx),
+      ),
+    ]);
+    const [b, c] = sampling;
+    return { sides: [profiles[0] as StackProfile, profiles[1] as StackProfile], basis: diffBasis(b?.modes ?? [], c?.modes ?? [], b?.rates ?? [], c?.rates ?? [], "samples") };
   };
 
   const handlers: QueryServiceImpl = {
@@ -104,7 +118,7 @@ export function createQueryService(options: QueryServiceOptions): QueryServiceIm
 
     diffFlameGraph: async (req: DiffFlameGraphRequest, ctx) => {
       const maxNodes = resolveMaxNodes(req.maxNodes, limits);
-      const [base, cmp] = await diffSides(req, ctx);
+      const { sides: [base, cmp], basis } = await diffSides(req, ctx);
       const firsts = [base.firstMs, cmp.firstMs].filter((t) => t > 0);
       const graph = toFlameGraph(buildDiffTree(base, cmp), {
         maxNodes,
@@ -113,7 +127,7 @@ export function createQueryService(options: QueryServiceOptions): QueryServiceIm
         lastMs: Math.max(base.lastMs, cmp.lastMs),
         source: cmp.source,
       });
-      const response = create(DiffFlameGraphResponseSchema);
+      const response = create(DiffFlameGraphResponseSchema, { basis: { baseMode: basis.baseMode, mode: basis.mode, baseRatesHz: basis.baseRates, ratesHz: basis.rates, note: basis.note } });
       response.flameGraph = graph;
       return response;
     },
@@ -130,12 +144,9 @@ export function createQueryService(options: QueryServiceOptions): QueryServiceIm
       };
     },
 
-    diffTopFunctions: async (req: DiffTopFunctionsRequest, ctx) => {
-      const [base, cmp] = await diffSides(req, ctx);
-      const { regressions, improvements } = diffTopFunctions(base, cmp, resolveLimit(req.limit, TOP_DEFAULT, TOP_MAX));
-      const toMessage = (r: (typeof regressions)[number]) => ({ ...r, baseSelf: BigInt(r.baseSelf), self: BigInt(r.self), baseTotal: BigInt(r.baseTotal), total: BigInt(r.total) });
-      return { regressions: regressions.map(toMessage), improvements: improvements.map(toMessage), baseTotal: BigInt(base.total), total: BigInt(cmp.total) };
-    },
+    diffTopFunctions: (req: DiffTopFunctionsRequest, ctx) => diffTop(req, { store, limits }, ctx),
+
+    versionReport: (req, ctx) => versionReport(req, { store, limits }, ctx),
 
     timeSeries: async (req: TimeSeriesRequest, ctx) => {
       const filter = selectorToFilter(req.selector);

@@ -8,3 +8,9 @@ export { readProcesses, type ProcessQuery, type ProcessRow } from "./processes.j
 export { DEFAULT_SERIES_GROUPS, readSeries, type SeriesQuery, type SeriesResult, type SeriesRow } from "./series.js";
 export { FRAME_KEY_MASK, readFrames, readStackProfile, readStacks, type StackQuery } from "./stacks.js";
 export { Bounded, clearDictionaryCache, DictionaryCache, dictionaryCache, DEFAULT_CACHE_ENTRIES } from "./dictionary-cache.js";
+export { HOURLY_REPLICATES_FROM_MS, parseReplicates, readReplicates, replicateColumns, replicatePlan, replicateUnit, type ReplicateProfile, type ReplicateQuery } from "./replicates.js";
+export { readCoverage, type CoverageQuery, type CoverageRows } from "./coverage.js";
+export { readSampling, type Sampling, type SamplingSide } from "./sampling.js";
+export { readVersions, type VersionRow } from "./versions.js";
+export { queryBinary } from "./run-binary.js";
+export { RowBinaryReader } from "./rowbinary-reader.js";

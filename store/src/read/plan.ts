@@ -81,11 +81,11 @@ export function planRange(window: TimeWindow, filter: SampleFilter, options: Pla
 
 /**
  * `SELECT <columns> FROM` every part, `UNION ALL`ed, each restricted to its time piece and the
- * filter. Adds the time parameters to `params` (prefixed, so two plans fit in one query).
- * Raw parts leave capture samples out unless the filter asks for captures (the rollups never
- * hold them).
+ * filter; `columns` may depend on the part's table. Adds the time parameters to `params`
+ * (prefixed, so two plans fit in one query). Raw parts leave capture samples out unless the
+ * filter asks for captures (the rollups never hold them).
  */
-export function partsSql(db: string, plan: Plan, filter: SampleFilter, columns: string, params: Record<string, unknown>, prefix = "t"): string {
+export function partsSql(db: string, plan: Plan, filter: SampleFilter, columns: string | ((part: RangePart) => string), params: Record<string, unknown>, prefix = "t"): string {
   Object.assign(params, filter.params);
   return plan.parts
     .map((p, i) => {
@@ -94,7 +94,7 @@ export function partsSql(db: string, plan: Plan, filter: SampleFilter, columns: 
       params[s] = p.start;
       params[e] = p.end;
       const captures = p.table === "samples" && filter.captures !== true ? " AND capture_id = ''" : "";
-      return `SELECT ${columns} FROM ${db}.${p.table} WHERE time >= toDateTime({${s}:UInt32}) AND time < toDateTime({${e}:UInt32}) AND (${filter.where})${captures}`;
+      return `SELECT ${typeof columns === "string" ? columns : columns(p)} FROM ${db}.${p.table} WHERE time >= toDateTime({${s}:UInt32}) AND time < toDateTime({${e}:UInt32}) AND (${filter.where})${captures}`;
     })
     .join("\nUNION ALL\n");
 }

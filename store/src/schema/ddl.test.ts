@@ -13,7 +13,7 @@ describe("single-node DDL", () => {
     expect(ddl[0]).toBe("CREATE DATABASE IF NOT EXISTS `fleetprof`");
     for (const s of ddl) expect(s).toMatch(/IF NOT EXISTS/);
     const names = ddl.map((s) => /EXISTS `fleetprof`\.(\w+)/.exec(s)?.[1]);
-    expect(names.slice(1)).toEqual(["frames", "stacks", "samples_ingest", "samples", "samples_1m", "samples_1h", "ingested_batches", "samples_1m_mv", "samples_1h_mv", "samples_mv"]);
+    expect(names.slice(1)).toEqual(["frames", "stacks", "samples_ingest", "samples", "samples_1m", "samples_1h", "ingested_batches", "process_windows", "process_windows_1h", "samples_1m_mv", "samples_1h_mv", "samples_mv"]);
   });
 
   it("partitions raw samples by day with the raw TTL, rollups summing with longer TTLs", () => {

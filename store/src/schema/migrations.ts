@@ -9,7 +9,7 @@ import type { Logger } from "@fleetprof/common";
 import { clusterCreateTable, clusterCreateView, clusterSchemaDdl, localName } from "./cluster-ddl.js";
 import { createDatabase, createTable, createView, schemaDdl, ttlClause, type DdlOptions } from "./ddl.js";
 import { quoteIdent } from "./identifiers.js";
-import { ingestedBatches, samplesIngest, schemaMigrationsTable, TABLES, VIEWS, type TtlConfig } from "./tables.js";
+import { ingestedBatches, processWindows, processWindows1h, samplesIngest, schemaMigrationsTable, TABLES, VIEWS, type TableSpec, type TtlConfig } from "./tables.js";
 
 export interface MigrationOptions {
   database: string;
@@ -55,10 +55,19 @@ function ledgerState(o: MigrationOptions): string[] {
   return [`ALTER TABLE ${db}.${localName(ingestedBatches)} ${onCluster} ${column}`, `ALTER TABLE ${db}.${ingestedBatches.name} ${onCluster} ${column}`];
 }
 
+/** Tables added after version 1 (a new database creates them in version 1 already). */
+function addTables(...specs: TableSpec[]): (o: MigrationOptions) => string[] {
+  return (o) => {
+    const d: DdlOptions = { database: o.database, ttl: o.ttl };
+    return specs.flatMap((spec) => (o.cluster === undefined ? [createTable(spec, d)] : clusterCreateTable(spec, { ...d, cluster: o.cluster })));
+  };
+}
+
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: "frames, stacks, samples, rollups, batch ledger", statements: withoutDatabase },
   { version: 2, name: "rollups summed by the collector; RowBinary staging", statements: stagingV2 },
   { version: 3, name: "batch ledger written ahead (state)", statements: ledgerState },
+  { version: 4, name: "window coverage per process (process_windows, process_windows_1h)", statements: addTables(processWindows, processWindows1h) },
 ];
 
 /** The statements that create the database and the migrations table. */

@@ -205,6 +205,72 @@ ARRAY JOIN thread_idx AS ti, stack_ids AS sid, counts AS c`,
 export const samples1mView = rollupView("samples_1m_mv", "samples_1m", 1);
 export const samples1hView = rollupView("samples_1h_mv", "samples_1h", 2);
 
+/**
+ * Window coverage, one row per process profile (a process over one sampling window): its
+ * sampling rate, the window's length, the samples it holds and the samples the agent
+ * expected. What turns samples into seconds (÷ rate) and seconds into cores per process
+ * (÷ process-seconds observed), idle windows included (they have no sample rows).
+ * Written with the profile's sample rows, after them, so a retried write does not cover a
+ * window twice (write/coverage.ts); a ReplacingMergeTree keyed by the batch and the profile's
+ * place in it, so merges drop the one duplicate that can still happen. A profile split across
+ * batch parts has one row per part (same window, samples split).
+ */
+export const processWindows: TableSpec = {
+  name: "process_windows",
+  columns: [
+    "time DateTime CODEC(Delta, ZSTD(3))",
+    ...DIMENSIONS,
+    "pid UInt32",
+    "mode LowCardinality(String)",
+    "capture_id LowCardinality(String)",
+    "labels Map(LowCardinality(String), String) CODEC(ZSTD(3))",
+    "rate_hz UInt32",
+    "window_ms UInt32",
+    "samples UInt64",
+    "expected UInt64",
+    "batch UInt64 CODEC(ZSTD(3))",
+    // the profile's index in its batch
+    "seq UInt32",
+  ],
+  engine: "ReplacingMergeTree",
+  partitionBy: "toDate(time)",
+  orderBy: "(service, version, toStartOfHour(time), host, pid, time, batch, seq)",
+  ttl: { column: "time", class: "rawSeconds" },
+  settings: [...MERGE_SETTINGS, "ttl_only_drop_parts = 1"],
+  shardKey: "cityHash64(host, pid)",
+};
+
+/**
+ * Window coverage summed per process and hour (what cost over long ranges reads, beside the
+ * per-hour sample rollup): windows, their length, process-milliseconds observed and samples,
+ * per sampling rate and label set. Summed by the writer from the coverage rows it writes
+ * (write/coverage.ts), so it has the same guarantee as those rows.
+ */
+export const processWindows1h: TableSpec = {
+  name: "process_windows_1h",
+  columns: [
+    "time DateTime CODEC(Delta, ZSTD(3))",
+    ...DIMENSIONS,
+    "pid UInt32",
+    "mode LowCardinality(String)",
+    "capture_id LowCardinality(String)",
+    "labels_hash UInt64",
+    "labels Map(LowCardinality(String), String) CODEC(ZSTD(3))",
+    "rate_hz UInt32",
+    "windows UInt64",
+    "window_ms UInt64",
+    "observed_ms Float64",
+    "samples UInt64",
+  ],
+  engine: "SummingMergeTree",
+  engineArgs: "(windows, window_ms, observed_ms, samples)",
+  partitionBy: "toYYYYMM(time)",
+  orderBy: "(service, version, toStartOfDay(time), time, host, pid, mode, capture_id, rate_hz, labels_hash)",
+  ttl: { column: "time", class: "rollup1hSeconds" },
+  settings: [...MERGE_SETTINGS, "ttl_only_drop_parts = 1"],
+  shardKey: "cityHash64(host, pid)",
+};
+
 export const schemaMigrationsTable: TableSpec = {
   name: "schema_migrations",
   columns: ["version UInt32", "name String", "applied_at DateTime"],
@@ -214,5 +280,5 @@ export const schemaMigrationsTable: TableSpec = {
 };
 
 /** Tables with a TTL, in the order they are created. */
-export const TABLES: readonly TableSpec[] = [frames, stacks, samplesIngest, samples, samples1m, samples1h, ingestedBatches];
+export const TABLES: readonly TableSpec[] = [frames, stacks, samplesIngest, samples, samples1m, samples1h, ingestedBatches, processWindows, processWindows1h];
 export const VIEWS: readonly ViewSpec[] = [samples1mView, samples1hView, samplesView];

@@ -3,6 +3,7 @@
  * (stacks as parallel arrays, expanded by a materialized view), the rollup sums (see
  * rollup.ts), and rows for frames and stacks the dictionaries have not seen yet.
  */
+import { CoverageHours } from "./coverage.js";
 import { hashFrame, hashStack, hashString } from "./hash.js";
 import { KIND_RAW, RollupBuilder } from "./rollup.js";
 import { RowBinaryWriter } from "./rowbinary.js";
@@ -20,6 +21,10 @@ export interface Encoded {
   rollupIngest: RowBinaryWriter;
   frames: RowBinaryWriter;
   stacks: RowBinaryWriter;
+  /** `process_windows` rows (write/coverage.ts): one per profile; their hourly sums, written by {@link finishEncoded}. */
+  coverage: RowBinaryWriter;
+  coverageHours: CoverageHours;
+  coverageRollup: RowBinaryWriter;
   rollups: RollupBuilder;
   /** Dictionary rows in `frames` and `stacks`. */
   frameRows: number;
@@ -36,6 +41,9 @@ export function newEncoded(expectedRows = 0): Encoded {
     ingest: new RowBinaryWriter(Math.max(1 << 16, expectedRows * 22)),
     frames: new RowBinaryWriter(1 << 12),
     stacks: new RowBinaryWriter(1 << 12),
+    coverage: new RowBinaryWriter(1 << 12),
+    coverageHours: new CoverageHours(),
+    coverageRollup: new RowBinaryWriter(1 << 10),
     rollups: new RollupBuilder(),
     rollupIngest: new RowBinaryWriter(1 << 16),
     frameRows: 0,
@@ -50,6 +58,7 @@ export function newEncoded(expectedRows = 0): Encoded {
 export function finishEncoded(out: Encoded): void {
   const r = out.rollups.write(out.rollupIngest);
   out.rollupRows = r.minuteRows + r.hourRows;
+  out.coverageHours.write(out.coverageRollup);
 }
 
 let stringHashes = new Uint32Array(2048);

@@ -91,6 +91,12 @@ export interface ProfileInput {
   /** `cpu`, `wall` or `gil`. */
   mode: string;
   windowStartUnixMs: number | bigint;
+  /** Window end, unix ms; absent when unknown (coverage then records no window length). */
+  windowEndUnixMs?: number | bigint;
+  /** Sampling rate, Hz; absent or 0 when unknown. */
+  sampleRateHz?: number;
+  /** Samples the agent expected in the window (in the unit of the counts); absent or 0 when unknown. */
+  expectedSamples?: number | bigint;
   /** Set for ad-hoc captures, empty for continuous profiling. */
   captureId: string;
   /** Function, file and thread names, referenced by index: a plain array or a {@link StringTable}. */

@@ -27,7 +27,8 @@
  * identical retry a no-op for ClickHouse.
  */
 import type { ClickHouseClient } from "@clickhouse/client";
-import { frames as framesTable, ingestedBatches, samplesIngest, stacks as stacksTable, type TableSpec } from "../schema/tables.js";
+import { frames as framesTable, ingestedBatches, processWindows, processWindows1h, samplesIngest, stacks as stacksTable, type TableSpec } from "../schema/tables.js";
+import { encodeCoverage } from "./coverage.js";
 import { encodeProfile, finishEncoded, newEncoded, windowSeconds, type Dictionaries, type Encoded } from "./encode.js";
 import { hashString, u64String } from "./hash.js";
 import type { BinaryInsert, InsertSettings } from "./insert.js";
@@ -245,6 +246,8 @@ export class IngestWriter {
     const block = { ...ONE_BLOCK, max_partitions_per_insert_block: partitionsBound(todo) };
     await ins(samplesIngest, enc.ingest, { insert_deduplication_token: `${token}-i`, ...block });
     await ins(samplesIngest, enc.rollupIngest, { insert_deduplication_token: `${token}-r`, ...block });
+    await ins(processWindows, enc.coverage, { insert_deduplication_token: `${token}-w`, max_partitions_per_insert_block: block.max_partitions_per_insert_block });
+    await ins(processWindows1h, enc.coverageRollup, { insert_deduplication_token: `${token}-h`, max_partitions_per_insert_block: block.max_partitions_per_insert_block });
     await ins(ingestedBatches, ledgerRows(1), { insert_deduplication_token: `${token}-l` });
     result.insertMs = performance.now() - started;
     result.rows = enc.rows;
@@ -285,11 +288,13 @@ interface Item {
 }
 
 function encodeBatch(item: Item, now: number, dict: Dictionaries, enc: Encoded, present: ReadonlySet<string> | undefined): void {
-  for (const p of item.b.profiles) {
+  item.b.profiles.forEach((p, seq) => {
     // A profile already stored by an interrupted write: its dictionary rows may be missing, so repeat those only.
     const stored = present !== undefined && present.has(`${item.h}/${windowSeconds(p)}`);
     encodeProfile(p, item.b.host, item.hl, now, dict, enc, !stored);
-  }
+    // coverage goes with the sample rows (written after them): never twice
+    if (!stored) encodeCoverage(p, item.b.host, item.hl, seq, enc.coverage, enc.coverageHours);
+  });
 }
 
 /** A write being filled batch by batch (see {@link IngestWriter.begin}). */

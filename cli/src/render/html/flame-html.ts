@@ -13,6 +13,8 @@ export interface FlameHtmlOptions {
   /** Diff graphs: how to name the two sides in the legend. */
   baseLabel?: string;
   comparisonLabel?: string;
+  /** Trusted HTML shown between the header and the graph (the version report's summary). */
+  report?: string;
 }
 
 // Same relative path from src/render/html/ (tests, tsx) and dist/render/html/ (built).
@@ -32,7 +34,7 @@ function scriptJson(value: unknown): string {
   return JSON.stringify(value).replace(/</g, "\\u003c").replace(/\u2028/g, "\\u2028").replace(/\u2029/g, "\\u2029");
 }
 
-function escapeHtml(text: string): string {
+export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => `&#${String(c.charCodeAt(0))};`);
 }
 
@@ -68,7 +70,7 @@ ${css}</style>
   <div id="legend"></div>
   <div id="truncation" class="banner" role="note" hidden></div>
 </header>
-<main id="chart"><canvas id="flame" role="img" aria-label="Flame graph: hover for details, click to zoom"></canvas></main>
+${options.report ?? ""}<main id="chart"><canvas id="flame" role="img" aria-label="Flame graph: hover for details, click to zoom"></canvas></main>
 <div id="empty" hidden></div>
 <div id="status"></div>
 <section id="functions"><h2 id="fn-title"></h2><table id="fn-table"></table><p class="hint">Click a row to highlight the function in the graph.</p></section>

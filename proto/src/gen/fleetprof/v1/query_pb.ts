@@ -10,7 +10,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file fleetprof/v1/query.proto.
  */
 export const file_fleetprof_v1_query: GenFile = /*@__PURE__*/
-  fileDesc("ChhmbGVldHByb2YvdjEvcXVlcnkucHJvdG8SDGZsZWV0cHJvZi52MSI3CglUaW1lUmFuZ2USFQoNc3RhcnRfdW5peF9tcxgBIAEoAxITCgtlbmRfdW5peF9tcxgCIAEoAyI9ChNMaXN0U2VydmljZXNSZXF1ZXN0EiYKBXJhbmdlGAEgASgLMhcuZmxlZXRwcm9mLnYxLlRpbWVSYW5nZSJGChRMaXN0U2VydmljZXNSZXNwb25zZRIuCghzZXJ2aWNlcxgBIAMoCzIcLmZsZWV0cHJvZi52MS5TZXJ2aWNlU3VtbWFyeSJQCg5TZXJ2aWNlU3VtbWFyeRIMCgRuYW1lGAEgASgJEhAKCHZlcnNpb25zGAIgAygJEg8KB3NhbXBsZXMYAyABKAQSDQoFaG9zdHMYBCABKA0iUQoVTGlzdExhYmVsTmFtZXNSZXF1ZXN0EhAKCHNlbGVjdG9yGAEgASgJEiYKBXJhbmdlGAIgASgLMhcuZmxlZXRwcm9mLnYxLlRpbWVSYW5nZSInChZMaXN0TGFiZWxOYW1lc1Jlc3BvbnNlEg0KBW5hbWVzGAEgAygJIm8KFkxpc3RMYWJlbFZhbHVlc1JlcXVlc3QSDAoEbmFtZRgBIAEoCRIQCghzZWxlY3RvchgCIAEoCRImCgVyYW5nZRgDIAEoCzIXLmZsZWV0cHJvZi52MS5UaW1lUmFuZ2USDQoFbGltaXQYBCABKA0iPAoXTGlzdExhYmVsVmFsdWVzUmVzcG9uc2USDgoGdmFsdWVzGAEgAygJEhEKCXRydW5jYXRlZBgCIAEoCCJgChFGbGFtZUdyYXBoUmVxdWVzdBIQCghzZWxlY3RvchgBIAEoCRImCgVyYW5nZRgCIAEoCzIXLmZsZWV0cHJvZi52MS5UaW1lUmFuZ2USEQoJbWF4X25vZGVzGAMgASgNIkMKEkZsYW1lR3JhcGhSZXNwb25zZRItCgtmbGFtZV9ncmFwaBgBIAEoCzIYLmZsZWV0cHJvZi52MS5GbGFtZUdyYXBoIqgBChVEaWZmRmxhbWVHcmFwaFJlcXVlc3QSFQoNYmFzZV9zZWxlY3RvchgBIAEoCRIrCgpiYXNlX3JhbmdlGAIgASgLMhcuZmxlZXRwcm9mLnYxLlRpbWVSYW5nZRIQCghzZWxlY3RvchgDIAEoCRImCgVyYW5nZRgEIAEoCzIXLmZsZWV0cHJvZi52MS5UaW1lUmFuZ2USEQoJbWF4X25vZGVzGAUgASgNIkcKFkRpZmZGbGFtZUdyYXBoUmVzcG9uc2USLQoLZmxhbWVfZ3JhcGgYASABKAsyGC5mbGVldHByb2YudjEuRmxhbWVHcmFwaCLvAQoKRmxhbWVHcmFwaBIPCgdzdHJpbmdzGAEgAygJEiYKBW5vZGVzGAIgAygLMhcuZmxlZXRwcm9mLnYxLkZsYW1lTm9kZRINCgV0b3RhbBgDIAEoBBISCgpiYXNlX3RvdGFsGAQgASgEEgwKBGRpZmYYBSABKAgSFAoMZm9sZGVkX25vZGVzGAYgASgEEhYKDmZvbGRlZF9zYW1wbGVzGAcgASgEEhwKFGZpcnN0X3NhbXBsZV91bml4X21zGAggASgDEhsKE2xhc3Rfc2FtcGxlX3VuaXhfbXMYCSABKAMSDgoGc291cmNlGAogASgJIowCCglGbGFtZU5vZGUSDAoEbmFtZRgBIAEoDRIMCgRmaWxlGAIgASgNEgwKBGxpbmUYAyABKA0SDgoGcGFyZW50GAQgASgFEgwKBHNlbGYYBSABKAQSDQoFdG90YWwYBiABKAQSEQoJYmFzZV9zZWxmGAcgASgEEhIKCmJhc2VfdG90YWwYCCABKAQSDQoFc2hhcmUYCSABKAESEgoKYmFzZV9zaGFyZRgKIAEoARIkCgRraW5kGAsgASgOMhYuZmxlZXRwcm9mLnYxLk5vZGVLaW5kEg4KBmZvbGRlZBgMIAEoDRIoCghwcmVzZW5jZRgNIAEoDjIWLmZsZWV0cHJvZi52MS5QcmVzZW5jZSKCAQoTVG9wRnVuY3Rpb25zUmVxdWVzdBIQCghzZWxlY3RvchgBIAEoCRImCgVyYW5nZRgCIAEoCzIXLmZsZWV0cHJvZi52MS5UaW1lUmFuZ2USDQoFbGltaXQYAyABKA0SIgoEc29ydBgEIAEoDjIULmZsZWV0cHJvZi52MS5Tb3J0QnkiVAoUVG9wRnVuY3Rpb25zUmVzcG9uc2USLQoJZnVuY3Rpb25zGAEgAygLMhouZmxlZXRwcm9mLnYxLkZ1bmN0aW9uU3RhdBINCgV0b3RhbBgCIAEoBCJ0CgxGdW5jdGlvblN0YXQSEAoIZnVuY3Rpb24YASABKAkSDAoEZmlsZRgCIAEoCRIMCgRzZWxmGAMgASgEEg0KBXRvdGFsGAQgASgEEhIKCnNlbGZfc2hhcmUYBSABKAESEwoLdG90YWxfc2hhcmUYBiABKAEipgEKF0RpZmZUb3BGdW5jdGlvbnNSZXF1ZXN0EhUKDWJhc2Vfc2VsZWN0b3IYASABKAkSKwoKYmFzZV9yYW5nZRgCIAEoCzIXLmZsZWV0cHJvZi52MS5UaW1lUmFuZ2USEAoIc2VsZWN0b3IYAyABKAkSJgoFcmFuZ2UYBCABKAsyFy5mbGVldHByb2YudjEuVGltZVJhbmdlEg0KBWxpbWl0GAUgASgNIqABChhEaWZmVG9wRnVuY3Rpb25zUmVzcG9uc2USLwoLcmVncmVzc2lvbnMYASADKAsyGi5mbGVldHByb2YudjEuRnVuY3Rpb25EaWZmEjAKDGltcHJvdmVtZW50cxgCIAMoCzIaLmZsZWV0cHJvZi52MS5GdW5jdGlvbkRpZmYSEgoKYmFzZV90b3RhbBgDIAEoBBINCgV0b3RhbBgEIAEoBCK0AQoMRnVuY3Rpb25EaWZmEhAKCGZ1bmN0aW9uGAEgASgJEgwKBGZpbGUYAiABKAkSEQoJYmFzZV9zZWxmGAMgASgEEgwKBHNlbGYYBCABKAQSFwoPYmFzZV9zZWxmX3NoYXJlGAUgASgBEhIKCnNlbGZfc2hhcmUYBiABKAESEwoLZGVsdGFfc2hhcmUYByABKAESEgoKYmFzZV90b3RhbBgIIAEoBBINCgV0b3RhbBgJIAEoBCJ/ChFUaW1lU2VyaWVzUmVxdWVzdBIQCghzZWxlY3RvchgBIAEoCRImCgVyYW5nZRgCIAEoCzIXLmZsZWV0cHJvZi52MS5UaW1lUmFuZ2USDwoHc3RlcF9tcxgDIAEoAxIQCghncm91cF9ieRgEIAEoCRINCgVsaW1pdBgFIAEoDSJiChJUaW1lU2VyaWVzUmVzcG9uc2USJAoGc2VyaWVzGAEgAygLMhQuZmxlZXRwcm9mLnYxLlNlcmllcxIPCgdzdGVwX21zGAIgASgDEhUKDWZvbGRlZF9ncm91cHMYAyABKAQiWwoGU2VyaWVzEg0KBWdyb3VwGAEgASgJEiMKBnBvaW50cxgCIAMoCzITLmZsZWV0cHJvZi52MS5Qb2ludBINCgV0b3RhbBgDIAEoBBIOCgZmb2xkZWQYBCABKAgiLgoFUG9pbnQSFAoMdGltZV91bml4X21zGAEgASgDEg8KB3NhbXBsZXMYAiABKAQidQoNRXhwb3J0UmVxdWVzdBIQCghzZWxlY3RvchgBIAEoCRImCgVyYW5nZRgCIAEoCzIXLmZsZWV0cHJvZi52MS5UaW1lUmFuZ2USKgoGZm9ybWF0GAMgASgOMhouZmxlZXRwcm9mLnYxLkV4cG9ydEZvcm1hdCJJCg5FeHBvcnRSZXNwb25zZRIMCgRkYXRhGAEgASgMEhQKDGNvbnRlbnRfdHlwZRgCIAEoCRITCgtmaWxlX3N1ZmZpeBgDIAEoCSJ+ChdRdWVyeVNlcnZpY2VEdW1wUmVxdWVzdBIQCghzZWxlY3RvchgBIAEoCRIMCgRob3N0GAIgASgJEgwKBHBpZHMYAyADKA0SDgoGbmF0aXZlGAQgASgIEhEKCXJlY2VudF9tcxgFIAEoAxISCgp0aW1lb3V0X21zGAYgASgNIuwBChhRdWVyeVNlcnZpY2VEdW1wUmVzcG9uc2USLAoGZ3JvdXBzGAEgAygLMhwuZmxlZXRwcm9mLnYxLkR1bXBTdGFja0dyb3VwEi4KCXByb2Nlc3NlcxgCIAMoCzIbLmZsZWV0cHJvZi52MS5EdW1wZWRQcm9jZXNzEjAKCnVuYW5zd2VyZWQYAyADKAsyHC5mbGVldHByb2YudjEuVW5hbnN3ZXJlZEhvc3QSDwoHdGhyZWFkcxgEIAEoDRIvCgdza2lwcGVkGAUgAygLMh4uZmxlZXRwcm9mLnYxLlNraXBwZWRQcm9jZXNzZXMiPgoQU2tpcHBlZFByb2Nlc3NlcxIMCgRob3N0GAEgASgJEgwKBHBpZHMYAiADKA0SDgoGcmVhc29uGAMgASgJIqEBCg5EdW1wU3RhY2tHcm91cBIsCgZmcmFtZXMYASADKAsyHC5mbGVldHByb2YudjEuRHVtcFN0YWNrRnJhbWUSDwoHdGhyZWFkcxgCIAEoDRIOCgZhY3RpdmUYAyABKA0SEAoIb3duc19naWwYBCABKA0SLgoHbWVtYmVycxgFIAMoCzIdLmZsZWV0cHJvZi52MS5EdW1wR3JvdXBNZW1iZXIiPgoORHVtcFN0YWNrRnJhbWUSEAoIZnVuY3Rpb24YASABKAkSDAoEZmlsZRgCIAEoCRIMCgRsaW5lGAMgASgNIocBCg9EdW1wR3JvdXBNZW1iZXISDAoEaG9zdBgBIAEoCRILCgNwaWQYAiABKA0SDwoHc2VydmljZRgDIAEoCRIRCgl0aHJlYWRfaWQYBCABKAQSEwoLdGhyZWFkX25hbWUYBSABKAkSDgoGYWN0aXZlGAYgASgIEhAKCG93bnNfZ2lsGAcgASgIIpwBCg1EdW1wZWRQcm9jZXNzEgwKBGhvc3QYASABKAkSCwoDcGlkGAIgASgNEg8KB3NlcnZpY2UYAyABKAkSDwoHdmVyc2lvbhgEIAEoCRINCgVlcnJvchgFIAEoCRISCgplcnJvcl9raW5kGAYgASgJEisKB3RocmVhZHMYByADKAsyGi5mbGVldHByb2YudjEuRHVtcGVkVGhyZWFkImAKDER1bXBlZFRocmVhZBIRCgl0aHJlYWRfaWQYASABKAQSDAoEbmFtZRgCIAEoCRIOCgZhY3RpdmUYAyABKAgSEAoIb3duc19naWwYBCABKAgSDQoFZ3JvdXAYBSABKA0iSgoOVW5hbnN3ZXJlZEhvc3QSDAoEaG9zdBgBIAEoCRIOCgZyZWFzb24YAiABKAkSDAoEa2luZBgDIAEoCRIMCgRwaWRzGAQgAygNIrMBChpRdWVyeVNlcnZpY2VDYXB0dXJlUmVxdWVzdBIQCghzZWxlY3RvchgBIAEoCRIMCgRob3N0GAIgASgJEgsKA3BpZBgDIAEoDRITCgtkdXJhdGlvbl9tcxgEIAEoDRIPCgdyYXRlX2h6GAUgASgNEg4KBm5hdGl2ZRgGIAEoCBIMCgRpZGxlGAcgASgIEhEKCXJlY2VudF9tcxgIIAEoAxIRCgltYXhfbm9kZXMYCSABKA0ingEKG1F1ZXJ5U2VydmljZUNhcHR1cmVSZXNwb25zZRIxCghwcm9ncmVzcxgBIAEoCzIdLmZsZWV0cHJvZi52MS5DYXB0dXJlUHJvZ3Jlc3NIABIvCgtmbGFtZV9ncmFwaBgCIAEoCzIYLmZsZWV0cHJvZi52MS5GbGFtZUdyYXBoSAASEgoKY2FwdHVyZV9pZBgDIAEoCUIHCgVldmVudCK4AQoPQ2FwdHVyZVByb2dyZXNzEg0KBXN0YWdlGAEgASgJEgwKBGhvc3QYAiABKAkSCwoDcGlkGAMgASgNEg8KB3NlcnZpY2UYBCABKAkSEwoLZHVyYXRpb25fbXMYBSABKA0SDwoHcmF0ZV9oehgGIAEoDRIOCgZuYXRpdmUYByABKAgSEgoKZWxhcHNlZF9tcxgIIAEoAxIPCgdzYW1wbGVzGAkgASgEEg8KB21lc3NhZ2UYCiABKAkqYwoITm9kZUtpbmQSGQoVTk9ERV9LSU5EX1VOU1BFQ0lGSUVEEAASEgoOTk9ERV9LSU5EX1JPT1QQARITCg9OT0RFX0tJTkRfRlJBTUUQAhITCg9OT0RFX0tJTkRfT1RIRVIQAyptCghQcmVzZW5jZRIYChRQUkVTRU5DRV9VTlNQRUNJRklFRBAAEhEKDVBSRVNFTkNFX0JPVEgQARIWChJQUkVTRU5DRV9CQVNFX09OTFkQAhIcChhQUkVTRU5DRV9DT01QQVJJU09OX09OTFkQAypGCgZTb3J0QnkSFwoTU09SVF9CWV9VTlNQRUNJRklFRBAAEhAKDFNPUlRfQllfU0VMRhABEhEKDVNPUlRfQllfVE9UQUwQAiqBAQoMRXhwb3J0Rm9ybWF0Eh0KGUVYUE9SVF9GT1JNQVRfVU5TUEVDSUZJRUQQABIXChNFWFBPUlRfRk9STUFUX1BQUk9GEAESGwoXRVhQT1JUX0ZPUk1BVF9DT0xMQVBTRUQQAhIcChhFWFBPUlRfRk9STUFUX1NQRUVEU0NPUEUQAzLZBwoMUXVlcnlTZXJ2aWNlElUKDExpc3RTZXJ2aWNlcxIhLmZsZWV0cHJvZi52MS5MaXN0U2VydmljZXNSZXF1ZXN0GiIuZmxlZXRwcm9mLnYxLkxpc3RTZXJ2aWNlc1Jlc3BvbnNlElsKDkxpc3RMYWJlbE5hbWVzEiMuZmxlZXRwcm9mLnYxLkxpc3RMYWJlbE5hbWVzUmVxdWVzdBokLmZsZWV0cHJvZi52MS5MaXN0TGFiZWxOYW1lc1Jlc3BvbnNlEl4KD0xpc3RMYWJlbFZhbHVlcxIkLmZsZWV0cHJvZi52MS5MaXN0TGFiZWxWYWx1ZXNSZXF1ZXN0GiUuZmxlZXRwcm9mLnYxLkxpc3RMYWJlbFZhbHVlc1Jlc3BvbnNlEk8KCkZsYW1lR3JhcGgSHy5mbGVldHByb2YudjEuRmxhbWVHcmFwaFJlcXVlc3QaIC5mbGVldHByb2YudjEuRmxhbWVHcmFwaFJlc3BvbnNlElsKDkRpZmZGbGFtZUdyYXBoEiMuZmxlZXRwcm9mLnYxLkRpZmZGbGFtZUdyYXBoUmVxdWVzdBokLmZsZWV0cHJvZi52MS5EaWZmRmxhbWVHcmFwaFJlc3BvbnNlElUKDFRvcEZ1bmN0aW9ucxIhLmZsZWV0cHJvZi52MS5Ub3BGdW5jdGlvbnNSZXF1ZXN0GiIuZmxlZXRwcm9mLnYxLlRvcEZ1bmN0aW9uc1Jlc3BvbnNlEmEKEERpZmZUb3BGdW5jdGlvbnMSJS5mbGVldHByb2YudjEuRGlmZlRvcEZ1bmN0aW9uc1JlcXVlc3QaJi5mbGVldHByb2YudjEuRGlmZlRvcEZ1bmN0aW9uc1Jlc3BvbnNlEk8KClRpbWVTZXJpZXMSHy5mbGVldHByb2YudjEuVGltZVNlcmllc1JlcXVlc3QaIC5mbGVldHByb2YudjEuVGltZVNlcmllc1Jlc3BvbnNlEkMKBkV4cG9ydBIbLmZsZWV0cHJvZi52MS5FeHBvcnRSZXF1ZXN0GhwuZmxlZXRwcm9mLnYxLkV4cG9ydFJlc3BvbnNlElUKBER1bXASJS5mbGVldHByb2YudjEuUXVlcnlTZXJ2aWNlRHVtcFJlcXVlc3QaJi5mbGVldHByb2YudjEuUXVlcnlTZXJ2aWNlRHVtcFJlc3BvbnNlEmAKB0NhcHR1cmUSKC5mbGVldHByb2YudjEuUXVlcnlTZXJ2aWNlQ2FwdHVyZVJlcXVlc3QaKS5mbGVldHByb2YudjEuUXVlcnlTZXJ2aWNlQ2FwdHVyZVJlc3BvbnNlMAFiBnByb3RvMw");
+  fileDesc("ChhmbGVldHByb2YvdjEvcXVlcnkucHJvdG8SDGZsZWV0cHJvZi52MSI3CglUaW1lUmFuZ2USFQoNc3RhcnRfdW5peF9tcxgBIAEoAxITCgtlbmRfdW5peF9tcxgCIAEoAyI9ChNMaXN0U2VydmljZXNSZXF1ZXN0EiYKBXJhbmdlGAEgASgLMhcuZmxlZXRwcm9mLnYxLlRpbWVSYW5nZSJGChRMaXN0U2VydmljZXNSZXNwb25zZRIuCghzZXJ2aWNlcxgBIAMoCzIcLmZsZWV0cHJvZi52MS5TZXJ2aWNlU3VtbWFyeSJQCg5TZXJ2aWNlU3VtbWFyeRIMCgRuYW1lGAEgASgJEhAKCHZlcnNpb25zGAIgAygJEg8KB3NhbXBsZXMYAyABKAQSDQoFaG9zdHMYBCABKA0iUQoVTGlzdExhYmVsTmFtZXNSZXF1ZXN0EhAKCHNlbGVjdG9yGAEgASgJEiYKBXJhbmdlGAIgASgLMhcuZmxlZXRwcm9mLnYxLlRpbWVSYW5nZSInChZMaXN0TGFiZWxOYW1lc1Jlc3BvbnNlEg0KBW5hbWVzGAEgAygJIm8KFkxpc3RMYWJlbFZhbHVlc1JlcXVlc3QSDAoEbmFtZRgBIAEoCRIQCghzZWxlY3RvchgCIAEoCRImCgVyYW5nZRgDIAEoCzIXLmZsZWV0cHJvZi52MS5UaW1lUmFuZ2USDQoFbGltaXQYBCABKA0iPAoXTGlzdExhYmVsVmFsdWVzUmVzcG9uc2USDgoGdmFsdWVzGAEgAygJEhEKCXRydW5jYXRlZBgCIAEoCCJgChFGbGFtZUdyYXBoUmVxdWVzdBIQCghzZWxlY3RvchgBIAEoCRImCgVyYW5nZRgCIAEoCzIXLmZsZWV0cHJvZi52MS5UaW1lUmFuZ2USEQoJbWF4X25vZGVzGAMgASgNIkMKEkZsYW1lR3JhcGhSZXNwb25zZRItCgtmbGFtZV9ncmFwaBgBIAEoCzIYLmZsZWV0cHJvZi52MS5GbGFtZUdyYXBoIqgBChVEaWZmRmxhbWVHcmFwaFJlcXVlc3QSFQoNYmFzZV9zZWxlY3RvchgBIAEoCRIrCgpiYXNlX3JhbmdlGAIgASgLMhcuZmxlZXRwcm9mLnYxLlRpbWVSYW5nZRIQCghzZWxlY3RvchgDIAEoCRImCgVyYW5nZRgEIAEoCzIXLmZsZWV0cHJvZi52MS5UaW1lUmFuZ2USEQoJbWF4X25vZGVzGAUgASgNIm8KFkRpZmZGbGFtZUdyYXBoUmVzcG9uc2USLQoLZmxhbWVfZ3JhcGgYASABKAsyGC5mbGVldHByb2YudjEuRmxhbWVHcmFwaBImCgViYXNpcxgCIAEoCzIXLmZsZWV0cHJvZi52MS5EaWZmQmFzaXMifQoJRGlmZkJhc2lzEhEKCWJhc2VfbW9kZRgBIAEoCRIMCgRtb2RlGAIgASgJEhUKDWJhc2VfcmF0ZXNfaHoYAyADKA0SEAoIcmF0ZXNfaHoYBCADKA0SGAoQcmF0ZXNfbm9ybWFsaXNlZBgFIAEoCBIMCgRub3RlGAYgASgJIu8BCgpGbGFtZUdyYXBoEg8KB3N0cmluZ3MYASADKAkSJgoFbm9kZXMYAiADKAsyFy5mbGVldHByb2YudjEuRmxhbWVOb2RlEg0KBXRvdGFsGAMgASgEEhIKCmJhc2VfdG90YWwYBCABKAQSDAoEZGlmZhgFIAEoCBIUCgxmb2xkZWRfbm9kZXMYBiABKAQSFgoOZm9sZGVkX3NhbXBsZXMYByABKAQSHAoUZmlyc3Rfc2FtcGxlX3VuaXhfbXMYCCABKAMSGwoTbGFzdF9zYW1wbGVfdW5peF9tcxgJIAEoAxIOCgZzb3VyY2UYCiABKAkijAIKCUZsYW1lTm9kZRIMCgRuYW1lGAEgASgNEgwKBGZpbGUYAiABKA0SDAoEbGluZRgDIAEoDRIOCgZwYXJlbnQYBCABKAUSDAoEc2VsZhgFIAEoBBINCgV0b3RhbBgGIAEoBBIRCgliYXNlX3NlbGYYByABKAQSEgoKYmFzZV90b3RhbBgIIAEoBBINCgVzaGFyZRgJIAEoARISCgpiYXNlX3NoYXJlGAogASgBEiQKBGtpbmQYCyABKA4yFi5mbGVldHByb2YudjEuTm9kZUtpbmQSDgoGZm9sZGVkGAwgASgNEigKCHByZXNlbmNlGA0gASgOMhYuZmxlZXRwcm9mLnYxLlByZXNlbmNlIoIBChNUb3BGdW5jdGlvbnNSZXF1ZXN0EhAKCHNlbGVjdG9yGAEgASgJEiYKBXJhbmdlGAIgASgLMhcuZmxlZXRwcm9mLnYxLlRpbWVSYW5nZRINCgVsaW1pdBgDIAEoDRIiCgRzb3J0GAQgASgOMhQuZmxlZXRwcm9mLnYxLlNvcnRCeSJUChRUb3BGdW5jdGlvbnNSZXNwb25zZRItCglmdW5jdGlvbnMYASADKAsyGi5mbGVldHByb2YudjEuRnVuY3Rpb25TdGF0Eg0KBXRvdGFsGAIgASgEInQKDEZ1bmN0aW9uU3RhdBIQCghmdW5jdGlvbhgBIAEoCRIMCgRmaWxlGAIgASgJEgwKBHNlbGYYAyABKAQSDQoFdG90YWwYBCABKAQSEgoKc2VsZl9zaGFyZRgFIAEoARITCgt0b3RhbF9zaGFyZRgGIAEoASLkAQoXRGlmZlRvcEZ1bmN0aW9uc1JlcXVlc3QSFQoNYmFzZV9zZWxlY3RvchgBIAEoCRIrCgpiYXNlX3JhbmdlGAIgASgLMhcuZmxlZXRwcm9mLnYxLlRpbWVSYW5nZRIQCghzZWxlY3RvchgDIAEoCRImCgVyYW5nZRgEIAEoCzIXLmZsZWV0cHJvZi52MS5UaW1lUmFuZ2USDQoFbGltaXQYBSABKA0SIgoEc29ydBgGIAEoDjIULmZsZWV0cHJvZi52MS5Tb3J0QnkSGAoQc2lnbmlmaWNhbnRfb25seRgHIAEoCCLKAgoYRGlmZlRvcEZ1bmN0aW9uc1Jlc3BvbnNlEi8KC3JlZ3Jlc3Npb25zGAEgAygLMhouZmxlZXRwcm9mLnYxLkZ1bmN0aW9uRGlmZhIwCgxpbXByb3ZlbWVudHMYAiADKAsyGi5mbGVldHByb2YudjEuRnVuY3Rpb25EaWZmEhIKCmJhc2VfdG90YWwYAyABKAQSDQoFdG90YWwYBCABKAQSIgoEc29ydBgFIAEoDjIULmZsZWV0cHJvZi52MS5Tb3J0QnkSMAoKc3RhdGlzdGljcxgGIAEoCzIcLmZsZWV0cHJvZi52MS5EaWZmU3RhdGlzdGljcxIqCgRjb3N0GAcgASgLMhwuZmxlZXRwcm9mLnYxLkNvc3RDb21wYXJpc29uEiYKBWJhc2lzGAggASgLMhcuZmxlZXRwcm9mLnYxLkRpZmZCYXNpcyKjAwoMRnVuY3Rpb25EaWZmEhAKCGZ1bmN0aW9uGAEgASgJEgwKBGZpbGUYAiABKAkSEQoJYmFzZV9zZWxmGAMgASgEEgwKBHNlbGYYBCABKAQSFwoPYmFzZV9zZWxmX3NoYXJlGAUgASgBEhIKCnNlbGZfc2hhcmUYBiABKAESEwoLZGVsdGFfc2hhcmUYByABKAESEgoKYmFzZV90b3RhbBgIIAEoBBINCgV0b3RhbBgJIAEoBBIYChBiYXNlX3RvdGFsX3NoYXJlGAogASgBEhMKC3RvdGFsX3NoYXJlGAsgASgBEg4KBmNpX2xvdxgMIAEoARIPCgdjaV9oaWdoGA0gASgBEhMKC3NpZ25pZmljYW50GA4gASgIEg8KB3BfdmFsdWUYDyABKAESFgoObWluX2RldGVjdGFibGUYECABKAESKAoIcHJlc2VuY2UYESABKA4yFi5mbGVldHByb2YudjEuUHJlc2VuY2USFAoMYmFzZV9zZWNvbmRzGBIgASgBEg8KB3NlY29uZHMYEyABKAESDgoGdGVzdGVkGBQgASgIIs8CCg5EaWZmU3RhdGlzdGljcxIXCg9iYXNlX3JlcGxpY2F0ZXMYASABKA0SEgoKcmVwbGljYXRlcxgCIAEoDRIWCg5iYXNlX3Byb2Nlc3NlcxgDIAEoDRIRCglwcm9jZXNzZXMYBCABKA0SGAoQZnVuY3Rpb25zX3Rlc3RlZBgFIAEoDRIdChVmdW5jdGlvbnNfc2lnbmlmaWNhbnQYBiABKA0SHAoUbWluX2RldGVjdGFibGVfc2hhcmUYByABKAESHgoWc2lnbmlmaWNhbmNlX2F2YWlsYWJsZRgIIAEoCBIWCg5taW5fcmVwbGljYXRlcxgJIAEoDRISCgpjb25maWRlbmNlGAogASgBEgsKA2ZkchgLIAEoARIOCgZtZXRob2QYDCABKAkSDQoFbm90ZXMYDSADKAkSFgoOcmVwbGljYXRlX3VuaXQYDiABKAki8gIKDkNvc3RDb21wYXJpc29uEhEKCWF2YWlsYWJsZRgBIAEoCBIMCgR1bml0GAIgASgJEhQKDGJhc2Vfc2Vjb25kcxgDIAEoARIPCgdzZWNvbmRzGAQgASgBEhwKFGJhc2VfcHJvY2Vzc19zZWNvbmRzGAUgASgBEhcKD3Byb2Nlc3Nfc2Vjb25kcxgGIAEoARISCgpiYXNlX2NvcmVzGAcgASgBEg0KBWNvcmVzGAggASgBEhMKC2RlbHRhX2NvcmVzGAkgASgBEg4KBmNpX2xvdxgKIAEoARIPCgdjaV9oaWdoGAsgASgBEhcKD3JlbGF0aXZlX2NoYW5nZRgMIAEoARIXCg9yZWxhdGl2ZV9jaV9sb3cYDSABKAESGAoQcmVsYXRpdmVfY2lfaGlnaBgOIAEoARITCgtzaWduaWZpY2FudBgPIAEoCBIVCg1iYXNlX2NvdmVyYWdlGBAgASgBEhAKCGNvdmVyYWdlGBEgASgBIuMBChRWZXJzaW9uUmVwb3J0UmVxdWVzdBIPCgdzZXJ2aWNlGAEgASgJEhMKC2R1cmF0aW9uX21zGAIgASgDEhQKDGJhc2VfdmVyc2lvbhgDIAEoCRIPCgd2ZXJzaW9uGAQgASgJEiYKBXJhbmdlGAUgASgLMhcuZmxlZXRwcm9mLnYxLlRpbWVSYW5nZRIQCghzZWxlY3RvchgGIAEoCRINCgVsaW1pdBgHIAEoDRIiCgRzb3J0GAggASgOMhQuZmxlZXRwcm9mLnYxLlNvcnRCeRIRCgltYXhfbm9kZXMYCSABKA0inQMKFVZlcnNpb25SZXBvcnRSZXNwb25zZRIPCgdzZXJ2aWNlGAEgASgJEhQKDGJhc2VfdmVyc2lvbhgCIAEoCRIPCgd2ZXJzaW9uGAMgASgJEisKCmJhc2VfcmFuZ2UYBCABKAsyFy5mbGVldHByb2YudjEuVGltZVJhbmdlEiYKBXJhbmdlGAUgASgLMhcuZmxlZXRwcm9mLnYxLlRpbWVSYW5nZRIrCgh2ZXJzaW9ucxgGIAMoCzIZLmZsZWV0cHJvZi52MS5WZXJzaW9uU2VlbhI0CgRkaWZmGAcgASgLMiYuZmxlZXRwcm9mLnYxLkRpZmZUb3BGdW5jdGlvbnNSZXNwb25zZRIxCg1uZXdfZnVuY3Rpb25zGAggAygLMhouZmxlZXRwcm9mLnYxLkZ1bmN0aW9uRGlmZhIyCg5nb25lX2Z1bmN0aW9ucxgJIAMoCzIaLmZsZWV0cHJvZi52MS5GdW5jdGlvbkRpZmYSLQoLZmxhbWVfZ3JhcGgYCiABKAsyGC5mbGVldHByb2YudjEuRmxhbWVHcmFwaCJmCgtWZXJzaW9uU2VlbhIPCgd2ZXJzaW9uGAEgASgJEhoKEmZpcnN0X3NlZW5fdW5peF9tcxgCIAEoAxIZChFsYXN0X3NlZW5fdW5peF9tcxgDIAEoAxIPCgdzYW1wbGVzGAQgASgEIn8KEVRpbWVTZXJpZXNSZXF1ZXN0EhAKCHNlbGVjdG9yGAEgASgJEiYKBXJhbmdlGAIgASgLMhcuZmxlZXRwcm9mLnYxLlRpbWVSYW5nZRIPCgdzdGVwX21zGAMgASgDEhAKCGdyb3VwX2J5GAQgASgJEg0KBWxpbWl0GAUgASgNImIKElRpbWVTZXJpZXNSZXNwb25zZRIkCgZzZXJpZXMYASADKAsyFC5mbGVldHByb2YudjEuU2VyaWVzEg8KB3N0ZXBfbXMYAiABKAMSFQoNZm9sZGVkX2dyb3VwcxgDIAEoBCJbCgZTZXJpZXMSDQoFZ3JvdXAYASABKAkSIwoGcG9pbnRzGAIgAygLMhMuZmxlZXRwcm9mLnYxLlBvaW50Eg0KBXRvdGFsGAMgASgEEg4KBmZvbGRlZBgEIAEoCCIuCgVQb2ludBIUCgx0aW1lX3VuaXhfbXMYASABKAMSDwoHc2FtcGxlcxgCIAEoBCJ1Cg1FeHBvcnRSZXF1ZXN0EhAKCHNlbGVjdG9yGAEgASgJEiYKBXJhbmdlGAIgASgLMhcuZmxlZXRwcm9mLnYxLlRpbWVSYW5nZRIqCgZmb3JtYXQYAyABKA4yGi5mbGVldHByb2YudjEuRXhwb3J0Rm9ybWF0IkkKDkV4cG9ydFJlc3BvbnNlEgwKBGRhdGEYASABKAwSFAoMY29udGVudF90eXBlGAIgASgJEhMKC2ZpbGVfc3VmZml4GAMgASgJIn4KF1F1ZXJ5U2VydmljZUR1bXBSZXF1ZXN0EhAKCHNlbGVjdG9yGAEgASgJEgwKBGhvc3QYAiABKAkSDAoEcGlkcxgDIAMoDRIOCgZuYXRpdmUYBCABKAgSEQoJcmVjZW50X21zGAUgASgDEhIKCnRpbWVvdXRfbXMYBiABKA0i7AEKGFF1ZXJ5U2VydmljZUR1bXBSZXNwb25zZRIsCgZncm91cHMYASADKAsyHC5mbGVldHByb2YudjEuRHVtcFN0YWNrR3JvdXASLgoJcHJvY2Vzc2VzGAIgAygLMhsuZmxlZXRwcm9mLnYxLkR1bXBlZFByb2Nlc3MSMAoKdW5hbnN3ZXJlZBgDIAMoCzIcLmZsZWV0cHJvZi52MS5VbmFuc3dlcmVkSG9zdBIPCgd0aHJlYWRzGAQgASgNEi8KB3NraXBwZWQYBSADKAsyHi5mbGVldHByb2YudjEuU2tpcHBlZFByb2Nlc3NlcyI+ChBTa2lwcGVkUHJvY2Vzc2VzEgwKBGhvc3QYASABKAkSDAoEcGlkcxgCIAMoDRIOCgZyZWFzb24YAyABKAkioQEKDkR1bXBTdGFja0dyb3VwEiwKBmZyYW1lcxgBIAMoCzIcLmZsZWV0cHJvZi52MS5EdW1wU3RhY2tGcmFtZRIPCgd0aHJlYWRzGAIgASgNEg4KBmFjdGl2ZRgDIAEoDRIQCghvd25zX2dpbBgEIAEoDRIuCgdtZW1iZXJzGAUgAygLMh0uZmxlZXRwcm9mLnYxLkR1bXBHcm91cE1lbWJlciI+Cg5EdW1wU3RhY2tGcmFtZRIQCghmdW5jdGlvbhgBIAEoCRIMCgRmaWxlGAIgASgJEgwKBGxpbmUYAyABKA0ihwEKD0R1bXBHcm91cE1lbWJlchIMCgRob3N0GAEgASgJEgsKA3BpZBgCIAEoDRIPCgdzZXJ2aWNlGAMgASgJEhEKCXRocmVhZF9pZBgEIAEoBBITCgt0aHJlYWRfbmFtZRgFIAEoCRIOCgZhY3RpdmUYBiABKAgSEAoIb3duc19naWwYByABKAginAEKDUR1bXBlZFByb2Nlc3MSDAoEaG9zdBgBIAEoCRILCgNwaWQYAiABKA0SDwoHc2VydmljZRgDIAEoCRIPCgd2ZXJzaW9uGAQgASgJEg0KBWVycm9yGAUgASgJEhIKCmVycm9yX2tpbmQYBiABKAkSKwoHdGhyZWFkcxgHIAMoCzIaLmZsZWV0cHJvZi52MS5EdW1wZWRUaHJlYWQiYAoMRHVtcGVkVGhyZWFkEhEKCXRocmVhZF9pZBgBIAEoBBIMCgRuYW1lGAIgASgJEg4KBmFjdGl2ZRgDIAEoCBIQCghvd25zX2dpbBgEIAEoCBINCgVncm91cBgFIAEoDSJKCg5VbmFuc3dlcmVkSG9zdBIMCgRob3N0GAEgASgJEg4KBnJlYXNvbhgCIAEoCRIMCgRraW5kGAMgASgJEgwKBHBpZHMYBCADKA0iswEKGlF1ZXJ5U2VydmljZUNhcHR1cmVSZXF1ZXN0EhAKCHNlbGVjdG9yGAEgASgJEgwKBGhvc3QYAiABKAkSCwoDcGlkGAMgASgNEhMKC2R1cmF0aW9uX21zGAQgASgNEg8KB3JhdGVfaHoYBSABKA0SDgoGbmF0aXZlGAYgASgIEgwKBGlkbGUYByABKAgSEQoJcmVjZW50X21zGAggASgDEhEKCW1heF9ub2RlcxgJIAEoDSKeAQobUXVlcnlTZXJ2aWNlQ2FwdHVyZVJlc3BvbnNlEjEKCHByb2dyZXNzGAEgASgLMh0uZmxlZXRwcm9mLnYxLkNhcHR1cmVQcm9ncmVzc0gAEi8KC2ZsYW1lX2dyYXBoGAIgASgLMhguZmxlZXRwcm9mLnYxLkZsYW1lR3JhcGhIABISCgpjYXB0dXJlX2lkGAMgASgJQgcKBWV2ZW50IrgBCg9DYXB0dXJlUHJvZ3Jlc3MSDQoFc3RhZ2UYASABKAkSDAoEaG9zdBgCIAEoCRILCgNwaWQYAyABKA0SDwoHc2VydmljZRgEIAEoCRITCgtkdXJhdGlvbl9tcxgFIAEoDRIPCgdyYXRlX2h6GAYgASgNEg4KBm5hdGl2ZRgHIAEoCBISCgplbGFwc2VkX21zGAggASgDEg8KB3NhbXBsZXMYCSABKAQSDwoHbWVzc2FnZRgKIAEoCSpjCghOb2RlS2luZBIZChVOT0RFX0tJTkRfVU5TUEVDSUZJRUQQABISCg5OT0RFX0tJTkRfUk9PVBABEhMKD05PREVfS0lORF9GUkFNRRACEhMKD05PREVfS0lORF9PVEhFUhADKm0KCFByZXNlbmNlEhgKFFBSRVNFTkNFX1VOU1BFQ0lGSUVEEAASEQoNUFJFU0VOQ0VfQk9USBABEhYKElBSRVNFTkNFX0JBU0VfT05MWRACEhwKGFBSRVNFTkNFX0NPTVBBUklTT05fT05MWRADKkYKBlNvcnRCeRIXChNTT1JUX0JZX1VOU1BFQ0lGSUVEEAASEAoMU09SVF9CWV9TRUxGEAESEQoNU09SVF9CWV9UT1RBTBACKoEBCgxFeHBvcnRGb3JtYXQSHQoZRVhQT1JUX0ZPUk1BVF9VTlNQRUNJRklFRBAAEhcKE0VYUE9SVF9GT1JNQVRfUFBST0YQARIbChdFWFBPUlRfRk9STUFUX0NPTExBUFNFRBACEhwKGEVYUE9SVF9GT1JNQVRfU1BFRURTQ09QRRADMrMICgxRdWVyeVNlcnZpY2USVQoMTGlzdFNlcnZpY2VzEiEuZmxlZXRwcm9mLnYxLkxpc3RTZXJ2aWNlc1JlcXVlc3QaIi5mbGVldHByb2YudjEuTGlzdFNlcnZpY2VzUmVzcG9uc2USWwoOTGlzdExhYmVsTmFtZXMSIy5mbGVldHByb2YudjEuTGlzdExhYmVsTmFtZXNSZXF1ZXN0GiQuZmxlZXRwcm9mLnYxLkxpc3RMYWJlbE5hbWVzUmVzcG9uc2USXgoPTGlzdExhYmVsVmFsdWVzEiQuZmxlZXRwcm9mLnYxLkxpc3RMYWJlbFZhbHVlc1JlcXVlc3QaJS5mbGVldHByb2YudjEuTGlzdExhYmVsVmFsdWVzUmVzcG9uc2USTwoKRmxhbWVHcmFwaBIfLmZsZWV0cHJvZi52MS5GbGFtZUdyYXBoUmVxdWVzdBogLmZsZWV0cHJvZi52MS5GbGFtZUdyYXBoUmVzcG9uc2USWwoORGlmZkZsYW1lR3JhcGgSIy5mbGVldHByb2YudjEuRGlmZkZsYW1lR3JhcGhSZXF1ZXN0GiQuZmxlZXRwcm9mLnYxLkRpZmZGbGFtZUdyYXBoUmVzcG9uc2USVQoMVG9wRnVuY3Rpb25zEiEuZmxlZXRwcm9mLnYxLlRvcEZ1bmN0aW9uc1JlcXVlc3QaIi5mbGVldHByb2YudjEuVG9wRnVuY3Rpb25zUmVzcG9uc2USYQoQRGlmZlRvcEZ1bmN0aW9ucxIlLmZsZWV0cHJvZi52MS5EaWZmVG9wRnVuY3Rpb25zUmVxdWVzdBomLmZsZWV0cHJvZi52MS5EaWZmVG9wRnVuY3Rpb25zUmVzcG9uc2USWAoNVmVyc2lvblJlcG9ydBIiLmZsZWV0cHJvZi52MS5WZXJzaW9uUmVwb3J0UmVxdWVzdBojLmZsZWV0cHJvZi52MS5WZXJzaW9uUmVwb3J0UmVzcG9uc2USTwoKVGltZVNlcmllcxIfLmZsZWV0cHJvZi52MS5UaW1lU2VyaWVzUmVxdWVzdBogLmZsZWV0cHJvZi52MS5UaW1lU2VyaWVzUmVzcG9uc2USQwoGRXhwb3J0EhsuZmxlZXRwcm9mLnYxLkV4cG9ydFJlcXVlc3QaHC5mbGVldHByb2YudjEuRXhwb3J0UmVzcG9uc2USVQoERHVtcBIlLmZsZWV0cHJvZi52MS5RdWVyeVNlcnZpY2VEdW1wUmVxdWVzdBomLmZsZWV0cHJvZi52MS5RdWVyeVNlcnZpY2VEdW1wUmVzcG9uc2USYAoHQ2FwdHVyZRIoLmZsZWV0cHJvZi52MS5RdWVyeVNlcnZpY2VDYXB0dXJlUmVxdWVzdBopLmZsZWV0cHJvZi52MS5RdWVyeVNlcnZpY2VDYXB0dXJlUmVzcG9uc2UwAWIGcHJvdG8z");
 
 /**
  * @generated from message fleetprof.v1.TimeRange
@@ -295,6 +295,13 @@ export type DiffFlameGraphResponse = Message<"fleetprof.v1.DiffFlameGraphRespons
    * @generated from field: fleetprof.v1.FlameGraph flame_graph = 1;
    */
   flameGraph?: FlameGraph | undefined;
+
+  /**
+   * What was compared with what: modes and sampling rates of both sides.
+   *
+   * @generated from field: fleetprof.v1.DiffBasis basis = 2;
+   */
+  basis?: DiffBasis | undefined;
 };
 
 /**
@@ -303,6 +310,62 @@ export type DiffFlameGraphResponse = Message<"fleetprof.v1.DiffFlameGraphRespons
  */
 export const DiffFlameGraphResponseSchema: GenMessage<DiffFlameGraphResponse> = /*@__PURE__*/
   messageDesc(file_fleetprof_v1_query, 11);
+
+/**
+ * What a diff compared: both sides' profile mode and sampling rates. Sides of different modes
+ * are refused (INVALID_ARGUMENT); different rates are compared in seconds where the diff
+ * counts seconds (DiffTopFunctions, VersionReport).
+ *
+ * @generated from message fleetprof.v1.DiffBasis
+ */
+export type DiffBasis = Message<"fleetprof.v1.DiffBasis"> & {
+  /**
+   * cpu, wall or gil ("" when a side has no samples).
+   *
+   * @generated from field: string base_mode = 1;
+   */
+  baseMode: string;
+
+  /**
+   * @generated from field: string mode = 2;
+   */
+  mode: string;
+
+  /**
+   * Sampling rates seen on each side, Hz, ascending; empty when the store has no window
+   * coverage for those samples.
+   *
+   * @generated from field: repeated uint32 base_rates_hz = 3;
+   */
+  baseRatesHz: number[];
+
+  /**
+   * @generated from field: repeated uint32 rates_hz = 4;
+   */
+  ratesHz: number[];
+
+  /**
+   * True when samples were converted to seconds (samples ÷ their process's rate) before
+   * shares were taken, because rates differ within or between the sides.
+   *
+   * @generated from field: bool rates_normalised = 5;
+   */
+  ratesNormalised: boolean;
+
+  /**
+   * One sentence saying what was compared, for people.
+   *
+   * @generated from field: string note = 6;
+   */
+  note: string;
+};
+
+/**
+ * Describes the message fleetprof.v1.DiffBasis.
+ * Use `create(DiffBasisSchema)` to create a new message.
+ */
+export const DiffBasisSchema: GenMessage<DiffBasis> = /*@__PURE__*/
+  messageDesc(file_fleetprof_v1_query, 12);
 
 /**
  * A flame graph as a flat list of nodes in pre-order (parents before children, siblings in
@@ -379,7 +442,7 @@ export type FlameGraph = Message<"fleetprof.v1.FlameGraph"> & {
  * Use `create(FlameGraphSchema)` to create a new message.
  */
 export const FlameGraphSchema: GenMessage<FlameGraph> = /*@__PURE__*/
-  messageDesc(file_fleetprof_v1_query, 12);
+  messageDesc(file_fleetprof_v1_query, 13);
 
 /**
  * @generated from message fleetprof.v1.FlameNode
@@ -470,7 +533,7 @@ export type FlameNode = Message<"fleetprof.v1.FlameNode"> & {
  * Use `create(FlameNodeSchema)` to create a new message.
  */
 export const FlameNodeSchema: GenMessage<FlameNode> = /*@__PURE__*/
-  messageDesc(file_fleetprof_v1_query, 13);
+  messageDesc(file_fleetprof_v1_query, 14);
 
 /**
  * @generated from message fleetprof.v1.TopFunctionsRequest
@@ -502,7 +565,7 @@ export type TopFunctionsRequest = Message<"fleetprof.v1.TopFunctionsRequest"> & 
  * Use `create(TopFunctionsRequestSchema)` to create a new message.
  */
 export const TopFunctionsRequestSchema: GenMessage<TopFunctionsRequest> = /*@__PURE__*/
-  messageDesc(file_fleetprof_v1_query, 14);
+  messageDesc(file_fleetprof_v1_query, 15);
 
 /**
  * @generated from message fleetprof.v1.TopFunctionsResponse
@@ -524,7 +587,7 @@ export type TopFunctionsResponse = Message<"fleetprof.v1.TopFunctionsResponse"> 
  * Use `create(TopFunctionsResponseSchema)` to create a new message.
  */
 export const TopFunctionsResponseSchema: GenMessage<TopFunctionsResponse> = /*@__PURE__*/
-  messageDesc(file_fleetprof_v1_query, 15);
+  messageDesc(file_fleetprof_v1_query, 16);
 
 /**
  * @generated from message fleetprof.v1.FunctionStat
@@ -568,7 +631,7 @@ export type FunctionStat = Message<"fleetprof.v1.FunctionStat"> & {
  * Use `create(FunctionStatSchema)` to create a new message.
  */
 export const FunctionStatSchema: GenMessage<FunctionStat> = /*@__PURE__*/
-  messageDesc(file_fleetprof_v1_query, 16);
+  messageDesc(file_fleetprof_v1_query, 17);
 
 /**
  * @generated from message fleetprof.v1.DiffTopFunctionsRequest
@@ -598,6 +661,21 @@ export type DiffTopFunctionsRequest = Message<"fleetprof.v1.DiffTopFunctionsRequ
    * @generated from field: uint32 limit = 5;
    */
   limit: number;
+
+  /**
+   * Rank by change in share of self time (SORT_BY_SELF, the default) or of total time
+   * (SORT_BY_TOTAL: a function and everything it calls).
+   *
+   * @generated from field: fleetprof.v1.SortBy sort = 6;
+   */
+  sort: SortBy;
+
+  /**
+   * Only functions whose change is significant.
+   *
+   * @generated from field: bool significant_only = 7;
+   */
+  significantOnly: boolean;
 };
 
 /**
@@ -605,27 +683,29 @@ export type DiffTopFunctionsRequest = Message<"fleetprof.v1.DiffTopFunctionsRequ
  * Use `create(DiffTopFunctionsRequestSchema)` to create a new message.
  */
 export const DiffTopFunctionsRequestSchema: GenMessage<DiffTopFunctionsRequest> = /*@__PURE__*/
-  messageDesc(file_fleetprof_v1_query, 17);
+  messageDesc(file_fleetprof_v1_query, 18);
 
 /**
  * @generated from message fleetprof.v1.DiffTopFunctionsResponse
  */
 export type DiffTopFunctionsResponse = Message<"fleetprof.v1.DiffTopFunctionsResponse"> & {
   /**
-   * Largest increase in share of self time first.
+   * Largest increase in share (of the chosen sort) first.
    *
    * @generated from field: repeated fleetprof.v1.FunctionDiff regressions = 1;
    */
   regressions: FunctionDiff[];
 
   /**
-   * Largest decrease in share of self time first.
+   * Largest decrease in share first.
    *
    * @generated from field: repeated fleetprof.v1.FunctionDiff improvements = 2;
    */
   improvements: FunctionDiff[];
 
   /**
+   * Samples on each side.
+   *
    * @generated from field: uint64 base_total = 3;
    */
   baseTotal: bigint;
@@ -634,6 +714,34 @@ export type DiffTopFunctionsResponse = Message<"fleetprof.v1.DiffTopFunctionsRes
    * @generated from field: uint64 total = 4;
    */
   total: bigint;
+
+  /**
+   * The ranking used (SORT_BY_SELF when the request left it unset).
+   *
+   * @generated from field: fleetprof.v1.SortBy sort = 5;
+   */
+  sort: SortBy;
+
+  /**
+   * Replicates, tests, and the smallest change the data could detect.
+   *
+   * @generated from field: fleetprof.v1.DiffStatistics statistics = 6;
+   */
+  statistics?: DiffStatistics | undefined;
+
+  /**
+   * Cost per process on each side, and its change with an interval.
+   *
+   * @generated from field: fleetprof.v1.CostComparison cost = 7;
+   */
+  cost?: CostComparison | undefined;
+
+  /**
+   * Modes and sampling rates of both sides.
+   *
+   * @generated from field: fleetprof.v1.DiffBasis basis = 8;
+   */
+  basis?: DiffBasis | undefined;
 };
 
 /**
@@ -641,7 +749,7 @@ export type DiffTopFunctionsResponse = Message<"fleetprof.v1.DiffTopFunctionsRes
  * Use `create(DiffTopFunctionsResponseSchema)` to create a new message.
  */
 export const DiffTopFunctionsResponseSchema: GenMessage<DiffTopFunctionsResponse> = /*@__PURE__*/
-  messageDesc(file_fleetprof_v1_query, 18);
+  messageDesc(file_fleetprof_v1_query, 19);
 
 /**
  * @generated from message fleetprof.v1.FunctionDiff
@@ -678,7 +786,8 @@ export type FunctionDiff = Message<"fleetprof.v1.FunctionDiff"> & {
   selfShare: number;
 
   /**
-   * self_share - base_self_share.
+   * Change in share of the chosen sort: self_share - base_self_share (SORT_BY_SELF) or
+   * total_share - base_total_share (SORT_BY_TOTAL). In seconds when rates were normalised.
    *
    * @generated from field: double delta_share = 7;
    */
@@ -693,6 +802,81 @@ export type FunctionDiff = Message<"fleetprof.v1.FunctionDiff"> & {
    * @generated from field: uint64 total = 9;
    */
   total: bigint;
+
+  /**
+   * Samples with the function anywhere on the stack ÷ the side's samples.
+   *
+   * @generated from field: double base_total_share = 10;
+   */
+  baseTotalShare: number;
+
+  /**
+   * @generated from field: double total_share = 11;
+   */
+  totalShare: number;
+
+  /**
+   * 95 % interval of delta_share, in the same unit (a share difference; 0.01 = 1 point).
+   *
+   * @generated from field: double ci_low = 12;
+   */
+  ciLow: number;
+
+  /**
+   * @generated from field: double ci_high = 13;
+   */
+  ciHigh: number;
+
+  /**
+   * The change is real at a false discovery rate of 5 % (Benjamini–Hochberg over every
+   * function tested). Never set when a side has too few replicates (see DiffStatistics).
+   *
+   * @generated from field: bool significant = 14;
+   */
+  significant: boolean;
+
+  /**
+   * Two-sided p-value of the change before correction; 1 for functions not tested.
+   *
+   * @generated from field: double p_value = 15;
+   */
+  pValue: number;
+
+  /**
+   * The change this function would need to be found with 80 % power at the 5 % level, in
+   * share points (the interval's unit).
+   *
+   * @generated from field: double min_detectable = 16;
+   */
+  minDetectable: number;
+
+  /**
+   * Seen on both sides, only the baseline, or only the comparison.
+   *
+   * @generated from field: fleetprof.v1.Presence presence = 17;
+   */
+  presence: Presence;
+
+  /**
+   * The chosen sort's sampled time on each side, seconds (samples ÷ sampling rate, summed
+   * over processes; CPU seconds in cpu mode).
+   *
+   * @generated from field: double base_seconds = 18;
+   */
+  baseSeconds: number;
+
+  /**
+   * @generated from field: double seconds = 19;
+   */
+  seconds: number;
+
+  /**
+   * False when the function was seen in too few replicates to be tested (it cannot be
+   * significant, and is not counted in the false-discovery family).
+   *
+   * @generated from field: bool tested = 20;
+   */
+  tested: boolean;
 };
 
 /**
@@ -700,7 +884,406 @@ export type FunctionDiff = Message<"fleetprof.v1.FunctionDiff"> & {
  * Use `create(FunctionDiffSchema)` to create a new message.
  */
 export const FunctionDiffSchema: GenMessage<FunctionDiff> = /*@__PURE__*/
-  messageDesc(file_fleetprof_v1_query, 19);
+  messageDesc(file_fleetprof_v1_query, 20);
+
+/**
+ * The statistics behind a diff's intervals. A replicate is one (host, pid, minute) with
+ * samples — one (host, hour) over ranges of 6 h and more, read from the per-hour rollup —; each
+ * side's shares are ratio estimates over its replicates, and intervals come from the
+ * replicates' spread, clustered by process when there are enough processes (query-api README,
+ * "Diff statistics").
+ *
+ * @generated from message fleetprof.v1.DiffStatistics
+ */
+export type DiffStatistics = Message<"fleetprof.v1.DiffStatistics"> & {
+  /**
+   * @generated from field: uint32 base_replicates = 1;
+   */
+  baseReplicates: number;
+
+  /**
+   * @generated from field: uint32 replicates = 2;
+   */
+  replicates: number;
+
+  /**
+   * Distinct (host, pid) on each side (hosts, where replicates are per host).
+   *
+   * @generated from field: uint32 base_processes = 3;
+   */
+  baseProcesses: number;
+
+  /**
+   * @generated from field: uint32 processes = 4;
+   */
+  processes: number;
+
+  /**
+   * Functions tested: the Benjamini–Hochberg family.
+   *
+   * @generated from field: uint32 functions_tested = 5;
+   */
+  functionsTested: number;
+
+  /**
+   * @generated from field: uint32 functions_significant = 6;
+   */
+  functionsSignificant: number;
+
+  /**
+   * The smallest change in share (chosen sort) detectable with 80 % power at the 5 % level
+   * among functions holding at least 1 % of either side; 0 when there is none.
+   *
+   * @generated from field: double min_detectable_share = 7;
+   */
+  minDetectableShare: number;
+
+  /**
+   * False when a side has fewer than min_replicates replicates: intervals are still given,
+   * but nothing is marked significant.
+   *
+   * @generated from field: bool significance_available = 8;
+   */
+  significanceAvailable: boolean;
+
+  /**
+   * @generated from field: uint32 min_replicates = 9;
+   */
+  minReplicates: number;
+
+  /**
+   * Interval level (0.95) and false discovery rate (0.05).
+   *
+   * @generated from field: double confidence = 10;
+   */
+  confidence: number;
+
+  /**
+   * @generated from field: double fdr = 11;
+   */
+  fdr: number;
+
+  /**
+   * How the intervals were computed, in a few words.
+   *
+   * @generated from field: string method = 12;
+   */
+  method: string;
+
+  /**
+   * What a reader should know about this comparison (few replicates, missing coverage, …).
+   *
+   * @generated from field: repeated string notes = 13;
+   */
+  notes: string[];
+
+  /**
+   * What one replicate is: "process-minute", or "host-hour" (per-hour rollup, long ranges).
+   *
+   * @generated from field: string replicate_unit = 14;
+   */
+  replicateUnit: string;
+};
+
+/**
+ * Describes the message fleetprof.v1.DiffStatistics.
+ * Use `create(DiffStatisticsSchema)` to create a new message.
+ */
+export const DiffStatisticsSchema: GenMessage<DiffStatistics> = /*@__PURE__*/
+  messageDesc(file_fleetprof_v1_query, 21);
+
+/**
+ * Cost per process: sampled seconds (samples ÷ sampling rate; CPU seconds in cpu mode) over
+ * the process-seconds the windows covered. The change carries a 95 % interval over the same
+ * replicates as the shares.
+ *
+ * @generated from message fleetprof.v1.CostComparison
+ */
+export type CostComparison = Message<"fleetprof.v1.CostComparison"> & {
+  /**
+   * False when the store holds no window coverage for these samples (written before coverage
+   * was recorded): the other fields are then zero.
+   *
+   * @generated from field: bool available = 1;
+   */
+  available: boolean;
+
+  /**
+   * "CPU seconds" (cpu mode), "thread seconds" (wall), "GIL seconds" (gil).
+   *
+   * @generated from field: string unit = 2;
+   */
+  unit: string;
+
+  /**
+   * @generated from field: double base_seconds = 3;
+   */
+  baseSeconds: number;
+
+  /**
+   * @generated from field: double seconds = 4;
+   */
+  seconds: number;
+
+  /**
+   * @generated from field: double base_process_seconds = 5;
+   */
+  baseProcessSeconds: number;
+
+  /**
+   * @generated from field: double process_seconds = 6;
+   */
+  processSeconds: number;
+
+  /**
+   * seconds ÷ process_seconds: cores per process in cpu mode.
+   *
+   * @generated from field: double base_cores = 7;
+   */
+  baseCores: number;
+
+  /**
+   * @generated from field: double cores = 8;
+   */
+  cores: number;
+
+  /**
+   * cores - base_cores, with its 95 % interval.
+   *
+   * @generated from field: double delta_cores = 9;
+   */
+  deltaCores: number;
+
+  /**
+   * @generated from field: double ci_low = 10;
+   */
+  ciLow: number;
+
+  /**
+   * @generated from field: double ci_high = 11;
+   */
+  ciHigh: number;
+
+  /**
+   * cores ÷ base_cores - 1, with its 95 % interval.
+   *
+   * @generated from field: double relative_change = 12;
+   */
+  relativeChange: number;
+
+  /**
+   * @generated from field: double relative_ci_low = 13;
+   */
+  relativeCiLow: number;
+
+  /**
+   * @generated from field: double relative_ci_high = 14;
+   */
+  relativeCiHigh: number;
+
+  /**
+   * The interval of the change excludes zero (and both sides have enough replicates).
+   *
+   * @generated from field: bool significant = 15;
+   */
+  significant: boolean;
+
+  /**
+   * Share of each side's samples whose windows have coverage rows.
+   *
+   * @generated from field: double base_coverage = 16;
+   */
+  baseCoverage: number;
+
+  /**
+   * @generated from field: double coverage = 17;
+   */
+  coverage: number;
+};
+
+/**
+ * Describes the message fleetprof.v1.CostComparison.
+ * Use `create(CostComparisonSchema)` to create a new message.
+ */
+export const CostComparisonSchema: GenMessage<CostComparison> = /*@__PURE__*/
+  messageDesc(file_fleetprof_v1_query, 22);
+
+/**
+ * @generated from message fleetprof.v1.VersionReportRequest
+ */
+export type VersionReportRequest = Message<"fleetprof.v1.VersionReportRequest"> & {
+  /**
+   * The service to report on (required).
+   *
+   * @generated from field: string service = 1;
+   */
+  service: string;
+
+  /**
+   * How long each side covers, ms; zero means one hour. Shortened to what both versions have.
+   *
+   * @generated from field: int64 duration_ms = 2;
+   */
+  durationMs: bigint;
+
+  /**
+   * Compare these versions instead of the newest and the previous one seen.
+   *
+   * @generated from field: string base_version = 3;
+   */
+  baseVersion: string;
+
+  /**
+   * @generated from field: string version = 4;
+   */
+  version: string;
+
+  /**
+   * Where to look for versions; zero means the 7 days before now.
+   *
+   * @generated from field: fleetprof.v1.TimeRange range = 5;
+   */
+  range?: TimeRange | undefined;
+
+  /**
+   * Further matchers for both sides, e.g. {region="eu"} (service and version are set by the report).
+   *
+   * @generated from field: string selector = 6;
+   */
+  selector: string;
+
+  /**
+   * At most this many regressions and improvements (and functions new or gone).
+   *
+   * @generated from field: uint32 limit = 7;
+   */
+  limit: number;
+
+  /**
+   * Rank by change in share of total time (SORT_BY_TOTAL, the default here) or of self time.
+   *
+   * @generated from field: fleetprof.v1.SortBy sort = 8;
+   */
+  sort: SortBy;
+
+  /**
+   * As in FlameGraphRequest.
+   *
+   * @generated from field: uint32 max_nodes = 9;
+   */
+  maxNodes: number;
+};
+
+/**
+ * Describes the message fleetprof.v1.VersionReportRequest.
+ * Use `create(VersionReportRequestSchema)` to create a new message.
+ */
+export const VersionReportRequestSchema: GenMessage<VersionReportRequest> = /*@__PURE__*/
+  messageDesc(file_fleetprof_v1_query, 23);
+
+/**
+ * @generated from message fleetprof.v1.VersionReportResponse
+ */
+export type VersionReportResponse = Message<"fleetprof.v1.VersionReportResponse"> & {
+  /**
+   * @generated from field: string service = 1;
+   */
+  service: string;
+
+  /**
+   * @generated from field: string base_version = 2;
+   */
+  baseVersion: string;
+
+  /**
+   * @generated from field: string version = 3;
+   */
+  version: string;
+
+  /**
+   * The two sides: the same length of time each, ending at each version's last sample.
+   *
+   * @generated from field: fleetprof.v1.TimeRange base_range = 4;
+   */
+  baseRange?: TimeRange | undefined;
+
+  /**
+   * @generated from field: fleetprof.v1.TimeRange range = 5;
+   */
+  range?: TimeRange | undefined;
+
+  /**
+   * Every version seen in the request's range, newest (latest first sample) first.
+   *
+   * @generated from field: repeated fleetprof.v1.VersionSeen versions = 6;
+   */
+  versions: VersionSeen[];
+
+  /**
+   * The comparison: significant regressions and improvements only, cost, statistics, basis.
+   *
+   * @generated from field: fleetprof.v1.DiffTopFunctionsResponse diff = 7;
+   */
+  diff?: DiffTopFunctionsResponse | undefined;
+
+  /**
+   * Functions seen only in the newer side, and only in the older side, heaviest first.
+   *
+   * @generated from field: repeated fleetprof.v1.FunctionDiff new_functions = 8;
+   */
+  newFunctions: FunctionDiff[];
+
+  /**
+   * @generated from field: repeated fleetprof.v1.FunctionDiff gone_functions = 9;
+   */
+  goneFunctions: FunctionDiff[];
+
+  /**
+   * The diff flame graph of the two sides.
+   *
+   * @generated from field: fleetprof.v1.FlameGraph flame_graph = 10;
+   */
+  flameGraph?: FlameGraph | undefined;
+};
+
+/**
+ * Describes the message fleetprof.v1.VersionReportResponse.
+ * Use `create(VersionReportResponseSchema)` to create a new message.
+ */
+export const VersionReportResponseSchema: GenMessage<VersionReportResponse> = /*@__PURE__*/
+  messageDesc(file_fleetprof_v1_query, 24);
+
+/**
+ * @generated from message fleetprof.v1.VersionSeen
+ */
+export type VersionSeen = Message<"fleetprof.v1.VersionSeen"> & {
+  /**
+   * @generated from field: string version = 1;
+   */
+  version: string;
+
+  /**
+   * @generated from field: int64 first_seen_unix_ms = 2;
+   */
+  firstSeenUnixMs: bigint;
+
+  /**
+   * @generated from field: int64 last_seen_unix_ms = 3;
+   */
+  lastSeenUnixMs: bigint;
+
+  /**
+   * @generated from field: uint64 samples = 4;
+   */
+  samples: bigint;
+};
+
+/**
+ * Describes the message fleetprof.v1.VersionSeen.
+ * Use `create(VersionSeenSchema)` to create a new message.
+ */
+export const VersionSeenSchema: GenMessage<VersionSeen> = /*@__PURE__*/
+  messageDesc(file_fleetprof_v1_query, 25);
 
 /**
  * @generated from message fleetprof.v1.TimeSeriesRequest
@@ -743,7 +1326,7 @@ export type TimeSeriesRequest = Message<"fleetprof.v1.TimeSeriesRequest"> & {
  * Use `create(TimeSeriesRequestSchema)` to create a new message.
  */
 export const TimeSeriesRequestSchema: GenMessage<TimeSeriesRequest> = /*@__PURE__*/
-  messageDesc(file_fleetprof_v1_query, 20);
+  messageDesc(file_fleetprof_v1_query, 26);
 
 /**
  * @generated from message fleetprof.v1.TimeSeriesResponse
@@ -772,7 +1355,7 @@ export type TimeSeriesResponse = Message<"fleetprof.v1.TimeSeriesResponse"> & {
  * Use `create(TimeSeriesResponseSchema)` to create a new message.
  */
 export const TimeSeriesResponseSchema: GenMessage<TimeSeriesResponse> = /*@__PURE__*/
-  messageDesc(file_fleetprof_v1_query, 21);
+  messageDesc(file_fleetprof_v1_query, 27);
 
 /**
  * @generated from message fleetprof.v1.Series
@@ -808,7 +1391,7 @@ export type Series = Message<"fleetprof.v1.Series"> & {
  * Use `create(SeriesSchema)` to create a new message.
  */
 export const SeriesSchema: GenMessage<Series> = /*@__PURE__*/
-  messageDesc(file_fleetprof_v1_query, 22);
+  messageDesc(file_fleetprof_v1_query, 28);
 
 /**
  * @generated from message fleetprof.v1.Point
@@ -830,7 +1413,7 @@ export type Point = Message<"fleetprof.v1.Point"> & {
  * Use `create(PointSchema)` to create a new message.
  */
 export const PointSchema: GenMessage<Point> = /*@__PURE__*/
-  messageDesc(file_fleetprof_v1_query, 23);
+  messageDesc(file_fleetprof_v1_query, 29);
 
 /**
  * @generated from message fleetprof.v1.ExportRequest
@@ -857,7 +1440,7 @@ export type ExportRequest = Message<"fleetprof.v1.ExportRequest"> & {
  * Use `create(ExportRequestSchema)` to create a new message.
  */
 export const ExportRequestSchema: GenMessage<ExportRequest> = /*@__PURE__*/
-  messageDesc(file_fleetprof_v1_query, 24);
+  messageDesc(file_fleetprof_v1_query, 30);
 
 /**
  * @generated from message fleetprof.v1.ExportResponse
@@ -886,7 +1469,7 @@ export type ExportResponse = Message<"fleetprof.v1.ExportResponse"> & {
  * Use `create(ExportResponseSchema)` to create a new message.
  */
 export const ExportResponseSchema: GenMessage<ExportResponse> = /*@__PURE__*/
-  messageDesc(file_fleetprof_v1_query, 25);
+  messageDesc(file_fleetprof_v1_query, 31);
 
 /**
  * @generated from message fleetprof.v1.QueryServiceDumpRequest
@@ -940,7 +1523,7 @@ export type QueryServiceDumpRequest = Message<"fleetprof.v1.QueryServiceDumpRequ
  * Use `create(QueryServiceDumpRequestSchema)` to create a new message.
  */
 export const QueryServiceDumpRequestSchema: GenMessage<QueryServiceDumpRequest> = /*@__PURE__*/
-  messageDesc(file_fleetprof_v1_query, 26);
+  messageDesc(file_fleetprof_v1_query, 32);
 
 /**
  * @generated from message fleetprof.v1.QueryServiceDumpResponse
@@ -989,7 +1572,7 @@ export type QueryServiceDumpResponse = Message<"fleetprof.v1.QueryServiceDumpRes
  * Use `create(QueryServiceDumpResponseSchema)` to create a new message.
  */
 export const QueryServiceDumpResponseSchema: GenMessage<QueryServiceDumpResponse> = /*@__PURE__*/
-  messageDesc(file_fleetprof_v1_query, 27);
+  messageDesc(file_fleetprof_v1_query, 33);
 
 /**
  * @generated from message fleetprof.v1.SkippedProcesses
@@ -1018,7 +1601,7 @@ export type SkippedProcesses = Message<"fleetprof.v1.SkippedProcesses"> & {
  * Use `create(SkippedProcessesSchema)` to create a new message.
  */
 export const SkippedProcessesSchema: GenMessage<SkippedProcesses> = /*@__PURE__*/
-  messageDesc(file_fleetprof_v1_query, 28);
+  messageDesc(file_fleetprof_v1_query, 34);
 
 /**
  * @generated from message fleetprof.v1.DumpStackGroup
@@ -1061,7 +1644,7 @@ export type DumpStackGroup = Message<"fleetprof.v1.DumpStackGroup"> & {
  * Use `create(DumpStackGroupSchema)` to create a new message.
  */
 export const DumpStackGroupSchema: GenMessage<DumpStackGroup> = /*@__PURE__*/
-  messageDesc(file_fleetprof_v1_query, 29);
+  messageDesc(file_fleetprof_v1_query, 35);
 
 /**
  * @generated from message fleetprof.v1.DumpStackFrame
@@ -1088,7 +1671,7 @@ export type DumpStackFrame = Message<"fleetprof.v1.DumpStackFrame"> & {
  * Use `create(DumpStackFrameSchema)` to create a new message.
  */
 export const DumpStackFrameSchema: GenMessage<DumpStackFrame> = /*@__PURE__*/
-  messageDesc(file_fleetprof_v1_query, 30);
+  messageDesc(file_fleetprof_v1_query, 36);
 
 /**
  * @generated from message fleetprof.v1.DumpGroupMember
@@ -1135,7 +1718,7 @@ export type DumpGroupMember = Message<"fleetprof.v1.DumpGroupMember"> & {
  * Use `create(DumpGroupMemberSchema)` to create a new message.
  */
 export const DumpGroupMemberSchema: GenMessage<DumpGroupMember> = /*@__PURE__*/
-  messageDesc(file_fleetprof_v1_query, 31);
+  messageDesc(file_fleetprof_v1_query, 37);
 
 /**
  * @generated from message fleetprof.v1.DumpedProcess
@@ -1186,7 +1769,7 @@ export type DumpedProcess = Message<"fleetprof.v1.DumpedProcess"> & {
  * Use `create(DumpedProcessSchema)` to create a new message.
  */
 export const DumpedProcessSchema: GenMessage<DumpedProcess> = /*@__PURE__*/
-  messageDesc(file_fleetprof_v1_query, 32);
+  messageDesc(file_fleetprof_v1_query, 38);
 
 /**
  * @generated from message fleetprof.v1.DumpedThread
@@ -1225,7 +1808,7 @@ export type DumpedThread = Message<"fleetprof.v1.DumpedThread"> & {
  * Use `create(DumpedThreadSchema)` to create a new message.
  */
 export const DumpedThreadSchema: GenMessage<DumpedThread> = /*@__PURE__*/
-  messageDesc(file_fleetprof_v1_query, 33);
+  messageDesc(file_fleetprof_v1_query, 39);
 
 /**
  * @generated from message fleetprof.v1.UnansweredHost
@@ -1263,7 +1846,7 @@ export type UnansweredHost = Message<"fleetprof.v1.UnansweredHost"> & {
  * Use `create(UnansweredHostSchema)` to create a new message.
  */
 export const UnansweredHostSchema: GenMessage<UnansweredHost> = /*@__PURE__*/
-  messageDesc(file_fleetprof_v1_query, 34);
+  messageDesc(file_fleetprof_v1_query, 40);
 
 /**
  * @generated from message fleetprof.v1.QueryServiceCaptureRequest
@@ -1337,7 +1920,7 @@ export type QueryServiceCaptureRequest = Message<"fleetprof.v1.QueryServiceCaptu
  * Use `create(QueryServiceCaptureRequestSchema)` to create a new message.
  */
 export const QueryServiceCaptureRequestSchema: GenMessage<QueryServiceCaptureRequest> = /*@__PURE__*/
-  messageDesc(file_fleetprof_v1_query, 35);
+  messageDesc(file_fleetprof_v1_query, 41);
 
 /**
  * @generated from message fleetprof.v1.QueryServiceCaptureResponse
@@ -1373,7 +1956,7 @@ export type QueryServiceCaptureResponse = Message<"fleetprof.v1.QueryServiceCapt
  * Use `create(QueryServiceCaptureResponseSchema)` to create a new message.
  */
 export const QueryServiceCaptureResponseSchema: GenMessage<QueryServiceCaptureResponse> = /*@__PURE__*/
-  messageDesc(file_fleetprof_v1_query, 36);
+  messageDesc(file_fleetprof_v1_query, 42);
 
 /**
  * @generated from message fleetprof.v1.CaptureProgress
@@ -1443,7 +2026,7 @@ export type CaptureProgress = Message<"fleetprof.v1.CaptureProgress"> & {
  * Use `create(CaptureProgressSchema)` to create a new message.
  */
 export const CaptureProgressSchema: GenMessage<CaptureProgress> = /*@__PURE__*/
-  messageDesc(file_fleetprof_v1_query, 37);
+  messageDesc(file_fleetprof_v1_query, 43);
 
 /**
  * @generated from enum fleetprof.v1.NodeKind
@@ -1646,7 +2229,11 @@ export const QueryService: GenService<{
     output: typeof TopFunctionsResponseSchema;
   },
   /**
-   * Functions ranked by change in share of self time: regressions and improvements.
+   * Functions ranked by change in share of self or total time (the request's sort):
+   * regressions and improvements, each change with a 95 % interval and a significance flag
+   * after false-discovery control, and the cost per process in seconds and cores. Sides
+   * sampled in different modes are INVALID_ARGUMENT; different sampling rates are compared in
+   * seconds (samples ÷ rate), and the response's basis says so.
    *
    * @generated from rpc fleetprof.v1.QueryService.DiffTopFunctions
    */
@@ -1654,6 +2241,19 @@ export const QueryService: GenService<{
     methodKind: "unary";
     input: typeof DiffTopFunctionsRequestSchema;
     output: typeof DiffTopFunctionsResponseSchema;
+  },
+  /**
+   * A service's newest version against the previous one seen (or two named versions), over
+   * the same length of time each: cost per process with its interval, significant regressions
+   * and improvements, functions new or gone, and the diff flame graph. Fewer than two
+   * versions is NOT_FOUND.
+   *
+   * @generated from rpc fleetprof.v1.QueryService.VersionReport
+   */
+  versionReport: {
+    methodKind: "unary";
+    input: typeof VersionReportRequestSchema;
+    output: typeof VersionReportResponseSchema;
   },
   /**
    * Samples per step, optionally grouped by a label.

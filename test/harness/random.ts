@@ -1,0 +1,14 @@
+/**
+ * Seeded random numbers for tests and benchmarks (mulberry32): the same seed, the same numbers,
+ * on every machine. `@fleetprof/test/random` loads nothing else, so unit tests can use it.
+ */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
