@@ -1,7 +1,7 @@
 /**
- * Frame colours shared by the static renderers (SVG, terminal); the HTML viewer applies the
- * same rules in the browser. Plain graphs: warm colours hashed from function and file, so a
- * function keeps its colour across graphs. Diffs: red grew, blue shrank, by change in share.
+ * Frame colours shared by every renderer (canvas, SVG, terminal). Plain graphs: warm colours
+ * hashed from function and file, so a function keeps its colour across graphs. Diffs: red
+ * grew, blue shrank, by change in share.
  */
 import { KIND_OTHER, KIND_ROOT, shares, type FlameData } from "./flame-data.js";
 
@@ -32,18 +32,28 @@ export function diffScale(data: FlameData): number {
   return Math.max(max, 0.01);
 }
 
-export function frameColour(data: FlameData, i: number, scale: number): string {
+/** How a frame is filled, and whether its label reads better dark (pale fills) or white. */
+export interface FrameStyle {
+  fill: string;
+  darkText: boolean;
+}
+
+export function frameStyle(data: FlameData, i: number, scale: number): FrameStyle {
   const kind = data.kind[i];
-  if (kind === KIND_OTHER) return "rgb(208,212,217)";
-  if (kind === KIND_ROOT && !data.diff) return "rgb(206,206,206)";
+  if (kind === KIND_OTHER) return { fill: "rgb(208,212,217)", darkText: true };
+  if (kind === KIND_ROOT && !data.diff) return { fill: "rgb(206,206,206)", darkText: true };
   if (data.diff) {
     const { share, baseShare } = shares(data, i);
     const delta = share - baseShare;
-    if (Math.abs(delta) < UNCHANGED) return mix(NEUTRAL, NEUTRAL, 0);
+    if (Math.abs(delta) < UNCHANGED) return { fill: mix(NEUTRAL, NEUTRAL, 0), darkText: true };
     // intensity follows the size of the change, so small drifts stay pale
     const eased = Math.pow(Math.min(1, Math.abs(delta) / scale), 0.6);
-    return mix(NEUTRAL, delta > 0 ? RED : BLUE, eased);
+    return { fill: mix(NEUTRAL, delta > 0 ? RED : BLUE, eased), darkText: eased <= 0.6 };
   }
   const h = hash(`${data.strings[data.name[i] ?? 0] ?? ""}\u0000${data.strings[data.file[i] ?? 0] ?? ""}`);
-  return `hsl(${String(8 + (h % 44))},${String(72 + ((h >>> 8) % 20))}%,${String(56 + ((h >>> 16) % 12))}%)`;
+  return { fill: `hsl(${String(8 + (h % 44))},${String(72 + ((h >>> 8) % 20))}%,${String(56 + ((h >>> 16) % 12))}%)`, darkText: true };
+}
+
+export function frameColour(data: FlameData, i: number, scale: number): string {
+  return frameStyle(data, i, scale).fill;
 }
