@@ -51,3 +51,10 @@ export function icon(path: string, title = ""): SVGSVGElement {
   svg.append(p);
   return svg;
 }
+
+/** A function and its file for a table cell: the name, and the file's last folders (the whole path on hover). */
+export function functionCell(name: string, file: string): HTMLTableCellElement {
+  const parts = file.split("/");
+  const short = parts.length > 3 ? `…/${parts.slice(-3).join("/")}` : file;
+  return h("td", { className: "fn-cell" }, h("div", { className: "fn-name", title: name }, name), h("div", { className: "fn-file", title: file }, short));
+}

@@ -44,7 +44,7 @@ function start(): void {
   const app = document.getElementById("app") as HTMLElement;
   const links = PAGES.map((p) => h("a", { href: p.path, className: "nav-link" }, p.title));
   const help = helpDialog();
-  const helpButton = h("button", { type: "button", className: "help-button", title: "Keyboard shortcuts (?)", on: { click: () => help.showModal() } }, icon(ICONS.keyboard));
+  const helpButton = h("button", { type: "button", className: "help-button", title: "Keyboard shortcuts (?)", on: { click: () => help.showModal() } }, icon(ICONS.keyboard), "?");
   const main = h("main", { className: "page" });
   app.append(h("header", { className: "topbar" }, h("a", { href: "/services", className: "brand" }, icon(ICONS.flame), "fleetprof"), h("nav", null, ...links), h("span", { className: "grow" }), helpButton), main, help);
   interceptLinks(document.body);

@@ -6,7 +6,7 @@
  */
 import type { DiffTopFunctionsResponse, FunctionDiff } from "@fleetprof/proto/query";
 import { formatCpu, formatPercent, formatPoints } from "../../flame/format.js";
-import { h, type Child } from "../dom.js";
+import { functionCell, h, type Child } from "../dom.js";
 
 export interface DiffColumn {
   title: string;
@@ -48,7 +48,7 @@ export function diffTable(res: DiffTopFunctionsResponse, which: "regressions" | 
           "tr",
           { title: `${f.function}: click to highlight in the graph`, on: { click: () => onPick(f) } },
           h("td", { className: "num rank" }, String(k + 1)),
-          h("td", { className: "fn-cell" }, h("div", { className: "fn-name" }, f.function), h("div", { className: "fn-file" }, f.file)),
+          functionCell(f.function, f.file),
           ...DIFF_COLUMNS.map((c) => h("td", { className: c.numeric ? "num" : "" }, c.cell(f, ctx))),
         ),
       ),

@@ -6,7 +6,7 @@
  */
 import type { FunctionStat, TopFunctionsResponse } from "@fleetprof/proto/query";
 import { formatCpu, formatPercent } from "../../flame/format.js";
-import { h, icon } from "../dom.js";
+import { functionCell, h, icon } from "../dom.js";
 import { ICONS } from "../icons.js";
 
 export type TopSort = "self" | "total";
@@ -34,7 +34,7 @@ export function topTable(res: TopFunctionsResponse, o: TopTableOptions): HTMLEle
     h(
       "tr",
       { title: `${f.function} (${f.file}): click to highlight in the graph`, on: { click: () => o.onHighlight(f) } },
-      h("td", { className: "fn-cell" }, h("div", { className: "fn-name" }, f.function), h("div", { className: "fn-file" }, f.file)),
+      functionCell(f.function, f.file),
       h("td", { className: "num" }, formatCpu(Number(f.self), o.rateHz), bar(f.selfShare)),
       h("td", { className: "num muted" }, formatPercent(f.selfShare)),
       h("td", { className: "num" }, formatCpu(Number(f.total), o.rateHz), bar(f.totalShare)),

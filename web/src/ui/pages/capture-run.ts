@@ -7,6 +7,7 @@ import type { FlameGraph } from "@fleetprof/proto/query";
 import { formatCount } from "../../flame/format.js";
 import { api } from "../api.js";
 import { append, h } from "../dom.js";
+import { href } from "../router.js";
 import { failure } from "../components/notice.js";
 import { selectorInput } from "../components/selector-input.js";
 import type { ResolvedRange } from "../time-range.js";
@@ -90,8 +91,11 @@ export async function runCapture(s: CaptureSettings, box: HTMLElement, signal: A
         append(text, h("strong", null, STAGES[p.stage] ?? p.stage), ` · ${p.service || "process"} pid ${String(p.pid)} on ${p.host} · ${String(p.rateHz)} Hz · ${(Number(p.elapsedMs) / 1000).toFixed(0)} / ${String(p.durationMs / 1000)} s`, p.samples > 0n ? ` · ${formatCount(Number(p.samples))} samples` : "", p.message !== "" ? ` · ${p.message}` : "", ` · capture ${id}`);
       } else if (msg.event.case === "flameGraph") {
         (bar.firstChild as HTMLElement).style.width = "100%";
-        text.textContent = `Done · capture ${id} · ${formatCount(Number(msg.event.value.total))} samples`;
-        return { id, graph: msg.event.value, startMs: startMs - 60_000, endMs: Date.now() + 60_000 };
+        const done = { id, graph: msg.event.value, startMs: startMs - 60_000, endMs: Date.now() + 60_000 };
+        const explore = href("/explore", { q: `{capture_id=${JSON.stringify(id)}}`, from: String(done.startMs), to: String(done.endMs), hz: String(s.rateHz) });
+        text.replaceChildren();
+        append(text, h("strong", null, "Done"), ` · capture ${id} · ${formatCount(Number(msg.event.value.total))} samples · `, h("a", { href: explore }, "open in Explore"));
+        return done;
       }
     }
     text.textContent = "The capture ended without a flame graph.";
