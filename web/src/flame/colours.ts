@@ -46,12 +46,14 @@ export function frameStyle(data: FlameData, i: number, scale: number): FrameStyl
     const { share, baseShare } = shares(data, i);
     const delta = share - baseShare;
     if (Math.abs(delta) < UNCHANGED) return { fill: mix(NEUTRAL, NEUTRAL, 0), darkText: true };
-    // intensity follows the size of the change, so small drifts stay pale
-    const eased = Math.pow(Math.min(1, Math.abs(delta) / scale), 0.6);
+    // intensity follows the size of the change, so small drifts stay pale; 24 steps keep the
+    // number of distinct fills small (a canvas draws each fill's frames in one batch)
+    const eased = Math.max(1, Math.round(Math.pow(Math.min(1, Math.abs(delta) / scale), 0.6) * 24)) / 24;
     return { fill: mix(NEUTRAL, delta > 0 ? RED : BLUE, eased), darkText: eased <= 0.6 };
   }
+  // warm hues hashed from the function: 11 hues × 2 saturations × 3 lightnesses
   const h = hash(`${data.strings[data.name[i] ?? 0] ?? ""}\u0000${data.strings[data.file[i] ?? 0] ?? ""}`);
-  return { fill: `hsl(${String(8 + (h % 44))},${String(72 + ((h >>> 8) % 20))}%,${String(56 + ((h >>> 16) % 12))}%)`, darkText: true };
+  return { fill: `hsl(${String(8 + (h % 11) * 4)},${String(74 + ((h >>> 8) % 2) * 14)}%,${String(56 + ((h >>> 16) % 3) * 5)}%)`, darkText: true };
 }
 
 export function frameColour(data: FlameData, i: number, scale: number): string {

@@ -19,6 +19,8 @@ const FONT = "12px ui-monospace, SFMono-Regular, Menlo, Consolas, 'Liberation Mo
 const MATCH = "#c026d3";
 const ZOOM_MS = 200;
 const MAX_CANVAS_PX = 30_000;
+/** The fill of folded ("smaller frames") nodes: drawn hatched. */
+const FOLDED: FrameStyle = { fill: "", darkText: true };
 
 export interface FlameViewOptions {
   /** Samples per second, for CPU time in tooltips; 0 leaves it out. */
@@ -54,7 +56,15 @@ export class FlameView {
   longestDrawMs = 0;
   private hover = -1;
   private matches: Uint8Array | null = null;
-  private readonly styles: (FrameStyle | undefined)[];
+  /** Per node, an index into `fills` (-1: not computed yet). */
+  private readonly styleOf: Int16Array;
+  private readonly fills: FrameStyle[] = [];
+  private readonly fillIndex = new Map<string, number>();
+  /** The last draw, in drawing order: node, x, width, batch key. */
+  private drawnNode = new Int32Array(0);
+  private drawnX = new Float64Array(0);
+  private drawnW = new Float64Array(0);
+  private drawnKey = new Int32Array(0);
   private readonly diffScale: number;
   private readonly ctx: CanvasRenderingContext2D;
   private cssWidth = 0;
@@ -73,7 +83,7 @@ export class FlameView {
     private readonly options: FlameViewOptions,
   ) {
     this.layout = layoutFlame(data);
-    this.styles = new Array<FrameStyle | undefined>(data.name.length);
+    this.styleOf = new Int16Array(data.name.length).fill(-1);
     this.diffScale = data.diff ? diffScale(data) : 0;
     const ctx = canvas.getContext("2d", { alpha: false });
     if (ctx === null) throw new Error("this browser cannot draw on a canvas");
@@ -105,7 +115,7 @@ export class FlameView {
 
   /** Fill colour of node i (null for folded nodes, which are hatched). */
   colour(i: number): string | null {
-    return this.data.kind[i] === KIND_OTHER ? null : this.style(i).fill;
+    return this.data.kind[i] === KIND_OTHER ? null : (this.fills[this.style(i)]?.fill ?? null);
   }
 
   /** Zooms to node i (its subtree fills the width; ancestors stay above, dimmed). */
@@ -162,6 +172,19 @@ export class FlameView {
     return { x: r.left + ((layout.x[i] ?? 0) - (layout.x[z] ?? 0)) * scale, y, width, height: ROW - 1 };
   }
 
+  /** Frames drawn at least `minWidth` pixels wide by the last draw, in viewport coordinates. */
+  drawnFrames(minWidth: number): (Box & { node: number })[] {
+    const r = this.canvas.getBoundingClientRect();
+    const out: (Box & { node: number })[] = [];
+    this.rows.forEach((row, d) => {
+      for (let k = 0; k < row.length; k += 3) {
+        const w = (row[k + 2] ?? 0) - (row[k + 1] ?? 0);
+        if (w >= minWidth) out.push({ node: row[k] ?? 0, x: r.left + (row[k + 1] ?? 0), y: r.top + this.rowY(d), width: w, height: ROW - 1 });
+      }
+    });
+    return out;
+  }
+
   /** Fits the canvas to its container's width and the graph's depth, then draws. */
   resize(): void {
     const dpr = window.devicePixelRatio || 1;
@@ -181,23 +204,29 @@ export class FlameView {
     this.draw();
   }
 
-  /** Draws what is in view. */
+  /**
+   * Draws what is in view: first decides which nodes are wide enough and where, then fills
+   * them in batches of one fill and alpha each, then outlines and labels.
+   */
   draw(): void {
     if (this.cssWidth === 0) return;
     const started = performance.now();
-    const { ctx, data, layout } = this;
+    const { data, layout } = this;
     const { x, width, end, depth } = layout;
-    ctx.globalAlpha = 1;
-    ctx.fillStyle = "#ffffff";
-    ctx.fillRect(0, 0, this.cssWidth, this.cssHeight);
+    const n = data.name.length;
+    if (this.drawnNode.length !== n) {
+      this.drawnNode = new Int32Array(n);
+      this.drawnX = new Float64Array(n);
+      this.drawnW = new Float64Array(n);
+      this.drawnKey = new Int32Array(n);
+    }
     this.rows = Array.from({ length: layout.maxDepth + 1 }, () => []);
-    this.drawn = 0;
+    let count = 0;
     this.skipped = 0;
     const W = this.cssWidth;
     const scale = W / this.view.w;
     const vx0 = this.view.x0;
     const zoomDepth = depth[this.zoom] ?? 0;
-    const n = data.name.length;
     for (let i = 0; i < n; ) {
       const px = ((x[i] ?? 0) - vx0) * scale;
       const pw = (width[i] ?? 0) * scale;
@@ -208,13 +237,136 @@ export class FlameView {
         i = end[i] ?? i + 1;
         continue;
       }
-      this.drawNode(i, a, b - a, (depth[i] ?? 0) < zoomDepth);
+      this.drawnNode[count] = i;
+      this.drawnX[count] = a;
+      this.drawnW[count] = b - a;
+      this.drawnKey[count] = this.batchKey(i, (depth[i] ?? 0) < zoomDepth);
+      this.rows[depth[i] ?? 0]?.push(i, a, b);
+      count++;
       i++;
     }
-    ctx.globalAlpha = 1;
+    this.drawn = count;
+    this.paint(count);
     const ms = performance.now() - started;
     if (ms > this.longestDrawMs) this.longestDrawMs = ms;
     this.options.onDraw?.(this.drawn, this.skipped);
+  }
+
+  /** Batch key: fill index × 4 + alpha class (0 normal, 1 ancestor, 2 dimmed by search, 3 match). */
+  private batchKey(i: number, ancestor: boolean): number {
+    const matched = this.matches !== null && this.matches[i] === 1;
+    const alpha = matched ? 3 : ancestor ? 1 : this.matches !== null ? 2 : 0;
+    return this.style(i) * 4 + alpha;
+  }
+
+  private paint(count: number): void {
+    const { ctx } = this;
+    ctx.globalAlpha = 1;
+    ctx.fillStyle = "#ffffff";
+    ctx.fillRect(0, 0, this.cssWidth, this.cssHeight);
+    // counting sort of the drawn nodes by batch key
+    const keys = this.fills.length * 4;
+    const starts = new Int32Array(keys + 1);
+    for (let k = 0; k < count; k++) {
+      const key = (this.drawnKey[k] ?? 0) + 1;
+      starts[key] = (starts[key] ?? 0) + 1;
+    }
+    for (let k = 0; k < keys; k++) starts[k + 1] = (starts[k + 1] ?? 0) + (starts[k] ?? 0);
+    const order = new Int32Array(count);
+    const next = starts.slice(0, keys);
+    for (let k = 0; k < count; k++) {
+      const key = this.drawnKey[k] ?? 0;
+      const at = next[key] ?? 0;
+      order[at] = k;
+      next[key] = at + 1;
+    }
+    for (let key = 0; key < keys; key++) {
+      const from = starts[key] ?? 0;
+      const to = starts[key + 1] ?? 0;
+      if (from === to) continue;
+      this.setFill(key);
+      for (let o = from; o < to; o++) {
+        const k = order[o] ?? 0;
+        const i = this.drawnNode[k] ?? 0;
+        const pw = this.drawnW[k] ?? 0;
+        ctx.fillRect(this.drawnX[k] ?? 0, this.rowY(this.layout.depth[i] ?? 0), pw > 2 ? pw - 1 : pw, ROW - 1);
+      }
+    }
+    ctx.globalAlpha = 1;
+    for (let k = 0; k < count; k++) this.decorate(k);
+    this.labels(count);
+  }
+
+  private setFill(key: number): void {
+    const { ctx } = this;
+    const alpha = key & 3;
+    const fill = this.fills[key >> 2];
+    ctx.globalAlpha = alpha === 1 ? 0.55 : alpha === 2 ? 0.35 : 1;
+    ctx.fillStyle = alpha === 3 ? MATCH : fill === undefined || fill === FOLDED ? this.hatch : fill.fill;
+  }
+
+  /** Dashed outline of one-side frames, and the hover outline. */
+  private decorate(k: number): void {
+    const { ctx, data } = this;
+    const i = this.drawnNode[k] ?? 0;
+    const px = this.drawnX[k] ?? 0;
+    const pw = this.drawnW[k] ?? 0;
+    const w = pw > 2 ? pw - 1 : pw;
+    const y = this.rowY(this.layout.depth[i] ?? 0);
+    if (data.diff && (data.presence[i] ?? 0) !== 0 && data.kind[i] !== KIND_OTHER && pw > 3) {
+      ctx.setLineDash([3, 2]);
+      ctx.strokeStyle = "#1f2328";
+      ctx.lineWidth = 1;
+      ctx.strokeRect(px + 0.5, y + 0.5, w - 1, ROW - 2);
+      ctx.setLineDash([]);
+    }
+    if (i === this.hover) {
+      ctx.strokeStyle = "#1f2328";
+      ctx.lineWidth = 1.5;
+      ctx.strokeRect(px + 0.75, y + 0.75, Math.max(0, w - 1.5), ROW - 2.5);
+      ctx.lineWidth = 1;
+    }
+  }
+
+  /** Labels of the frames wide enough for three characters, cut to fit. */
+  private labels(count: number, only = -1): void {
+    const { ctx, data } = this;
+    for (let k = only < 0 ? 0 : only; k < (only < 0 ? count : only + 1); k++) {
+      const pw = this.drawnW[k] ?? 0;
+      const room = Math.floor((pw - 6) / this.charW);
+      if (room < 3) continue;
+      const i = this.drawnNode[k] ?? 0;
+      const key = this.drawnKey[k] ?? 0;
+      const alpha = key & 3;
+      ctx.globalAlpha = alpha === 1 ? 0.55 : alpha === 2 ? 0.35 : 1;
+      ctx.fillStyle = alpha === 3 || this.fills[key >> 2]?.darkText === false ? "#ffffff" : "#1f2328";
+      let t = nodeLabel(data, i);
+      const presence = data.diff ? (data.presence[i] ?? 0) : 0;
+      if (presence === PRESENT_COMPARISON_ONLY) t = `+ ${t}`;
+      else if (presence === PRESENT_BASE_ONLY) t = `− ${t}`;
+      if (t.length > room) t = `${t.slice(0, room - 1)}…`;
+      ctx.fillText(t, (this.drawnX[k] ?? 0) + 3, this.rowY(this.layout.depth[i] ?? 0) + ROW - 5);
+    }
+    ctx.globalAlpha = 1;
+  }
+
+  /** Redraws one drawn node in place (hover changes: no full redraw). */
+  private repaint(i: number): void {
+    if (i < 0) return;
+    const k = this.drawnNode.indexOf(i);
+    if (k < 0 || k >= this.drawn) return;
+    const { ctx } = this;
+    const y = this.rowY(this.layout.depth[i] ?? 0);
+    const px = this.drawnX[k] ?? 0;
+    const pw = this.drawnW[k] ?? 0;
+    ctx.globalAlpha = 1;
+    ctx.fillStyle = "#ffffff";
+    ctx.fillRect(px, y, pw, ROW);
+    this.setFill(this.drawnKey[k] ?? 0);
+    ctx.fillRect(px, y, pw > 2 ? pw - 1 : pw, ROW - 1);
+    ctx.globalAlpha = 1;
+    this.decorate(k);
+    this.labels(this.drawn, k);
   }
 
   /** The node under a point (viewport coordinates), or -1. */
@@ -246,53 +398,20 @@ export class FlameView {
     return this.options.inverted === true ? (this.layout.maxDepth - d) * ROW : d * ROW;
   }
 
-  private style(i: number): FrameStyle {
-    let s = this.styles[i];
-    if (s === undefined) {
-      s = frameStyle(this.data, i, this.diffScale);
-      this.styles[i] = s;
+  /** Index of node i's fill in `fills`, computed on first use. */
+  private style(i: number): number {
+    let id = this.styleOf[i] ?? -1;
+    if (id >= 0) return id;
+    const s = this.data.kind[i] === KIND_OTHER ? FOLDED : frameStyle(this.data, i, this.diffScale);
+    const key = s === FOLDED ? "" : `${s.fill}|${String(s.darkText)}`;
+    id = this.fillIndex.get(key) ?? -1;
+    if (id < 0) {
+      id = this.fills.length;
+      this.fills.push(s);
+      this.fillIndex.set(key, id);
     }
-    return s;
-  }
-
-  private drawNode(i: number, px: number, pw: number, ancestor: boolean): void {
-    const { ctx, data } = this;
-    const d = this.layout.depth[i] ?? 0;
-    const y = this.rowY(d);
-    const matched = this.matches !== null && this.matches[i] === 1;
-    const alpha = ancestor ? 0.55 : this.matches !== null && !matched ? 0.35 : 1;
-    if (ctx.globalAlpha !== alpha) ctx.globalAlpha = alpha;
-    const style = this.style(i);
-    const folded = data.kind[i] === KIND_OTHER;
-    ctx.fillStyle = matched ? MATCH : folded ? this.hatch : style.fill;
-    const w = pw > 2 ? pw - 1 : pw;
-    ctx.fillRect(px, y, w, ROW - 1);
-    const presence = data.diff ? (data.presence[i] ?? 0) : 0;
-    if (presence !== 0 && !folded && pw > 3) {
-      // a dashed outline marks frames seen on only one side
-      ctx.setLineDash([3, 2]);
-      ctx.strokeStyle = "#1f2328";
-      ctx.strokeRect(px + 0.5, y + 0.5, w - 1, ROW - 2);
-      ctx.setLineDash([]);
-    }
-    if (i === this.hover) {
-      ctx.globalAlpha = 1;
-      ctx.strokeStyle = "#1f2328";
-      ctx.lineWidth = 1.5;
-      ctx.strokeRect(px + 0.75, y + 0.75, Math.max(0, w - 1.5), ROW - 2.5);
-      ctx.lineWidth = 1;
-    }
-    const room = Math.floor((pw - 6) / this.charW);
-    if (room >= 3) {
-      let t = nodeLabel(data, i);
-      if (presence === PRESENT_COMPARISON_ONLY) t = `+ ${t}`;
-      else if (presence === PRESENT_BASE_ONLY) t = `− ${t}`;
-      if (t.length > room) t = `${t.slice(0, room - 1)}…`;
-      ctx.fillStyle = matched || !style.darkText ? "#ffffff" : "#1f2328";
-      ctx.fillText(t, px + 3, y + ROW - 5);
-    }
-    this.rows[d]?.push(i, px, px + pw);
-    this.drawn++;
+    this.styleOf[i] = id;
+    return id;
   }
 
   private listen(): void {
@@ -305,8 +424,10 @@ export class FlameView {
     on("mousemove", (e) => {
       const i = this.hit(e.clientX, e.clientY);
       if (i !== this.hover) {
+        const old = this.hover;
         this.hover = i;
-        this.draw();
+        this.repaint(old);
+        this.repaint(i);
       }
       if (i < 0) tip.hidden = true;
       else {
@@ -316,10 +437,9 @@ export class FlameView {
     });
     on("mouseleave", () => {
       tip.hidden = true;
-      if (this.hover !== -1) {
-        this.hover = -1;
-        this.draw();
-      }
+      const old = this.hover;
+      this.hover = -1;
+      this.repaint(old);
     });
     on("click", (e) => {
       const i = this.hit(e.clientX, e.clientY);

@@ -105,6 +105,7 @@ function start(): void {
       location: (i: number) => (d.kind[i] === KIND_OTHER ? "" : nodeLocation(d, i)),
       longestDrawMs: () => view.longestDrawMs,
       zoomTo: (i: number) => view.setZoom(i),
+      drawnFrames: (minWidth: number) => view.drawnFrames(minWidth),
     },
   });
 }

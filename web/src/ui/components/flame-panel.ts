@@ -62,7 +62,6 @@ export class FlamePanel {
       this.searchInfo,
       reset,
       h("div", { className: "segmented", attrs: { role: "group", "aria-label": "View" } }, this.modeFlame, this.modeSandwich),
-      h("span", { className: "grow" }),
       exportMenu(options.exportSource),
     );
     this.el = h("section", { className: "panel flame-panel" }, toolbar, this.legend, this.banner, this.zoomInfo, this.canvasBox, this.sandwichBox, this.status);
