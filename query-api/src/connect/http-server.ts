@@ -10,6 +10,7 @@ import { createContextValues, type ConnectRouter } from "@connectrpc/connect";
 import { connectNodeAdapter } from "@connectrpc/connect-node";
 import { ErrorCode, FleetprofError, type Logger } from "@fleetprof/common";
 import { PEER } from "./call-source.js";
+import { fastBrotli, fastGzip } from "./compression.js";
 import { applyCors, parseOrigins } from "./cors.js";
 import { staticFiles } from "./static-files.js";
 
@@ -47,6 +48,10 @@ export function parseListen(listen: string): { host: string; port: number } {
 
 const LOOPBACK = new Set(["127.0.0.1", "::1", "localhost"]);
 
+function isLoopback(address: string | undefined): boolean {
+  return address !== undefined && (address.startsWith("127.") || address === "::1" || address.startsWith("::ffff:127."));
+}
+
 /** Host header's name without the port. */
 function hostName(header: string | undefined): string {
   if (header === undefined) return "";
@@ -64,6 +69,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpS
   const connect = connectNodeAdapter({
     routes: options.routes,
     grpc: false,
+    acceptCompression: [fastGzip, fastBrotli],
     // HTTP/1.1 only here, so requests are IncomingMessages.
     fallback: (req, res) => files(req as IncomingMessage, res as ServerResponse),
     contextValues: (req) => createContextValues().set(PEER, `${req.socket.remoteAddress ?? ""}:${String(req.socket.remotePort ?? "")}`),
@@ -74,6 +80,11 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpS
       return;
     }
     if (applyCors(allowed, req, res)) return;
+    // Compressing for a client on this machine only costs time.
+    if (isLoopback(req.socket.remoteAddress)) {
+      delete req.headers["accept-encoding"];
+      delete req.headers["connect-accept-encoding"];
+    }
     connect(req, res);
   };
   const server: Server = options.tls === undefined ? createHttpServer(handle) : createHttpsServer({ cert: options.tls.cert, key: options.tls.key }, handle);

@@ -7,16 +7,7 @@ import { Code, ConnectError, createClient, type Client, type Interceptor } from 
 import { createConnectTransport } from "@connectrpc/connect-web";
 import { QueryService } from "@fleetprof/proto/query";
 
-const TOKEN_KEY = "fleetprof-token";
-
-export function storedToken(): string {
-  return sessionStorage.getItem(TOKEN_KEY) ?? "";
-}
-
-export function storeToken(token: string): void {
-  if (token === "") sessionStorage.removeItem(TOKEN_KEY);
-  else sessionStorage.setItem(TOKEN_KEY, token);
-}
+import { storedToken } from "./token.js";
 
 const auth: Interceptor = (next) => (req) => {
   const token = storedToken();

@@ -41,6 +41,7 @@ function helpDialog(): HTMLDialogElement {
 }
 
 function start(): void {
+  performance.mark("app-start");
   const app = document.getElementById("app") as HTMLElement;
   const links = PAGES.map((p) => h("a", { href: p.path, className: "nav-link" }, p.title));
   const help = helpDialog();

@@ -14,6 +14,9 @@ export interface ResolvedRange {
   endMs: number;
 }
 
+/** The range a page shows when the URL names none. */
+export const DEFAULT_FROM = "now-1h";
+
 const UNITS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
 
 export const PRESETS: { label: string; from: string }[] = [

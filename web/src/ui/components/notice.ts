@@ -2,7 +2,8 @@
  * What a panel shows while it waits, when it fails, or when nothing matched: a spinner, an
  * error saying what to do next (with a token field when the server wants one), or a hint.
  */
-import { describeProblem, storeToken, storedToken } from "../api.js";
+import { describeProblem } from "../api.js";
+import { storeToken, storedToken } from "../token.js";
 import { h } from "../dom.js";
 
 export function loading(text = "Loading…"): HTMLElement {

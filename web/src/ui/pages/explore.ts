@@ -3,7 +3,8 @@
  * label, and its flame graph beside the top functions. Everything on screen is in the URL:
  * q, from, to, by, top, sort, search, zoom, fn (sandwich), nodes, hz.
  */
-import { SortBy } from "@fleetprof/proto/query";
+import { fromBinary } from "@bufbuild/protobuf";
+import { FlameGraphResponseSchema, SortBy, type FlameGraphResponse } from "@fleetprof/proto/query";
 import { flameDataFrom } from "../../flame/flame-data-from.js";
 import { exactFunction } from "../../flame/search.js";
 import { api } from "../api.js";
@@ -18,6 +19,7 @@ import { setParams, type Page } from "../router.js";
 import { describeRange, resolveRange, toTimeRange, type RangeParam, type ResolvedRange } from "../time-range.js";
 import { cores, rateFrom } from "../units.js";
 import { copyLinkButton, Loader, pageHeader, rangeParam } from "./page-kit.js";
+import { takeFlamePreload } from "../preload/take-preload.js";
 import { fileStem, type ExportSource } from "../components/export-menu.js";
 
 interface ExploreParams {
@@ -50,6 +52,8 @@ export function explorePage(root: HTMLElement): Page {
   let resolved: ResolvedRange = resolveRange(p.range);
   let flameDone: Promise<void> = Promise.resolve();
   let lastBase = "";
+  /** The first flame graph, already asked for by the preload script. */
+  let preloaded: Promise<Uint8Array | undefined> | undefined;
   const loaders = { flame: new Loader(), top: new Loader(), series: new Loader(), labels: new Loader() };
   const selector = selectorInput({ value: p.q, label: "Selector", range: () => resolved, onSubmit: (q) => setParams({ q, zoom: undefined, fn: undefined }) });
   const run = h("button", { type: "button", className: "primary", on: { click: () => setParams({ q: selector.input.value.trim(), zoom: undefined, fn: undefined }) } }, "Run");
@@ -76,10 +80,17 @@ export function explorePage(root: HTMLElement): Page {
     h("div", { className: "explore-grid" }, flameSlot, h("section", { className: "panel top-panel" }, h("div", { className: "panel-head" }, topTitle), topBody)),
   );
 
+  const fetchFlame = async (signal: AbortSignal): Promise<FlameGraphResponse> => {
+    const pre = preloaded;
+    preloaded = undefined;
+    const bytes = pre === undefined ? undefined : await pre;
+    return bytes !== undefined ? fromBinary(FlameGraphResponseSchema, bytes) : api.flameGraph({ selector: p.q, range: toTimeRange(resolved), maxNodes: p.nodes }, { signal });
+  };
   const loadFlame = async (signal: AbortSignal): Promise<void> => {
     fill(flameSlot, loading("Computing the flame graph…"));
     try {
-      const res = await api.flameGraph({ selector: p.q, range: toTimeRange(resolved), maxNodes: p.nodes }, { signal });
+      const res = await fetchFlame(signal);
+      if (signal.aborted) return;
       const graph = res.flameGraph;
       if (graph === undefined || graph.total === 0n) {
         fill(flameSlot, empty("No samples matched this selector in this time range", "Try a longer range, or check the Services page for what is being profiled."));
@@ -127,6 +138,7 @@ export function explorePage(root: HTMLElement): Page {
     }
   };
   const loadLabels = async (signal: AbortSignal): Promise<void> => {
+    await flameDone;
     try {
       const { names } = await api.listLabelNames({ selector: p.q, range: toTimeRange(resolved) }, { signal });
       const choices = names.filter((n) => n !== "capture_id");
@@ -150,7 +162,9 @@ export function explorePage(root: HTMLElement): Page {
     const base = `${p.q}|${p.range.from}|${p.range.to}`;
     if (base !== lastBase) {
       // one resolution of a relative range for every request of this selection
-      resolved = resolveRange(p.range);
+      const pre = takeFlamePreload(location.search);
+      preloaded = pre?.bytes;
+      resolved = pre?.range ?? resolveRange(p.range);
       lastBase = base;
     }
     panel.setRate(p.rateHz);

@@ -1,7 +1,7 @@
 /** Pieces every page uses: its header, a copy-link button, range parameters, request loading. */
 import { h, icon, type Child } from "../dom.js";
 import { ICONS } from "../icons.js";
-import type { RangeParam } from "../time-range.js";
+import { DEFAULT_FROM, type RangeParam } from "../time-range.js";
 import { toast } from "../components/notice.js";
 
 export function pageHeader(title: string, subtitle: string, ...controls: Child[]): HTMLElement {
@@ -31,7 +31,7 @@ export function copyLinkButton(): HTMLButtonElement {
 }
 
 /** A range from two URL parameters, with a default start. */
-export function rangeParam(params: URLSearchParams, fromKey: string, toKey: string, defaultFrom = "now-1h"): RangeParam {
+export function rangeParam(params: URLSearchParams, fromKey: string, toKey: string, defaultFrom = DEFAULT_FROM): RangeParam {
   return { from: params.get(fromKey) ?? defaultFrom, to: params.get(toKey) ?? "now" };
 }
 
