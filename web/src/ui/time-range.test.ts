@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { describeRange, parseTime, resolveRange } from "./time-range.js";
+import { chartStepMs, describeRange, parseTime, resolveRange } from "./time-range.js";
 
 const now = Date.UTC(2030, 0, 2, 12, 0, 0);
 
@@ -22,5 +22,14 @@ describe("time ranges in the URL", () => {
   it("names a range the way the picker shows it", () => {
     expect(describeRange({ from: "now-15m", to: "now" })).toBe("last 15m");
     expect(describeRange({ from: "now-90m", to: "now" })).toBe("last 90m");
+  });
+});
+
+describe("chart steps", () => {
+  it("give about 60 round steps, never finer than the agents' 10 s windows", () => {
+    expect(chartStepMs({ startMs: now - 300_000, endMs: now })).toBe(10_000);
+    expect(chartStepMs({ startMs: now - 3_600_000, endMs: now })).toBe(60_000);
+    expect(chartStepMs({ startMs: now - 86_400_000, endMs: now })).toBe(1_800_000);
+    expect(chartStepMs({ startMs: now - 31 * 86_400_000, endMs: now })).toBe(86_400_000);
   });
 });

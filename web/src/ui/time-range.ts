@@ -77,3 +77,15 @@ export function formatSpan(ms: number): string {
   if (ms < 172_800_000) return `${(ms / 3_600_000).toFixed(ms < 36_000_000 ? 1 : 0)} h`;
   return `${(ms / 86_400_000).toFixed(1)} d`;
 }
+
+const STEPS_S = [10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 10_800, 21_600, 43_200, 86_400];
+
+/**
+ * A round step giving about `points` points over a range, never under 10 s: agents send a
+ * window's samples stamped with the window's start (10 s by default), so a finer step would
+ * draw a comb of spikes rather than the CPU in use.
+ */
+export function chartStepMs(range: ResolvedRange, points = 60): number {
+  const want = (range.endMs - range.startMs) / points / 1000;
+  return (STEPS_S.find((s) => s >= want) ?? STEPS_S[STEPS_S.length - 1] ?? 86_400) * 1000;
+}

@@ -16,7 +16,7 @@ import { SeriesChart } from "../components/series-chart.js";
 import { timePicker } from "../components/time-picker.js";
 import { topTable, type TopSort } from "../components/top-table.js";
 import { setParams, type Page } from "../router.js";
-import { describeRange, resolveRange, toTimeRange, type RangeParam, type ResolvedRange } from "../time-range.js";
+import { chartStepMs, describeRange, resolveRange, toTimeRange, type RangeParam, type ResolvedRange } from "../time-range.js";
 import { cores, rateFrom } from "../units.js";
 import { copyLinkButton, Loader, pageHeader, rangeParam } from "./page-kit.js";
 import { takeFlamePreload } from "../preload/take-preload.js";
@@ -127,7 +127,7 @@ export function explorePage(root: HTMLElement): Page {
   const loadSeries = async (signal: AbortSignal): Promise<void> => {
     await flameDone;
     try {
-      const res = await api.timeSeries({ selector: p.q, range: toTimeRange(resolved), groupBy: p.by, limit: p.top }, { signal });
+      const res = await api.timeSeries({ selector: p.q, range: toTimeRange(resolved), stepMs: BigInt(chartStepMs(resolved)), groupBy: p.by, limit: p.top }, { signal });
       const stepMs = Number(res.stepMs);
       const times = (res.series[0]?.points ?? []).map((pt) => Number(pt.timeUnixMs));
       chart.set({ times, stepMs, series: res.series.map((s) => ({ name: s.group, values: s.points.map((pt) => cores(Number(pt.samples), p.rateHz, stepMs)) })) });

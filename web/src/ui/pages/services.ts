@@ -11,7 +11,7 @@ import { empty, failure, loading } from "../components/notice.js";
 import { sparkline } from "../components/sparkline.js";
 import { timePicker } from "../components/time-picker.js";
 import { href, setParams, type Page } from "../router.js";
-import { resolveRange, toTimeRange, type RangeParam } from "../time-range.js";
+import { chartStepMs, resolveRange, toTimeRange, type RangeParam } from "../time-range.js";
 import { cores, rateFrom } from "../units.js";
 import { copyLinkButton, Loader, pageHeader, rangeParam } from "./page-kit.js";
 
@@ -61,7 +61,7 @@ export function servicesPage(root: HTMLElement): Page {
     fill(body, loading("Loading services…"));
     try {
       const r = toTimeRange(resolveRange(range));
-      const [list, series] = await Promise.all([api.listServices({ range: r }, { signal }), api.timeSeries({ range: r, groupBy: "service", limit: 100 }, { signal })]);
+      const [list, series] = await Promise.all([api.listServices({ range: r }, { signal }), api.timeSeries({ range: r, stepMs: BigInt(chartStepMs(resolveRange(range), 40)), groupBy: "service", limit: 100 }, { signal })]);
       if (list.services.length === 0) {
         fill(body, empty("No samples in this time range", "Is an agent running? `fleetprof up --demo` starts one with a demo service; samples arrive after about 20 s."));
         return;
