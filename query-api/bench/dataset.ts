@@ -8,7 +8,7 @@
  * sums through the staging table), and the rollups are filled afterwards by INSERT … SELECT,
  * summing to what the collector would have written.
  */
-import type { Store } from "@fleetprof/store";
+import { queryRows, type Store } from "@fleetprof/store";
 
 export const SERVICES = 20;
 export const HOSTS = 1000;
@@ -104,4 +104,15 @@ SETTINGS optimize_on_insert = 0, max_insert_threads = 2`,
   await exec(store, `OPTIMIZE TABLE ${db}.stacks FINAL`);
   await exec(store, `OPTIMIZE TABLE ${db}.frames FINAL`);
   return { rows: total, startMs, endMs, generateMs: performance.now() - started };
+}
+
+/** Waits (at most `maxMs`) for the merges a bulk load started: they would compete with the first figures. Returns the ms waited. */
+export async function waitForMerges(store: Store, maxMs = 180_000): Promise<number> {
+  const started = performance.now();
+  while (performance.now() - started < maxMs) {
+    const merges = Number((await queryRows<[number]>(store, "SELECT count() FROM system.merges", {}))[0]?.[0] ?? 0);
+    if (merges === 0) break;
+    await new Promise((r) => setTimeout(r, 1000));
+  }
+  return performance.now() - started;
 }

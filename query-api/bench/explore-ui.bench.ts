@@ -1,4 +1,3 @@
-/// <reference lib="dom" />
 /**
  * The web UI's time to first flame graph: the Explore page of one service over the query
  * benchmark's 24 h dataset (dataset.ts), opened in Chromium from the query API's HTTP
@@ -12,10 +11,10 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createLogger } from "@fleetprof/common";
-import { openStore, queryRows } from "@fleetprof/store";
+import { openStore } from "@fleetprof/store";
 import { launchBrowser } from "@fleetprof/test";
 import { createQueryClient, startQueryApi } from "../src/index.js";
-import { generateDataset } from "./dataset.js";
+import { generateDataset, waitForMerges } from "./dataset.js";
 
 const ROWS = Number(process.env["FLEETPROF_BENCH_ROWS"] ?? 30_000_000);
 const RUNS = Number(process.env["FLEETPROF_BENCH_RUNS"] ?? 9);
@@ -42,13 +41,8 @@ const browser = await launchBrowser();
 try {
   console.log(`generating ${String(ROWS)} sample rows inside ClickHouse…`);
   const data = await generateDataset(store, ROWS);
-  const settleStart = performance.now();
-  while (performance.now() - settleStart < 180_000) {
-    const merges = Number((await queryRows<[number]>(store, "SELECT count() FROM system.merges", {}))[0]?.[0] ?? 0);
-    if (merges === 0) break;
-    await new Promise((r) => setTimeout(r, 1000));
-  }
-  console.log(`generated in ${(data.generateMs / 1000).toFixed(1)} s, waited ${((performance.now() - settleStart) / 1000).toFixed(0)} s for merges`);
+  const settledMs = await waitForMerges(store);
+  console.log(`generated in ${(data.generateMs / 1000).toFixed(1)} s, waited ${(settledMs / 1000).toFixed(0)} s for merges`);
 
   const api = await startQueryApi({ host: "127.0.0.1", port: 0, httpListen: "127.0.0.1:0", deadline: 600_000 }, { store, logger: createLogger({ level: "warn" }) });
   const client = createQueryClient(api.address, { deadlineMs: 600_000 });
@@ -65,11 +59,12 @@ try {
     const page = await context.newPage();
     await page.goto(url);
     await page.waitForFunction(() => performance.getEntriesByName("flame-drawn").length > 0, null, { timeout: 600_000 });
-    const timing = await page.evaluate((): PageTiming => {
-      const mark = (name: string): number => performance.getEntriesByName(name)[0]?.startTime ?? 0;
-      const req = performance.getEntriesByType("resource").find((e) => e.name.endsWith("/FlameGraph")) as PerformanceResourceTiming | undefined;
+    // A string: tsx would wrap the page function's named helpers in a function the page lacks.
+    const timing = await page.evaluate<PageTiming>(`(() => {
+      const mark = (name) => performance.getEntriesByName(name)[0]?.startTime ?? 0;
+      const req = performance.getEntriesByType("resource").find((e) => e.name.endsWith("/FlameGraph"));
       return { firstFlameMs: mark("flame-drawn"), appStartMs: mark("app-start"), requestStartMs: req?.startTime ?? 0, requestEndMs: req?.responseEnd ?? 0, responseBytes: req?.encodedBodySize ?? 0 };
-    });
+    })()`);
     await page.close();
     return timing;
   };

@@ -2,12 +2,15 @@
 /**
  * The web UI on `fleetprof up --demo`, in Chromium: pick shop-demo on the Services page and
  * see its flame graph; search, zoom, copy the link and get the same view from it; open the
- * sandwich of compute_prices; compare 1.0 with 2.0 and find compute_prices red and first
- * among the regressions; dump and capture on the Incidents page. No console errors anywhere.
+ * sandwich of compute_prices; export pprof and HTML; drag across the chart to zoom in time;
+ * compare 1.0 with 2.0 and find compute_prices red and first among the regressions; dump and
+ * capture on the Incidents page. No console errors anywhere.
  * Also a capture streamed over the Connect protocol by a plain HTTP client (JSON).
  */
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { gunzipSync } from "node:zlib";
 import { freePort, launchBrowser, screenshot, spawnTracked, tempDir, waitUntil, type Tracked } from "@fleetprof/test";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -116,6 +119,50 @@ describe("the web UI on fleetprof up --demo", () => {
     expect(tip).toMatch(/compute_prices/);
     expect(tip).toMatch(/self\s+[\d,]+\s+[\d.]+%\s+[\d.]+ (s|ms)/);
     await screenshot(page, "ui-explore.png");
+    await page.close();
+  });
+
+  it("exports the profile as pprof and the flame graph as one HTML file", async () => {
+    const page = await open('/explore?q={service="shop-demo"}&from=now-15m');
+    await page.waitForFunction(() => typeof fleetprofViewer !== "undefined" && fleetprofViewer.find("compute_prices") > 0);
+    const download = async (format: string): Promise<{ name: string; bytes: Buffer }> => {
+      await page.locator("button.export-button").click();
+      const [d] = await Promise.all([page.waitForEvent("download"), page.locator(`.menu-item[data-format="${format}"]`).click()]);
+      return { name: d.suggestedFilename(), bytes: readFileSync(await d.path()) };
+    };
+    const pprof = await download("pprof");
+    expect(pprof.name).toMatch(/\.pb\.gz$/);
+    expect([pprof.bytes[0], pprof.bytes[1]]).toEqual([0x1f, 0x8b]);
+    expect(gunzipSync(pprof.bytes).includes(Buffer.from("compute_prices"))).toBe(true);
+    const html = await download("html");
+    expect(html.name).toMatch(/\.html$/);
+    // the same self-contained page as `fleetprof flame -o x.html`
+    const file = join(tempDir("fleetprof-ui-export-"), "flame.html");
+    writeFileSync(file, html.bytes);
+    const exported = await context.newPage();
+    await exported.goto(pathToFileURL(file).href);
+    await exported.waitForFunction(() => typeof fleetprofViewer !== "undefined" && fleetprofViewer.find("compute_prices") > 0);
+    expect(await exported.textContent("h1")).toBe('{service="shop-demo"}');
+    await exported.close();
+    await page.close();
+  });
+
+  it("zooms in time by dragging across the chart", async () => {
+    const page = await open('/explore?q={service="shop-demo"}&from=now-15m');
+    await page.waitForFunction(() => typeof fleetprofViewer !== "undefined" && fleetprofViewer.find("compute_prices") > 0);
+    const chart = page.locator("canvas.series-canvas");
+    await expect.poll(() => page.locator(".chart-panel .panel-head").innerText()).toMatch(/step \d+ s/);
+    const box = await chart.boundingBox();
+    expect(box).not.toBeNull();
+    const y = (box?.y ?? 0) + 60;
+    await page.mouse.move((box?.x ?? 0) + (box?.width ?? 0) * 0.6, y);
+    await page.mouse.down();
+    await page.mouse.move((box?.x ?? 0) + (box?.width ?? 0) * 0.95, y, { steps: 5 });
+    await page.mouse.up();
+    await expect.poll(() => new URL(page.url()).searchParams.get("from")).toMatch(/^\d{13}$/);
+    const params = new URL(page.url()).searchParams;
+    expect(Number(params.get("to"))).toBeGreaterThan(Number(params.get("from")));
+    expect(await page.locator(".time-button").innerText()).toMatch(/→/);
     await page.close();
   });
 

@@ -19,7 +19,7 @@ import { timePicker } from "../components/time-picker.js";
 import { setParams, type Page } from "../router.js";
 import { describeRange, resolveRange, toTimeRange, type RangeParam, type ResolvedRange } from "../time-range.js";
 import { rateFrom } from "../units.js";
-import { copyLinkButton, Loader, pageHeader, rangeParam } from "./page-kit.js";
+import { abortAll, copyLinkButton, Loader, pageHeader, rangeParam, reloadAll } from "./page-kit.js";
 import { quickPick } from "./compare-pick.js";
 
 interface Side {
@@ -139,8 +139,7 @@ export function comparePage(root: HTMLElement): Page {
   };
 
   function retry(): void {
-    for (const l of Object.values(loaders)) l.invalidate();
-    update(new URLSearchParams(location.search));
+    reloadAll(loaders, update);
   }
 
   function update(params: URLSearchParams): void {
@@ -172,7 +171,7 @@ export function comparePage(root: HTMLElement): Page {
   return {
     update,
     destroy: () => {
-      for (const l of Object.values(loaders)) l.abort();
+      abortAll(loaders);
       panel.destroy();
     },
   };

@@ -18,7 +18,7 @@ import { topTable, type TopSort } from "../components/top-table.js";
 import { setParams, type Page } from "../router.js";
 import { chartStepMs, describeRange, resolveRange, toTimeRange, type RangeParam, type ResolvedRange } from "../time-range.js";
 import { cores, rateFrom } from "../units.js";
-import { copyLinkButton, Loader, pageHeader, rangeParam } from "./page-kit.js";
+import { abortAll, copyLinkButton, Loader, pageHeader, rangeParam, reloadAll } from "./page-kit.js";
 import { takeFlamePreload } from "../preload/take-preload.js";
 import { fileStem, type ExportSource } from "../components/export-menu.js";
 
@@ -150,8 +150,7 @@ export function explorePage(root: HTMLElement): Page {
   };
 
   function retry(): void {
-    for (const l of Object.values(loaders)) l.invalidate();
-    update(new URLSearchParams(location.search));
+    reloadAll(loaders, update);
   }
 
   function update(params: URLSearchParams): void {
@@ -177,7 +176,7 @@ export function explorePage(root: HTMLElement): Page {
   return {
     update,
     destroy: () => {
-      for (const l of Object.values(loaders)) l.abort();
+      abortAll(loaders);
       panel.destroy();
       chart.destroy();
     },

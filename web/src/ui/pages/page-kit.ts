@@ -64,3 +64,14 @@ export class Loader {
     this.key = undefined;
   }
 }
+
+/** Asks for everything again (after the user entered a token, say). */
+export function reloadAll(loaders: Record<string, Loader>, update: (params: URLSearchParams) => void): void {
+  for (const l of Object.values(loaders)) l.invalidate();
+  update(new URLSearchParams(location.search));
+}
+
+/** Stops every request of a page that is going away. */
+export function abortAll(loaders: Record<string, Loader>): void {
+  for (const l of Object.values(loaders)) l.abort();
+}
