@@ -3,11 +3,16 @@
  * plain HTTP client (fetch, JSON and binary), next to the same server's gRPC answers; the
  * web UI's files; CORS; the loopback host check.
  */
+import { execFileSync } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { request } from "node:http";
+import { request as httpsRequest } from "node:https";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { equals, fromBinary, toBinary, create } from "@bufbuild/protobuf";
 import { createLogger } from "@fleetprof/common";
 import { FlameGraphRequestSchema, FlameGraphResponseSchema } from "@fleetprof/proto";
+import { tempDir } from "@fleetprof/test";
 import { createQueryClient, startQueryApi, type QueryApi, type QueryClient } from "../src/index.js";
 import { WORKLOAD, ingestWorkload, type Ingested } from "./workload.js";
 
@@ -187,5 +192,40 @@ describe("CORS", () => {
     expect(call.headers.get("access-control-allow-origin")).toBe("https://ops.example");
     expect(call.headers.get("access-control-expose-headers")).toMatch(/fleetprof-error-code/);
     expect((await raw(guarded, "/fleetprof.v1.QueryService/ListServices", { ...preflight, origin: "https://evil.example" }, "OPTIONS")).status).toBe(403);
+  });
+});
+
+describe("TLS", () => {
+  it("serves HTTPS with the server's certificate when --tls-cert is set", async () => {
+    const dir = tempDir("fleetprof-http-tls-");
+    execFileSync("openssl", [
+      "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=localhost",
+      "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1",
+      "-keyout", join(dir, "key.pem"), "-out", join(dir, "cert.pem"),
+    ], { stdio: "pipe" });
+    const tls = await startQueryApi(
+      { host: "127.0.0.1", port: 0, httpListen: "127.0.0.1:0", tlsCert: join(dir, "cert.pem"), tlsKey: join(dir, "key.pem") },
+      { store: ingested.store, logger: createLogger({ level: "silent" }) },
+    );
+    try {
+      expect(tls.httpUrl).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
+      const u = new URL(tls.httpUrl ?? "");
+      const body = await new Promise<string>((resolve, reject) => {
+        const req = httpsRequest(
+          { host: u.hostname, port: u.port, path: "/fleetprof.v1.QueryService/ListServices", method: "POST", ca: readFileSync(join(dir, "cert.pem")), headers: { "content-type": "application/json" } },
+          (res) => {
+            let text = "";
+            res.setEncoding("utf8");
+            res.on("data", (c: string) => (text += c));
+            res.on("end", () => resolve(text));
+          },
+        );
+        req.on("error", reject);
+        req.end("{}");
+      });
+      expect(JSON.parse(body)).toMatchObject({ services: [{ name: WORKLOAD.service }] });
+    } finally {
+      await tls.stop();
+    }
   });
 });

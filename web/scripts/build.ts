@@ -1,7 +1,7 @@
 /**
  * Bundles the browser code with esbuild (no CDN, nothing downloaded at run time):
- *   dist/ui/       the single-page app: index.html, assets/app-[hash].js and .css, and
- *                  assets/preload-[hash].js (starts the Explore page's query early) (cached
+ *   dist/ui/       the single-page app: index.html (with the preload script inline, which
+ *                  starts the Explore page's query early), assets/app-[hash].js and .css (cached
  *                  forever by the server), viewer/ (the HTML export's script, for downloads)
  *   dist/viewer/   flame-viewer.js and .css, inlined by the CLI into every HTML flame graph
  * Sources come straight from the workspace (`@fleetprof/source` condition).
@@ -17,7 +17,7 @@ const DIST = join(WEB, "dist");
 const common: BuildOptions = {
   absWorkingDir: WEB,
   bundle: true,
-  minify: true,
+  minify: process.env["FLEETPROF_WEB_MINIFY"] !== "0",
   platform: "browser",
   target: ["chrome111", "firefox111", "safari16.4"],
   conditions: ["@fleetprof/source"],
@@ -33,14 +33,9 @@ async function buildViewer(): Promise<void> {
 
 async function buildApp(): Promise<void> {
   const out = join(DIST, "ui");
-  const preload = await build({
-    ...common,
-    entryPoints: { preload: "src/ui/preload/flame-preload.ts" },
-    format: "iife",
-    outdir: join(out, "assets"),
-    entryNames: "[name]-[hash]",
-    metafile: true,
-  });
+  // Inline in index.html: no request of its own before the FlameGraph one (the query API allows it by hash).
+  const preload = await build({ ...common, entryPoints: ["src/ui/preload/flame-preload.ts"], format: "iife", write: false });
+  const preloadJs = (preload.outputFiles[0]?.text ?? "").replace(/<\/script/gi, "<\\/script").trim();
   const result = await build({
     ...common,
     entryPoints: { app: "src/ui/main.ts" },
@@ -52,13 +47,12 @@ async function buildApp(): Promise<void> {
     assetNames: "[name]-[hash]",
     metafile: true,
   });
-  const outputs = [...Object.keys(result.metafile.outputs), ...Object.keys(preload.metafile.outputs)].map((p) => basename(p));
+  const outputs = Object.keys(result.metafile.outputs).map((p) => basename(p));
   const js = outputs.find((f) => /^app-.*\.js$/.test(f));
   const css = outputs.find((f) => /^app-.*\.css$/.test(f));
-  const pre = outputs.find((f) => /^preload-.*\.js$/.test(f));
-  if (js === undefined || css === undefined || pre === undefined) throw new Error(`esbuild wrote no app script, stylesheet or preload script: ${outputs.join(", ")}`);
+  if (js === undefined || css === undefined || preloadJs === "") throw new Error(`esbuild wrote no app script, stylesheet or preload script: ${outputs.join(", ")}`);
   const template = readFileSync(join(WEB, "src", "ui", "index.html"), "utf8");
-  writeFileSync(join(out, "index.html"), template.replace("%APP_CSS%", `/assets/${css}`).replace("%APP_JS%", `/assets/${js}`).replace("%PRELOAD_JS%", `/assets/${pre}`));
+  writeFileSync(join(out, "index.html"), template.replace("%APP_CSS%", `/assets/${css}`).replace("%APP_JS%", `/assets/${js}`).replace("%PRELOAD_JS%", () => preloadJs));
   mkdirSync(join(out, "viewer"), { recursive: true });
   for (const f of ["flame-viewer.js", "flame-viewer.css"]) copyFileSync(join(DIST, "viewer", f), join(out, "viewer", f));
   copyFileSync(join(WEB, "src", "ui", "favicon.svg"), join(out, "favicon.svg"));

@@ -4,6 +4,7 @@
  * takes it, index.html for every page path (the app routes in the browser), and nothing
  * outside the UI's folder.
  */
+import { createHash } from "node:crypto";
 import { readFile, stat } from "node:fs/promises";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { extname, join, normalize, resolve, sep } from "node:path";
@@ -25,8 +26,14 @@ const TYPES: Record<string, string> = {
 /** esbuild's `[name]-[hash]` names: the content never changes under such a name. */
 const HASHED = /-[A-Z0-9]{8,}\.[a-z0-9]+$/;
 
-/** What the page may load: only its own origin (scripts, styles, API calls); images from data: and blob: too. */
-const PAGE_POLICY = "default-src 'self'; img-src 'self' data: blob:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'";
+/**
+ * What a page may load: only its own origin (scripts, styles, API calls), images from data:
+ * and blob: too, and the inline scripts the page itself carries (by hash).
+ */
+export function pagePolicy(html: string): string {
+  const hashes = [...html.matchAll(/<script>([\s\S]*?)<\/script>/g)].map((m) => `'sha256-${createHash("sha256").update(m[1] ?? "").digest("base64")}'`);
+  return `default-src 'self'; script-src 'self'${hashes.map((h) => ` ${h}`).join("")}; img-src 'self' data: blob:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'`;
+}
 
 const COMPRESSIBLE = new Set([".html", ".js", ".css", ".map", ".json", ".svg", ".txt"]);
 
@@ -94,17 +101,14 @@ export function staticFiles(folder: string): StaticHandler {
       "x-content-type-options": "nosniff",
       vary: "accept-encoding",
     };
-    if (ext === ".html") Object.assign(headers, { "content-security-policy": PAGE_POLICY, "referrer-policy": "no-referrer", "x-frame-options": "DENY" });
-    let body = hashed ? gzipped.get(path) : undefined;
     const gzip = COMPRESSIBLE.has(ext) && /\bgzip\b/.test(String(req.headers["accept-encoding"] ?? ""));
-    if (gzip) {
-      if (body === undefined) {
-        body = gzipSync(await readFile(path));
-        if (hashed) gzipped.set(path, body);
-      }
-      headers["content-encoding"] = "gzip";
-    } else {
-      body = await readFile(path);
+    if (gzip) headers["content-encoding"] = "gzip";
+    let body = gzip && hashed ? gzipped.get(path) : undefined;
+    if (body === undefined) {
+      const raw = await readFile(path);
+      if (ext === ".html") Object.assign(headers, { "content-security-policy": pagePolicy(raw.toString("utf8")), "referrer-policy": "no-referrer", "x-frame-options": "DENY" });
+      body = gzip ? gzipSync(raw) : raw;
+      if (gzip && hashed) gzipped.set(path, body);
     }
     headers["content-length"] = String(body.length);
     res.writeHead(200, headers);

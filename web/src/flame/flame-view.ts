@@ -8,7 +8,7 @@
  * animates the visible range over a few frames (not with prefers-reduced-motion).
  */
 import { frameStyle, diffScale, type FrameStyle } from "./colours.js";
-import { KIND_OTHER, KIND_ROOT, nodeLabel, PRESENT_BASE_ONLY, PRESENT_COMPARISON_ONLY, type FlameData } from "./flame-data.js";
+import { KIND_FRAME, KIND_OTHER, KIND_ROOT, nodeLabel, PRESENT_BASE_ONLY, PRESENT_COMPARISON_ONLY, type FlameData } from "./flame-data.js";
 import { layoutFlame, type Layout } from "./layout.js";
 import { searchFrames, type SearchResult } from "./search.js";
 import { fillTooltip, placeTooltip } from "./tooltip.js";
@@ -60,6 +60,8 @@ export class FlameView {
   private readonly styleOf: Int16Array;
   private readonly fills: FrameStyle[] = [];
   private readonly fillIndex = new Map<string, number>();
+  /** Plain graphs: fill index by function (name × file), so each function's colour is hashed once. */
+  private readonly byFunction = new Map<number, number>();
   /** The last draw, in drawing order: node, x, width, batch key. */
   private drawnNode = new Int32Array(0);
   private drawnX = new Float64Array(0);
@@ -88,7 +90,8 @@ export class FlameView {
     const ctx = canvas.getContext("2d", { alpha: false });
     if (ctx === null) throw new Error("this browser cannot draw on a canvas");
     this.ctx = ctx;
-    this.hatch = hatchPattern(ctx) ?? this.hatch;
+    // folded nodes are hatched; most graphs have none
+    if (data.foldedNodes > 0 || data.kind.includes(KIND_OTHER)) this.hatch = hatchPattern(ctx) ?? this.hatch;
     this.listen();
     this.resize();
   }
@@ -195,8 +198,9 @@ export class FlameView {
     this.cssHeight = h;
     this.canvas.style.width = `${String(w)}px`;
     this.canvas.style.height = `${String(h)}px`;
-    this.canvas.width = Math.floor(w * dpr);
-    this.canvas.height = Math.floor(h * dpr);
+    // a new size reallocates (and clears) the bitmap: only when it changes
+    if (this.canvas.width !== Math.floor(w * dpr)) this.canvas.width = Math.floor(w * dpr);
+    if (this.canvas.height !== Math.floor(h * dpr)) this.canvas.height = Math.floor(h * dpr);
     this.ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
     this.ctx.font = FONT;
     this.ctx.textBaseline = "alphabetic";
@@ -398,10 +402,17 @@ export class FlameView {
     return this.options.inverted === true ? (this.layout.maxDepth - d) * ROW : d * ROW;
   }
 
-  /** Index of node i's fill in `fills`, computed on first use. */
+  /** Index of node i's fill in `fills`, computed on first use (once per function in a plain graph). */
   private style(i: number): number {
     let id = this.styleOf[i] ?? -1;
     if (id >= 0) return id;
+    const byFunction = !this.data.diff && this.data.kind[i] === KIND_FRAME;
+    const fnKey = byFunction ? (this.data.name[i] ?? 0) * this.data.strings.length + (this.data.file[i] ?? 0) : -1;
+    id = fnKey === -1 ? -1 : (this.byFunction.get(fnKey) ?? -1);
+    if (id >= 0) {
+      this.styleOf[i] = id;
+      return id;
+    }
     const s = this.data.kind[i] === KIND_OTHER ? FOLDED : frameStyle(this.data, i, this.diffScale);
     const key = s === FOLDED ? "" : `${s.fill}|${String(s.darkText)}`;
     id = this.fillIndex.get(key) ?? -1;
@@ -411,6 +422,7 @@ export class FlameView {
       this.fillIndex.set(key, id);
     }
     this.styleOf[i] = id;
+    if (fnKey !== -1) this.byFunction.set(fnKey, id);
     return id;
   }
 
@@ -457,7 +469,8 @@ export class FlameView {
     if (parent !== null && typeof ResizeObserver === "function") {
       let width = contentWidth(parent);
       const observer = new ResizeObserver(() => {
-        if (contentWidth(parent) === width) return;
+        // zero: hidden or out of the document, nothing to draw
+        if (contentWidth(parent) === width || contentWidth(parent) === 0) return;
         width = contentWidth(parent);
         requestAnimationFrame(() => this.resize());
       });

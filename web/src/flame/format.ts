@@ -1,7 +1,10 @@
 /** Number formatting shared by the renderers: counts, shares, changes in share, CPU time. */
 
+// One formatter for every call: Number.prototype.toLocaleString builds one each time.
+const INTEGER = new Intl.NumberFormat("en-US", { maximumFractionDigits: 0 });
+
 export function formatCount(n: number): string {
-  return Math.round(n).toLocaleString("en-US");
+  return INTEGER.format(Math.round(n));
 }
 
 /** A share in [0, 1] as a percentage: 2 decimals below 10%, 1 above, "<0.01%" for specks. */
@@ -28,7 +31,7 @@ export function formatCpu(samples: number, rateHz: number): string {
   if (s < 1) return `${(s * 1000).toFixed(0)} ms`;
   if (s < 10) return `${s.toFixed(2)} s`;
   if (s < 100) return `${s.toFixed(1)} s`;
-  if (s < 7200) return `${Math.round(s).toLocaleString("en-US")} s`;
+  if (s < 7200) return `${formatCount(s)} s`;
   return `${(s / 3600).toFixed(1)} h`;
 }
 

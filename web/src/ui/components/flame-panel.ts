@@ -96,13 +96,26 @@ export class FlamePanel {
     this.options.comparisonLabel = comparisonLabel;
   }
 
+  /**
+   * Shows `loading` in place of the panel when it shows nothing yet, or dims the graph on
+   * screen while a new one is computed (the page keeps its layout).
+   */
+  showLoading(slot: HTMLElement, loading: HTMLElement): void {
+    if (this.view !== undefined && slot.contains(this.el)) this.el.classList.add("stale");
+    else slot.replaceChildren(loading);
+  }
+
   /** Shows a new graph (the old one's zoom path and search are applied to it). */
   setData(data: FlameData, state: FlameState): void {
+    this.el.classList.remove("stale");
     this.view?.destroy();
     this.data = data;
-    this.canvasBox.replaceChildren();
-    const canvas = h("canvas", { className: "fp-canvas", attrs: { role: "img", "aria-label": "Flame graph: hover for details, click to zoom, right-click for callers and callees" } });
-    this.canvasBox.append(canvas);
+    // one canvas for every graph the panel shows: its bitmap is reused when the size stays
+    let canvas = this.canvasBox.querySelector("canvas");
+    if (canvas === null) {
+      canvas = h("canvas", { className: "fp-canvas", attrs: { role: "img", "aria-label": "Flame graph: hover for details, click to zoom, right-click for callers and callees" } });
+      this.canvasBox.append(canvas);
+    }
     this.legend.replaceChildren(...legendItems(data, { baseLabel: this.options.baseLabel ?? "", comparisonLabel: this.options.comparisonLabel ?? "", rateHz: this.options.rateHz }));
     this.showTruncation(data);
     const view = new FlameView(canvas, data, {

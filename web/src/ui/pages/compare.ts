@@ -101,7 +101,7 @@ export function comparePage(root: HTMLElement): Page {
   };
   const request = () => ({ baseSelector: p.base.selector, baseRange: toTimeRange(ranges.base), selector: p.cmp.selector, range: toTimeRange(ranges.cmp) });
   const loadDiff = async (signal: AbortSignal): Promise<void> => {
-    fill(flameSlot, loading("Comparing…"));
+    panel.showLoading(flameSlot, loading("Comparing…"));
     try {
       const graph = (await api.diffFlameGraph({ ...request(), maxNodes: p.nodes }, { signal })).flameGraph;
       if (graph === undefined || (graph.total === 0n && graph.baseTotal === 0n)) {
@@ -114,7 +114,7 @@ export function comparePage(root: HTMLElement): Page {
         h("span", { className: "side-sum cmp" }, `Comparison: ${formatCount(Number(graph.total))} samples · ${formatCpu(Number(graph.total), rate)} CPU`),
         h("span", { className: "muted" }, "Shares are of each side's own total, so sides of different size compare fairly."),
       );
-      fill(flameSlot, panel.el);
+      if (!flameSlot.contains(panel.el)) fill(flameSlot, panel.el);
       panel.setData(flameDataFrom(graph), p.flame);
     } catch (err) {
       fill(flameSlot, failure(err, retry));

@@ -3,11 +3,12 @@
  * label, and its flame graph beside the top functions. Everything on screen is in the URL:
  * q, from, to, by, top, sort, search, zoom, fn (sandwich), nodes, hz.
  */
-import { fromBinary } from "@bufbuild/protobuf";
-import { FlameGraphResponseSchema, SortBy, type FlameGraphResponse } from "@fleetprof/proto/query";
-import { flameDataFrom } from "../../flame/flame-data-from.js";
+import { SortBy } from "@fleetprof/proto/query";
+import { decodeFlameGraphResponse } from "../../flame/decode-flame-graph.js";
+import type { FlameData } from "../../flame/flame-data.js";
 import { exactFunction } from "../../flame/search.js";
 import { api } from "../api.js";
+import { fetchFlameGraph } from "../flame-fetch.js";
 import { fill, h } from "../dom.js";
 import { FlamePanel, type FlameState } from "../components/flame-panel.js";
 import { empty, failure, loading } from "../components/notice.js";
@@ -80,24 +81,26 @@ export function explorePage(root: HTMLElement): Page {
     h("div", { className: "explore-grid" }, flameSlot, h("section", { className: "panel top-panel" }, h("div", { className: "panel-head" }, topTitle), topBody)),
   );
 
-  const fetchFlame = async (signal: AbortSignal): Promise<FlameGraphResponse> => {
+  /** The flame graph as columns: the preload script's answer, or a call now. */
+  const fetchFlame = async (signal: AbortSignal): Promise<FlameData> => {
     const pre = preloaded;
     preloaded = undefined;
     const bytes = pre === undefined ? undefined : await pre;
-    return bytes !== undefined ? fromBinary(FlameGraphResponseSchema, bytes) : api.flameGraph({ selector: p.q, range: toTimeRange(resolved), maxNodes: p.nodes }, { signal });
+    if (bytes !== undefined) return decodeFlameGraphResponse(bytes);
+    const r = toTimeRange(resolved);
+    return fetchFlameGraph({ selector: p.q, startMs: Number(r.startUnixMs), endMs: Number(r.endUnixMs), maxNodes: p.nodes }, signal);
   };
   const loadFlame = async (signal: AbortSignal): Promise<void> => {
-    fill(flameSlot, loading("Computing the flame graph…"));
+    panel.showLoading(flameSlot, loading("Computing the flame graph…"));
     try {
-      const res = await fetchFlame(signal);
+      const data = await fetchFlame(signal);
       if (signal.aborted) return;
-      const graph = res.flameGraph;
-      if (graph === undefined || graph.total === 0n) {
+      if (data.sum === 0) {
         fill(flameSlot, empty("No samples matched this selector in this time range", "Try a longer range, or check the Services page for what is being profiled."));
         return;
       }
-      fill(flameSlot, panel.el);
-      panel.setData(flameDataFrom(graph), p.flame);
+      if (!flameSlot.contains(panel.el)) fill(flameSlot, panel.el);
+      panel.setData(data, p.flame);
     } catch (err) {
       fill(flameSlot, failure(err, retry));
     }

@@ -6,12 +6,13 @@
  */
 import { flameDataFrom } from "../../flame/flame-data-from.js";
 import { api } from "../api.js";
+import { fetchFlameGraph } from "../flame-fetch.js";
 import { fill, h } from "../dom.js";
 import { FlamePanel } from "../components/flame-panel.js";
 import { empty, failure, loading } from "../components/notice.js";
 import { selectorInput } from "../components/selector-input.js";
 import { setParams, type Page } from "../router.js";
-import { resolveRange, toTimeRange } from "../time-range.js";
+import { resolveRange } from "../time-range.js";
 import { copyLinkButton, Loader, pageHeader } from "./page-kit.js";
 import { dumpView } from "./dump-view.js";
 import { captureForm, runCapture, type CaptureSettings } from "./capture-run.js";
@@ -63,10 +64,11 @@ export function incidentsPage(root: HTMLElement): Page {
     fill(flameSlot, loading("Loading the capture…"));
     try {
       const range = resolveRange({ from: params.get("from") ?? "now-1h", to: params.get("to") ?? "now" });
-      const graph = (await api.flameGraph({ selector: `{capture_id=${JSON.stringify(id)}}`, range: toTimeRange(range) }, { signal })).flameGraph;
-      if (graph === undefined || graph.total === 0n) return fill(flameSlot, empty(`No samples for capture ${id}`, "Captured samples expire with the raw data; start a new capture."));
+      const data = await fetchFlameGraph({ selector: `{capture_id=${JSON.stringify(id)}}`, startMs: Math.floor(range.startMs), endMs: Math.ceil(range.endMs), maxNodes: 0 }, signal);
+      if (signal.aborted) return;
+      if (data.sum === 0) return fill(flameSlot, empty(`No samples for capture ${id}`, "Captured samples expire with the raw data; start a new capture."));
       fill(flameSlot, panel.el);
-      panel.setData(flameDataFrom(graph), { search: params.get("search") ?? "", zoom: params.get("zoom") ?? "", fn: params.get("fn") ?? "" });
+      panel.setData(data, { search: params.get("search") ?? "", zoom: params.get("zoom") ?? "", fn: params.get("fn") ?? "" });
     } catch (err) {
       fill(flameSlot, failure(err, () => undefined));
     }

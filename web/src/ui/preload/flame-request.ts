@@ -1,8 +1,20 @@
 /**
- * The Explore page's FlameGraph request, encoded without the protobuf runtime: the preload
- * script sends it while the app's bundle is still loading. `flame-request.test.ts` checks the
+ * The FlameGraph request, encoded without the protobuf runtime: the preload script sends it
+ * while the app's bundle is still loading, and the app's flame-fetch.ts after. `flame-request.test.ts` checks the
  * bytes against protobuf-es's `toBinary` of the same request.
  */
+
+import { storedToken } from "../token.js";
+
+export const FLAME_GRAPH_PATH = "/fleetprof.v1.QueryService/FlameGraph";
+
+/** The FlameGraph route's request headers (Connect, binary; the bearer token when the tab has one). */
+export function flameGraphHeaders(): Record<string, string> {
+  const headers: Record<string, string> = { "content-type": "application/proto", "connect-protocol-version": "1" };
+  const token = storedToken();
+  if (token !== "") headers["authorization"] = `Bearer ${token}`;
+  return headers;
+}
 
 export interface FlameRequestFields {
   selector: string;
