@@ -1,7 +1,7 @@
 export { main, COMMANDS, usage } from "./main.js";
 export { expandSelector } from "./args/selector.js";
 export { parseRange, parseTime } from "./args/time.js";
-export { flameDataFrom, type FlameData } from "./render/flame-data.js";
+export { flameDataFrom, type FlameData } from "@fleetprof/web";
 export { renderFlameHtml, type FlameHtmlOptions } from "./render/html/flame-html.js";
 export { renderFlameSvg, type SvgOptions } from "./render/svg.js";
 export { renderFlameTree, type TreeOptions } from "./render/tree.js";

@@ -1,23 +1,12 @@
 /// <reference lib="dom" />
 /**
- * Headless Chromium for tests: Debian's /usr/bin/chromium driven by playwright-core, never a
- * downloaded browser. Collects console errors and page errors so a test can assert none.
+ * Opening an HTML flame graph file in headless Chromium (launchBrowser and screenshot come
+ * from the shared harness). Collects console errors and page errors so a test can assert none.
  */
-import { mkdirSync } from "node:fs";
-import { dirname, join } from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
-import { chromium, type Browser, type Page } from "playwright-core";
+import { pathToFileURL } from "node:url";
+import type { Browser, Page } from "playwright-core";
 
-export const CHROMIUM = process.env["CHROMIUM_PATH"] ?? "/usr/bin/chromium";
-/** Screenshots for a person to look at: <repo>/test-results/ (gitignored). */
-export const RESULTS_DIR = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "test-results");
-
-export async function launchBrowser(): Promise<Browser> {
-  return chromium.launch({
-    executablePath: CHROMIUM,
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-  });
-}
+export { CHROMIUM, launchBrowser, RESULTS_DIR, screenshot } from "@fleetprof/test";
 
 export interface OpenedPage {
   page: Page;
@@ -41,11 +30,4 @@ export async function openFile(browser: Browser, file: string, viewport = { widt
   await page.goto(pathToFileURL(file).href);
   await page.waitForFunction(() => "fleetprofViewer" in window);
   return { page, errors, requests };
-}
-
-export async function screenshot(page: Page, name: string): Promise<string> {
-  mkdirSync(RESULTS_DIR, { recursive: true });
-  const path = join(RESULTS_DIR, name);
-  await page.screenshot({ path, fullPage: false });
-  return path;
 }

@@ -5,7 +5,7 @@ import { pathToFileURL } from "node:url";
 import { tempDir } from "@fleetprof/test";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { flameDataFrom } from "../src/render/flame-data.js";
+import { flameDataFrom } from "@fleetprof/web";
 import { renderFlameHtml } from "../src/render/html/flame-html.js";
 import { renderFlameSvg } from "../src/render/svg.js";
 import { launchBrowser, openFile, screenshot } from "./browser.js";

@@ -9,7 +9,7 @@
  * 100 Hz, 10 s windows, and its hourly sums) are filled afterwards by INSERT … SELECT, as the
  * collector would have written them.
  */
-import type { Store } from "@fleetprof/store";
+import { queryRows, type Store } from "@fleetprof/store";
 
 export const SERVICES = 20;
 export const HOSTS = 1000;
@@ -122,4 +122,15 @@ SETTINGS max_insert_threads = 2`,
   await exec(store, `OPTIMIZE TABLE ${db}.stacks FINAL`);
   await exec(store, `OPTIMIZE TABLE ${db}.frames FINAL`);
   return { rows: total, startMs, endMs, generateMs: performance.now() - started };
+}
+
+/** Waits (at most `maxMs`) for the merges a bulk load started: they would compete with the first figures. Returns the ms waited. */
+export async function waitForMerges(store: Store, maxMs = 180_000): Promise<number> {
+  const started = performance.now();
+  while (performance.now() - started < maxMs) {
+    const merges = Number((await queryRows<[number]>(store, "SELECT count() FROM system.merges", {}))[0]?.[0] ?? 0);
+    if (merges === 0) break;
+    await new Promise((r) => setTimeout(r, 1000));
+  }
+  return performance.now() - started;
 }

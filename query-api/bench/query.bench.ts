@@ -13,7 +13,7 @@ import { createLogger } from "@fleetprof/common";
 import { SortBy } from "@fleetprof/proto";
 import { openStore, queryRows } from "@fleetprof/store";
 import { createQueryClient, startQueryApi } from "../src/index.js";
-import { generateDataset } from "./dataset.js";
+import { generateDataset, waitForMerges } from "./dataset.js";
 
 const ROWS = Number(process.env["FLEETPROF_BENCH_ROWS"] ?? 30_000_000);
 const RUNS = Number(process.env["FLEETPROF_BENCH_RUNS"] ?? 7);
@@ -40,14 +40,8 @@ const store = await openStore(`chdb://${dir}`);
 try {
   console.log(`generating ${String(ROWS)} sample rows inside ClickHouse…`);
   const data = await generateDataset(store, ROWS);
-  // Let the merges the bulk load started finish: they would compete with the first figures.
-  const settleStart = performance.now();
-  while (performance.now() - settleStart < 180_000) {
-    const merges = Number((await queryRows<[number]>(store, "SELECT count() FROM system.merges", {}))[0]?.[0] ?? 0);
-    if (merges === 0) break;
-    await new Promise((r) => setTimeout(r, 1000));
-  }
-  console.log(`waited ${((performance.now() - settleStart) / 1000).toFixed(0)} s for background merges`);
+  const settledMs = await waitForMerges(store);
+  console.log(`waited ${(settledMs / 1000).toFixed(0)} s for background merges`);
   const one = async (sql: string): Promise<number> => Number((await queryRows<[number]>(store, sql, {}))[0]?.[0] ?? 0);
   const raw = await one(`SELECT count() FROM ${store.db}.samples`);
   const m1 = await one(`SELECT count() FROM ${store.db}.samples_1m`);

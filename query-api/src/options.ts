@@ -32,6 +32,8 @@ export const queryApiOptions = defineOptions({
   "dump-timeout": { type: "duration", doc: "how long a dump waits for each host's agent unless the request sets its own timeout", default: 10_000, min: 100 },
   "capture-max-duration": { type: "duration", doc: "longest capture a call may ask for (INVALID_ARGUMENT beyond; agents have their own limit too)", default: 60_000, min: 1000 },
   "capture-max-rate": { type: "number", doc: "highest capture sampling rate (Hz) a call may ask for (INVALID_ARGUMENT beyond)", default: 1000, min: 1 },
+  "http-listen": { type: "string", doc: "host:port serving the web UI and the Connect API (JSON and binary, for browsers and curl); empty: off", default: "127.0.0.1:4040" },
+  "http-allow-origins": { type: "string", doc: "comma-separated origins whose pages may call the Connect API (CORS; * for any); empty: only the UI served here", default: "" },
   "shutdown-grace": { type: "duration", doc: "how long running calls may finish on SIGTERM before they are cut", default: 5000, min: 0 },
 });
 

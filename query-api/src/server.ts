@@ -9,6 +9,9 @@ import { Server, ServerCredentials, type ServerDuplexStream, type UntypedService
 import { createLogger, ErrorCode, FleetprofError, type Logger } from "@fleetprof/common";
 import { file_fleetprof_v1_query, grpcHealthV1, grpcReflectionV1, grpcReflectionV1alpha, QueryService } from "@fleetprof/proto";
 import { openStore, type ReadTarget, type Store } from "@fleetprof/store";
+import { UI_DIR } from "@fleetprof/web";
+import { connectRoutes } from "./connect/routes.js";
+import { startHttpServer } from "./connect/http-server.js";
 import { serverStreamingHandlers, serviceDefinition, unaryHandlers, type CallContext, type CallHooks, type ServerCall } from "./grpc/adapter.js";
 import { NatsLink } from "./control/nats-link.js";
 import { HealthService } from "./grpc/health.js";
@@ -30,6 +33,8 @@ export interface QueryApi {
   port: number;
   /** `host:port` for clients. */
   address: string;
+  /** The web UI and Connect API (`http-listen`), when served. */
+  httpUrl: string | undefined;
   /** Stops accepting calls, lets running ones finish within the shutdown grace, then closes. */
   stop(): Promise<void>;
 }
@@ -56,7 +61,11 @@ function credentialsFor(config: QueryApiConfig): ServerCredentials {
   }
 }
 
-/** Starts the query API. `config` may be partial: defaults fill the rest. */
+/**
+ * Starts the query API. `config` may be partial: defaults fill the rest, except that the HTTP
+ * listener (web UI, Connect) runs only when `httpListen` is given (the command's default,
+ * 127.0.0.1:4040, comes from its options).
+ */
 export async function startQueryApi(partial: Partial<QueryApiConfig> = {}, options: StartOptions = {}): Promise<QueryApi> {
   const config = withDefaults(partial);
   const log = (options.logger ?? createLogger({ name: "query-api" })).child({ module: "query-api" });
@@ -147,10 +156,11 @@ export async function startQueryApi(partial: Partial<QueryApiConfig> = {}, optio
   const dumpCaps = { maxHosts: config.dumpMaxHosts, maxProcessesPerHost: config.dumpMaxProcessesPerHost };
   const queryService = createQueryService({ store, limits, admissions, link, dumpTimeoutMs: config.dumpTimeout, dumpCaps });
   const capture = createCaptureService({ store, link, limits, admissions, maxDurationMs: config.captureMaxDuration, maxRateHz: config.captureMaxRate });
+  const captureExtraMs = (): number => config.captureMaxDuration + CAPTURE_STORE_WAIT_MS;
   server.addService(serviceDefinition(QueryService), {
     ...unaryHandlers(QueryService, queryService, hooks),
     // A capture call lasts its duration on top of the usual query time.
-    ...serverStreamingHandlers(QueryService, capture, hooks, () => config.captureMaxDuration + CAPTURE_STORE_WAIT_MS),
+    ...serverStreamingHandlers(QueryService, capture, hooks, captureExtraMs),
   });
   server.addService(serviceDefinition(grpcHealthV1.Health), health.implementation());
   server.addService(
@@ -173,6 +183,15 @@ export async function startQueryApi(partial: Partial<QueryApiConfig> = {}, optio
     await ownedStore?.close();
     throw new FleetprofError(ErrorCode.Unavailable, `cannot listen on ${bindAddress}: ${(err as Error).message} (is another process using the port? choose one with --port)`, { cause: err });
   }
+  const httpListen = partial.httpListen ?? "";
+  const tls = config.tlsCert === undefined || config.tlsKey === undefined ? undefined : { cert: readFileSync(config.tlsCert), key: readFileSync(config.tlsKey) };
+  const routes = connectRoutes(QueryService, queryService, capture, hooks, captureExtraMs);
+  const http = httpListen === "" ? undefined : await startHttpServer({ listen: httpListen, routes, uiDir: UI_DIR, allowOrigins: config.httpAllowOrigins, tls, log }).catch(async (err: unknown) => {
+    server.forceShutdown();
+    await link.close();
+    await ownedStore?.close();
+    throw err;
+  });
   const address = `${config.host === "0.0.0.0" || config.host === "::" ? "127.0.0.1" : config.host}:${String(port)}`;
   log.info({ address, tls: config.tlsCert !== undefined, auth: token !== undefined, nats: config.natsUrl !== undefined }, "query API listening");
 
@@ -181,6 +200,7 @@ export async function startQueryApi(partial: Partial<QueryApiConfig> = {}, optio
     stopping ??= (async () => {
       health.setAll(false);
       health.endWatches();
+      const httpStopped = http?.stop(config.shutdownGrace);
       await new Promise<void>((resolve) => {
         const force = setTimeout(() => {
           log.warn({ calls: running.size }, "shutdown grace over: cancelling running calls");
@@ -194,11 +214,12 @@ export async function startQueryApi(partial: Partial<QueryApiConfig> = {}, optio
           resolve();
         });
       });
+      await httpStopped;
       await link.close();
       await ownedStore?.close();
       log.info("query API stopped");
     })();
     return stopping;
   };
-  return { port, address, stop };
+  return { port, address, httpUrl: http?.url, stop };
 }

@@ -1,3 +1,4 @@
+export { CHROMIUM, launchBrowser, RESULTS_DIR, screenshot } from "./browser.js";
 export { openChdb, rows, type EmbeddedClickHouse } from "./clickhouse.js";
 export { natsServerVersion, startNats, type NatsOptions, type NatsServer } from "./nats.js";
 export { freePort } from "./ports.js";

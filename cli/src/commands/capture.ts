@@ -7,7 +7,7 @@ import { connectionOptions } from "../client/client-options.js";
 import { describeRange, emitFlame } from "../output/emit-flame.js";
 import { formatFor } from "../output/output-format.js";
 import { formatBytes, writeOutput } from "../output/write-output.js";
-import { formatCount } from "../render/format-numbers.js";
+import { formatCount } from "@fleetprof/web";
 import { outputOptions } from "./flame-options.js";
 import { parseArgs, positionals, type Command } from "./command.js";
 

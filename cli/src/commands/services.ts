@@ -5,7 +5,7 @@ import { ListServicesResponseSchema } from "@fleetprof/proto";
 import { apiRange, parseRange } from "../args/time.js";
 import { callApi, connectionFrom } from "../client/call.js";
 import { connectionOptions, rangeOptions } from "../client/client-options.js";
-import { formatCount } from "../render/format-numbers.js";
+import { formatCount } from "@fleetprof/web";
 import { formatTable } from "../render/table.js";
 import { parseArgs, positionals, type Command } from "./command.js";
 

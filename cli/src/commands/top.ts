@@ -6,8 +6,8 @@ import { expandSelector } from "../args/selector.js";
 import { apiRange, parseRange } from "../args/time.js";
 import { callApi, connectionFrom } from "../client/call.js";
 import { connectionOptions, rangeOptions } from "../client/client-options.js";
+import { formatCount, formatPercent } from "@fleetprof/web";
 import { describeBasis, describeCost, describeStatistics, diffTable, sortName } from "../render/diff-table.js";
-import { formatCount, formatPercent } from "../render/format-numbers.js";
 import { formatTable, paint } from "../render/table.js";
 import { parseArgs, positionals, type Command } from "./command.js";
 

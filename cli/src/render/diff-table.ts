@@ -4,7 +4,7 @@
  * summaries of the replicates, the cost per process and what was compared.
  */
 import { SortBy, type CostComparison, type DiffBasis, type DiffStatistics, type FunctionDiff } from "@fleetprof/proto";
-import { formatCount, formatPercent, formatPoints } from "./format-numbers.js";
+import { formatCount, formatPercent, formatPoints } from "@fleetprof/web";
 import { formatTable, type Paint } from "./table.js";
 
 export function sortName(sort: SortBy): "self" | "total" {

@@ -1,7 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { buildFlameGraph } from "../../test/flame-fixture.js";
-import { flameDataFrom, nodeLabel } from "./flame-data.js";
-import { layoutFlame } from "./layout.js";
+import { flameDataFrom, nodeLabel, layoutFlame } from "@fleetprof/web";
 import { renderFlameSvg } from "./svg.js";
 import { renderFlameTree } from "./tree.js";
 

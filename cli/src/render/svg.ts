@@ -3,10 +3,7 @@
  * narrower than half a pixel are left out and counted in the footer; truncation by the server
  * is stated in the header.
  */
-import { diffScale, frameColour } from "./colours.js";
-import { KIND_OTHER, nodeLabel, nodeLocation, shares, type FlameData } from "./flame-data.js";
-import { formatCount, formatPercent, formatPoints } from "./format-numbers.js";
-import { layoutFlame } from "./layout.js";
+import { diffScale, frameColour, KIND_OTHER, nodeLabel, nodeLocation, shares, formatCount, formatPercent, formatPoints, layoutFlame, type FlameData } from "@fleetprof/web";
 
 export interface SvgOptions {
   title: string;

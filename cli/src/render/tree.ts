@@ -3,9 +3,7 @@
  * are hidden and counted, so nothing disappears silently; diffs show both sides and the
  * change in share (red grew, blue shrank when colour is on).
  */
-import { UNCHANGED } from "./colours.js";
-import { KIND_OTHER, nodeLabel, nodeLocation, PRESENT_BASE_ONLY, PRESENT_COMPARISON_ONLY, shares, type FlameData } from "./flame-data.js";
-import { formatCount, formatPercent, formatPoints } from "./format-numbers.js";
+import { UNCHANGED, KIND_OTHER, nodeLabel, nodeLocation, PRESENT_BASE_ONLY, PRESENT_COMPARISON_ONLY, shares, formatCount, formatPercent, formatPoints, type FlameData } from "@fleetprof/web";
 import { formatTable, paint } from "./table.js";
 
 export interface TreeOptions {

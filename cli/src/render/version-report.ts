@@ -6,7 +6,7 @@
 import type { FunctionDiff, TimeRange, VersionReportResponse } from "@fleetprof/proto";
 import { describeRange } from "../output/emit-flame.js";
 import { describeBasis, describeCost, describeStatistics, diffTable, sortName } from "./diff-table.js";
-import { formatCount, formatPercent } from "./format-numbers.js";
+import { formatCount, formatPercent } from "@fleetprof/web";
 import { formatTable, type Paint } from "./table.js";
 
 export function rangeMs(r: TimeRange | undefined): { startMs: number; endMs: number } {

@@ -21,6 +21,8 @@ export interface UpConfig {
   natsUrl: string | undefined;
   natsPort: number;
   apiPort: number;
+  /** The web UI's host:port ("" for none). */
+  httpListen: string;
   agent: boolean;
   pySpy: string | undefined;
   logLevel: string;
@@ -28,10 +30,19 @@ export interface UpConfig {
 
 export interface RunningStack {
   apiAddress: string;
+  /** Where a browser opens the UI, when it is served. */
+  uiUrl: string | undefined;
   natsUrl: string;
   /** Resolves when something the stack depends on died (then stop and exit non-zero). */
   failed: Promise<string>;
   stop: () => Promise<void>;
+}
+
+/** `host:port` with the port free (another one if taken), or "" for off. */
+async function freeListen(listen: string): Promise<string> {
+  const m = /^(.*):(\d+)$/.exec(listen.trim());
+  if (listen.trim() === "" || m === null || m[2] === "0") return listen.trim();
+  return `${m[1] ?? ""}:${String(await pickPort(Number(m[2])))}`;
 }
 
 /** Starts everything; on failure stops what already started and throws. */
@@ -86,7 +97,8 @@ export async function startStack(config: UpConfig, io: Io): Promise<RunningStack
       logger,
     });
     stops.push(["collector", () => collector.stop()]);
-    const queryApi = await queryApiMod.startQueryApi(componentConfig(queryApiMod.queryApiOptions, { "clickhouse-url": storeUrl, "nats-url": natsUrl, host: "127.0.0.1", port: await pickPort(config.apiPort) }, io.env), {
+    const httpListen = await freeListen(config.httpListen);
+    const queryApi = await queryApiMod.startQueryApi(componentConfig(queryApiMod.queryApiOptions, { "clickhouse-url": storeUrl, "nats-url": natsUrl, host: "127.0.0.1", port: await pickPort(config.apiPort), "http-listen": httpListen }, io.env), {
       store,
       logger,
     });
@@ -118,6 +130,7 @@ export async function startStack(config: UpConfig, io: Io): Promise<RunningStack
     say(`  store       ${storeUrl}  (embedded ClickHouse)`);
     say(`  collector   NATS → store, in this process`);
     say(`  query API   ${apiAddress}  (gRPC, in this process)`);
+    if (queryApi.httpUrl !== undefined) say(`  web UI      ${queryApi.httpUrl}  (flame graphs, comparisons and incidents in the browser; Connect API for curl)`);
     say(agentMod !== undefined ? `  agent       profiling this machine's Python processes` : `  agent       off (--no-agent)`);
     if (demo.length > 0) say(`  demo        ${demo.map((c, k) => `${DEMO_SERVICE} ${DEMO_VERSIONS[k] ?? ""} (pid ${String(c.pid)})`).join(", ")}`);
     say("");
@@ -127,12 +140,13 @@ export async function startStack(config: UpConfig, io: Io): Promise<RunningStack
       say(`  npx fleetprof services${api}`);
       say(`  npx fleetprof diff ${DEMO_SERVICE}@1.0 ${DEMO_SERVICE}@2.0 --since 5m${api} -o diff.html`);
       say(`and open diff.html: ${DEMO_SLOWER_FUNCTION} is red, version 2.0 spends twice as long in it.`);
+      if (queryApi.httpUrl !== undefined) say(`Or in the browser: Services → ${DEMO_SERVICE} → Compare 1.0 → 2.0.`);
     } else {
       say(`Next, in another terminal:  npx fleetprof services${api}   then   npx fleetprof flame <service>${api} -o flame.html`);
     }
     say(`Ctrl-C stops everything.`);
-    say(`fleetprof up: ready`);
-    return { apiAddress, natsUrl, failed: Promise.race(deaths.length > 0 ? deaths : [new Promise<string>(() => undefined)]), stop };
+    say(queryApi.httpUrl === undefined ? "fleetprof up: ready" : `fleetprof up: ready — open ${queryApi.httpUrl}`);
+    return { apiAddress, uiUrl: queryApi.httpUrl, natsUrl, failed: Promise.race(deaths.length > 0 ? deaths : [new Promise<string>(() => undefined)]), stop };
   } catch (err) {
     await stop();
     throw err;

@@ -58,8 +58,18 @@ export type StreamingImpl<M extends GenServiceMethods> = {
   ) => Promise<void>;
 };
 
-/** A unary call or a server-streaming one: both have a request, metadata, a deadline and a peer. */
-export type ServerCall = ServerUnaryCall<unknown, unknown> | ServerWritableStream<unknown, unknown>;
+/**
+ * What the call hooks read from a call, whatever the transport: its deadline, metadata, peer
+ * and cancellation. grpc-js calls (unary and server-streaming) are one; the Connect routes
+ * build one from their handler context (connect/call-source.ts).
+ */
+export interface ServerCall {
+  getDeadline(): Date | number;
+  readonly metadata: Metadata;
+  getPeer(): string;
+  on(event: "cancelled", listener: () => void): unknown;
+  removeListener(event: "cancelled", listener: () => void): unknown;
+}
 
 /** Per-call setup shared by every handler: context creation, auth, deadline, logging. */
 export interface CallHooks {
@@ -74,6 +84,27 @@ export interface CallHooks {
   finished?(context: CallContext, error: unknown, elapsedMs: number): void;
 }
 
+/**
+ * One call through the hooks, whatever the transport: context, authorization, the handler, the
+ * outcome, timers released. The gRPC handlers below and the Connect routes both run calls here,
+ * so every transport gets the same auth, deadlines, limits and logging.
+ */
+export async function runCall<T>(hooks: CallHooks, call: ServerCall, method: string, extraMs: number, handler: (context: CallContext) => Promise<T>): Promise<T> {
+  const started = performance.now();
+  const { context, done } = hooks.open(call, method, extraMs);
+  try {
+    hooks.authorize?.(context);
+    const out = await handler(context);
+    hooks.finished?.(context, undefined, performance.now() - started);
+    return out;
+  } catch (err) {
+    hooks.finished?.(context, err, performance.now() - started);
+    throw err;
+  } finally {
+    done();
+  }
+}
+
 /** grpc-js handlers for the unary methods of a service. */
 export function unaryHandlers<M extends GenServiceMethods>(service: GenService<M>, impl: UnaryImpl<M>, hooks: CallHooks): Record<string, UntypedHandleCall> {
   const handlers: Record<string, UntypedHandleCall> = {};
@@ -83,22 +114,11 @@ export function unaryHandlers<M extends GenServiceMethods>(service: GenService<M
     if (fn === undefined) continue;
     const name = `${service.name}/${m.name}`;
     handlers[m.localName] = (call: ServerUnaryCall<unknown, unknown>, callback: sendUnaryData<unknown>): void => {
-      const started = performance.now();
-      const { context, done } = hooks.open(call, name);
-      void (async () => {
-        try {
-          hooks.authorize?.(context);
-          const out = await fn(call.request, context);
-          hooks.finished?.(context, undefined, performance.now() - started);
-          // A handler may return the finished message (large responses: no deep copy).
-          callback(null, isMessage(out, m.output) ? out : create(m.output, out));
-        } catch (err) {
-          hooks.finished?.(context, err, performance.now() - started);
-          callback(toStatus(err), null);
-        } finally {
-          done();
-        }
-      })();
+      void runCall(hooks, call, name, 0, (context) => fn(call.request, context)).then(
+        // A handler may return the finished message (large responses: no deep copy).
+        (out) => callback(null, isMessage(out, m.output) ? out : create(m.output, out)),
+        (err: unknown) => callback(toStatus(err), null),
+      );
     };
   }
   return handlers;
@@ -123,23 +143,15 @@ export function serverStreamingHandlers<M extends GenServiceMethods>(
     if (fn === undefined) continue;
     const name = `${service.name}/${m.name}`;
     handlers[m.localName] = (call: ServerWritableStream<unknown, unknown>): void => {
-      const started = performance.now();
-      const { context, done } = hooks.open(call, name, extraMs(m.localName));
-      void (async () => {
-        try {
-          hooks.authorize?.(context);
-          await fn(call.request, context, (msg) => {
-            if (!context.signal.aborted) call.write(isMessage(msg, m.output) ? msg : create(m.output, msg));
-          });
-          hooks.finished?.(context, undefined, performance.now() - started);
-          call.end();
-        } catch (err) {
-          hooks.finished?.(context, err, performance.now() - started);
-          call.emit("error", toStatus(err));
-        } finally {
-          done();
-        }
-      })();
+      const run = runCall(hooks, call, name, extraMs(m.localName), (context) =>
+        fn(call.request, context, (msg) => {
+          if (!context.signal.aborted) call.write(isMessage(msg, m.output) ? msg : create(m.output, msg));
+        }),
+      );
+      void run.then(
+        () => call.end(),
+        (err: unknown) => call.emit("error", toStatus(err)),
+      );
     };
   }
   return handlers;

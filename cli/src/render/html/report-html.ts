@@ -5,8 +5,7 @@
 import type { FunctionDiff, VersionReportResponse } from "@fleetprof/proto";
 import { describeRange } from "../../output/emit-flame.js";
 import { describeBasis, describeCost, describeStatistics, formatInterval, sortName } from "../diff-table.js";
-import { flameDataFrom } from "../flame-data.js";
-import { formatCount, formatPercent, formatPoints } from "../format-numbers.js";
+import { flameDataFrom, formatCount, formatPercent, formatPoints } from "@fleetprof/web";
 import { rangeMs, reportTitle } from "../version-report.js";
 import { escapeHtml, renderFlameHtml } from "./flame-html.js";
 

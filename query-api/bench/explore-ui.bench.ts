@@ -1,0 +1,131 @@
+/**
+ * The web UI's time to first flame graph: the Explore page of one service over the query
+ * benchmark's 24 h dataset (dataset.ts), opened in a Chromium tab from the query API's HTTP
+ * listener, from navigation to the flame graph drawn (the page's `flame-drawn` mark), next to
+ * the same FlameGraph call over gRPC (the floor) measured in the same run, alternately.
+ * Also a new selection in the open page (the URL changes, the app asks again). Prints
+ * medians, the ratios (goal ≤ 1.20) and where the opening page's time went.
+ *
+ *   npm run bench -- explore-ui          (FLEETPROF_BENCH_ROWS=… to change the dataset size)
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createLogger } from "@fleetprof/common";
+import { openStore } from "@fleetprof/store";
+import { launchBrowser } from "@fleetprof/test";
+import { createQueryClient, startQueryApi } from "../src/index.js";
+import { generateDataset, waitForMerges } from "./dataset.js";
+
+const ROWS = Number(process.env["FLEETPROF_BENCH_ROWS"] ?? 30_000_000);
+const RUNS = Number(process.env["FLEETPROF_BENCH_RUNS"] ?? 9);
+const SELECTOR = '{service="svc3"}';
+
+function median(values: number[]): number {
+  const s = [...values].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  return s.length % 2 === 1 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
+}
+
+/** What the page measured, ms since navigation: the flame graph drawn, the app started, the FlameGraph request. */
+interface PageTiming {
+  htmlMs: number;
+  firstFlameMs: number;
+  appStartMs: number;
+  requestStartMs: number;
+  requestEndMs: number;
+  /** From the request sent to its first byte back (the server's time), and the rest. */
+  waitMs: number;
+  downloadMs: number;
+  responseBytes: number;
+}
+
+const dir = mkdtempSync(join(tmpdir(), "fleetprof-bench-ui-"));
+const store = await openStore(`chdb://${dir}`);
+const browser = await launchBrowser();
+try {
+  console.log(`generating ${String(ROWS)} sample rows inside ClickHouse…`);
+  const data = await generateDataset(store, ROWS);
+  const settledMs = await waitForMerges(store);
+  console.log(`generated in ${(data.generateMs / 1000).toFixed(1)} s, waited ${(settledMs / 1000).toFixed(0)} s for merges`);
+
+  const api = await startQueryApi({ host: "127.0.0.1", port: 0, httpListen: "127.0.0.1:0", deadline: 600_000 }, { store, logger: createLogger({ level: "warn" }) });
+  const client = createQueryClient(api.address, { deadlineMs: 600_000 });
+  const range = { startUnixMs: BigInt(data.startMs), endUnixMs: BigInt(data.endMs) };
+  const url = `${api.httpUrl ?? ""}/explore?${new URLSearchParams({ q: SELECTOR, from: String(data.startMs), to: String(data.endMs) }).toString()}`;
+  const context = await browser.newContext({ viewport: { width: 1440, height: 1000 } });
+
+  const grpcOnce = async (): Promise<number> => {
+    const t = performance.now();
+    await client.flameGraph({ selector: SELECTOR, range });
+    return performance.now() - t;
+  };
+  // One tab, opened again and again: what a person reloading the page or following a link gets.
+  const page = await context.newPage();
+  const uiOnce = async (): Promise<PageTiming> => {
+    await page.goto(url);
+    await page.waitForFunction(() => performance.getEntriesByName("flame-drawn").length > 0, null, { timeout: 600_000 });
+    // A string: tsx would wrap the page function's named helpers in a function the page lacks.
+    const timing = await page.evaluate<PageTiming>(`(() => {
+      const mark = (name) => performance.getEntriesByName(name)[0]?.startTime ?? 0;
+      const req = performance.getEntriesByType("resource").find((e) => e.name.endsWith("/FlameGraph"));
+      const nav = performance.getEntriesByType("navigation")[0];
+      return { htmlMs: nav ? nav.responseEnd : 0, firstFlameMs: mark("flame-drawn"), appStartMs: mark("app-start"), requestStartMs: req?.startTime ?? 0, requestEndMs: req?.responseEnd ?? 0, waitMs: req ? req.responseStart - req.requestStart : 0, downloadMs: req ? req.responseEnd - req.responseStart : 0, responseBytes: req?.encodedBodySize ?? 0 };
+    })()`);
+    return timing;
+  };
+
+  // In the page just opened: a new selection (the same day, its end a second later, so the
+  // server's work is the same), from the URL change to the flame graph drawn.
+  const inAppOnce = async (): Promise<number> => {
+    const next = `/explore?${new URLSearchParams({ q: SELECTOR, from: String(data.startMs), to: String(data.endMs + 1000) }).toString()}`;
+    return page.evaluate<number>(`new Promise((resolve) => {
+      performance.clearMarks("flame-drawn");
+      const t0 = performance.now();
+      history.pushState(null, "", ${JSON.stringify(next)});
+      dispatchEvent(new PopStateEvent("popstate"));
+      const poll = () => { const m = performance.getEntriesByName("flame-drawn")[0]; if (m) resolve(m.startTime - t0); else if (performance.now() - t0 > 600000) resolve(NaN); else setTimeout(poll, 1); };
+      poll();
+    })`);
+  };
+
+  await grpcOnce();
+  await uiOnce(); // warm-up: caches, JIT, the browser's copy of the hashed assets
+  const grpc: number[] = [];
+  const ui: PageTiming[] = [];
+  const inApp: number[] = [];
+  // After the flame graph the page asks for the top functions, the series and the label
+  // names: let those finish, so they do not slow the next measurement down.
+  const settle = async (): Promise<void> => {
+    await page.waitForSelector(".top-table", { timeout: 600_000 });
+    await page.waitForLoadState("networkidle");
+  };
+  for (let k = 0; k < RUNS; k++) {
+    grpc.push(await grpcOnce());
+    ui.push(await uiOnce());
+    await settle();
+    inApp.push(await inAppOnce());
+    await settle();
+  }
+  const g = median(grpc);
+  const u = median(ui.map((t) => t.firstFlameMs));
+  console.log(`\n${SELECTOR}, 24 h (${String(ROWS)} raw rows), median of ${String(RUNS)} alternating runs after a warm-up`);
+  console.log(`FlameGraph over gRPC (floor)                          ${g.toFixed(0).padStart(6)} ms   runs: ${grpc.map((v) => v.toFixed(0)).join(" ")}`);
+  console.log(`Explore page: navigation → flame graph drawn          ${u.toFixed(0).padStart(6)} ms   runs: ${ui.map((v) => v.firstFlameMs.toFixed(0)).join(" ")}`);
+  const at = (f: (t: PageTiming) => number): string => median(ui.map(f)).toFixed(0).padStart(6);
+  console.log(`  page (HTML) received                                ${at((t) => t.htmlMs)} ms after navigation`);
+  console.log(`  FlameGraph request sent (by the preload script)    ${at((t) => t.requestStartMs)} ms after navigation`);
+  console.log(`  app script started                                  ${at((t) => t.appStartMs)} ms`);
+  console.log(`  FlameGraph answer in (Connect, binary)              ${at((t) => t.requestEndMs)} ms   (request ${at((t) => t.requestEndMs - t.requestStartMs)} ms: waiting ${at((t) => t.waitMs)} ms, download ${at((t) => t.downloadMs)} ms, ${(median(ui.map((t) => t.responseBytes)) / 1024).toFixed(0)} KiB)`);
+  console.log(`  flame graph drawn (decode, layout, draw after both) ${at((t) => t.firstFlameMs - Math.max(t.requestEndMs, t.appStartMs))} ms after the later of the two`);
+  const a = median(inApp);
+  console.log(`Explore page, a new selection in the open page → drawn ${a.toFixed(0).padStart(6)} ms   runs: ${inApp.map((v) => v.toFixed(0)).join(" ")}`);
+  console.log(`ratio UI / gRPC, opening the page                     ${(u / g).toFixed(2)}   (goal ≤ 1.20)`);
+  console.log(`ratio UI / gRPC, a new selection in the page          ${(a / g).toFixed(2)}   (goal ≤ 1.20)`);
+  client.close();
+  await api.stop();
+} finally {
+  await browser.close();
+  await store.close();
+  rmSync(dir, { recursive: true, force: true });
+}

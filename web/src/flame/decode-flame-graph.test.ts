@@ -1,0 +1,58 @@
+import { describe, expect, it } from "vitest";
+import { create, toBinary } from "@bufbuild/protobuf";
+import { FlameGraphResponseSchema, NodeKind, Presence } from "@fleetprof/proto/query";
+import { decodeFlameGraphResponse } from "./decode-flame-graph.js";
+import { flameDataFrom } from "./flame-data-from.js";
+
+const node = (over: Record<string, unknown>) => ({ name: 1, file: 2, line: 7, parent: 0, self: 0n, total: 0n, kind: NodeKind.FRAME, ...over });
+
+describe("decoding a FlameGraphResponse without the protobuf runtime", () => {
+  it("gives the columns flameDataFrom gives, for a plain graph with folded nodes and large counts", () => {
+    const graph = {
+      strings: ["", "main", "app.py", "… smaller", "ünï"],
+      nodes: [
+        node({ name: 0, file: 0, line: 0, parent: -1, total: 2n ** 40n + 10n, kind: NodeKind.ROOT }),
+        node({ parent: 0, self: 2n ** 40n, total: 2n ** 40n + 10n }),
+        node({ name: 4, parent: 1, self: 7n, total: 7n }),
+        node({ name: 3, file: 0, parent: 1, self: 3n, total: 3n, kind: NodeKind.OTHER, folded: 42 }),
+      ],
+      total: 2n ** 40n + 10n,
+      foldedNodes: 42n,
+      foldedSamples: 3n,
+      firstSampleUnixMs: 1_796_247_885_328n,
+      lastSampleUnixMs: 1_796_334_285_328n,
+      source: "rollup_1h",
+    };
+    const message = create(FlameGraphResponseSchema, { flameGraph: graph });
+    expect(decodeFlameGraphResponse(toBinary(FlameGraphResponseSchema, message))).toEqual(flameDataFrom(message.flameGraph ?? graph as never));
+  });
+
+  it("keeps both sides of a diff and where each frame was seen", () => {
+    const message = create(FlameGraphResponseSchema, {
+      flameGraph: {
+        diff: true,
+        strings: ["", "a", "f.py"],
+        nodes: [
+          node({ name: 0, file: 0, parent: -1, total: 10n, baseTotal: 20n, kind: NodeKind.ROOT, presence: Presence.BOTH }),
+          node({ parent: 0, self: 10n, total: 10n, presence: Presence.COMPARISON_ONLY, share: 1 }),
+          node({ parent: 0, baseSelf: 20n, baseTotal: 20n, presence: Presence.BASE_ONLY, baseShare: 1 }),
+        ],
+        total: 10n,
+        baseTotal: 20n,
+      },
+    });
+    const decoded = decodeFlameGraphResponse(toBinary(FlameGraphResponseSchema, message));
+    expect(decoded).toEqual(flameDataFrom(message.flameGraph as never));
+    expect(decoded.presence).toEqual([0, 2, 1]);
+  });
+
+  it("skips fields it does not know", () => {
+    const message = create(FlameGraphResponseSchema, { flameGraph: { strings: ["", "x"], nodes: [node({ name: 0, parent: -1, total: 5n, kind: NodeKind.ROOT })], total: 5n } });
+    const bytes = toBinary(FlameGraphResponseSchema, message);
+    // field 99 (varint 7), field 98 (bytes "hi") appended to the response
+    const extra = new Uint8Array([0x98, 0x06, 0x07, 0x92, 0x06, 0x02, 0x68, 0x69]);
+    const decoded = decodeFlameGraphResponse(new Uint8Array([...bytes, ...extra]));
+    expect(decoded.sum).toBe(5);
+    expect(decoded.name).toEqual([0]);
+  });
+});
