@@ -1,4 +1,5 @@
 export { createLogger, LogOnce, REDACT_PATHS, type Logger, type LoggerConfig } from "./logger.js";
+export { errorMessage, sleep } from "./async.js";
 export { ErrorCode, FleetprofError, isFleetprofError } from "./errors.js";
 export {
   camelName,
