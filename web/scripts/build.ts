@@ -3,7 +3,8 @@
  *   dist/ui/       the single-page app: index.html (with the preload script inline, which
  *                  starts the Explore page's query early), assets/app-[hash].js and .css (cached
  *                  forever by the server), viewer/ (the HTML export's script, for downloads)
- *   dist/viewer/   flame-viewer.js and .css, inlined by the CLI into every HTML flame graph
+ *   dist/viewer-bundle/  flame-viewer.js and .css, inlined by the CLI into every HTML flame graph
+ *                  (not dist/viewer/: tsc writes the viewer's Node modules there)
  * Sources come straight from the workspace (`@fleetprof/source` condition).
  */
 import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -26,7 +27,7 @@ const common: BuildOptions = {
 };
 
 async function buildViewer(): Promise<void> {
-  const out = join(DIST, "viewer");
+  const out = join(DIST, "viewer-bundle");
   await build({ ...common, entryPoints: ["src/viewer/viewer-page.ts"], format: "iife", outfile: join(out, "flame-viewer.js") });
   await build({ ...common, entryPoints: ["src/viewer/flame-viewer.css"], outfile: join(out, "flame-viewer.css") });
 }
@@ -54,11 +55,11 @@ async function buildApp(): Promise<void> {
   const template = readFileSync(join(WEB, "src", "ui", "index.html"), "utf8");
   writeFileSync(join(out, "index.html"), template.replace("%APP_CSS%", `/assets/${css}`).replace("%APP_JS%", `/assets/${js}`).replace("%PRELOAD_JS%", () => preloadJs));
   mkdirSync(join(out, "viewer"), { recursive: true });
-  for (const f of ["flame-viewer.js", "flame-viewer.css"]) copyFileSync(join(DIST, "viewer", f), join(out, "viewer", f));
+  for (const f of ["flame-viewer.js", "flame-viewer.css"]) copyFileSync(join(DIST, "viewer-bundle", f), join(out, "viewer", f));
   copyFileSync(join(WEB, "src", "ui", "favicon.svg"), join(out, "favicon.svg"));
 }
 
 rmSync(join(DIST, "ui"), { recursive: true, force: true });
-rmSync(join(DIST, "viewer"), { recursive: true, force: true });
+rmSync(join(DIST, "viewer-bundle"), { recursive: true, force: true });
 await buildViewer();
 await buildApp();

@@ -10,7 +10,7 @@ import { ErrorCode, FleetprofError } from "@fleetprof/common";
 /** The single-page app's files (index.html, assets/). */
 export const UI_DIR = fileURLToPath(new URL("../dist/ui/", import.meta.url));
 
-const VIEWER_DIR = new URL("../dist/viewer/", import.meta.url);
+const VIEWER_DIR = new URL("../dist/viewer-bundle/", import.meta.url);
 
 export interface ViewerAssets {
   /** The viewer's script: reads the page's embedded flame graph and draws it. */
