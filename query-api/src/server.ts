@@ -6,7 +6,7 @@
 import { readFileSync } from "node:fs";
 import { timingSafeEqual } from "node:crypto";
 import { Server, ServerCredentials, type ServerDuplexStream, type UntypedServiceImplementation } from "@grpc/grpc-js";
-import { createLogger, ErrorCode, FleetprofError, type Logger } from "@fleetprof/common";
+import { createLogger, ErrorCode, errorMessage, FleetprofError, type Logger } from "@fleetprof/common";
 import { file_fleetprof_v1_query, grpcHealthV1, grpcReflectionV1, grpcReflectionV1alpha, QueryService } from "@fleetprof/proto";
 import { openStore, type ReadTarget, type Store } from "@fleetprof/store";
 import { UI_DIR } from "@fleetprof/web";
@@ -57,7 +57,7 @@ function credentialsFor(config: QueryApiConfig): ServerCredentials {
   try {
     return ServerCredentials.createSsl(null, [{ cert_chain: readFileSync(tlsCert), private_key: readFileSync(tlsKey) }], false);
   } catch (err) {
-    throw new FleetprofError(ErrorCode.InvalidConfig, `cannot load the TLS certificate or key: ${(err as Error).message}`, { cause: err });
+    throw new FleetprofError(ErrorCode.InvalidConfig, `cannot load the TLS certificate or key: ${errorMessage(err)}`, { cause: err });
   }
 }
 
@@ -181,7 +181,7 @@ export async function startQueryApi(partial: Partial<QueryApiConfig> = {}, optio
   } catch (err) {
     await link.close();
     await ownedStore?.close();
-    throw new FleetprofError(ErrorCode.Unavailable, `cannot listen on ${bindAddress}: ${(err as Error).message} (is another process using the port? choose one with --port)`, { cause: err });
+    throw new FleetprofError(ErrorCode.Unavailable, `cannot listen on ${bindAddress}: ${errorMessage(err)} (is another process using the port? choose one with --port)`, { cause: err });
   }
   const httpListen = partial.httpListen ?? "";
   const tls = config.tlsCert === undefined || config.tlsKey === undefined ? undefined : { cert: readFileSync(config.tlsCert), key: readFileSync(config.tlsKey) };

@@ -6,7 +6,7 @@
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import type { ClickHouseClient } from "@clickhouse/client";
-import { ErrorCode, FleetprofError, type Logger } from "@fleetprof/common";
+import { ErrorCode, errorMessage, FleetprofError, type Logger } from "@fleetprof/common";
 import { createClickHouseClient } from "./client.js";
 import { quoteIdent, ttlFromMs } from "./schema/identifiers.js";
 import { missingTables, waitForSchema } from "./schema/check.js";
@@ -119,7 +119,7 @@ export async function openStore(url: string, options: OpenStoreOptions = {}): Pr
   } catch (err) {
     throw new FleetprofError(
       ErrorCode.Unavailable,
-      `cannot open ClickHouse at ${redactUrl(url)}: ${(err as Error).message} (embedded chDB allows one data directory per process, and one process per directory)`,
+      `cannot open ClickHouse at ${redactUrl(url)}: ${errorMessage(err)} (embedded chDB allows one data directory per process, and one process per directory)`,
       { cause: err },
     );
   }
@@ -130,7 +130,7 @@ export async function openStore(url: string, options: OpenStoreOptions = {}): Pr
   } catch (err) {
     await client.close();
     if (err instanceof FleetprofError) throw err;
-    throw new FleetprofError(ErrorCode.Unavailable, `cannot prepare the schema in ClickHouse at ${redactUrl(url)}: ${(err as Error).message}`, { cause: err });
+    throw new FleetprofError(ErrorCode.Unavailable, `cannot prepare the schema in ClickHouse at ${redactUrl(url)}: ${errorMessage(err)}`, { cause: err });
   }
   let fault: Error | undefined;
   // embedded: RowBinary goes through a scratch directory beside the data (see write/insert.ts)

@@ -6,7 +6,7 @@
  */
 import { mkdirSync } from "node:fs";
 import { resolve } from "node:path";
-import { createLogger, ErrorCode, FleetprofError, type Logger } from "@fleetprof/common";
+import { createLogger, ErrorCode, errorMessage, FleetprofError, type Logger } from "@fleetprof/common";
 import type { Io } from "../io.js";
 import type { Child } from "./children.js";
 import { componentConfig } from "./components.js";
@@ -65,7 +65,7 @@ export async function startStack(config: UpConfig, io: Io): Promise<RunningStack
       try {
         await fn();
       } catch (err) {
-        io.stderr.write(`fleetprof up: stopping ${name}: ${(err as Error).message}\n`);
+        io.stderr.write(`fleetprof up: stopping ${name}: ${errorMessage(err)}\n`);
       }
     }
   };
