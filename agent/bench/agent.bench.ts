@@ -23,7 +23,7 @@ import { existsSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { cpus } from "node:os";
 import { freePort, killAllTracked, pySpyPath, pythonExecutable, removeTempDirs, spawnTracked, startNats, startWorkload, tempDir, WORKLOADS_DIR, type Tracked, type Workload } from "@fleetprof/test";
-import { readMetric } from "@fleetprof/common";
+import { readMetric, sleep } from "@fleetprof/common";
 import type { readSpeedscope } from "@fleetprof/agent";
 
 const ROOT = join(import.meta.dirname, "..", "..");
@@ -34,7 +34,6 @@ const WINDOW_MS = 10_000;
 const MEASURE_SECONDS = 12;
 const PARSE_RUNS = 15;
 
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 const median = (xs: number[]): number => {
   const s = [...xs].sort((a, b) => a - b);
   const m = Math.floor(s.length / 2);

@@ -5,9 +5,10 @@
  */
 import { chmodSync, copyFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
+import { sleep } from "@fleetprof/common";
 import { pySpyPath, pythonExecutable, spawnTracked, startNats, startWorkload, tempDir, waitUntil } from "@fleetprof/test";
 import { afterAll, describe, expect, it } from "vitest";
-import { agentArgs, marker, profilesOf, readPublished, sleep, spawnAgent, totalSamples, type LogLine } from "./helpers.js";
+import { agentArgs, marker, profilesOf, readPublished, spawnAgent, totalSamples, type LogLine } from "./helpers.js";
 
 const stops: (() => Promise<void>)[] = [];
 afterAll(async () => {
@@ -82,7 +83,8 @@ describe("agent failure handling", () => {
     expect(line?.msg).toMatch(/hostPID/);
     expect(line?.msg).toMatch(/ptrace_scope/);
     expect(line?.msg).toMatch(/retrying in 30s/);
-    // Several window boundaries later: still one attempt (no hot retry).
+    // Several window boundaries later: still one attempt (no hot retry). Only time passing can
+    // show that nothing happened, so this wait stays a fixed one.
     await sleep(5000);
     expect(permission()).toHaveLength(1);
     expect(agent.proc.exitCode).toBeNull();
@@ -133,6 +135,7 @@ describe("agent failure handling", () => {
     });
     expect(line?.level).toBe(WARN);
     expect(line?.msg).toMatch(new RegExp(`not profiling pid ${String(proc.pid)} .*free-threaded CPython 3\\.13t is not supported by py-spy`));
+    // Three discovery passes (every 500 ms) later, still one line: a fixed wait, as it proves an absence.
     await sleep(1500);
     expect(agent.logs().filter((x) => x["targetPid"] === proc.pid)).toHaveLength(1);
   });
@@ -142,6 +145,7 @@ describe("agent failure handling", () => {
     const agent = spawnAgent(agentArgs(url, "never-matches-anything", ["--py-spy", "/nonexistent/py-spy"]));
     stops.push(() => agent.stop());
     await waitUntil("the agent to start", () => agent.logs().some((l) => l.msg === "agent started") || undefined);
+    // Three discovery passes (every 500 ms) later, still one line: a fixed wait, as it proves an absence.
     await sleep(1500);
     const lines = agent.logs().filter((l) => /py-spy/.test(l.msg) && l.level >= WARN);
     expect(lines).toHaveLength(1);

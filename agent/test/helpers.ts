@@ -110,8 +110,6 @@ export function samplesIn(profiles: ProcessProfile[], fn: string): number {
   return t;
 }
 
-export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
 /** Running py-spy processes that are children of `parent` (other agents on this machine may profile our workloads too). */
 export function pySpyChildren(parent: number): number[] {
   const found: number[] = [];

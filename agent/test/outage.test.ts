@@ -3,9 +3,10 @@
  * window's batch arrives exactly once. Then SIGTERM: the current window is flushed, the agent
  * exits within seconds and leaves no py-spy behind.
  */
+import { sleep } from "@fleetprof/common";
 import { startNats, startWorkload, waitUntil } from "@fleetprof/test";
 import { afterAll, describe, expect, it } from "vitest";
-import { agentArgs, marker, profilesOf, pySpyChildren, readPublished, sleep, spawnAgent, stillRunning } from "./helpers.js";
+import { agentArgs, marker, profilesOf, pySpyChildren, readPublished, spawnAgent, stillRunning } from "./helpers.js";
 
 const stops: (() => Promise<void>)[] = [];
 afterAll(async () => {
@@ -25,6 +26,7 @@ describe("agent with NATS down", () => {
     await waitUntil("a first window", async () => profilesOf(await readPublished(ns.url), w.pid).length >= 1 || undefined, 30_000, 500);
     await ns.stop();
     const downAt = Date.now();
+    // The outage itself, ten windows long: its length is what the test is about.
     await sleep(20_000);
     await ns.start();
     const upAt = Date.now();

@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 /** The `fleetprof` executable. */
+import { errorMessage } from "@fleetprof/common";
 import { main } from "./main.js";
 
 // Deprecation warnings speak to developers, not to people running the command (grpc-js
@@ -11,7 +12,7 @@ process.noDeprecation = true;
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (err: unknown) => {
-    process.stderr.write(`fleetprof: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.stderr.write(`fleetprof: ${errorMessage(err)}\n`);
     process.exit(1);
   },
 );

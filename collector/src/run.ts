@@ -1,5 +1,5 @@
 /** `fleetprof collector …`: runs a collector until SIGINT/SIGTERM. */
-import { createLogger, describeOptions, isFleetprofError, loadConfig, onShutdown } from "@fleetprof/common";
+import { createLogger, describeOptions, errorMessage, isFleetprofError, loadConfig, onShutdown } from "@fleetprof/common";
 import { startCollector } from "./collector.js";
 import { collectorOptions } from "./options.js";
 
@@ -21,7 +21,7 @@ export async function runCollector(argv: string[]): Promise<number> {
   try {
     config = loadConfig(collectorOptions, { argv }).config;
   } catch (err) {
-    process.stderr.write(`${(err as Error).message}\n`);
+    process.stderr.write(`${errorMessage(err)}\n`);
     return 2;
   }
   try {
@@ -34,7 +34,7 @@ export async function runCollector(argv: string[]): Promise<number> {
       });
     });
   } catch (err) {
-    logger.error({ err, code: isFleetprofError(err) ? err.code : undefined }, `collector failed to start: ${(err as Error).message}`);
+    logger.error({ err, code: isFleetprofError(err) ? err.code : undefined }, `collector failed to start: ${errorMessage(err)}`);
     return 1;
   }
 }

@@ -6,7 +6,7 @@
 import { create, toBinary } from "@bufbuild/protobuf";
 import { jetstreamManager } from "@nats-io/jetstream";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
-import { createLogger, DLQ_STREAM, loadConfig } from "@fleetprof/common";
+import { createLogger, DLQ_STREAM, loadConfig, sleep } from "@fleetprof/common";
 import { SampleBatchSchema, StackSchema, encodeBatch, samplesSubject } from "@fleetprof/proto";
 import { openStore, type Store } from "@fleetprof/store";
 import { rows, startNats, tempDir, type NatsServer, waitUntil } from "@fleetprof/test";
@@ -136,8 +136,9 @@ describe("collector", () => {
     await waitUntil("writes failing", () => collector.metrics.insertFailures >= failuresBefore + 3);
     expect((await fetch(`http://${collector.httpAddress ?? ""}/healthz`)).status).toBe(503);
     expect(collector.metrics.clickhouseUp).toBe(0);
-    // longer than twice the ack wait: held messages must be kept alive, not redelivered
-    await new Promise((r) => setTimeout(r, 3000));
+    // longer than twice the ack wait: held messages must be kept alive, not redelivered (a fixed
+    // wait, as only time passing shows that no redelivery came)
+    await sleep(3000);
     store.faults.heal();
     await waitUntil("all samples written after recovery", () => collector.metrics.samples >= publishedTotal());
     expect(await totals(store)).toEqual(published);

@@ -36,9 +36,9 @@ describe("max_deliver backstop", () => {
         const m = await consumer.next({ expires: 5000 });
         expect(m?.info.deliveryCount).toBe(delivery);
       }
-      // the next pull finds the message out of deliveries: nats-server gives up on it and says so
-      await new Promise((r) => setTimeout(r, 1200));
-      expect(await consumer.next({ expires: 2000 })).toBeNull();
+      // the next pull, waiting past the second delivery's ack wait, finds the message out of
+      // deliveries: nats-server gives up on it and says so
+      expect(await consumer.next({ expires: 3000 })).toBeNull();
       await waitUntil("the dead-letter copy", () => copies === 2, 20_000);
       const info = await jsm.streams.info(DLQ_STREAM);
       expect(info.state.messages).toBe(1);

@@ -6,6 +6,7 @@
  */
 import { readFileSync } from "node:fs";
 import { ErrorCode, FleetprofError } from "./errors.js";
+import { errorMessage } from "./async.js";
 
 export type OptionType = "string" | "number" | "boolean" | "duration" | "list";
 
@@ -93,7 +94,7 @@ function convert(name: string, spec: OptionSpec, raw: unknown, source: string): 
       try {
         ms = typeof raw === "number" ? raw : parseDuration(String(raw));
       } catch (err) {
-        throw bad((err as Error).message);
+        throw bad(errorMessage(err));
       }
       if (spec.min !== undefined && ms < spec.min) throw bad(`must be at least ${String(spec.min)}ms (got ${String(ms)}ms)`);
       return ms;
@@ -165,7 +166,7 @@ export function loadConfig<S extends OptionSchema>(schema: S, options: LoadOptio
     try {
       file = JSON.parse(readFileSync(configPath, "utf8")) as Record<string, unknown>;
     } catch (err) {
-      throw new FleetprofError(ErrorCode.InvalidConfig, `cannot read config file ${configPath}: ${(err as Error).message}`, { cause: err });
+      throw new FleetprofError(ErrorCode.InvalidConfig, `cannot read config file ${configPath}: ${errorMessage(err)}`, { cause: err });
     }
   }
   if (file !== undefined) {

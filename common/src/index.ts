@@ -16,6 +16,7 @@ export {
   type OptionType,
 } from "./config.js";
 export { connectNats, dlqStreamConfig, DLQ_STREAM, ensureStreams, samplesStreamConfig, SAMPLES_STREAM, type StreamSettings } from "./nats.js";
+export { isJetStreamError, isNoResponders, JetStreamErrorCode } from "./nats-errors.js";
 export { onShutdown } from "./shutdown.js";
 export { natsAuthOptions, natsConnectOptions, type NatsAuthConfig } from "./nats-auth.js";
 export { Counter, Gauge, Histogram, readMetric, Registry, type CounterSeries, type GaugeSeries, type HistogramSeries, type LabelValues } from "./metrics.js";

@@ -13,6 +13,7 @@ import {
 } from "@nats-io/jetstream";
 import type { Logger } from "pino";
 import { natsConnectOptions, type NatsAuthConfig } from "./nats-auth.js";
+import { isJetStreamError, JetStreamErrorCode } from "./nats-errors.js";
 
 export const SAMPLES_STREAM = "FLEETPROF";
 export const DLQ_STREAM = "FLEETPROF_DLQ";
@@ -66,12 +67,12 @@ export async function ensureStreams(nc: NatsConnection, settings: StreamSettings
     try {
       await jsm.streams.info(config.name);
     } catch (err) {
-      if (!/not found/i.test((err as Error).message)) throw err;
+      if (!isJetStreamError(err, JetStreamErrorCode.StreamNotFound)) throw err;
       try {
         await jsm.streams.add(config);
       } catch (addErr) {
         // Another component created it at the same moment.
-        if (!/already in use|exists/i.test((addErr as Error).message)) throw addErr;
+        if (!isJetStreamError(addErr, JetStreamErrorCode.StreamNameInUse)) throw addErr;
       }
     }
   }

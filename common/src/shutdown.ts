@@ -2,6 +2,8 @@
  * Clean exits: on the first SIGINT/SIGTERM run the handlers (in reverse order of
  * registration) within a deadline, then exit; a second signal exits at once.
  */
+import { errorMessage } from "./async.js";
+
 type Handler = (signal: string) => Promise<void> | void;
 
 const handlers: Handler[] = [];
@@ -26,7 +28,7 @@ export function onShutdown(handler: Handler, deadlineMs = 10_000): void {
           await h(signal);
         } catch (err) {
           code = 1;
-          process.stderr.write(`shutdown: ${(err as Error).message}\n`);
+          process.stderr.write(`shutdown: ${errorMessage(err)}\n`);
         }
       }
       process.exit(code);

@@ -10,9 +10,9 @@ import { fileURLToPath } from "node:url";
 import { jetstreamManager } from "@nats-io/jetstream";
 import { connect } from "@nats-io/transport-node";
 import { afterAll, describe, expect, it } from "vitest";
-import { SAMPLES_STREAM } from "@fleetprof/common";
+import { SAMPLES_STREAM, sleep } from "@fleetprof/common";
 import { decodeBatch, ENCODING_HEADER } from "@fleetprof/proto";
-import { spawnTracked, startNats, tempDir, WORKLOADS_DIR, type NatsServer, type Tracked } from "@fleetprof/test";
+import { spawnTracked, startNats, tempDir, waitUntil, WORKLOADS_DIR, type NatsServer, type Tracked } from "@fleetprof/test";
 import { keyValues } from "./support/manifests.js";
 
 const REPO_DIR = fileURLToPath(new URL("../../", import.meta.url));
@@ -22,7 +22,6 @@ const UNIT = fileURLToPath(new URL("../systemd/fleetprof-agent.service", import.
 const SYSTEM_PYTHON = "/usr/bin/python3";
 const CAP_SYS_PTRACE_MASK = (1n << 19n).toString(16).padStart(16, "0");
 
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 const canRun = process.getuid?.() === 0 && existsSync(SYSTEM_PYTHON);
 
 /** setpriv arguments for the unit's capability settings (systemd's names → setpriv's). */
@@ -96,11 +95,9 @@ describe.skipIf(!canRun)("agent privileges (as root, on a workload of user nobod
     const unitPrivileges = setprivArgsFromUnit();
     expect(unitPrivileges).toContain("--bounding-set=-all,+sys_ptrace");
     const agent = startAgent(ns, "ptrace-only", tag, unitPrivileges);
+    // On a timeout the assertions below say what was seen.
     let windows = 0;
-    for (let i = 0; i < 60 && windows < 2; i++) {
-      await sleep(500);
-      windows = await windowsFor(ns, "ptrace-only", workload.pid);
-    }
+    await waitUntil("two windows of nobody's process", async () => (windows = await windowsFor(ns, "ptrace-only", workload.pid)) >= 2, 30_000, 500).catch(() => undefined);
     const status = readFileSync(`/proc/${String(agent.pid)}/status`, "utf8");
     console.log(`agent with ${unitPrivileges.join(" ")}: ${String(windows)} windows of nobody's pid ${String(workload.pid)}`);
     // the node process itself (setpriv exec'd into it) holds CAP_SYS_PTRACE and nothing else
@@ -114,7 +111,8 @@ describe.skipIf(!canRun)("agent privileges (as root, on a workload of user nobod
     const none = startAgent(ns, "no-caps", tag, ["--bounding-set=-all", "--inh-caps=-all", "--securebits=+noroot,+noroot_locked", "--no-new-privs"]);
     const refused = await none.waitFor(/\{[^\n]*"kind":"permission"[^\n]*\}/, 30_000);
     console.log(`agent without capabilities: ${(JSON.parse(refused[0]) as { msg: string }).msg}`);
-    await sleep(3000); // a window and a half: nothing may have been sampled
+    // A window and a half: nothing may have been sampled. Only time passing shows an absence.
+    await sleep(3000);
     expect(await windowsFor(ns, "no-caps", workload.pid)).toBe(0);
     await none.stop();
   });

@@ -12,7 +12,7 @@ import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { agentOptions } from "@fleetprof/agent";
 import { collectorOptions } from "@fleetprof/collector";
-import { dlqStreamConfig, envName, loadConfig, samplesStreamConfig, type OptionSchema } from "@fleetprof/common";
+import { dlqStreamConfig, envName, errorMessage, loadConfig, type OptionSchema, samplesStreamConfig } from "@fleetprof/common";
 import { samplesSubject, subjectToken } from "@fleetprof/proto";
 import { queryApiOptions } from "@fleetprof/query-api";
 import { freePort, spawnTracked, tempDir } from "@fleetprof/test";
@@ -91,7 +91,7 @@ describe("manifests against the configuration schemas", () => {
       try {
         loadConfig(SCHEMAS[component], { argv, env });
       } catch (err) {
-        failures.push(`${key}: ${(err as Error).message}`);
+        failures.push(`${key}: ${errorMessage(err)}`);
       }
     }
     expect(failures).toEqual([]);

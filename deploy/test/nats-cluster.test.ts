@@ -17,7 +17,7 @@ import { join } from "node:path";
 import { jetstream, jetstreamManager, type JetStreamManager } from "@nats-io/jetstream";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
 import { afterAll, describe, expect, it } from "vitest";
-import { createLogger, dlqStreamConfig, loadConfig, samplesStreamConfig, SAMPLES_STREAM } from "@fleetprof/common";
+import { createLogger, dlqStreamConfig, loadConfig, samplesStreamConfig, SAMPLES_STREAM, sleep } from "@fleetprof/common";
 import { collectorOptions, startCollector, type CollectorHandle } from "@fleetprof/collector";
 import { decodeBatch, ENCODING_HEADER, samplesSubject, type ProcessProfile } from "@fleetprof/proto";
 import { openStore, type Store } from "@fleetprof/store";
@@ -29,8 +29,7 @@ const BATCHES_PER_AGENT = 90;
 const REPO_DIR = fileURLToPath(new URL("../../", import.meta.url));
 const AGENT_ENTRY = fileURLToPath(new URL("../docker/agent-entry.mjs", import.meta.url));
 const AGENTS = ["web-1", "web-2"] as const;
-
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+const COLLECTOR_CONSUMER = "fleetprof-collector";
 
 async function until<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined> | T | undefined): Promise<T> {
   const deadline = Date.now() + timeoutMs;
@@ -45,6 +44,17 @@ async function until<T>(what: string, timeoutMs: number, probe: () => Promise<T 
     await sleep(250);
   }
   throw new Error(`${what}: not within ${timeoutMs} ms (last error: ${String(last)})`);
+}
+
+/**
+ * Every message of the stream delivered to the collector's consumer and acknowledged (the
+ * collector acknowledges after its write): no redelivery, so no late duplicate, can follow.
+ */
+async function consumerSettled(jsm: JetStreamManager): Promise<void> {
+  await until("every delivery acknowledged", 60_000, async () => {
+    const info = await jsm.consumers.info(SAMPLES_STREAM, COLLECTOR_CONSUMER);
+    return info.num_pending === 0 && info.num_ack_pending === 0 ? true : undefined;
+  });
 }
 
 /** Starts three nodes from deploy/nats/cluster.conf; returns them by server name. */
@@ -143,13 +153,13 @@ describe("three-node NATS cluster (deploy/nats/cluster.conf)", () => {
             break;
           } catch {
             retries++;
-            await sleep(200);
+            await sleep(200); // the agent's spool retries with a pause too
           }
         }
         const key = `${host}/${service}`;
         published.set(key, (published.get(key) ?? 0) + samples);
         sent++;
-        await sleep(15);
+        await sleep(15); // paced like agents, so the kill lands mid-stream
       }
     };
     const publishing = Promise.all(AGENTS.map((h) => agent(h)));
@@ -169,8 +179,8 @@ describe("three-node NATS cluster (deploy/nats/cluster.conf)", () => {
     await publishing;
     const publishedSamples = [...published.values()].reduce((a, b) => a + b, 0);
     await until("collector wrote every sample", 120_000, () => (c.metrics.samples >= publishedSamples ? true : undefined));
-    // let a (wrong) late duplicate show up before comparing
-    await sleep(1000);
+    // a (wrong) late duplicate would come from a redelivery: wait until none can follow
+    await consumerSettled(jsm);
 
     const stored = await sampleTotals(st);
     console.log(
@@ -237,7 +247,11 @@ describe("three-node NATS cluster (deploy/nats/cluster.conf)", () => {
     const victim = cluster.nodes.get(leader) as ConfiguredServer;
     const killedAt = Date.now();
     await victim.kill();
-    await sleep(6000);
+    // down until each agent has published a window that began after the kill
+    await until("a window from each agent started while the leader was down", 60_000, async () => {
+      const w = await windowsOf();
+      return agents.every((a) => (w.get(a.host) ?? []).some((p) => Number(p.windowStartUnixMs) > killedAt)) ? true : undefined;
+    });
     await victim.restart();
     const restartedAt = Date.now();
     console.log(`killed ${leader} (the stream leader) for ${String(restartedAt - killedAt)} ms`);
@@ -268,7 +282,7 @@ describe("three-node NATS cluster (deploy/nats/cluster.conf)", () => {
     const publishedSamples = [...published.values()].reduce((x, y) => x + y, 0);
     expect(publishedSamples).toBeGreaterThan(0);
     await until("collector wrote every published sample", 120_000, () => (c.metrics.samples >= publishedSamples ? true : undefined));
-    await sleep(1000);
+    await consumerSettled(jsm);
     expect(await sampleTotals(st)).toEqual(published);
     for (const a of agents) await a.workload.stop();
     await stopCollector();

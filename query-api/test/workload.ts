@@ -11,7 +11,7 @@ import { collectorOptions, startCollector } from "@fleetprof/collector";
 import { createLogger, loadConfig } from "@fleetprof/common";
 import { ENCODING_HEADER, encodeBatch, FORMAT_HEADER, FORMAT_VERSION, ProfileMode, SAMPLE_BATCH_FORMAT, SampleBatchSchema, samplesSubject, type SampleBatch } from "@fleetprof/proto";
 import { isFrameTable, openStore, queryRows, type BatchInput, type FrameTable, type Store } from "@fleetprof/store";
-import { startNats, tempDir } from "@fleetprof/test";
+import { startNats, tempDir, waitUntil } from "@fleetprof/test";
 import { batchOf, type ProfileSpec } from "./fixtures.js";
 
 export const WORKLOAD = {
@@ -124,11 +124,8 @@ export async function ingestWorkload(): Promise<Ingested> {
       await js.publish(samplesSubject(WORKLOAD.service, b.host), encodeBatch(toSampleBatch(b)), { headers: h, msgID: b.batchId });
     }
     const want = totals.v1 + totals.v2;
-    const deadline = Date.now() + 60_000;
-    while (Number((await queryRows<[number]>(store, `SELECT sum(count) FROM ${store.db}.samples`, {}))[0]?.[0] ?? 0) < want) {
-      if (Date.now() > deadline) throw new Error("the collector did not write the workload within 60 s");
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    const written = async (): Promise<number> => Number((await queryRows<[number]>(store, `SELECT sum(count) FROM ${store.db}.samples`, {}))[0]?.[0] ?? 0);
+    await waitUntil("the collector to write the workload", async () => (await written()) >= want, 60_000, 100);
   } finally {
     await nc.close();
   }

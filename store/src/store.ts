@@ -6,7 +6,7 @@
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import type { ClickHouseClient } from "@clickhouse/client";
-import { ErrorCode, FleetprofError, type Logger } from "@fleetprof/common";
+import { ErrorCode, errorMessage, FleetprofError, type Logger } from "@fleetprof/common";
 import { createClickHouseClient } from "./client.js";
 import { quoteIdent, ttlFromMs } from "./schema/identifiers.js";
 import { missingTables, waitForSchema } from "./schema/check.js";
@@ -98,7 +98,16 @@ async function requireSchema(client: ClickHouseClient, database: string, url: st
   );
 }
 
-export async function openStore(url: string, options: OpenStoreOptions = {}): Promise<Store> {
+interface StoreSettings {
+  target: StoreTarget;
+  database: string;
+  db: string;
+  cluster: string | undefined;
+  ttl: TtlConfig;
+}
+
+/** The URL and options checked and resolved, before anything connects. */
+function storeSettings(url: string, options: OpenStoreOptions): StoreSettings {
   const target = parseStoreUrl(url);
   const database = (target.kind === "http" ? target.database : undefined) ?? options.database ?? "fleetprof";
   const db = quoteIdent(database, "database");
@@ -112,38 +121,67 @@ export async function openStore(url: string, options: OpenStoreOptions = {}): Pr
     rollup1m: options.rollup1mTtlMs ?? 30 * 86_400_000,
     rollup1h: options.rollup1hTtlMs ?? 365 * 86_400_000,
   });
+  return { target, database, db, cluster, ttl };
+}
+
+/** The client for `target`; an engine that cannot start becomes an Unavailable error saying why it may not. */
+function connectClient(target: StoreTarget, url: string): ClickHouseClient {
   if (target.kind === "chdb") mkdirSync(target.path, { recursive: true });
-  let client: ClickHouseClient;
   try {
-    client = createClickHouseClient(target);
+    return createClickHouseClient(target);
   } catch (err) {
     throw new FleetprofError(
       ErrorCode.Unavailable,
-      `cannot open ClickHouse at ${redactUrl(url)}: ${(err as Error).message} (embedded chDB allows one data directory per process, and one process per directory)`,
+      `cannot open ClickHouse at ${redactUrl(url)}: ${errorMessage(err)} (embedded chDB allows one data directory per process, and one process per directory)`,
       { cause: err },
     );
   }
-  const log = options.logger?.child({ module: "store" });
+}
+
+/** Migrates the schema (writers) or checks it exists (readers); closes the client when it cannot. */
+async function prepareSchema(client: ClickHouseClient, settings: StoreSettings, url: string, options: OpenStoreOptions, log: Logger | undefined): Promise<void> {
+  const { target, database, ttl, cluster } = settings;
   try {
     if (options.migrate !== false) await applyMigrations(client, { database, ttl, cluster, logger: log });
     else await requireSchema(client, database, url, target.kind === "chdb" ? 0 : (options.schemaWaitMs ?? 0), log);
   } catch (err) {
     await client.close();
     if (err instanceof FleetprofError) throw err;
-    throw new FleetprofError(ErrorCode.Unavailable, `cannot prepare the schema in ClickHouse at ${redactUrl(url)}: ${(err as Error).message}`, { cause: err });
+    throw new FleetprofError(ErrorCode.Unavailable, `cannot prepare the schema in ClickHouse at ${redactUrl(url)}: ${errorMessage(err)}`, { cause: err });
   }
+}
+
+/** The test hook's switch, and the check every insert makes against it. */
+function faultSwitch(): { faults: StoreFaults; check: (table: string) => void } {
   let fault: Error | undefined;
-  // embedded: RowBinary goes through a scratch directory beside the data (see write/insert.ts)
-  const insert = target.kind === "chdb" ? chdbFileInsert(client, join(target.path, "ingest-scratch")) : httpInsert(client);
-  const writer = new IngestWriter({
-    client,
-    insert,
-    db,
-    cluster: cluster !== undefined,
-    beforeInsert: (table) => {
+  return {
+    faults: {
+      failInserts: (error = new Error("ClickHouse unavailable (injected fault)")) => {
+        fault = error;
+      },
+      heal: () => {
+        fault = undefined;
+      },
+      get failing() {
+        return fault !== undefined;
+      },
+    },
+    check: (table) => {
       if (fault !== undefined) throw new FleetprofError(ErrorCode.Unavailable, `insert into ${table} failed: ${fault.message}`, { cause: fault });
     },
-  });
+  };
+}
+
+/** Opens the store at `url` (chdb:// or http(s)://), its schema migrated or, for readers, checked. */
+export async function openStore(url: string, options: OpenStoreOptions = {}): Promise<Store> {
+  const settings = storeSettings(url, options);
+  const { target, database, db, cluster, ttl } = settings;
+  const client = connectClient(target, url);
+  await prepareSchema(client, settings, url, options, options.logger?.child({ module: "store" }));
+  const { faults, check } = faultSwitch();
+  // embedded: RowBinary goes through a scratch directory beside the data (see write/insert.ts)
+  const insert = target.kind === "chdb" ? chdbFileInsert(client, join(target.path, "ingest-scratch")) : httpInsert(client);
+  const writer = new IngestWriter({ client, insert, db, cluster: cluster !== undefined, beforeInsert: check });
   let closed = false;
   return {
     client,
@@ -170,17 +208,7 @@ export async function openStore(url: string, options: OpenStoreOptions = {}): Pr
         return false;
       }
     },
-    faults: {
-      failInserts: (error = new Error("ClickHouse unavailable (injected fault)")) => {
-        fault = error;
-      },
-      heal: () => {
-        fault = undefined;
-      },
-      get failing() {
-        return fault !== undefined;
-      },
-    },
+    faults,
     close: async () => {
       if (closed) return;
       closed = true;

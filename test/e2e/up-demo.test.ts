@@ -8,7 +8,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { freePort, spawnTracked, tempDir, type Tracked } from "@fleetprof/test";
+import { freePort, spawnTracked, tempDir, waitUntil, type Tracked } from "@fleetprof/test";
 import { describe, expect, it } from "vitest";
 import { launchBrowser, openFile, screenshot } from "../../cli/test/browser.js";
 import type { Io } from "../../cli/src/io.js";
@@ -113,14 +113,13 @@ describe("fleetprof up --demo", () => {
     expect(up.stdout()).toMatch(/demo {8}shop-demo 1\.0 \(pid \d+\), shop-demo 2\.0 \(pid \d+\)/);
     expect(up.stdout()).toContain("npx fleetprof diff shop-demo@1.0 shop-demo@2.0");
 
-    // wait until both versions have a fair number of samples
+    // wait until both versions have a fair number of samples (on a timeout the assertions below say what was seen)
     let counts: Record<string, number> = {};
-    const deadline = Date.now() + 100_000;
-    while (Date.now() < deadline) {
+    const fair = async (): Promise<boolean> => {
       counts = await samplesPerVersion(api);
-      if ((counts["1.0"] ?? 0) >= 300 && (counts["2.0"] ?? 0) >= 300) break;
-      await new Promise((r) => setTimeout(r, 2000));
-    }
+      return (counts["1.0"] ?? 0) >= 300 && (counts["2.0"] ?? 0) >= 300;
+    };
+    await waitUntil("300 samples of each demo version", fair, 100_000, 2000).catch(() => undefined);
     expect(counts["1.0"] ?? 0, `samples per version: ${JSON.stringify(counts)}, last error: ${lastError}\n${up.stderr().slice(-3000)}`).toBeGreaterThanOrEqual(300);
     expect(counts["2.0"] ?? 0).toBeGreaterThanOrEqual(300);
 
@@ -162,8 +161,7 @@ describe("fleetprof up --demo", () => {
     up.proc.kill("SIGINT");
     expect(await up.exited).toBe(0);
     expect(up.stdout()).toContain("fleetprof up: stopped");
-    await new Promise((r) => setTimeout(r, 300));
-    expect(kids.filter(alive)).toEqual([]);
+    await expect.poll(() => kids.filter(alive), { timeout: 5000, interval: 50 }).toEqual([]);
 
     // a second up resumes on the same data
     const again = startUp(dataDir, natsPort, apiPort);
@@ -173,7 +171,6 @@ describe("fleetprof up --demo", () => {
     const kids2 = descendants(again.pid);
     again.proc.kill("SIGINT");
     expect(await again.exited).toBe(0);
-    await new Promise((r) => setTimeout(r, 300));
-    expect(kids2.filter(alive)).toEqual([]);
+    await expect.poll(() => kids2.filter(alive), { timeout: 5000, interval: 50 }).toEqual([]);
   }, 300_000);
 });

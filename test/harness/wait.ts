@@ -1,5 +1,5 @@
 /** Waiting in tests: one polling loop and one "this call must fail" helper for every package. */
-import { FleetprofError } from "@fleetprof/common";
+import { FleetprofError, sleep } from "@fleetprof/common";
 
 /**
  * Polls `probe` until it returns something other than `undefined` or `false`, and returns that;
@@ -11,7 +11,7 @@ export async function waitUntil<T>(what: string, probe: () => Promise<T | undefi
     const v = await probe();
     if (v !== undefined && v !== false) return v;
     if (Date.now() > until) throw new Error(`timed out after ${String(timeoutMs)}ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, everyMs));
+    await sleep(everyMs);
   }
 }
 

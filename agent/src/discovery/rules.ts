@@ -4,6 +4,7 @@
  * starting up.
  */
 import type { PythonInfo } from "./python.js";
+import { errorMessage } from "@fleetprof/common";
 
 export interface DiscoveryRules {
   /** When non-empty, the command line must match one of these. */
@@ -46,7 +47,7 @@ export function compileRules(options: {
       try {
         return new RegExp(source);
       } catch (err) {
-        throw new Error(`option ${name}: "${source}" is not a regular expression (${(err as Error).message})`, { cause: err });
+        throw new Error(`option ${name}: "${source}" is not a regular expression (${errorMessage(err)})`, { cause: err });
       }
     });
   return {

@@ -1,6 +1,6 @@
 import { create } from "@bufbuild/protobuf";
 import { FORMAT_VERSION, ProcessProfileSchema, type SampleBatch } from "@fleetprof/proto";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { Batcher } from "./batcher.js";
 
 const noError = (err: unknown): never => {
@@ -27,7 +27,7 @@ describe("batcher", () => {
     const out: SampleBatch[] = [];
     const b = new Batcher("h", "v", (x) => out.push(x), noError, 20);
     b.add(create(ProcessProfileSchema, { pid: 1, service: "s" }));
-    await new Promise((r) => setTimeout(r, 60));
+    await vi.waitUntil(() => out.length > 0, { timeout: 5000, interval: 5 });
     expect(out).toHaveLength(1);
   });
 
@@ -41,7 +41,7 @@ describe("batcher", () => {
     const b = new Batcher("h", "v", emit, (err, batch) => failed.push([(err as Error).message, batch.profiles.map((p) => p.pid)]), 20);
     for (const [pid, service] of [[1, "bad"], [2, "good"]] as const) b.add(create(ProcessProfileSchema, { pid, service }));
     // An exception escaping the timer would fail this test as an uncaught error.
-    await new Promise((r) => setTimeout(r, 80));
+    await vi.waitUntil(() => out.length + failed.length === 2, { timeout: 5000, interval: 5 });
     expect(out.map((x) => x.profiles.map((p) => p.pid))).toEqual([[2]]);
     expect(failed).toEqual([["one stack is larger than max_payload", [1]]]);
   });

@@ -6,9 +6,22 @@
  * unreachable the loop waits; the client reconnects forever. The stream is created when
  * missing, with the one shared definition (`ensureStreams`).
  */
-import { ensureStreams, ErrorCode, FleetprofError, LogOnce, natsConnectOptions, type Logger, type NatsAuthConfig } from "@fleetprof/common";
+import {
+  ensureStreams,
+  errorMessage,
+  ErrorCode,
+  FleetprofError,
+  isJetStreamError,
+  isNoResponders,
+  JetStreamErrorCode,
+  LogOnce,
+  natsConnectOptions,
+  sleep,
+  type Logger,
+  type NatsAuthConfig,
+} from "@fleetprof/common";
 import { jetstream, type JetStreamClient } from "@nats-io/jetstream";
-import { connect, headers, type NatsConnection } from "@nats-io/transport-node";
+import { connect, headers, InvalidArgumentError, type NatsConnection } from "@nats-io/transport-node";
 import { decodeBatch, ENCODING_HEADER, encodeBatch, FORMAT_HEADER, SAMPLE_BATCH_FORMAT, samplesSubject, splitBatch, type SampleBatch } from "@fleetprof/proto";
 import type { AgentMetrics } from "../metrics/agent-metrics.js";
 import { fitStacks } from "./fit-stacks.js";
@@ -58,7 +71,7 @@ export class Publisher {
 
   /** Connects in the background (forever) and starts draining the spool. Never blocks on NATS. */
   start(): void {
-    const crashed = (what: string) => (err: unknown): void => this.#o.log.error({ err }, `${what} stopped unexpectedly: ${(err as Error).message}`);
+    const crashed = (what: string) => (err: unknown): void => this.#o.log.error({ err }, `${what} stopped unexpectedly: ${errorMessage(err)}`);
     this.#connecting = this.connectLoop().catch(crashed("the NATS connection loop"));
     this.#loop = this.drainLoop().catch(crashed("the publish loop"));
     this.updateSpoolMetrics();
@@ -133,7 +146,7 @@ export class Publisher {
     try {
       return splitBatch(batch, limit);
     } catch (err) {
-      throw new FleetprofError(ErrorCode.Internal, `cannot split batch ${batch.batchId} under ${String(limit)} bytes: ${(err as Error).message}`, { cause: err });
+      throw new FleetprofError(ErrorCode.Internal, `cannot split batch ${batch.batchId} under ${String(limit)} bytes: ${errorMessage(err)}`, { cause: err });
     }
   }
 
@@ -194,14 +207,14 @@ export class Publisher {
           try {
             hook(nc);
           } catch (err) {
-            log.error({ err }, `a connection hook failed: ${(err as Error).message}`);
+            log.error({ err }, `a connection hook failed: ${errorMessage(err)}`);
           }
         }
         void this.watchStatus(nc);
         return;
       } catch (err) {
         const fields = { err, retryInMs: delay };
-        const message = `cannot connect to NATS at ${this.#o.natsUrl}: ${(err as Error).message}; retrying (batches are spooled meanwhile)`;
+        const message = `cannot connect to NATS at ${this.#o.natsUrl}: ${errorMessage(err)}; retrying (batches are spooled meanwhile)`;
         if (!this.#outageLogged) log.warn(fields, message);
         else log.debug(fields, message);
         this.#outageLogged = true;
@@ -291,9 +304,10 @@ export class Publisher {
         backoff = 250;
       } catch (err) {
         this.#o.metrics.publishErrors.inc();
-        const message = (err as Error).message;
-        if (/no responders|stream not found/i.test(message)) this.#streamsReady = false;
-        if (/max.?payload/i.test(message) && this.resplit(entry, data)) continue;
+        // No stream took the message (deleted, or never created): create the streams again.
+        if (isNoResponders(err) || isJetStreamError(err, JetStreamErrorCode.StreamNotFound)) this.#streamsReady = false;
+        // The client refuses a payload over the server's max_payload (lowered since it was spooled).
+        if (err instanceof InvalidArgumentError && this.resplit(entry, data)) continue;
         if (this.#connected) this.#o.log.debug({ err, batchId: entry.id }, "publish failed; will retry");
         await sleep(backoff, this.#abort.signal);
         backoff = Math.min(backoff * 2, 10_000);
@@ -333,18 +347,4 @@ export class Publisher {
     this.#o.metrics.spoolBytes.set(s.bytes);
     this.#o.metrics.spoolMessages.set(s.messages);
   }
-}
-
-/** Waits `ms`, or less when `signal` aborts (the publisher stopping). */
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal?.aborted === true) return resolve();
-    const timer = setTimeout(done, ms);
-    function done(): void {
-      clearTimeout(timer);
-      signal?.removeEventListener("abort", done);
-      resolve();
-    }
-    signal?.addEventListener("abort", done, { once: true });
-  });
 }

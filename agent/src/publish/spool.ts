@@ -10,6 +10,7 @@
  * When the directory cannot be written the spool keeps messages in memory (same bound).
  */
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { errorMessage } from "@fleetprof/common";
 import { join } from "node:path";
 
 export interface SpoolEntry {
@@ -54,7 +55,7 @@ export class Spool {
       this.load();
     } catch (err) {
       this.#memoryOnly = true;
-      this.memoryReason = (err as Error).message;
+      this.memoryReason = errorMessage(err);
     }
   }
 

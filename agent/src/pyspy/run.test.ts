@@ -5,6 +5,7 @@
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { sleep } from "@fleetprof/common";
 import { afterAll, describe, expect, it } from "vitest";
 import { classifyFailure, firstErrorLine } from "./failure.js";
 import { PySpyRun, recordArgs, type PySpyRunOptions } from "./run.js";
@@ -82,7 +83,8 @@ describe("py-spy run", () => {
     const run = new PySpyRun(opts(good), true);
     let started = false;
     void run.started.then(() => (started = true));
-    await new Promise((r) => setTimeout(r, 300));
+    // A fixed wait: only time passing shows that the run did not start by itself.
+    await sleep(300);
     expect(started).toBe(false);
     run.release();
     await run.started;

@@ -7,6 +7,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync, rmSync } from "node:fs";
 import { delimiter, join } from "node:path";
+import { errorMessage } from "@fleetprof/common";
 import { classifyFailure, firstErrorLine, type FailureKind } from "./failure.js";
 import { emptyOutput, type PySpyOutput } from "./output.js";
 import { readSpeedscope } from "./speedscope-reader.js";
@@ -243,7 +244,7 @@ export class PySpyRun {
       output = readSpeedscope(this.options.outputPath);
     } catch (err) {
       // The file exists but cannot be read (shape problems are reported inside the output).
-      output = emptyOutput(`cannot read py-spy's output: ${(err as Error).message}`);
+      output = emptyOutput(`cannot read py-spy's output: ${errorMessage(err)}`);
     }
     rmSync(this.options.outputPath, { force: true });
     const base = {

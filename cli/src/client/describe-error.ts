@@ -2,7 +2,7 @@
  * The one place where anything a command throws becomes one line a person understands and
  * an exit code: gRPC status from the server, our own FleetprofError, or anything else.
  */
-import { ErrorCode, FleetprofError } from "@fleetprof/common";
+import { ErrorCode, errorMessage, FleetprofError } from "@fleetprof/common";
 
 /** gRPC status codes (grpc/grpc doc/statuscodes.md). */
 const GRPC = {
@@ -27,7 +27,7 @@ export class ApiCallError extends Error {
     readonly api: string,
     cause: unknown,
   ) {
-    super(cause instanceof Error ? cause.message : String(cause), { cause });
+    super(errorMessage(cause), { cause });
   }
 }
 
@@ -104,5 +104,5 @@ export function describeError(err: unknown, context: { api?: string } = {}): Des
     const usage = err.code === ErrorCode.InvalidArgument || err.code === ErrorCode.InvalidConfig;
     return { message: err.message, exitCode: usage ? 2 : 1 };
   }
-  return { message: err instanceof Error ? err.message : String(err), exitCode: 1 };
+  return { message: errorMessage(err), exitCode: 1 };
 }

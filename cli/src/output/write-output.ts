@@ -1,7 +1,7 @@
 /** Writes command output to a file or stdout; refuses binary data on a terminal. */
 import { writeFileSync } from "node:fs";
 import { resolve } from "node:path";
-import { ErrorCode, FleetprofError } from "@fleetprof/common";
+import { ErrorCode, errorMessage, FleetprofError } from "@fleetprof/common";
 import type { Io } from "../io.js";
 
 /** Writes `content` to `file` (relative to the working directory) or stdout; returns the path written, if any. */
@@ -17,7 +17,7 @@ export function writeOutput(io: Io, file: string | undefined, content: string | 
   try {
     writeFileSync(path, content);
   } catch (err) {
-    throw new FleetprofError(ErrorCode.PermissionDenied, `cannot write ${path}: ${(err as Error).message}`, { cause: err });
+    throw new FleetprofError(ErrorCode.PermissionDenied, `cannot write ${path}: ${errorMessage(err)}`, { cause: err });
   }
   return path;
 }

@@ -2,7 +2,7 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { join } from "node:path";
-import { ErrorCode, FleetprofError } from "@fleetprof/common";
+import { ErrorCode, errorMessage, FleetprofError } from "@fleetprof/common";
 import { startChild, type Child } from "./children.js";
 
 function portFree(port: number): Promise<boolean> {
@@ -43,7 +43,7 @@ export async function startNatsServer(dataDir: string, preferredPort: number): P
     await child.waitFor(/Server is ready/, 30_000);
   } catch (err) {
     await child.stop(1000);
-    throw new FleetprofError(ErrorCode.Unavailable, `nats-server did not start: ${(err as Error).message}`, { cause: err });
+    throw new FleetprofError(ErrorCode.Unavailable, `nats-server did not start: ${errorMessage(err)}`, { cause: err });
   }
   return { url: `nats://127.0.0.1:${String(port)}`, storeDir: join(dir, "jetstream"), child };
 }

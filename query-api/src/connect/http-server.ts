@@ -8,7 +8,7 @@ import { createServer as createHttpsServer } from "node:https";
 import type { AddressInfo } from "node:net";
 import { createContextValues, type ConnectRouter } from "@connectrpc/connect";
 import { connectNodeAdapter } from "@connectrpc/connect-node";
-import { ErrorCode, FleetprofError, type Logger } from "@fleetprof/common";
+import { ErrorCode, errorMessage, FleetprofError, type Logger } from "@fleetprof/common";
 import { PEER } from "./call-source.js";
 import { fastBrotli, fastGzip } from "./compression.js";
 import { applyCors, parseOrigins } from "./cors.js";
@@ -97,7 +97,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpS
       });
     });
   } catch (err) {
-    throw new FleetprofError(ErrorCode.Unavailable, `cannot listen on ${options.listen} for HTTP: ${(err as Error).message} (is another process using the port? choose one with --http-listen, or turn it off with --http-listen "")`, { cause: err });
+    throw new FleetprofError(ErrorCode.Unavailable, `cannot listen on ${options.listen} for HTTP: ${errorMessage(err)} (is another process using the port? choose one with --http-listen, or turn it off with --http-listen "")`, { cause: err });
   }
   const a = server.address() as AddressInfo;
   const shown = a.address === "0.0.0.0" || a.address === "::" ? "127.0.0.1" : a.address;

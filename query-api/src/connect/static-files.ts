@@ -9,6 +9,7 @@ import { readFile, stat } from "node:fs/promises";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { extname, join, normalize, resolve, sep } from "node:path";
 import { gzipSync } from "node:zlib";
+import { errorMessage } from "@fleetprof/common";
 
 const TYPES: Record<string, string> = {
   ".html": "text/html; charset=utf-8",
@@ -117,7 +118,7 @@ export function staticFiles(folder: string): StaticHandler {
   return (req, res) => {
     serve(req, res).catch((err: unknown) => {
       if (!res.headersSent) res.writeHead(500, { "content-type": "text/plain; charset=utf-8" });
-      res.end(`cannot read the file: ${(err as Error).message}\n`);
+      res.end(`cannot read the file: ${errorMessage(err)}\n`);
     });
   };
 }

@@ -4,6 +4,7 @@
  * store with `migrate: false` and waits here, bounded, for a collector to create it.
  */
 import type { ClickHouseClient } from "@clickhouse/client";
+import { sleep } from "@fleetprof/common";
 import { frames, samples, samples1h, samples1m, stacks } from "./tables.js";
 
 /** Tables every read needs: raw samples, both rollups and the two dictionaries. */
@@ -35,7 +36,7 @@ export async function waitForSchema(check: () => Promise<string[]>, wait: Schema
   let missing = await check();
   if (missing.length > 0 && wait.waitMs > 0) wait.onWait?.(missing);
   while (missing.length > 0 && Date.now() < until) {
-    await new Promise((resolve) => setTimeout(resolve, Math.min(wait.everyMs ?? 1000, Math.max(0, until - Date.now()))));
+    await sleep(Math.min(wait.everyMs ?? 1000, Math.max(0, until - Date.now())));
     missing = await check();
   }
   return missing;

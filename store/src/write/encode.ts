@@ -92,51 +92,155 @@ export function windowSeconds(p: ProfileInput): number {
   return Math.floor(Number(p.windowStartUnixMs) / 1000);
 }
 
+/** A profile's strings: read by index, with their hashes (a decoded table carries them; a plain list is hashed lazily). */
+interface ProfileStrings {
+  str: (i: number) => string;
+  hashes: Uint32Array;
+  /** Where string `i`'s hash is in `hashes` (computed first when lazy). */
+  at: (i: number) => number;
+}
+
+function profileStrings(strings: ProfileInput["strings"]): ProfileStrings {
+  if (isStringTable(strings)) return { str: (i) => (i < strings.length ? strings.get(i) : ""), hashes: strings.hashes, at: (i) => i * 2 };
+  const list = strings;
+  const str = (i: number): string => list[i] ?? "";
+  const n = list.length;
+  if (stringHashes.length < n * 2) stringHashes = new Uint32Array(n * 4);
+  // string hashes, lazily: 0/0 = not computed yet (a real hash of 0/0 is merely recomputed)
+  stringHashes.fill(0, 0, n * 2);
+  const hashes = stringHashes;
+  return {
+    str,
+    hashes,
+    at: (i) => {
+      if (hashes[i * 2] === 0 && hashes[i * 2 + 1] === 0) hashString(str(i), hashes, i * 2);
+      return i * 2;
+    },
+  };
+}
+
+/** Hashes every frame into `frameHashes` (hi, lo at 2i); returns the (function, file, line) triples. */
+function hashFrames(frames: ProfileInput["frames"], strings: ProfileStrings): Uint32Array {
+  if (frameHashes.length < frames.length * 2) frameHashes = new Uint32Array(frames.length * 4);
+  const ft = isFrameTable(frames) ? frames.data : framesAsTable(frames);
+  const { hashes, at } = strings;
+  for (let i = 0; i < frames.length; i++) {
+    hashFrame(hashes, at(ft[i * 3] as number), hashes, at(ft[i * 3 + 1] as number), ft[i * 3 + 2] as number, frameHashes, i * 2);
+  }
+  return ft;
+}
+
+/** Where the three per-stack arrays of a raw row start. */
+interface StackArrays {
+  tAt: number;
+  sAt: number;
+  cAt: number;
+}
+
+/** A raw `samples_ingest` row up to its per-stack arrays (thread_idx, stack_ids, counts), whose room it reserves. */
+function writeIngestHead(w: RowBinaryWriter, p: ProfileInput, host: string, batch: readonly [number, number], time: number, n: number): StackArrays {
+  w.u8(KIND_RAW);
+  w.u32(time);
+  w.string(p.service);
+  w.string(p.version);
+  w.string(host);
+  w.u32(p.pid);
+  w.string(p.mode);
+  let nl = 0;
+  for (const _ in p.labels) nl++;
+  w.varint(nl);
+  for (const k in p.labels) {
+    w.string(k);
+    w.string(p.labels[k] as string);
+  }
+  w.string(p.captureId);
+  w.u64(batch[0], batch[1]);
+  // three arrays of n, filled in one pass over the stacks
+  w.reserve(30 + n * 20);
+  w.varint(n);
+  const tAt = w.pos;
+  w.pos += n * 4;
+  w.varint(n);
+  const sAt = w.pos;
+  w.pos += n * 8;
+  w.varint(n);
+  const cAt = w.pos;
+  w.pos += n * 8;
+  return { tAt, sAt, cAt };
+}
+
+/** What dictionary rows of one profile are written from. */
+interface DictionaryRows {
+  out: Encoded;
+  dict: Dictionaries;
+  /** The frames' (function, file, line) triples. */
+  ft: Uint32Array;
+  str: (i: number) => string;
+  now: number;
+}
+
+/** A `frames` row for frame `i`, unless the dictionary holds it already. */
+function writeFrameRow(d: DictionaryRows, i: number): void {
+  const hi = frameHashes[i * 2] as number;
+  const lo = frameHashes[i * 2 + 1] as number;
+  if (!d.dict.frames.add(hi, lo)) return;
+  const fw = d.out.frames;
+  fw.u64(hi, lo);
+  fw.string(d.str(d.ft[i * 3] as number));
+  fw.string(d.str(d.ft[i * 3 + 1] as number));
+  fw.u32(d.ft[i * 3 + 2] as number);
+  fw.u32(d.now);
+  d.out.frameRows++;
+}
+
+/** The `stacks` row of a stack the dictionary did not hold (frames `fr[from..to)`), and rows for its new frames. */
+function writeStackRow(d: DictionaryRows, fr: ArrayLike<number>, from: number, to: number, hi: number, lo: number): void {
+  const sw = d.out.stacks;
+  const depth = to - from;
+  sw.u64(hi, lo);
+  sw.varint(depth);
+  for (let i = from; i < to; i++) {
+    const f = fr[i] as number;
+    writeFrameRow(d, f);
+    sw.u64(frameHashes[f * 2] as number, frameHashes[f * 2 + 1] as number);
+  }
+  sw.u16(depth);
+  if (depth > 0) {
+    const leaf = fr[to - 1] as number;
+    sw.u64(frameHashes[leaf * 2] as number, frameHashes[leaf * 2 + 1] as number);
+  } else sw.u64(0, 0);
+  sw.u32(d.now);
+  d.out.stackRows++;
+}
+
+/** Profile-local thread numbers (from 1) of thread-name string indexes, in first-seen order (a profile has a handful). */
+class ThreadNumbers {
+  readonly #keys: number[] = [];
+  #map: Map<number, number> | undefined; // many threads: switch to a map
+
+  /** The thread's number, 0 when not seen yet. */
+  of(th: number): number {
+    return this.#map === undefined ? this.#keys.indexOf(th) + 1 : (this.#map.get(th) ?? 0);
+  }
+
+  add(th: number): number {
+    this.#keys.push(th);
+    const t = this.#keys.length;
+    if (this.#map !== undefined) this.#map.set(th, t);
+    else if (t > 32) this.#map = new Map(this.#keys.map((k, i) => [k, i + 1]));
+    return t;
+  }
+}
+
+const NO_ARRAYS: StackArrays = { tAt: 0, sAt: 0, cAt: 0 };
+
 /**
  * Encodes one profile. `withRows` false: the profile's sample rows are stored already (an
  * interrupted write), so only dictionary rows that may be missing are written again.
  */
 export function encodeProfile(p: ProfileInput, host: string, batch: readonly [number, number], now: number, dict: Dictionaries, out: Encoded, withRows = true): void {
-  const table = isStringTable(p.strings) ? p.strings : undefined;
-  const list = table === undefined ? (p.strings as readonly string[]) : undefined;
-  const str = (i: number): string => (table === undefined ? (list?.[i] ?? "") : i < table.length ? table.get(i) : "");
-  if (frameHashes.length < p.frames.length * 2) frameHashes = new Uint32Array(p.frames.length * 4);
-  let sh: (i: number) => number;
-  let hashes: Uint32Array;
-  if (table !== undefined) {
-    hashes = table.hashes;
-    sh = (i) => i * 2;
-  } else {
-    const n = list?.length ?? 0;
-    if (stringHashes.length < n * 2) stringHashes = new Uint32Array(n * 4);
-    // string hashes, lazily: 0/0 = not computed yet (a real hash of 0/0 is merely recomputed)
-    stringHashes.fill(0, 0, n * 2);
-    hashes = stringHashes;
-    sh = (i) => {
-      if (stringHashes[i * 2] === 0 && stringHashes[i * 2 + 1] === 0) hashString(str(i), stringHashes, i * 2);
-      return i * 2;
-    };
-  }
-  // (function, file, line) of every frame as triples
-  const ft = isFrameTable(p.frames) ? p.frames.data : framesAsTable(p.frames);
-  const nFrames = p.frames.length;
-  for (let i = 0; i < nFrames; i++) {
-    hashFrame(hashes, sh(ft[i * 3] as number), hashes, sh(ft[i * 3 + 1] as number), ft[i * 3 + 2] as number, frameHashes, i * 2);
-  }
-  const fw = out.frames;
-  const frameRow = (i: number): void => {
-    const hi = frameHashes[i * 2] as number;
-    const lo = frameHashes[i * 2 + 1] as number;
-    if (dict.frames.add(hi, lo)) {
-      fw.u64(hi, lo);
-      fw.string(str(ft[i * 3] as number));
-      fw.string(str(ft[i * 3 + 1] as number));
-      fw.u32(ft[i * 3 + 2] as number);
-      fw.u32(now);
-      out.frameRows++;
-    }
-  };
-
+  const strings = profileStrings(p.strings);
+  const rows: DictionaryRows = { out, dict, ft: hashFrames(p.frames, strings), str: strings.str, now };
   const st = p.stacks;
   const n = st.length;
   const fr = st.frames;
@@ -144,58 +248,21 @@ export function encodeProfile(p: ProfileInput, host: string, batch: readonly [nu
   const w = out.ingest;
   const rollups = out.rollups;
   const time = windowSeconds(p);
-  let tAt = 0;
-  let sAt = 0;
-  let cAt = 0;
-  if (withRows) {
-    w.u8(KIND_RAW);
-    w.u32(time);
-    w.string(p.service);
-    w.string(p.version);
-    w.string(host);
-    w.u32(p.pid);
-    w.string(p.mode);
-    let nl = 0;
-    for (const _ in p.labels) nl++;
-    w.varint(nl);
-    for (const k in p.labels) {
-      w.string(k);
-      w.string(p.labels[k] as string);
-    }
-    w.string(p.captureId);
-    w.u64(batch[0], batch[1]);
-    // thread_idx, stack_ids, counts: three arrays of n, filled in one pass below
-    w.reserve(30 + n * 20);
-    w.varint(n);
-    tAt = w.pos;
-    w.pos += n * 4;
-    w.varint(n);
-    sAt = w.pos;
-    w.pos += n * 8;
-    w.varint(n);
-    cAt = w.pos;
-    w.pos += n * 8;
-    rollups.profile({ time, service: p.service, version: p.version, host, mode: p.mode, labels: p.labels, captureId: p.captureId });
-  }
+  const { tAt, sAt, cAt } = withRows ? writeIngestHead(w, p, host, batch, time, n) : NO_ARRAYS;
+  if (withRows) rollups.profile({ time, service: p.service, version: p.version, host, mode: p.mode, labels: p.labels, captureId: p.captureId });
 
-  // string index of each distinct thread, in first-seen order (a profile has a handful)
-  const threadKeys: number[] = [];
-  let threadMap: Map<number, number> | undefined; // many threads: switch to a map
-  const threads: string[] = [];
+  const threads = new ThreadNumbers();
+  const names: string[] = [];
   const rollupThreads: number[] = [];
-  const sw = out.stacks;
   let samples = 0;
   for (let s = 0; s < n; s++) {
     const th = st.thread[s] as number;
-    let t = threadMap === undefined ? threadKeys.indexOf(th) + 1 : (threadMap.get(th) ?? 0);
+    let t = threads.of(th);
     if (t === 0) {
-      threadKeys.push(th);
-      const name = str(th);
-      threads.push(name);
-      t = threads.length;
+      t = threads.add(th);
+      const name = strings.str(th);
+      names.push(name);
       if (withRows) rollupThreads.push(rollups.thread(t - 1, name));
-      if (threadMap !== undefined) threadMap.set(th, t);
-      else if (t > 32) threadMap = new Map(threadKeys.map((k, i) => [k, i + 1]));
     }
     const from = start[s] as number;
     const to = start[s + 1] as number;
@@ -210,27 +277,11 @@ export function encodeProfile(p: ProfileInput, host: string, batch: readonly [nu
       w.setU64(cAt + s * 8, Math.floor(c / 4294967296), c >>> 0);
       rollups.add(rollupThreads[t - 1] as number, hi, lo, c);
     }
-    if (dict.stacks.add(hi, lo)) {
-      const depth = to - from;
-      sw.u64(hi, lo);
-      sw.varint(depth);
-      for (let i = from; i < to; i++) {
-        const f = fr[i] as number;
-        frameRow(f);
-        sw.u64(frameHashes[f * 2] as number, frameHashes[f * 2 + 1] as number);
-      }
-      sw.u16(depth);
-      if (depth > 0) {
-        const leaf = fr[to - 1] as number;
-        sw.u64(frameHashes[leaf * 2] as number, frameHashes[leaf * 2 + 1] as number);
-      } else sw.u64(0, 0);
-      sw.u32(now);
-      out.stackRows++;
-    }
+    if (dict.stacks.add(hi, lo)) writeStackRow(rows, fr, from, to, hi, lo);
   }
   if (!withRows) return;
-  w.varint(threads.length);
-  for (const t of threads) w.string(t);
+  w.varint(names.length);
+  for (const name of names) w.string(name);
   out.rows += n;
   out.samples += samples;
 }
