@@ -3,6 +3,8 @@ export * from "./gen/fleetprof/v1/control_pb.js";
 export * from "./gen/fleetprof/v1/query_pb.js";
 export * from "./wire.js";
 export * from "./subjects.js";
+export * from "./control-subjects.js";
+export * from "./modes.js";
 export * from "./limits.js";
 // The standard gRPC health and reflection protocols (served by the query API).
 export * as grpcHealthV1 from "./gen/grpc/health/v1/health_pb.js";
