@@ -2,7 +2,8 @@
  * Decode benchmark: the collector's hand-written SampleBatch reader (`decodeSampleBatch`) on
  * the ingest benchmark's batches (8 processes × 300 stacks of 20–60 frames), next to the floor
  * of protobuf-es's `fromBinary` on the same bytes, measured in the same run. Both read the
- * uncompressed protobuf (gunzip is outside either). Medians of several rounds.
+ * uncompressed protobuf (gunzip is outside either). Rates are per CPU second of this process
+ * (steadier than wall time on a shared machine), medians of several interleaved rounds.
  *
  *   npm run bench -- decode       FLEETPROF_BENCH_RUNS (default 5), FLEETPROF_BENCH_BATCHES (default 240)
  */
@@ -38,11 +39,12 @@ function payloads(): { bufs: Buffer[]; stacks: number } {
   return { bufs, stacks };
 }
 
-/** Stacks per second decoding every buffer once with `decode`. */
+/** Stacks per CPU second decoding every buffer once with `decode`. */
 function rate(bufs: readonly Buffer[], stacks: number, decode: (b: Buffer) => unknown): number {
-  const t = process.hrtime.bigint();
+  const t = process.cpuUsage();
   for (const b of bufs) decode(b);
-  return stacks / (Number(process.hrtime.bigint() - t) / 1e9);
+  const used = process.cpuUsage(t);
+  return stacks / ((used.user + used.system) / 1e6);
 }
 
 function main(): void {
@@ -62,8 +64,8 @@ function main(): void {
   const s = median(a);
   const floor = median(f);
   console.log(`\nbenchmark | figure | floor | ratio`);
-  console.log(`decode stacks/s, ${String(BATCHES)} batches (${mb.toFixed(1)} MB), median of ${String(RUNS)} vs protobuf-es fromBinary | ${fmt(s)} | ${fmt(floor)} | ${(s / floor).toFixed(1)}×`);
-  console.log(`decode MB/s | ${((mb * s) / stacks).toFixed(0)} | ${((mb * floor) / stacks).toFixed(0)} |`);
+  console.log(`decode stacks per CPU second, ${String(BATCHES)} batches (${mb.toFixed(1)} MB), median of ${String(RUNS)} vs protobuf-es fromBinary | ${fmt(s)} | ${fmt(floor)} | ${(s / floor).toFixed(1)}×`);
+  console.log(`decode MB per CPU second | ${((mb * s) / stacks).toFixed(0)} | ${((mb * floor) / stacks).toFixed(0)} |`);
 }
 
 main();
