@@ -4,6 +4,7 @@
  */
 import { hostname } from "node:os";
 import { defineOptions, loadConfig, natsAuthOptions, type ConfigOf } from "@fleetprof/common";
+import { DEFAULT_MODE, MODE_NAMES } from "@fleetprof/proto";
 
 export const agentOptions = defineOptions({
   "nats-url": { type: "string", doc: "NATS server(s), comma-separated", default: "nats://127.0.0.1:4222" },
@@ -12,7 +13,7 @@ export const agentOptions = defineOptions({
   interval: { type: "duration", doc: "how often /proc is scanned for Python processes", default: 5000, min: 200 },
   window: { type: "duration", doc: "length of one sampling window, aligned to the wall clock", default: 10_000, min: 1000 },
   rate: { type: "number", doc: "samples per second per process", default: 100, min: 1 },
-  mode: { type: "string", doc: "cpu (on-CPU only), wall (idle threads too, py-spy --idle) or gil (GIL holders, py-spy --gil)", default: "cpu", choices: ["cpu", "wall", "gil"] },
+  mode: { type: "string", doc: "cpu (on-CPU only), wall (idle threads too, py-spy --idle) or gil (GIL holders, py-spy --gil)", default: DEFAULT_MODE, choices: MODE_NAMES },
   nonblocking: { type: "boolean", doc: "sample without pausing the target (py-spy --nonblocking)", default: true },
   include: { type: "list", doc: "only profile processes whose command line matches one of these regexes", default: [] },
   exclude: { type: "list", doc: "never profile processes whose command line matches one of these regexes", default: [] },

@@ -18,6 +18,7 @@ import {
   DumpReplySchema,
   DumpRequestSchema,
   ProfileMode,
+  captureDoneSubject,
   type CaptureReply,
   type ProcessProfile,
 } from "@fleetprof/proto";
@@ -25,7 +26,6 @@ import { pySpyPath, startNats, startWorkload, tempDir, type NatsServer, type Wor
 import { connect, type NatsConnection } from "@nats-io/transport-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startAgent, type AgentHandle } from "../src/index.js";
-import { captureDoneSubject } from "../src/control/control-server.js";
 import { marker, readPublished, samplesIn } from "./helpers.js";
 
 const stops: (() => Promise<void>)[] = [];

@@ -18,22 +18,12 @@ export function subjectToken(value: string): string {
   return cleaned === "" ? "_" : cleaned;
 }
 
+/** The subject an agent publishes one service's sample batches on. */
 export function samplesSubject(service: string, host: string): string {
   return `${SAMPLES_SUBJECT_PREFIX}.${subjectToken(service)}.${subjectToken(host)}`;
 }
 
+/** The subject a collector copies a message rejected for `reason` to. */
 export function dlqSubject(reason: string): string {
   return `${DLQ_SUBJECT_PREFIX}.${subjectToken(reason)}`;
-}
-
-export function controlSubject(host: string, verb: string): string {
-  return `${CONTROL_SUBJECT_PREFIX}.${subjectToken(host)}.${subjectToken(verb)}`;
-}
-
-/**
- * The one fleet-wide control subject, `fleetprof.ctl.all.status`: every agent answers an
- * AgentStatusRequest there with its AgentStatusReply (collect the replies with a deadline).
- */
-export function fleetStatusSubject(): string {
-  return `${CONTROL_SUBJECT_PREFIX}.all.status`;
 }

@@ -21,8 +21,12 @@ export const FORMAT_VERSION = 1;
 export const FORMAT_HEADER = "Fleetprof-Format";
 /** Value of {@link FORMAT_HEADER} for sample batches. */
 export const SAMPLE_BATCH_FORMAT = "fleetprof.v1.SampleBatch";
-/** Header naming the payload compression (`gzip` or `identity`). */
+/** Header naming the payload compression: {@link GZIP_ENCODING} or {@link IDENTITY_ENCODING}. */
 export const ENCODING_HEADER = "Content-Encoding";
+/** Value of {@link ENCODING_HEADER} for a gzip-compressed payload (what agents send). */
+export const GZIP_ENCODING = "gzip";
+/** Value of {@link ENCODING_HEADER} for an uncompressed payload. */
+export const IDENTITY_ENCODING = "identity";
 /** Largest decompressed payload a reader accepts (a gzip bomb guard). */
 export const MAX_DECODED_BYTES = 64 * 1024 * 1024;
 
@@ -35,11 +39,11 @@ export function encodeBatch(batch: SampleBatch): Uint8Array {
  * Decodes a payload. Throws on anything that is not a SampleBatch of a known format version,
  * with a message that says which.
  */
-export function decodeBatch(payload: Uint8Array, encoding = "gzip"): SampleBatch {
+export function decodeBatch(payload: Uint8Array, encoding = GZIP_ENCODING): SampleBatch {
   let raw: Uint8Array;
-  if (encoding === "gzip") {
+  if (encoding === GZIP_ENCODING) {
     raw = gunzipSync(payload, { maxOutputLength: MAX_DECODED_BYTES });
-  } else if (encoding === "identity" || encoding === "") {
+  } else if (encoding === IDENTITY_ENCODING || encoding === "") {
     raw = payload;
   } else {
     throw new Error(`unknown content encoding "${encoding}"`);

@@ -4,7 +4,7 @@
  * windows count as observed time, and samples come back per (host, pid, minute).
  */
 import { rows, tempDir } from "@fleetprof/test";
-import { MATCH_ALL, openStore, readCoverage, readReplicates, readSampling, replicatePlan, stacksFromList, type BatchInput, type ProfileInput, type Store } from "@fleetprof/store";
+import { MATCH_ALL, openStore, readCoverage, readReplicates, readSampling, replicatePlan, stacksFromList, type BatchInput, type SampleFilter, type ProfileInput, type Store } from "@fleetprof/store";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 const MINUTE = 60_000;
@@ -111,7 +111,7 @@ describe("window coverage and replicates", () => {
       batches.push({ batchId: `long-${String(h)}`, host: "lh", profiles: [window(1, h0 + h * HOUR + 5 * MINUTE, { "main;a": 100 }, { service: "long" }), window(2, h0 + h * HOUR + 7 * MINUTE, { "main;b": 50 }, { service: "long" })] });
     }
     await store.writeBatches(batches);
-    const filter = { where: "service = 'long'", params: {}, rawOnly: false };
+    const filter: SampleFilter = { matchers: [{ label: "service", op: "=", value: "long" }] };
     const long = replicatePlan({ startMs: h0, endMs: h0 + 7 * HOUR }, filter);
     expect(long.parts.map((p) => p.table)).toEqual(["samples_1h"]);
     const r = await readReplicates(store, { filter, plan: long });

@@ -6,8 +6,8 @@
  * has acknowledged them the outcome (DONE, or FAILED) goes to the capture's done subject.
  */
 import { create, type MessageInitShape } from "@bufbuild/protobuf";
-import { CaptureReply_Status, CaptureReplySchema, ProfileMode, type CaptureReply, type CaptureRequest, type ProcessProfile } from "@fleetprof/proto";
-import type { Logger } from "@fleetprof/common";
+import { CaptureReply_Status, CaptureReplySchema, DEFAULT_MODE, modeName, ProfileMode, type CaptureReply, type CaptureRequest, type ProcessProfile } from "@fleetprof/proto";
+import { errorMessage, type Logger } from "@fleetprof/common";
 import { failureMessage } from "../pyspy/failure.js";
 import { emptyOutput, type PySpyOutput } from "../pyspy/output.js";
 import { PySpyRun, type PySpyResult, type SamplingMode } from "../pyspy/run.js";
@@ -67,13 +67,6 @@ interface Running {
   run: PySpyRun;
 }
 
-const MODES: Partial<Record<ProfileMode, SamplingMode>> = {
-  [ProfileMode.UNSPECIFIED]: "cpu",
-  [ProfileMode.CPU]: "cpu",
-  [ProfileMode.WALL]: "wall",
-  [ProfileMode.GIL]: "gil",
-};
-
 const seconds = (ms: number): string => `${String(Math.round(ms / 100) / 10)}s`;
 
 /**
@@ -91,7 +84,7 @@ export function planCapture(req: CaptureRequest, limits: CaptureLimits): Capture
   if (rateHz > limits.maxRateHz) {
     return failed(`rate ${String(rateHz)} Hz is over this agent's limit of ${String(limits.maxRateHz)} Hz (capture-max-rate): ask for ${String(limits.maxRateHz)} Hz or less`);
   }
-  const mode = MODES[req.mode];
+  const mode = req.mode === ProfileMode.UNSPECIFIED ? DEFAULT_MODE : modeName(req.mode);
   if (mode === undefined) return failed(`unknown profile mode ${String(req.mode)} (cpu, wall or gil)`);
   if (req.native && req.nonblocking === true) {
     return failed(
@@ -216,8 +209,8 @@ export class CaptureService {
         await this.finish(plan, target, run, result);
       })
       .catch((err: unknown) => {
-        this.#d.log.error({ err, captureId: plan.captureId }, `capture ${plan.captureId} failed: ${(err as Error).message}`);
-        this.#d.notify(plan.captureId, this.outcome(plan, CaptureReply_Status.FAILED, `internal error in the agent: ${(err as Error).message}`));
+        this.#d.log.error({ err, captureId: plan.captureId }, `capture ${plan.captureId} failed: ${errorMessage(err)}`);
+        this.#d.notify(plan.captureId, this.outcome(plan, CaptureReply_Status.FAILED, `internal error in the agent: ${errorMessage(err)}`));
       });
     this.#pending.add(finished);
     void finished.then(() => this.#pending.delete(finished));

@@ -5,31 +5,26 @@
  * Status is also answered on the one fleet-wide subject `fleetprof.ctl.all.status`.
  */
 import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
-import type { Logger } from "@fleetprof/common";
+import { errorMessage, type Logger } from "@fleetprof/common";
 import {
   AgentStatusReplySchema,
   CaptureReply_Status,
   CaptureReplySchema,
   CaptureRequestSchema,
+  captureDoneSubject,
+  CONTROL_VERBS,
   controlSubject,
   DumpReplySchema,
   DumpRequestSchema,
   fleetStatusSubject,
-  subjectToken,
   type AgentStatusReply,
   type CaptureReply,
   type CaptureRequest,
+  type ControlVerb,
   type DumpReply,
   type DumpRequest,
 } from "@fleetprof/proto";
 import type { Msg, NatsConnection, Subscription } from "@nats-io/transport-node";
-
-export const CONTROL_VERBS = ["capture", "dump", "status"] as const;
-
-/** Where a capture's outcome (CaptureReply DONE or FAILED) is published. */
-export function captureDoneSubject(host: string, captureId: string): string {
-  return `${controlSubject(host, "capture")}.${subjectToken(captureId)}.done`;
-}
 
 export interface ControlHandlers {
   capture: (req: CaptureRequest) => CaptureReply;
@@ -50,7 +45,7 @@ export class ControlServer {
   /** Subscribes on this connection (which reconnects, and resubscribes, by itself). */
   attach(nc: NatsConnection): void {
     this.#nc = nc;
-    const subjects: [string, (typeof CONTROL_VERBS)[number]][] = CONTROL_VERBS.map((verb) => [controlSubject(this.host, verb), verb]);
+    const subjects: [string, ControlVerb][] = CONTROL_VERBS.map((verb) => [controlSubject(this.host, verb), verb]);
     // The fleet-wide status subject: the query API finds processes there that sent no samples (blocked in cpu mode).
     // A host whose token is `all` already listens on it.
     if (!subjects.some(([s]) => s === fleetStatusSubject())) subjects.push([fleetStatusSubject(), "status"]);
@@ -77,7 +72,7 @@ export class ControlServer {
     try {
       nc.publish(captureDoneSubject(this.host, captureId), toBinary(CaptureReplySchema, reply));
     } catch (err) {
-      this.log.warn({ err, captureId }, `cannot publish the outcome of capture ${captureId}: ${(err as Error).message}`);
+      this.log.warn({ err, captureId }, `cannot publish the outcome of capture ${captureId}: ${errorMessage(err)}`);
     }
   }
 
@@ -86,7 +81,7 @@ export class ControlServer {
     this.#subs.length = 0;
   }
 
-  private async serve(verb: (typeof CONTROL_VERBS)[number], msg: Msg): Promise<void> {
+  private async serve(verb: ControlVerb, msg: Msg): Promise<void> {
     if (msg.reply === undefined || msg.reply === "") {
       this.log.debug({ subject: msg.subject }, "control message without a reply subject ignored");
       return;
@@ -99,7 +94,7 @@ export class ControlServer {
           try {
             req = fromBinary(CaptureRequestSchema, msg.data);
           } catch (err) {
-            data = toBinary(CaptureReplySchema, create(CaptureReplySchema, { status: CaptureReply_Status.FAILED, host: this.host, message: `cannot decode the CaptureRequest: ${(err as Error).message}` }));
+            data = toBinary(CaptureReplySchema, create(CaptureReplySchema, { status: CaptureReply_Status.FAILED, host: this.host, message: `cannot decode the CaptureRequest: ${errorMessage(err)}` }));
             break;
           }
           data = toBinary(CaptureReplySchema, this.handlers.capture(req));
@@ -110,7 +105,7 @@ export class ControlServer {
           try {
             req = fromBinary(DumpRequestSchema, msg.data);
           } catch (err) {
-            data = toBinary(DumpReplySchema, create(DumpReplySchema, { host: this.host, error: `cannot decode the DumpRequest: ${(err as Error).message}` }));
+            data = toBinary(DumpReplySchema, create(DumpReplySchema, { host: this.host, error: `cannot decode the DumpRequest: ${errorMessage(err)}` }));
             break;
           }
           data = toBinary(DumpReplySchema, await this.handlers.dump(req));
@@ -122,7 +117,7 @@ export class ControlServer {
       }
       msg.respond(data);
     } catch (err) {
-      this.log.error({ err, subject: msg.subject }, `control request on ${msg.subject} failed: ${(err as Error).message}`);
+      this.log.error({ err, subject: msg.subject }, `control request on ${msg.subject} failed: ${errorMessage(err)}`);
     }
   }
 }

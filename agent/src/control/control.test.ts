@@ -1,8 +1,7 @@
 import { create } from "@bufbuild/protobuf";
-import { CaptureReply_Status, CaptureRequestSchema, fleetStatusSubject, ProfileMode } from "@fleetprof/proto";
+import { CaptureReply_Status, CaptureRequestSchema, ProfileMode } from "@fleetprof/proto";
 import { describe, expect, it } from "vitest";
 import { planCapture, type CaptureLimits } from "./capture.js";
-import { captureDoneSubject } from "./control-server.js";
 import { dumpArgs, mapLimited, parseDumpJson } from "./dump.js";
 
 const limits: CaptureLimits = { maxDurationMs: 60_000, maxRateHz: 1000, maxConcurrent: 2 };
@@ -82,15 +81,5 @@ describe("dump", () => {
     });
     expect(out).toEqual([10, 20, 30, 40, 50]);
     expect(peak).toBe(2);
-  });
-});
-
-describe("subjects", () => {
-  it("puts a capture's outcome under its host's capture subject", () => {
-    expect(captureDoneSubject("web-1.prod", "5f0c-9a")).toBe("fleetprof.ctl.web-1_prod.capture.5f0c-9a.done");
-  });
-
-  it("has one fleet-wide status subject every agent answers", () => {
-    expect(fleetStatusSubject()).toBe("fleetprof.ctl.all.status");
   });
 });

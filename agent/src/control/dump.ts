@@ -3,6 +3,7 @@
  * state. py-spy prints frames leaf first; they are returned root first like every other stack.
  */
 import { execFile } from "node:child_process";
+import { errorMessage } from "@fleetprof/common";
 import { classifyFailure, firstErrorLine } from "../pyspy/failure.js";
 
 export interface DumpedFrame {
@@ -109,7 +110,7 @@ export function dumpProcess(o: DumpOptions): Promise<DumpOutcome> {
         try {
           resolve({ threads: parseDumpJson(stdout) });
         } catch (parseErr) {
-          resolve({ kind: "other", error: dumpErrorMessage("other", o.pid, (parseErr as Error).message) });
+          resolve({ kind: "other", error: dumpErrorMessage("other", o.pid, errorMessage(parseErr)) });
         }
         return;
       }

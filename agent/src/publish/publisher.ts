@@ -22,7 +22,7 @@ import {
 } from "@fleetprof/common";
 import { jetstream, type JetStreamClient } from "@nats-io/jetstream";
 import { connect, headers, InvalidArgumentError, type NatsConnection } from "@nats-io/transport-node";
-import { decodeBatch, ENCODING_HEADER, encodeBatch, FORMAT_HEADER, SAMPLE_BATCH_FORMAT, samplesSubject, splitBatch, type SampleBatch } from "@fleetprof/proto";
+import { decodeBatch, ENCODING_HEADER, encodeBatch, FORMAT_HEADER, GZIP_ENCODING, SAMPLE_BATCH_FORMAT, samplesSubject, splitBatch, type SampleBatch } from "@fleetprof/proto";
 import type { AgentMetrics } from "../metrics/agent-metrics.js";
 import { fitStacks } from "./fit-stacks.js";
 import type { Spool, SpoolEntry } from "./spool.js";
@@ -294,7 +294,7 @@ export class Publisher {
       try {
         const h = headers();
         h.set(FORMAT_HEADER, SAMPLE_BATCH_FORMAT);
-        h.set(ENCODING_HEADER, "gzip");
+        h.set(ENCODING_HEADER, GZIP_ENCODING);
         await this.#js.publish(entry.subject, data, { msgID: entry.id, headers: h, timeout: ACK_TIMEOUT_MS });
         this.#o.spool.remove(entry);
         this.settled(entry.id);

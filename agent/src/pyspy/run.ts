@@ -8,11 +8,13 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync, rmSync } from "node:fs";
 import { delimiter, join } from "node:path";
 import { errorMessage } from "@fleetprof/common";
+import type { ModeName } from "@fleetprof/proto";
 import { classifyFailure, firstErrorLine, type FailureKind } from "./failure.js";
 import { emptyOutput, type PySpyOutput } from "./output.js";
 import { readSpeedscope } from "./speedscope-reader.js";
 
-export type SamplingMode = "cpu" | "wall" | "gil";
+/** How py-spy samples: the profile mode names of @fleetprof/proto. */
+export type SamplingMode = ModeName;
 
 export interface PySpyRunOptions {
   pySpy: string;

@@ -5,16 +5,13 @@
  * allow; a stack cut at the root end starts with a frame saying how many frames were cut.
  */
 import { create } from "@bufbuild/protobuf";
-import { ProcessProfileSchema, ProfileMode, type ProcessProfile } from "@fleetprof/proto";
+import { ProcessProfileSchema, profileMode, type ProcessProfile } from "@fleetprof/proto";
 import type { OutputFrame, PySpyOutput } from "../pyspy/output.js";
 import type { SamplingMode } from "../pyspy/run.js";
 import { capThreadSamples, maxThreadSamples } from "./count-cap.js";
 
-export const PROFILE_MODES: Record<SamplingMode, ProfileMode> = {
-  cpu: ProfileMode.CPU,
-  wall: ProfileMode.WALL,
-  gil: ProfileMode.GIL,
-};
+/** The mode mapping lives in @fleetprof/proto; re-exported for the agent's own modules. */
+export { PROFILE_MODES } from "@fleetprof/proto";
 
 export interface WindowMeta {
   pid: number;
@@ -124,7 +121,7 @@ export function buildProfile(output: PySpyOutput, meta: WindowMeta): BuiltProfil
     service: meta.service,
     version: meta.version,
     labels: meta.labels,
-    mode: PROFILE_MODES[meta.mode],
+    mode: profileMode(meta.mode),
     sampleRateHz: meta.rateHz,
     windowStartUnixMs: BigInt(meta.windowStartUnixMs),
     windowEndUnixMs: BigInt(meta.windowEndUnixMs),

@@ -1,5 +1,6 @@
-import { create, toBinary } from "@bufbuild/protobuf";
-import { DEFAULT_BATCH_LIMITS, FrameSchema, ProfileMode, SampleBatchSchema, StackSchema } from "@fleetprof/proto";
+import { create, ScalarType, toBinary } from "@bufbuild/protobuf";
+import { reflect, type ReflectMessage } from "@bufbuild/protobuf/reflect";
+import { DEFAULT_BATCH_LIMITS, FrameSchema, ProcessProfileSchema, ProfileMode, SampleBatchSchema, StackSchema } from "@fleetprof/proto";
 import { describe, expect, it } from "vitest";
 import { makeBatch, makeProfile } from "../../test/batches.js";
 import { hashString } from "@fleetprof/store";
@@ -63,6 +64,35 @@ describe("decodeSampleBatch", () => {
       expect(got.captureId).toBe(want.captureId);
     }
     expect(d.profiles[0]!.mode).toBe("gil");
+  });
+
+  it("reads every single field samples.proto gives a batch and a profile", () => {
+    const b = makeBatch("every", "host-e", [makeProfile({ service: "api", version: "1.4", pid: 42, windowStartUnixMs: T, stacks: 2 })]);
+    let n = 1000;
+    // a distinct value in every scalar and enum field the descriptors list (a field added to samples.proto is set too)
+    const setAll = (msg: ReflectMessage): Record<string, unknown> => {
+      const want: Record<string, unknown> = {};
+      for (const f of msg.fields) {
+        if (f.fieldKind === "enum") {
+          msg.set(f, ProfileMode.WALL);
+          want[f.localName] = ProfileMode.WALL;
+        } else if (f.fieldKind === "scalar") {
+          const v = f.scalar === ScalarType.STRING ? `v${String(n)}` : n;
+          msg.set(f, f.scalar === ScalarType.INT64 || f.scalar === ScalarType.UINT64 ? BigInt(n) : v);
+          want[f.localName] = v;
+          n++;
+        }
+      }
+      return want;
+    };
+    const wantBatch = setAll(reflect(SampleBatchSchema, b));
+    const wantProfile = setAll(reflect(ProcessProfileSchema, b.profiles[0]));
+    const d = decodeSampleBatch(Buffer.from(toBinary(SampleBatchSchema, b)), limits);
+    const read = (from: object, want: Record<string, unknown>, renamed: Record<string, string> = {}): Record<string, unknown> =>
+      Object.fromEntries(Object.keys(want).map((k) => [k, (from as Record<string, unknown>)[renamed[k] ?? k]]));
+    expect(read(d, wantBatch)).toEqual(wantBatch);
+    expect(read(d.profiles[0]!, wantProfile, { mode: "modeValue" })).toEqual(wantProfile);
+    expect(d.profiles[0]!.mode).toBe("wall");
   });
 
   it("refuses hostile input while decoding", () => {

@@ -3,7 +3,8 @@
  * all in parallel, each with its own deadline. A host that does not answer is an outcome,
  * not an error: the caller reports which hosts did not answer and why.
  */
-import { controlSubject } from "@fleetprof/proto";
+import { errorMessage } from "@fleetprof/common";
+import { controlSubject, type ControlVerb } from "@fleetprof/proto";
 import { errors, type NatsConnection } from "@nats-io/transport-node";
 
 export type Unanswered = { kind: "no-agent" | "timeout" | "error"; reason: string };
@@ -11,7 +12,7 @@ export type Unanswered = { kind: "no-agent" | "timeout" | "error"; reason: strin
 export type HostAnswer<T> = { host: string; reply: T; failure?: undefined } | { host: string; reply?: undefined; failure: Unanswered };
 
 /** Why a request to a host's agent failed, in words an on-call engineer can act on. */
-export function describeRequestFailure(err: unknown, host: string, verb: string, timeoutMs: number): Unanswered {
+export function describeRequestFailure(err: unknown, host: string, verb: ControlVerb, timeoutMs: number): Unanswered {
   const subject = controlSubject(host, verb);
   const noResponders = err instanceof errors.NoRespondersError || (err instanceof errors.RequestError && err.isNoResponders());
   if (noResponders) {
@@ -20,13 +21,13 @@ export function describeRequestFailure(err: unknown, host: string, verb: string,
   if (err instanceof errors.TimeoutError || (err instanceof Error && err.cause instanceof errors.TimeoutError)) {
     return { kind: "timeout", reason: `the agent on ${host} did not answer within ${String(timeoutMs)}ms (overloaded, or the process reads are slow: try a longer timeout)` };
   }
-  return { kind: "error", reason: `request to ${subject} failed: ${err instanceof Error ? err.message : String(err)}` };
+  return { kind: "error", reason: `request to ${subject} failed: ${errorMessage(err)}` };
 }
 
 export async function askAgents<T>(
   nc: NatsConnection,
   hosts: readonly string[],
-  verb: string,
+  verb: ControlVerb,
   encode: (host: string) => Uint8Array,
   decode: (data: Uint8Array) => T,
   timeoutMs: number,
@@ -38,7 +39,7 @@ export async function askAgents<T>(
         try {
           return { host, reply: decode(msg.data) };
         } catch (err) {
-          return { host, failure: { kind: "error", reason: `the agent on ${host} sent a reply this query API cannot read (${(err as Error).message}): are both the same fleetprof version?` } };
+          return { host, failure: { kind: "error", reason: `the agent on ${host} sent a reply this query API cannot read (${errorMessage(err)}): are both the same fleetprof version?` } };
         }
       } catch (err) {
         return { host, failure: describeRequestFailure(err, host, verb, timeoutMs) };

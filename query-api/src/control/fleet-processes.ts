@@ -11,8 +11,8 @@
  * hostile too.
  */
 import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
-import type { Logger } from "@fleetprof/common";
-import { AgentStatusReplySchema, AgentStatusRequestSchema, fleetStatusSubject, ProfileMode, type AgentStatusReply } from "@fleetprof/proto";
+import { errorMessage, type Logger } from "@fleetprof/common";
+import { AgentStatusReplySchema, AgentStatusRequestSchema, fleetStatusSubject, modeName, type AgentStatusReply } from "@fleetprof/proto";
 import { matchLabelSets, type LabelSet, type ReadOptions, type ReadTarget, type SampleFilter } from "@fleetprof/store";
 import type { NatsConnection } from "@nats-io/transport-node";
 
@@ -30,8 +30,6 @@ export interface FleetProcess {
   version: string;
 }
 
-const MODE_NAMES: Partial<Record<ProfileMode, string>> = { [ProfileMode.CPU]: "cpu", [ProfileMode.WALL]: "wall", [ProfileMode.GIL]: "gil" };
-
 /**
  * The labels a selector sees for one process an agent reports: the columns service, version,
  * host, pid and mode (the agent's), and its free labels but `thread` and `capture_id` (those
@@ -39,7 +37,7 @@ const MODE_NAMES: Partial<Record<ProfileMode, string>> = { [ProfileMode.CPU]: "c
  */
 export function processLabels(reply: AgentStatusReply, p: AgentStatusReply["processes"][number]): LabelSet {
   const { thread: _thread, capture_id: _captureId, ...free } = p.labels;
-  return { service: p.service, version: p.version, host: reply.host, pid: p.pid, mode: MODE_NAMES[reply.mode] ?? "", labels: free };
+  return { service: p.service, version: p.version, host: reply.host, pid: p.pid, mode: modeName(reply.mode) ?? "", labels: free };
 }
 
 /** The running processes of the replies, by host then pid, deduplicated, with their labels; at most `max`. */
@@ -73,7 +71,7 @@ export async function askFleetStatus(nc: NatsConnection, maxWaitMs: number, log?
     }
   } catch (err) {
     // No responders (no agent connected) or a permission error: the samples lookup still answers.
-    log?.debug({ err }, `no status replies on ${fleetStatusSubject()}: ${(err as Error).message}`);
+    log?.debug({ err }, `no status replies on ${fleetStatusSubject()}: ${errorMessage(err)}`);
   }
   return replies;
 }

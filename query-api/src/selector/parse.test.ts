@@ -84,18 +84,14 @@ describe("checkRegex", () => {
 });
 
 describe("selectorToFilter", () => {
-  it("emits placeholders only, never values", () => {
-    const f = selectorToFilter('{service="a\' OR 1=1 --", region=~"eu.*", pid="42", pid!~"1.*", capture_id!=""}');
-    expect(f.where).toBe(
-      "service = {s0v:String} AND match(labels[{s1k:String}], {s1v:String}) AND pid = {s2v:UInt32} AND NOT match(toString(pid), {s3v:String}) AND capture_id != {s4v:String}",
-    );
-    expect(f.params).toEqual({ s0v: "a' OR 1=1 --", s1k: "region", s1v: "^(?:eu.*)$", s2v: 42, s3v: "^(?:1.*)$", s4v: "" });
-    expect(f.rawOnly).toBe(true);
-    expect(f.captures).toBe(true);
-    expect(f.where).not.toContain("OR 1=1");
-  });
-  it("keeps rollups for selectors over rollup columns", () => {
-    expect(selectorToFilter('{service="api", host!="h3"}', "b")).toMatchObject({ rawOnly: false, captures: false });
-    expect(selectorToFilter("").where).toBe("1");
+  it("hands the store the matchers as values, never SQL", () => {
+    expect(selectorToFilter('{service="a\' OR 1=1 --", region=~"eu.*", pid="42"}')).toEqual({
+      matchers: [
+        { label: "service", op: "=", value: "a' OR 1=1 --" },
+        { label: "region", op: "=~", value: "eu.*" },
+        { label: "pid", op: "=", value: "42" },
+      ],
+    });
+    expect(selectorToFilter("")).toEqual({ matchers: [] });
   });
 });

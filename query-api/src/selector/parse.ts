@@ -5,15 +5,13 @@
  * column and what was expected there.
  */
 import { ErrorCode, FleetprofError } from "@fleetprof/common";
+import type { LabelMatcher, MatchOp } from "@fleetprof/store";
 import { checkRegex } from "./regex.js";
 
-export type MatchOp = "=" | "!=" | "=~" | "!~";
+export type { MatchOp };
 
-export interface Matcher {
-  label: string;
-  op: MatchOp;
-  value: string;
-}
+/** One parsed label matcher: the store's {@link LabelMatcher}. */
+export type Matcher = LabelMatcher;
 
 /** Longest selector accepted, in characters. */
 export const MAX_SELECTOR_LENGTH = 4096;

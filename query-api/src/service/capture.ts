@@ -6,8 +6,8 @@
  */
 import { randomUUID } from "node:crypto";
 import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
-import { ErrorCode, FleetprofError } from "@fleetprof/common";
-import { CaptureReply_Status, CaptureReplySchema, CaptureRequestSchema, controlSubject, fleetStatusSubject, ProfileMode, subjectToken, type CaptureReply, type QueryServiceCaptureRequest } from "@fleetprof/proto";
+import { ErrorCode, FleetprofError, sleep } from "@fleetprof/common";
+import { captureDoneSubject, CaptureReply_Status, CaptureReplySchema, CaptureRequestSchema, controlSubject, fleetStatusSubject, profileMode, type CaptureReply, type QueryServiceCaptureRequest } from "@fleetprof/proto";
 import { readProcesses, readStackProfile, type ReadTarget, type StackProfile } from "@fleetprof/store";
 import type { CallContext } from "../grpc/adapter.js";
 import type { NatsConnection } from "@nats-io/transport-node";
@@ -41,26 +41,6 @@ export interface CaptureOptions {
 
 function invalid(message: string): FleetprofError {
   return new FleetprofError(ErrorCode.InvalidArgument, message);
-}
-
-/** The subject the agent publishes a capture's outcome on (agent README, control subjects). */
-export function captureDoneSubject(host: string, captureId: string): string {
-  return `${controlSubject(host, "capture")}.${subjectToken(captureId)}.done`;
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const onAbort = (): void => {
-      clearTimeout(t);
-      reject(signal.reason as Error);
-    };
-    const t = setTimeout(() => {
-      signal.removeEventListener("abort", onAbort);
-      resolve();
-    }, ms);
-    if (signal.aborted) onAbort();
-    else signal.addEventListener("abort", onAbort, { once: true });
-  });
 }
 
 interface Target {
@@ -140,7 +120,7 @@ export function createCaptureService(o: CaptureOptions): QueryServiceStreaming {
           for await (const m of sub) return fromBinary(CaptureReplySchema, m.data);
           return undefined;
         })();
-        const request = create(CaptureRequestSchema, { captureId, pid: target.pid, durationMs: req.durationMs, rateHz: req.rateHz, native: req.native, mode: req.idle ? ProfileMode.WALL : ProfileMode.CPU });
+        const request = create(CaptureRequestSchema, { captureId, pid: target.pid, durationMs: req.durationMs, rateHz: req.rateHz, native: req.native, mode: profileMode(req.idle ? "wall" : "cpu") });
         let started: CaptureReply;
         try {
           const m = await nc.request(controlSubject(target.host, "capture"), toBinary(CaptureRequestSchema, request), { timeout: Math.min(REQUEST_TIMEOUT_MS, ctx.remainingMs()) });
@@ -163,7 +143,7 @@ export function createCaptureService(o: CaptureOptions): QueryServiceStreaming {
           settled = true;
         });
         while (!settled && Date.now() - startedAt < limitMs) {
-          await sleep(Math.min(PROGRESS_EVERY_MS, 50 + limitMs - (Date.now() - startedAt)), ctx.signal);
+          if (!(await sleep(Math.min(PROGRESS_EVERY_MS, 50 + limitMs - (Date.now() - startedAt)), ctx.signal))) throw ctx.signal.reason as Error;
           if (!settled) send({ captureId, event: { case: "progress", value: { ...base, stage: "sampling", elapsedMs: BigInt(Date.now() - startedAt) } } });
         }
         if (done === undefined) {

@@ -31,11 +31,11 @@ export function withoutCaptures(matchers: readonly Matcher[]): Matcher[] {
  * `thread`: a process is observed whichever threads are counted. Captures stay out of the raw
  * table's samples and of coverage (the rollups hold no capture id to filter on).
  */
-export async function readSide(deps: DiffDeps, matchers: readonly Matcher[], window: TimeWindow, prefix: string, ctx: CallContext): Promise<SideData> {
-  const plan = replicatePlan(window, matchersToFilter(matchers, `${prefix}s`));
+export async function readSide(deps: DiffDeps, matchers: readonly Matcher[], window: TimeWindow, ctx: CallContext): Promise<SideData> {
+  const plan = replicatePlan(window, matchersToFilter(matchers));
   const raw = plan.parts.every((p) => p.table === "samples");
-  const samples = matchersToFilter(raw ? withoutCaptures(matchers) : matchers, `${prefix}s`);
-  const coverage = matchersToFilter(withoutCaptures(matchers).filter((m) => m.label !== "thread"), `${prefix}w`);
+  const samples = matchersToFilter(raw ? withoutCaptures(matchers) : matchers);
+  const coverage = matchersToFilter(withoutCaptures(matchers).filter((m) => m.label !== "thread"));
   const read = { signal: ctx.signal, timeoutMs: ctx.remainingMs(), maxMemoryBytes: deps.limits.maxQueryMemoryBytes };
   const [rep, cov] = await Promise.all([
     readReplicates(deps.store, { filter: samples, plan, maxStacks: deps.limits.maxStacks, ...read }),
@@ -145,8 +145,8 @@ export async function diffTop(req: DiffTopFunctionsRequest, deps: DiffDeps, ctx:
   // each side is summed as soon as its reads are in, while the other side's reads still run
   const index = new FunctionIndex();
   const [base, cmp] = await Promise.all([
-    readSide(deps, baseMatchers, baseWindow, "b", ctx).then((s) => prepareSide(s, index, sort)),
-    readSide(deps, matchers, window, "c", ctx).then((s) => prepareSide(s, index, sort)),
+    readSide(deps, baseMatchers, baseWindow, ctx).then((s) => prepareSide(s, index, sort)),
+    readSide(deps, matchers, window, ctx).then((s) => prepareSide(s, index, sort)),
   ]);
   const d = diffPrepared(base, cmp, index, { sort, limit: resolveLimit(req.limit, TOP_DEFAULT, TOP_MAX), significantOnly: req.significantOnly });
   const unit = base.data.unit === cmp.data.unit ? cmp.data.unit : `${base.data.unit} (baseline), ${cmp.data.unit} (comparison)`;

@@ -74,7 +74,7 @@ export async function versionReport(req: VersionReportRequest, deps: DiffDeps, c
   const lookback = isZeroRange(req.range) ? { startMs: now - Math.min(LOOKBACK_MS, deps.limits.maxRangeMs), endMs: now } : resolveRange(req.range, deps.limits, now);
   const read = { signal: ctx.signal, timeoutMs: ctx.remainingMs(), maxMemoryBytes: deps.limits.maxQueryMemoryBytes };
   const service: Matcher[] = [{ label: "service", op: "=", value: req.service }, ...extra];
-  const versions = await readVersions(deps.store, { filter: matchersToFilter(withoutCaptures(service), "v"), window: lookback, source: "raw", ...read });
+  const versions = await readVersions(deps.store, { filter: matchersToFilter(withoutCaptures(service)), window: lookback, source: "raw", ...read });
   const [previous, newest] = pickVersions(versions, req.service, req.baseVersion, req.version);
   const durationMs = req.durationMs === 0n ? HOUR : Number(req.durationMs);
   if (durationMs < MINUTE) throw invalid(`duration_ms must be at least one minute (60000), got ${String(req.durationMs)}`);
@@ -83,13 +83,13 @@ export async function versionReport(req: VersionReportRequest, deps: DiffDeps, c
   const limit = resolveLimit(req.limit, LIMIT_DEFAULT, LIMIT_MAX);
   const sort = sortKey(req.sort, "total");
   const maxNodes = resolveMaxNodes(req.maxNodes, deps.limits);
-  const stackRead = (v: VersionRow, w: TimeWindow, p: string) =>
-    readStackProfile(deps.store, { filter: matchersToFilter(withoutCaptures(side(v)), p), window: w, maxStacks: deps.limits.maxStacks, source: "raw", ...read });
+  const stackRead = (v: VersionRow, w: TimeWindow) =>
+    readStackProfile(deps.store, { filter: matchersToFilter(withoutCaptures(side(v))), window: w, maxStacks: deps.limits.maxStacks, source: "raw", ...read });
   const [baseData, data, baseProfile, profile] = await Promise.all([
-    readSide(deps, side(previous), baseWindow, "b", ctx),
-    readSide(deps, side(newest), window, "c", ctx),
-    stackRead(previous, baseWindow, "fb"),
-    stackRead(newest, window, "fc"),
+    readSide(deps, side(previous), baseWindow, ctx),
+    readSide(deps, side(newest), window, ctx),
+    stackRead(previous, baseWindow),
+    stackRead(newest, window),
   ]);
   const d = diffReplicates(baseData, data, { sort, limit, significantOnly: true });
   const firsts = [baseProfile.firstMs, profile.firstMs].filter((t) => t > 0);

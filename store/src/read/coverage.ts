@@ -11,6 +11,7 @@
  */
 import { processWindows, processWindows1h } from "../schema/tables.js";
 import type { SampleFilter } from "./filter.js";
+import { filterSql } from "./filter-sql.js";
 import type { Plan } from "./plan.js";
 import { replicateColumns } from "./replicates.js";
 import { RowBinaryReader } from "./rowbinary-reader.js";
@@ -42,14 +43,15 @@ export interface CoverageRows {
 }
 
 export async function readCoverage(target: ReadTarget, q: CoverageQuery): Promise<CoverageRows> {
-  const params: Record<string, unknown> = { ...q.filter.params };
+  const params: Record<string, unknown> = {};
+  const filter = filterSql(q.filter, params, "wf");
   const parts = q.plan.parts.map((part, i) => {
     const s = `w${String(i)}s`;
     const e = `w${String(i)}e`;
     params[s] = part.start;
     params[e] = part.end;
     const c = replicateColumns(part);
-    const where = `time >= toDateTime({${s}:UInt32}) AND time < toDateTime({${e}:UInt32}) AND (${q.filter.where})`;
+    const where = `time >= toDateTime({${s}:UInt32}) AND time < toDateTime({${e}:UInt32}) AND (${filter})`;
     if (part.table === "samples_1h") {
       // hours: the writer's hourly sums (per rate, so samples ÷ rate stays exact)
       return `SELECT host, ${c.pid} AS p, ${c.bucket} AS b, samples, rate_hz, observed_ms AS obs_ms, toFloat64(if(rate_hz > 0, samples / rate_hz, 0)) AS sec

@@ -1,20 +1,28 @@
 /**
- * A filter over sample rows, as the query API hands it to the read SQL: a boolean SQL
- * expression over the columns of `samples` (and of the rollups, when `rawOnly` is false)
- * whose every value is a `{name:Type}` query parameter. Builders never splice values
- * into SQL text; column names come from {@link LABEL_COLUMNS} only.
+ * A filter over sample rows, as a value: Prometheus-style label matchers (regexes are RE2,
+ * anchored like Prometheus) plus what the read should include. Other packages hand the store
+ * this value; the store alone turns it into SQL (filter-sql.ts), every value a query parameter.
  */
+
+/** `=` equal, `!=` not equal, `=~` matches the RE2 regex (whole value), `!~` does not match. */
+export type MatchOp = "=" | "!=" | "=~" | "!~";
+
+/** One condition on one label: a column of {@link LABEL_COLUMNS} or a key of the `labels` map. */
+export interface LabelMatcher {
+  readonly label: string;
+  readonly op: MatchOp;
+  readonly value: string;
+}
+
 export interface SampleFilter {
-  /** SQL boolean expression, `1` for "everything". */
-  readonly where: string;
-  /** Values of the `{name:Type}` placeholders in {@link where}. */
-  readonly params: Readonly<Record<string, unknown>>;
-  /** True when the filter reads a column only the raw table has (pid, capture_id). */
-  readonly rawOnly: boolean;
+  /** Every matcher must hold; none selects everything. */
+  readonly matchers: readonly LabelMatcher[];
+  /** Read the raw table even when no matcher names a raw-only column (pid, capture_id). */
+  readonly rawOnly?: boolean;
   /**
-   * True when the filter itself says which captures it wants (it names `capture_id`). Otherwise
-   * samples of captures (ad-hoc, high-rate) stay out: the rollups never hold them, and raw reads
-   * add `capture_id = ''` (see plan.ts `partsSql`).
+   * Include samples of captures (ad-hoc, high-rate) even when no matcher names `capture_id`.
+   * Otherwise they stay out: the rollups never hold them, and raw reads add `capture_id = ''`
+   * (see plan.ts `partsSql`).
    */
   readonly captures?: boolean;
 }
@@ -35,18 +43,19 @@ export type LabelColumn = keyof typeof LABEL_COLUMNS;
 /** Columns the rollup tables do not have: filters on them read raw samples. */
 export const RAW_ONLY_COLUMNS: ReadonlySet<string> = new Set(["pid", "capture_id"]);
 
-export const MATCH_ALL: SampleFilter = { where: "1", params: {}, rawOnly: false, captures: false };
+/** Selects every sample (captures left out). */
+export const MATCH_ALL: SampleFilter = { matchers: [] };
 
 export function isLabelColumn(name: string): name is LabelColumn {
   return Object.hasOwn(LABEL_COLUMNS, name);
 }
 
-/**
- * The SQL expression reading one label as a String: the column for {@link LABEL_COLUMNS},
- * `labels[{param:String}]` for the rest (the label name itself is a parameter).
- */
-export function labelExpression(name: string, param: string, params: Record<string, unknown>): string {
-  if (isLabelColumn(name)) return LABEL_COLUMNS[name] === "String" ? name : `toString(${name})`;
-  params[param] = name;
-  return `labels[{${param}:String}]`;
+/** Whether the filter reads a column only the raw table has, or asks for the raw table. */
+export function readsRawOnly(filter: SampleFilter): boolean {
+  return filter.rawOnly === true || filter.matchers.some((m) => RAW_ONLY_COLUMNS.has(m.label));
+}
+
+/** Whether the filter says which captures it wants (it names `capture_id`) or asks for them all. */
+export function includesCaptures(filter: SampleFilter): boolean {
+  return filter.captures === true || filter.matchers.some((m) => m.label === "capture_id");
 }

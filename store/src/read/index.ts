@@ -1,4 +1,4 @@
-export { isLabelColumn, LABEL_COLUMNS, labelExpression, MATCH_ALL, RAW_ONLY_COLUMNS, type LabelColumn, type SampleFilter } from "./filter.js";
+export { includesCaptures, isLabelColumn, LABEL_COLUMNS, MATCH_ALL, RAW_ONLY_COLUMNS, readsRawOnly, type LabelColumn, type LabelMatcher, type MatchOp, type SampleFilter } from "./filter.js";
 export { readLabelNames, readLabelValues, readServices, type LabelQuery, type ServiceRow } from "./labels.js";
 export { partsSql, planRange, type Plan, type PlanOptions, type RangePart, type TimeWindow } from "./plan.js";
 export { emptyProfile, type FrameInfo, type Source, type StackCount, type StackProfile } from "./profile.js";

@@ -1,5 +1,6 @@
 /** Discovery: services, label names and label values seen in a time range. */
-import { LABEL_COLUMNS, labelExpression, MATCH_ALL, type SampleFilter } from "./filter.js";
+import { includesCaptures, LABEL_COLUMNS, MATCH_ALL, type SampleFilter } from "./filter.js";
+import { labelExpression } from "./filter-sql.js";
 import { partsSql, planRange, type PlanOptions, type TimeWindow } from "./plan.js";
 import { queryRows, type ReadOptions, type ReadTarget } from "./run.js";
 
@@ -56,7 +57,7 @@ export async function readLabelNames(target: ReadTarget, q: LabelQuery): Promise
 /** Up to `limit` distinct values of one label on matching samples, sorted; `truncated` when more exist. */
 export async function readLabelValues(target: ReadTarget, q: LabelQuery & { name: string; limit: number }): Promise<{ values: string[]; truncated: boolean }> {
   // Listing capture ids asks for captures.
-  const filter: SampleFilter = q.name === "pid" || q.name === "capture_id" ? { ...q.filter, rawOnly: true, captures: q.filter.captures === true || q.name === "capture_id" } : q.filter;
+  const filter: SampleFilter = q.name === "pid" || q.name === "capture_id" ? { ...q.filter, rawOnly: true, captures: includesCaptures(q.filter) || q.name === "capture_id" } : q.filter;
   const plan = planRange(q.window, filter, q);
   const params: Record<string, unknown> = { limit: q.limit + 1 };
   const expr = labelExpression(q.name, "labelName", params);

@@ -7,6 +7,7 @@
  * and are never part of the SQL text.
  */
 import type { SampleFilter } from "./filter.js";
+import { filterSql } from "./filter-sql.js";
 import { queryRows, type ReadOptions, type ReadTarget } from "./run.js";
 
 /** One set of label values, shaped like a sample row's columns. */
@@ -34,7 +35,7 @@ function sizeOf(set: LabelSet): number {
 
 /** For each set, whether `filter` selects it. */
 export async function matchLabelSets(target: ReadTarget, filter: SampleFilter, sets: readonly LabelSet[], options: ReadOptions = {}): Promise<boolean[]> {
-  if (filter.where === "1") return sets.map(() => true);
+  if (filter.matchers.length === 0) return sets.map(() => true);
   const matched = new Array<boolean>(sets.length).fill(false);
   let from = 0;
   while (from < sets.length) {
@@ -43,7 +44,6 @@ export async function matchLabelSets(target: ReadTarget, filter: SampleFilter, s
     while (to < sets.length && (to === from || bytes + sizeOf(sets[to] as LabelSet) <= CHUNK_BYTES)) bytes += sizeOf(sets[to++] as LabelSet);
     const chunk = sets.slice(from, to);
     const params: Record<string, unknown> = {
-      ...filter.params,
       m_service: chunk.map((s) => s.service),
       m_version: chunk.map((s) => s.version),
       m_host: chunk.map((s) => s.host),
@@ -53,6 +53,7 @@ export async function matchLabelSets(target: ReadTarget, filter: SampleFilter, s
       m_capture: chunk.map((s) => s.captureId ?? ""),
       m_labels: chunk.map((s) => ({ ...s.labels })),
     };
+    const where = filterSql(filter, params, "f");
     const rows = await queryRows<[number]>(
       target,
       `SELECT i FROM (
@@ -61,7 +62,7 @@ export async function matchLabelSets(target: ReadTarget, filter: SampleFilter, s
     {m_pid:Array(UInt32)}[i] AS pid, {m_mode:Array(String)}[i] AS mode, {m_thread:Array(String)}[i] AS thread,
     {m_capture:Array(String)}[i] AS capture_id, {m_labels:Array(Map(String, String))}[i] AS labels
 )
-WHERE ${filter.where}`,
+WHERE ${where}`,
       params,
       { ...options, maxRows: chunk.length },
     );

@@ -5,7 +5,8 @@
  * minute each) read from `samples`. Each rollup row's bucket lies wholly inside its piece, so
  * every sample is counted once.
  */
-import type { SampleFilter } from "./filter.js";
+import { includesCaptures, readsRawOnly, type SampleFilter } from "./filter.js";
+import { filterSql } from "./filter-sql.js";
 import type { Source } from "./profile.js";
 
 export interface TimeWindow {
@@ -49,7 +50,7 @@ export function planRange(window: TimeWindow, filter: SampleFilter, options: Pla
   const end = Math.max(start, Math.ceil(window.endMs / 1000));
   const length = (end - start) * 1000;
   const step = options.stepSeconds;
-  const useMinute = options.source !== "raw" && !filter.rawOnly && length >= (options.minuteRollupFromMs ?? 3_600_000) && (step === undefined || step % 60 === 0);
+  const useMinute = options.source !== "raw" && !readsRawOnly(filter) && length >= (options.minuteRollupFromMs ?? 3_600_000) && (step === undefined || step % 60 === 0);
   const useHour = useMinute && length >= (options.hourRollupFromMs ?? 6 * 3_600_000) && (step === undefined || step % 3600 === 0);
   if (!useMinute) return { parts: [{ table: "samples", start, end }], source: "raw" };
   const parts: RangePart[] = [];
@@ -82,19 +83,19 @@ export function planRange(window: TimeWindow, filter: SampleFilter, options: Pla
 /**
  * `SELECT <columns> FROM` every part, `UNION ALL`ed, each restricted to its time piece and the
  * filter; `columns` may depend on the part's table. Adds the time parameters to `params`
- * (prefixed, so two plans fit in one query). Raw parts leave capture samples out unless the
- * filter asks for captures (the rollups never hold them).
+ * and the filter's parameters to `params` (prefixed, so two plans fit in one query). Raw parts
+ * leave capture samples out unless the filter asks for captures (the rollups never hold them).
  */
 export function partsSql(db: string, plan: Plan, filter: SampleFilter, columns: string | ((part: RangePart) => string), params: Record<string, unknown>, prefix = "t"): string {
-  Object.assign(params, filter.params);
+  const where = filterSql(filter, params, `${prefix}f`);
+  const captures = includesCaptures(filter) ? "" : " AND capture_id = ''";
   return plan.parts
     .map((p, i) => {
       const s = `${prefix}${String(i)}s`;
       const e = `${prefix}${String(i)}e`;
       params[s] = p.start;
       params[e] = p.end;
-      const captures = p.table === "samples" && filter.captures !== true ? " AND capture_id = ''" : "";
-      return `SELECT ${typeof columns === "string" ? columns : columns(p)} FROM ${db}.${p.table} WHERE time >= toDateTime({${s}:UInt32}) AND time < toDateTime({${e}:UInt32}) AND (${filter.where})${captures}`;
+      return `SELECT ${typeof columns === "string" ? columns : columns(p)} FROM ${db}.${p.table} WHERE time >= toDateTime({${s}:UInt32}) AND time < toDateTime({${e}:UInt32}) AND (${where})${p.table === "samples" ? captures : ""}`;
     })
     .join("\nUNION ALL\n");
 }

@@ -7,6 +7,7 @@
 import { processWindows, processWindows1h } from "../schema/tables.js";
 import { HOURLY_REPLICATES_FROM_MS } from "./replicates.js";
 import type { SampleFilter } from "./filter.js";
+import { filterSql } from "./filter-sql.js";
 import { partsSql, planRange, type PlanOptions, type TimeWindow } from "./plan.js";
 import { queryRows, type ReadOptions, type ReadTarget } from "./run.js";
 
@@ -35,11 +36,11 @@ export async function readSampling(target: ReadTarget, sides: readonly SamplingS
     const hourly = side.window.endMs - side.window.startMs >= HOURLY_REPLICATES_FROM_MS;
     params[s] = hourly ? Math.floor(side.window.startMs / 3_600_000) * 3600 : Math.floor(side.window.startMs / 1000);
     params[e] = Math.ceil(side.window.endMs / 1000);
-    Object.assign(params, side.coverageFilter.params);
+    const coverage = filterSql(side.coverageFilter, params, `r${String(i)}f`);
     return [
       `SELECT ${String(i)} AS side, 0 AS kind, toString(mode) AS v FROM (${parts}) GROUP BY v`,
       `SELECT ${String(i)} AS side, 1 AS kind, toString(rate_hz) AS v FROM ${target.db}.${hourly ? processWindows1h.name : processWindows.name}
-WHERE time >= toDateTime({${s}:UInt32}) AND time < toDateTime({${e}:UInt32}) AND rate_hz > 0 AND (${side.coverageFilter.where}) GROUP BY v`,
+WHERE time >= toDateTime({${s}:UInt32}) AND time < toDateTime({${e}:UInt32}) AND rate_hz > 0 AND (${coverage}) GROUP BY v`,
     ];
   });
   const rows = await queryRows<[number, number, string]>(target, `SELECT side, kind, v FROM (${selects.join("\nUNION ALL\n")}) ORDER BY side, kind, v LIMIT 1000`, params, options);

@@ -8,7 +8,8 @@
  * in memory.
  */
 import type { SampleFilter } from "./filter.js";
-import { labelExpression } from "./filter.js";
+import { includesCaptures } from "./filter.js";
+import { labelExpression } from "./filter-sql.js";
 import { partsSql, planRange, type PlanOptions, type TimeWindow } from "./plan.js";
 import type { Source } from "./profile.js";
 import { queryRows, type ReadOptions, type ReadTarget } from "./run.js";
@@ -49,7 +50,7 @@ export interface SeriesResult {
 export async function readSeries(target: ReadTarget, q: SeriesQuery): Promise<SeriesResult> {
   const grouped = q.groupBy !== undefined;
   const asksCaptures = q.groupBy === "capture_id";
-  const filter: SampleFilter = grouped && (q.groupBy === "pid" || asksCaptures) ? { ...q.filter, rawOnly: true, captures: q.filter.captures === true || asksCaptures } : q.filter;
+  const filter: SampleFilter = grouped && (q.groupBy === "pid" || asksCaptures) ? { ...q.filter, rawOnly: true, captures: includesCaptures(q.filter) || asksCaptures } : q.filter;
   const plan = planRange(q.window, filter, { ...q, stepSeconds: q.stepSeconds });
   const params: Record<string, unknown> = { step: q.stepSeconds };
   const bucket = "intDiv(toUnixTimestamp(time), {step:UInt32}) * {step:UInt32}";
