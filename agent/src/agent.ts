@@ -5,6 +5,7 @@
  * request/reply. Each of these lives in its own module; this file puts them together.
  */
 import { createLogger, ErrorCode, errorMessage, FleetprofError, type Logger } from "@fleetprof/common";
+import type { ProcessProfile } from "@fleetprof/proto";
 import { captureLimits, openControlEndpoint } from "./control/control-endpoint.js";
 import { isAlive } from "./discovery/liveness.js";
 import { DiscoveryReconciler } from "./discovery/reconcile.js";
@@ -21,7 +22,7 @@ import { FailureReporter } from "./pyspy/failure-reporter.js";
 import { PySpyLocator } from "./pyspy/pyspy-locator.js";
 import { RunFiles } from "./pyspy/run-files.js";
 import type { SamplingMode } from "./pyspy/run.js";
-import { systemClock } from "./sampling/clock.js";
+import { systemClock, type Clock } from "./sampling/clock.js";
 import { OutputAccounting } from "./sampling/output-accounting.js";
 import { ProcessSampler, type SamplerTarget } from "./sampling/process-sampler.js";
 import { samplerHooks } from "./sampling/sampler-hooks.js";
@@ -60,24 +61,8 @@ export async function startAgent(partial: Partial<AgentConfig> = {}, logger?: Lo
   const mode = config.mode as SamplingMode;
   const { spool, publisher, batcher } = openPublishing(config, metrics, root);
   const files = new RunFiles();
-  const locator = new PySpyLocator({ explicit: config.pySpy, log, clock });
-  const output = new OutputAccounting(metrics, log);
-  const failures = new FailureReporter(log, metrics, scanner.proc.sysctl("kernel/yama/ptrace_scope"), () => locator.path ?? "py-spy");
-  const alive = (t: SamplerTarget): boolean => isAlive(scanner.proc, t);
-  const discovery: DiscoveryReconciler<ProcessSampler> = new DiscoveryReconciler({
-    scan: () => scanner.scan(),
-    procDir: config.procDir,
-    canSample: () => locator.path !== undefined,
-    createSampler: (p) => new ProcessSampler(samplerTarget(scanner.proc, p, config.maxLabels), hooks),
-    maxProcesses: config.maxProcesses,
-    forget: (key) => failures.forget(key),
-    metrics,
-    log,
-  });
+  const { locator, output, discovery, alive } = wireSampling({ config, scanner, metrics, log, files, clock, emit: (p) => batcher.add(p) });
   const samplers = discovery.samplers;
-  const windows = new WindowAccounting({ rateHz: config.rate, mode, metrics, output, samplers, recovered: (key) => failures.recovered(key), emit: (p) => batcher.add(p) });
-  const hooks = samplerHooks({ config, mode, locator, files, onWindow: (w) => windows.onWindow(w), failures, alive, metrics, log });
-
   const source: StatusSource = { host: config.host, mode, pySpy: () => locator.path, natsConnected: () => publisher.connected, spool: () => spool.stats(), samplers, capturesRunning: () => control.captures.running };
   const control = openControlEndpoint({
     config,
@@ -124,6 +109,40 @@ export async function startAgent(partial: Partial<AgentConfig> = {}, logger?: Lo
     stop: () => (stopped ??= stopAgent({ halt, control: control.server, captures: control.captures, samplers, batcher, publisher, metricsServer, files, log })),
     status: () => agentStatus(source),
   };
+}
+
+interface Sampling {
+  locator: PySpyLocator;
+  output: OutputAccounting;
+  discovery: DiscoveryReconciler<ProcessSampler>;
+  alive: (target: SamplerTarget) => boolean;
+}
+
+/**
+ * Continuous sampling wired together: discovery starts a sampler per process found (once py-spy
+ * is), each sampler's runs and failures go through the shared hooks, and each ended window is
+ * accounted for and its profile handed to `emit`.
+ */
+function wireSampling(o: { config: FullConfig; scanner: Scanner; metrics: AgentMetrics; log: Logger; files: RunFiles; clock: Clock; emit: (profile: ProcessProfile) => void }): Sampling {
+  const { config, scanner, metrics, log } = o;
+  const mode = config.mode as SamplingMode;
+  const locator = new PySpyLocator({ explicit: config.pySpy, log, clock: o.clock });
+  const output = new OutputAccounting(metrics, log);
+  const failures = new FailureReporter(log, metrics, scanner.proc.sysctl("kernel/yama/ptrace_scope"), () => locator.path ?? "py-spy");
+  const alive = (t: SamplerTarget): boolean => isAlive(scanner.proc, t);
+  const discovery: DiscoveryReconciler<ProcessSampler> = new DiscoveryReconciler({
+    scan: () => scanner.scan(),
+    procDir: config.procDir,
+    canSample: () => locator.path !== undefined,
+    createSampler: (p) => new ProcessSampler(samplerTarget(scanner.proc, p, config.maxLabels), hooks),
+    maxProcesses: config.maxProcesses,
+    forget: (key) => failures.forget(key),
+    metrics,
+    log,
+  });
+  const windows = new WindowAccounting({ rateHz: config.rate, mode, metrics, output, samplers: discovery.samplers, recovered: (key) => failures.recovered(key), emit: o.emit });
+  const hooks = samplerHooks({ config, mode, locator, files: o.files, onWindow: (w) => windows.onWindow(w), failures, alive, metrics, log });
+  return { locator, output, discovery, alive };
 }
 
 /** The discovery rules from the options; a bad rule (regex, user) is an InvalidConfig error. */
