@@ -97,12 +97,18 @@ describe("window boundaries", () => {
   });
 
   it("after stop, no run is prepared or handed over and no timer is left", () => {
-    const h = harness(10_000, [1]);
-    h.boundaries.start();
-    h.clock.advance(6_000);
-    h.boundaries.stop();
-    expect(h.clock.pending).toBe(0);
-    h.clock.advance(60_000);
-    expect(h.events).toEqual(["prepare 0"]);
+    const early = harness(10_000, [1]);
+    early.boundaries.start();
+    early.clock.advance(2_000);
+    early.boundaries.stop();
+    expect(early.clock.pending).toBe(0);
+    const late = harness(10_000, [1]);
+    late.boundaries.start();
+    late.clock.advance(6_000);
+    late.boundaries.stop();
+    expect(late.clock.pending).toBe(0);
+    early.clock.advance(60_000);
+    late.clock.advance(60_000);
+    expect([early.events, late.events]).toEqual([[], ["prepare 0"]]);
   });
 });
