@@ -63,6 +63,7 @@ export async function startAgent(partial: Partial<AgentConfig> = {}, logger?: Lo
   const files = new RunFiles();
   const { locator, output, discovery, alive } = wireSampling({ config, scanner, metrics, log, files, clock, emit: (p) => batcher.add(p) });
   const samplers = discovery.samplers;
+  // Read on status requests only, once `control` exists.
   const source: StatusSource = { host: config.host, mode, pySpy: () => locator.path, natsConnected: () => publisher.connected, spool: () => spool.stats(), samplers, capturesRunning: () => control.captures.running };
   const control = openControlEndpoint({
     config,
@@ -134,6 +135,7 @@ function wireSampling(o: { config: FullConfig; scanner: Scanner; metrics: AgentM
     scan: () => scanner.scan(),
     procDir: config.procDir,
     canSample: () => locator.path !== undefined,
+    // Called on scans only, once `hooks` exists.
     createSampler: (p) => new ProcessSampler(samplerTarget(scanner.proc, p, config.maxLabels), hooks),
     maxProcesses: config.maxProcesses,
     forget: (key) => failures.forget(key),
