@@ -1,6 +1,7 @@
 export { agentOptions, completeAgentConfig, defaultAgentConfig, type AgentConfig } from "./options.js";
 export { runAgent, AGENT_USAGE } from "./run-agent.js";
-export { startAgent, type AgentHandle, type AgentStatus, type ProcessStatus } from "./agent.js";
+export { startAgent, type AgentHandle } from "./agent.js";
+export type { AgentStatus, ProcessStatus } from "./status/agent-status.js";
 export { AGENT_VERSION } from "./version.js";
 export { readSpeedscope, DEFAULT_OUTPUT_LIMITS, type OutputLimits } from "./pyspy/speedscope-reader.js";
 export type { OutputCuts, OutputFrame, OutputStack, OutputThread, PySpyOutput } from "./pyspy/output.js";

@@ -2,7 +2,7 @@
  * `fleetprof agent`: configuration from flags, environment and file, then the agent until
  * SIGINT/SIGTERM. Returns the process exit code (2 for bad configuration).
  */
-import { createLogger, describeOptions, ErrorCode, isFleetprofError, loadConfig, onShutdown } from "@fleetprof/common";
+import { createLogger, describeOptions, ErrorCode, errorMessage, isFleetprofError, loadConfig, onShutdown } from "@fleetprof/common";
 import { startAgent } from "./agent.js";
 import { agentOptions } from "./options.js";
 
@@ -27,7 +27,7 @@ export async function runAgent(argv: string[]): Promise<number> {
     }
     config = loaded.config;
   } catch (err) {
-    process.stderr.write(`fleetprof agent: ${(err as Error).message}\n`);
+    process.stderr.write(`fleetprof agent: ${errorMessage(err)}\n`);
     return 2;
   }
   const logger = createLogger({ name: "fleetprof-agent" });
@@ -39,7 +39,7 @@ export async function runAgent(argv: string[]): Promise<number> {
       process.stderr.write(`fleetprof agent: ${err.message}\n`);
       return 2;
     }
-    logger.error({ err }, (err as Error).message);
+    logger.error({ err }, errorMessage(err));
     await new Promise<void>((done) => logger.flush(() => done()));
     return isFleetprofError(err) ? 2 : 1;
   }

@@ -8,6 +8,11 @@ import { randomUUID } from "node:crypto";
 import { create } from "@bufbuild/protobuf";
 import { FORMAT_VERSION, SampleBatchSchema, type ProcessProfile, type SampleBatch } from "@fleetprof/proto";
 
+/** A new batch (its own id, one part) of these profiles. */
+export function sampleBatch(host: string, agentVersion: string, profiles: ProcessProfile[]): SampleBatch {
+  return create(SampleBatchSchema, { batchId: randomUUID(), host, agentVersion, formatVersion: FORMAT_VERSION, profiles, part: 0, parts: 1 });
+}
+
 export class Batcher {
   #pending: ProcessProfile[] = [];
   #timer: NodeJS.Timeout | undefined;
@@ -42,15 +47,7 @@ export class Batcher {
       else list.push(p);
     }
     for (const group of byService.values()) {
-      const batch = create(SampleBatchSchema, {
-        batchId: randomUUID(),
-        host: this.host,
-        agentVersion: this.agentVersion,
-        formatVersion: FORMAT_VERSION,
-        profiles: group,
-        part: 0,
-        parts: 1,
-      });
+      const batch = sampleBatch(this.host, this.agentVersion, group);
       try {
         this.emit(batch);
       } catch (err) {
