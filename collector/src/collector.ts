@@ -16,7 +16,7 @@
 import { createLogger, LogOnce, SAMPLES_STREAM, type Logger } from "@fleetprof/common";
 import type { JsMsg } from "@nats-io/jetstream";
 import { redactUrl, type PreparedWrite, type Store } from "@fleetprof/store";
-import { systemClock, type Clock } from "./clock.js";
+import { systemClock, type Clock, type Timer } from "./clock.js";
 import { connectJetStream, openCollectorStore, type JetStreamConnection } from "./connect.js";
 import { DecodePool, defaultDecodeThreads } from "./decode/pool.js";
 import { collectorHealth } from "./health.js";
@@ -33,7 +33,7 @@ import { createRejecter } from "./ingest/rejecter.js";
 import { WriteLoop } from "./ingest/write-loop.js";
 import { CollectorMetrics } from "./metrics.js";
 import { ingestLimits, type CollectorConfig } from "./options.js";
-import { stopInOrder } from "./stop.js";
+import { stopInOrder, type StopSteps } from "./stop.js";
 import { WriteCommitter } from "./write/commit.js";
 
 export interface CollectorDeps {
@@ -129,41 +129,60 @@ function assemble(config: CollectorConfig, { store, log, conn, clock }: Parts): 
   });
   const writes = new WriteLoop({ pending, committer, decode, clock, flushRows: config.flushRows, flushInterval: config.flushInterval, stopping: stopping.signal, hardStop: hardStop.signal });
   const receiver = new ReceiveLoop({ consumer: () => js.consumers.get(SAMPLES_STREAM, config.consumerName), maxDeliver: config.maxDeliver, held, metrics, log, once, clock, stopping: stopping.signal, reject, receive: (m) => decode.push(m) });
-  const receiving = receiver.run().catch((err: unknown) => log.error({ err }, "receive loop ended"));
-  const writing = writes.run().catch((err: unknown) => log.error({ err }, "write loop ended"));
+  const running: Running = {
+    ...{ receiver, writes, held, decoder, nc, log, metrics, clock, stopping, hardStop },
+    loops: [receiver.run().catch((err: unknown) => log.error({ err }, "receive loop ended")), writes.run().catch((err: unknown) => log.error({ err }, "write loop ended"))],
+    lag,
+    advisories,
+  };
   const health = (): HealthReport =>
     collectorHealth({ natsClosed: nc.isClosed(), natsUp: metrics.natsUp, writeError: committer.lastError, lastWriteAt: committer.lastWriteAt, waitingMessages: held.size, stopping: stopping.signal.aborted });
-  const stop = async (closeRest: () => Promise<void>): Promise<void> => {
-    stopping.abort();
-    await stopInOrder(
-      {
-        stopPulling: () => receiver.close(),
-        finishWriting: () => {
-          writes.poke();
-          return Promise.all([receiving, writing]);
-        },
-        giveUp: () => {
-          hardStop.abort();
-          writes.poke();
-        },
-        release: async () => {
-          held.stopKeepAlive();
-          lag.cancel();
-          if (held.size > 0) log.warn({ messages: held.size }, "stopping with unacknowledged messages; JetStream will deliver them again");
-          await decoder.close();
-          advisories.unsubscribe();
-          await nc.drain().catch(() => undefined);
-          await closeRest();
-          logStopped(log, metrics);
-        },
-      },
-      clock,
-    );
-  };
-  return { metrics, health, decodeThreads: decoder.threads, stop };
+  return { metrics, health, decodeThreads: decoder.threads, stop: (closeRest) => stopRunning(running, closeRest) };
 }
 
-function logStopped(log: Logger, metrics: CollectorMetrics): void {
-  const { samples, messagesIngested: messages, messagesDuplicate: duplicates, messagesRejected: rejected, redeliveries, recoveredProfiles } = metrics;
-  log.info({ samples, messages, duplicates, rejected, redeliveries, recoveredProfiles }, "collector stopped");
+/** What the stop sequence ends. */
+interface Running {
+  receiver: ReceiveLoop;
+  writes: WriteLoop<PreparedWrite>;
+  /** The receive and write loops. */
+  loops: Promise<unknown>[];
+  held: HeldMessages<JsMsg>;
+  decoder: DecodePool;
+  lag: Timer;
+  /** The max-deliver advisory subscription. */
+  advisories: { unsubscribe(): void };
+  nc: JetStreamConnection["nc"];
+  log: Logger;
+  metrics: CollectorMetrics;
+  clock: Clock;
+  stopping: AbortController;
+  hardStop: AbortController;
+}
+
+/** Stops the collector (stop.ts): stop pulling, write what was received before the deadline, release the rest. */
+async function stopRunning(r: Running, closeRest: () => Promise<void>): Promise<void> {
+  r.stopping.abort();
+  const steps: StopSteps = {
+    stopPulling: () => r.receiver.close(),
+    finishWriting: () => {
+      r.writes.poke();
+      return Promise.all(r.loops);
+    },
+    giveUp: () => {
+      r.hardStop.abort();
+      r.writes.poke();
+    },
+    release: async () => {
+      r.held.stopKeepAlive();
+      r.lag.cancel();
+      if (r.held.size > 0) r.log.warn({ messages: r.held.size }, "stopping with unacknowledged messages; JetStream will deliver them again");
+      await r.decoder.close();
+      r.advisories.unsubscribe();
+      await r.nc.drain().catch(() => undefined);
+      await closeRest();
+      const { samples, messagesIngested: messages, messagesDuplicate: duplicates, messagesRejected: rejected, redeliveries, recoveredProfiles } = r.metrics;
+      r.log.info({ samples, messages, duplicates, rejected, redeliveries, recoveredProfiles }, "collector stopped");
+    },
+  };
+  await stopInOrder(steps, r.clock);
 }
