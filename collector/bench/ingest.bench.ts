@@ -20,10 +20,10 @@ import { readFileSync } from "node:fs";
 import { gunzipSync } from "node:zlib";
 import { jetstream } from "@nats-io/jetstream";
 import { connect, headers, type NatsConnection } from "@nats-io/transport-node";
-import { createLogger, ensureStreams, loadConfig } from "@fleetprof/common";
+import { createLogger, ensureStreams, loadConfig, sleep, type Logger } from "@fleetprof/common";
 import { DEFAULT_BATCH_LIMITS, ENCODING_HEADER, encodeBatch, FORMAT_HEADER, SAMPLE_BATCH_FORMAT, samplesSubject, type ProcessProfile } from "@fleetprof/proto";
 import { hashFrame, hashStack, hashString, hashStringToBigInt, openStore, RowBinaryWriter, stacksFromList, type BatchInput, type Store } from "@fleetprof/store";
-import { killAllTracked, removeTempDirs, rows, startNats, tempDir } from "@fleetprof/test";
+import { killAllTracked, removeTempDirs, rows, startNats, tempDir, type NatsServer } from "@fleetprof/test";
 import { collectorOptions, decodeSampleBatch, startCollector, type DecodedBatch } from "@fleetprof/collector";
 import { makeBatch, makeProfile } from "../test/batches.js";
 
@@ -192,13 +192,37 @@ function toInput(p: ProcessProfile): BatchInput["profiles"][number] {
   };
 }
 
-async function main(): Promise<void> {
+/** What every step shares: the NATS server with the messages published, the chDB path, the data set. */
+interface Bench {
+  logger: Logger;
+  ns: NatsServer;
+  nc: NatsConnection;
+  url: string;
+  /** Start of the data set's first window (ms). */
+  window0: number;
+  data: ReturnType<typeof dataset>;
+}
+
+/** The figures of every run, medians taken at the end. */
+interface Figures {
+  steady: number[];
+  e2e: number[];
+  firstWrite: number[];
+  floorA: number[];
+  floorB: number[];
+  cpuPipe: number[];
+  cpuNats: number[];
+  cpuFloor: number[];
+  disk: Disk | undefined;
+}
+
+/** Starts nats-server, builds the data set and publishes it once (every run consumes it with a fresh consumer). */
+async function setUp(): Promise<Bench> {
   const logger = createLogger({ level: "error", format: "json" });
   const ns = await startNats();
   const nc = await connect({ servers: ns.url });
   await ensureStreams(nc);
-  const dir = tempDir("fleetprof-bench-");
-  const url = `chdb://${dir}`;
+  const url = `chdb://${tempDir("fleetprof-bench-")}`;
   const window0 = Math.floor(Date.now() / 3_600_000) * 3_600_000 - 3 * 3_600_000;
   const data = dataset("bench", BATCHES, window0);
   const wire = data.payloads.reduce((a, p) => a + p.data.byteLength, 0) / data.samples;
@@ -206,171 +230,191 @@ async function main(): Promise<void> {
     `dataset: ${String(BATCHES)} batches × ${String(PROFILES_PER_BATCH)} processes × ${String(STACKS)} stacks (depth 20–60), ${fmt(data.samples)} samples, ${fmt(data.rows)} rows, ${wire.toFixed(1)} wire bytes/sample (gzip); ${String(RUNS)} runs`,
   );
   await publish(nc, data.payloads);
+  return { logger, ns, nc, url, window0, data };
+}
 
-  const steady: number[] = [];
-  const e2e: number[] = [];
-  const firstWrite: number[] = [];
-  const floorA: number[] = [];
-  const floorB: number[] = [];
-  const cpuPipe: number[] = [];
-  const cpuNats: number[] = [];
-  const cpuFloor: number[] = [];
-  let disk: Disk | undefined;
-  for (let run = 0; run < RUNS; run++) {
-    progress(`run ${String(run + 1)}: floor (a)`);
-    const groups = flushGroups(data.payloads);
-    {
-      // floor (a): the collector's own inserts, pre-encoded
-      const store = await openStore(url, { database: `floor_${String(run)}` });
-      const prepared = groups.map((g) => store.prepareWrite(g));
-      const c0 = cpuMs();
-      const t = performance.now();
-      for (const p of prepared) await store.commitWrite(p);
-      floorA.push(data.samples / ((performance.now() - t) / 1000));
-      cpuFloor.push((cpuMs() - c0) / (data.samples / 1e6));
-      await store.close();
-    }
-    {
-      // floor (b): flat raw rows straight into `samples`, and the same dictionary rows
-      progress(`run ${String(run + 1)}: floor (b)`);
-      const store = await openStore(url, { database: `flat_${String(run)}` });
-      const dict = groups.map((g) => store.prepareWrite(g).enc);
-      const flat = groups.map(flatSamples);
-      const t = performance.now();
-      for (let i = 0; i < groups.length; i++) {
-        await store.insertRowBinary("frames", dict[i]?.frames.bytes() ?? Buffer.alloc(0));
-        await store.insertRowBinary("stacks", dict[i]?.stacks.bytes() ?? Buffer.alloc(0));
-        await store.insertRowBinary("samples", flat[i] ?? Buffer.alloc(0));
-      }
-      floorB.push(data.samples / ((performance.now() - t) / 1000));
-      await store.close();
-    }
-    {
-      // the pipeline: messages already in the stream; a fresh consumer and database per run
-      progress(`run ${String(run + 1)}: pipeline`);
-      const store = await openStore(url, { database: `pipe_${String(run)}` });
-      const { config } = loadConfig(collectorOptions, {
-        argv: ["--nats-url", ns.url, "--consumer-name", `bench-${String(run)}`, "--metrics-listen", "", "--flush-rows", String(FLUSH_ROWS), "--flush-interval", "250ms"],
-        env: {},
-      });
-      const t0 = performance.now();
-      const c = await startCollector(config, { store, logger });
-      // (time, samples landed, CPU ms of this process, CPU ms of nats-server)
-      const trace: [number, number, number, number][] = [];
-      while (c.metrics.samples < data.samples) {
-        trace.push([performance.now(), c.metrics.samples, cpuMs(), procCpuMs(ns.pid())]);
-        await new Promise((r) => setTimeout(r, 5));
-      }
-      const t1 = performance.now();
-      trace.push([t1, c.metrics.samples, cpuMs(), procCpuMs(ns.pid())]);
-      const at = (share: number): [number, number, number, number] => trace.find(([, s]) => s >= share * data.samples) ?? (trace.at(-1) as [number, number, number, number]);
-      const [ta, sa, ca, na] = at(0.1);
-      const [tb, sb, cb, nb] = at(0.9);
-      steady.push((sb - sa) / ((tb - ta) / 1000));
-      // CPU in the same steady stretch (startup, worker start and the tail are not counted)
-      cpuPipe.push((cb - ca) / ((sb - sa) / 1e6));
-      cpuNats.push((nb - na) / ((sb - sa) / 1e6));
+/** Floor (a): the collector's own inserts, pre-encoded, committed straight into chDB. */
+async function floorOwnInserts(b: Bench, run: number, groups: DecodedBatch[][], f: Figures): Promise<void> {
+  const store = await openStore(b.url, { database: `floor_${String(run)}` });
+  const prepared = groups.map((g) => store.prepareWrite(g));
+  const c0 = cpuMs();
+  const t = performance.now();
+  for (const p of prepared) await store.commitWrite(p);
+  f.floorA.push(b.data.samples / ((performance.now() - t) / 1000));
+  f.cpuFloor.push((cpuMs() - c0) / (b.data.samples / 1e6));
+  await store.close();
+}
 
-      e2e.push(data.samples / ((t1 - t0) / 1000));
-      firstWrite.push((trace.find(([, s]) => s > 0)?.[0] ?? t1) - t0);
-      await c.stop();
-      if (run === 0) {
-        progress("bytes on disk");
-        disk = await onDisk(store, data.samples);
-      }
-      await store.close();
-    }
-    console.log(
-      `run ${String(run + 1)}: pipeline steady ${fmt(steady.at(-1) as number)} samples/s (end to end ${fmt(e2e.at(-1) as number)}), floor (a) ${fmt(floorA.at(-1) as number)}, floor (b) ${fmt(floorB.at(-1) as number)}`,
-    );
+/** Floor (b): flat raw rows straight into `samples`, and the same dictionary rows. */
+async function floorFlatRows(b: Bench, run: number, groups: DecodedBatch[][], f: Figures): Promise<void> {
+  const store = await openStore(b.url, { database: `flat_${String(run)}` });
+  const dict = groups.map((g) => store.prepareWrite(g).enc);
+  const flat = groups.map(flatSamples);
+  const t = performance.now();
+  for (let i = 0; i < groups.length; i++) {
+    await store.insertRowBinary("frames", dict[i]?.frames.bytes() ?? Buffer.alloc(0));
+    await store.insertRowBinary("stacks", dict[i]?.stacks.bytes() ?? Buffer.alloc(0));
+    await store.insertRowBinary("samples", flat[i] ?? Buffer.alloc(0));
   }
+  f.floorB.push(b.data.samples / ((performance.now() - t) / 1000));
+  await store.close();
+}
 
-  // bytes on disk over a longer stretch of the same fleet, written through the same encoder and tables
+/** (time, samples landed, CPU ms of this process, CPU ms of nats-server) */
+type TracePoint = [number, number, number, number];
+
+/** The pipeline: messages already in the stream; a fresh consumer and database per run. */
+async function pipeline(b: Bench, run: number, f: Figures): Promise<void> {
+  const store = await openStore(b.url, { database: `pipe_${String(run)}` });
+  const { config } = loadConfig(collectorOptions, {
+    argv: ["--nats-url", b.ns.url, "--consumer-name", `bench-${String(run)}`, "--metrics-listen", "", "--flush-rows", String(FLUSH_ROWS), "--flush-interval", "250ms"],
+    env: {},
+  });
+  const t0 = performance.now();
+  const c = await startCollector(config, { store, logger: b.logger });
+  const trace: TracePoint[] = [];
+  while (c.metrics.samples < b.data.samples) {
+    trace.push([performance.now(), c.metrics.samples, cpuMs(), procCpuMs(b.ns.pid())]);
+    await sleep(5);
+  }
+  const t1 = performance.now();
+  trace.push([t1, c.metrics.samples, cpuMs(), procCpuMs(b.ns.pid())]);
+  steadyFigures(trace, b.data.samples, f);
+  f.e2e.push(b.data.samples / ((t1 - t0) / 1000));
+  f.firstWrite.push((trace.find(([, s]) => s > 0)?.[0] ?? t1) - t0);
+  await c.stop();
+  if (run === 0) {
+    progress("bytes on disk");
+    f.disk = await onDisk(store, b.data.samples);
+  }
+  await store.close();
+}
+
+/** Rate and CPU between 10 % and 90 % of the samples landed (startup, worker start and the tail not counted). */
+function steadyFigures(trace: TracePoint[], samples: number, f: Figures): void {
+  const at = (share: number): TracePoint => trace.find(([, s]) => s >= share * samples) ?? (trace.at(-1) as TracePoint);
+  const [ta, sa, ca, na] = at(0.1);
+  const [tb, sb, cb, nb] = at(0.9);
+  f.steady.push((sb - sa) / ((tb - ta) / 1000));
+  f.cpuPipe.push((cb - ca) / ((sb - sa) / 1e6));
+  f.cpuNats.push((nb - na) / ((sb - sa) / 1e6));
+}
+
+/** One run: both floors, then the pipeline. */
+async function measureRun(b: Bench, run: number, f: Figures): Promise<void> {
+  progress(`run ${String(run + 1)}: floor (a)`);
+  const groups = flushGroups(b.data.payloads);
+  await floorOwnInserts(b, run, groups, f);
+  progress(`run ${String(run + 1)}: floor (b)`);
+  await floorFlatRows(b, run, groups, f);
+  progress(`run ${String(run + 1)}: pipeline`);
+  await pipeline(b, run, f);
+  console.log(
+    `run ${String(run + 1)}: pipeline steady ${fmt(f.steady.at(-1) as number)} samples/s (end to end ${fmt(f.e2e.at(-1) as number)}), floor (a) ${fmt(f.floorA.at(-1) as number)}, floor (b) ${fmt(f.floorB.at(-1) as number)}`,
+  );
+}
+
+/** Bytes on disk over a longer stretch of the same fleet, written through the same encoder and tables. */
+async function longStretchOnDisk(b: Bench): Promise<Disk & { samples: number }> {
   progress(`bytes on disk over ${String(LONG_MINUTES)} min of the fleet`);
-  const long = await (async () => {
-    const store = await openStore(url, { database: "long" });
-    const n = LONG_MINUTES * 6 * HOSTS;
-    let samples = 0;
-    let w = store.beginWrite();
-    for (let i = 0; i < n; i++) {
-      const { b } = batchAt("long", i, window0 - LONG_MINUTES * 60_000);
-      const profiles = b.profiles.map(toInput);
-      for (const p of profiles) for (let k = 0; k < p.stacks.length; k++) samples += p.stacks.count[k] as number;
-      w.add({ batchId: b.batchId, host: b.host, profiles });
-      if (w.rows >= FLUSH_ROWS) {
-        await store.commitWrite(w.finish());
-        w = store.beginWrite();
+  const store = await openStore(b.url, { database: "long" });
+  const n = LONG_MINUTES * 6 * HOSTS;
+  let samples = 0;
+  let w = store.beginWrite();
+  for (let i = 0; i < n; i++) {
+    const { b: batch } = batchAt("long", i, b.window0 - LONG_MINUTES * 60_000);
+    const profiles = batch.profiles.map(toInput);
+    for (const p of profiles) for (let k = 0; k < p.stacks.length; k++) samples += p.stacks.count[k] as number;
+    w.add({ batchId: batch.batchId, host: batch.host, profiles });
+    if (w.rows >= FLUSH_ROWS) {
+      await store.commitWrite(w.finish());
+      w = store.beginWrite();
+    }
+  }
+  await store.commitWrite(w.finish());
+  const d = await onDisk(store, samples);
+  await store.close();
+  return { samples, ...d };
+}
+
+/** Polls `samples` until `stop()` says so; each batch seen queryable records publish → queryable ms into `fresh`. */
+async function pollQueryable(store: Store, since: number, sent: Map<string, number>, hashes: Map<string, string>, fresh: number[], stop: () => boolean): Promise<void> {
+  while (!stop()) {
+    const r = await rows<{ b: string }>(store.client, `SELECT DISTINCT toString(batch) AS b FROM ${store.db}.samples WHERE time >= toDateTime({t:UInt32})`, { t: since / 1000 });
+    const now = performance.now();
+    for (const { b } of r) {
+      const id = hashes.get(b);
+      const at = id === undefined ? undefined : sent.get(id);
+      if (id !== undefined && at !== undefined) {
+        fresh.push(now - at);
+        sent.delete(id);
+        hashes.delete(b);
       }
     }
-    await store.commitWrite(w.finish());
-    const d = await onDisk(store, samples);
-    await store.close();
-    return { samples, ...d };
-  })();
+    await sleep(10);
+  }
+}
 
-  // freshness: a steady trickle of batches, each polled until queryable
+/** Freshness: a steady trickle of batches, each polled until queryable (ms per batch). */
+async function freshness(b: Bench): Promise<number[]> {
   progress("freshness");
   const fresh: number[] = [];
-  {
-    const store = await openStore(url, { database: "fresh" });
-    const { config } = loadConfig(collectorOptions, { argv: ["--nats-url", ns.url, "--consumer-name", "bench-fresh", "--metrics-listen", "", "--flush-interval", "100ms"], env: {} });
-    const c = await startCollector(config, { store, logger });
-    while (c.metrics.samples < data.samples) await new Promise((r) => setTimeout(r, 10));
-    const trickleStart = window0 + 2 * 3_600_000;
-    const trickle = dataset("fresh", 60, trickleStart).payloads;
-    const sent = new Map<string, number>();
-    const hashes = new Map<string, string>();
-    for (const p of trickle) hashes.set(hashStringToBigInt(p.id).toString(), p.id);
-    let done = false;
-    const poll = (async () => {
-      while (!done) {
-        const r = await rows<{ b: string }>(store.client, `SELECT DISTINCT toString(batch) AS b FROM ${store.db}.samples WHERE time >= toDateTime({t:UInt32})`, { t: trickleStart / 1000 });
-        const now = performance.now();
-        for (const { b } of r) {
-          const id = hashes.get(b);
-          const at = id === undefined ? undefined : sent.get(id);
-          if (id !== undefined && at !== undefined) {
-            fresh.push(now - at);
-            sent.delete(id);
-            hashes.delete(b);
-          }
-        }
-        await new Promise((res) => setTimeout(res, 10));
-      }
-    })();
-    for (const p of trickle) {
-      await publish(nc, [p], (id) => sent.set(id, performance.now()));
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    const until = Date.now() + 20_000;
-    while (hashes.size > 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
-    done = true;
-    await poll;
-    await c.stop();
-    await store.close();
+  const store = await openStore(b.url, { database: "fresh" });
+  const { config } = loadConfig(collectorOptions, { argv: ["--nats-url", b.ns.url, "--consumer-name", "bench-fresh", "--metrics-listen", "", "--flush-interval", "100ms"], env: {} });
+  const c = await startCollector(config, { store, logger: b.logger });
+  while (c.metrics.samples < b.data.samples) await sleep(10);
+  const trickleStart = b.window0 + 2 * 3_600_000;
+  const trickle = dataset("fresh", 60, trickleStart).payloads;
+  const sent = new Map<string, number>();
+  const hashes = new Map<string, string>();
+  for (const p of trickle) hashes.set(hashStringToBigInt(p.id).toString(), p.id);
+  let done = false;
+  const poll = pollQueryable(store, trickleStart, sent, hashes, fresh, () => done);
+  for (const p of trickle) {
+    await publish(b.nc, [p], (id) => sent.set(id, performance.now()));
+    await sleep(50);
   }
+  const until = Date.now() + 20_000;
+  while (hashes.size > 0 && Date.now() < until) await sleep(20);
+  done = true;
+  await poll;
+  await c.stop();
+  await store.close();
+  return fresh;
+}
 
-  const s = median(steady);
-  const a = median(floorA);
-  const b = median(floorB);
-  const rowsPer = data.rows / data.samples;
+/** The figures table on stdout. */
+function report(b: Bench, f: Figures, long: Disk & { samples: number }, fresh: number[]): void {
+  const s = median(f.steady);
+  const a = median(f.floorA);
+  const fb = median(f.floorB);
+  const rowsPer = b.data.rows / b.data.samples;
   console.log(`\nbenchmark | figure | floor | ratio`);
   console.log(`ingest samples/s, steady (median of ${String(RUNS)}) vs floor (a): the same inserts pre-encoded into chDB | ${fmt(s)} | ${fmt(a)} | ${((s / a) * 100).toFixed(0)}%`);
-  console.log(`ingest samples/s, steady vs floor (b): flat raw rows into samples, no rollups | ${fmt(s)} | ${fmt(b)} | ${((s / b) * 100).toFixed(0)}%`);
+  console.log(`ingest samples/s, steady vs floor (b): flat raw rows into samples, no rollups | ${fmt(s)} | ${fmt(fb)} | ${((s / fb) * 100).toFixed(0)}%`);
   console.log(`ingest rows/s, steady | ${fmt(s * rowsPer)} | ${fmt(a * rowsPer)} | ${((s / a) * 100).toFixed(0)}%`);
-  console.log(`ingest samples/s, end to end (start, first fetch and the tail included) | ${fmt(median(e2e))} | ${fmt(a)} | ${((median(e2e) / a) * 100).toFixed(0)}%`);
-  console.log(`time to the first write after start (ms) | ${median(firstWrite).toFixed(0)} | |`);
-  const cp = median(cpuPipe);
-  const cn = median(cpuNats);
-  const cf = median(cpuFloor);
+  console.log(`ingest samples/s, end to end (start, first fetch and the tail included) | ${fmt(median(f.e2e))} | ${fmt(a)} | ${((median(f.e2e) / a) * 100).toFixed(0)}%`);
+  console.log(`time to the first write after start (ms) | ${median(f.firstWrite).toFixed(0)} | |`);
+  const cp = median(f.cpuPipe);
+  const cn = median(f.cpuNats);
+  const cf = median(f.cpuFloor);
   console.log(`CPU ms per million samples, steady: collector process (JS, decode workers, zlib, chDB) + nats-server | ${cp.toFixed(0)} + ${cn.toFixed(0)} | ${cf.toFixed(0)} (floor a) | ${((cf / (cp + cn)) * 100).toFixed(0)}%`);
-  console.log(`bytes on disk per sample, all tables, after OPTIMIZE FINAL: this dataset (160 s of fleet data) | ${disk?.perSample.toFixed(3) ?? "?"} | goal ≤ 1 |`);
-  console.log(`  per table: ${disk?.tables ?? ""}`);
+  console.log(`bytes on disk per sample, all tables, after OPTIMIZE FINAL: this dataset (160 s of fleet data) | ${f.disk?.perSample.toFixed(3) ?? "?"} | goal ≤ 1 |`);
+  console.log(`  per table: ${f.disk?.tables ?? ""}`);
   console.log(`bytes on disk per sample, all tables: ${String(LONG_MINUTES)} min of the same fleet (${fmt(long.samples)} samples) | ${long.perSample.toFixed(3)} | goal ≤ 1 |`);
   console.log(`  per table: ${long.tables}`);
   console.log(`freshness publish → queryable p50 / p95 (ms, ${String(fresh.length)} batches, flush interval 100 ms) | ${pct(fresh, 0.5).toFixed(0)} / ${pct(fresh, 0.95).toFixed(0)} | |`);
-  await nc.close();
-  await ns.stop();
+}
+
+async function main(): Promise<void> {
+  const b = await setUp();
+  const f: Figures = { steady: [], e2e: [], firstWrite: [], floorA: [], floorB: [], cpuPipe: [], cpuNats: [], cpuFloor: [], disk: undefined };
+  for (let run = 0; run < RUNS; run++) await measureRun(b, run, f);
+  const long = await longStretchOnDisk(b);
+  const fresh = await freshness(b);
+  report(b, f, long, fresh);
+  await b.nc.close();
+  await b.ns.stop();
   await killAllTracked();
   removeTempDirs();
 }

@@ -6,9 +6,10 @@
  * which are dead-lettered with ClickHouse's code and message while every other batch lands.
  * Halves commit one after the other before any later write, so writes still commit in order.
  */
-import type { LogOnce, Logger } from "@fleetprof/common";
+import { errorMessage, type LogOnce, type Logger } from "@fleetprof/common";
 import { permanentWriteError, type ClickHouseFailure, type PreparedWrite, type Store } from "@fleetprof/store";
 import type { JsMsg } from "@nats-io/jetstream";
+import type { Clock } from "../clock.js";
 import type { DecodedBatch } from "../decode/sample-batch.js";
 import type { CollectorMetrics } from "../metrics.js";
 
@@ -25,8 +26,9 @@ export interface CommitDeps {
   once: LogOnce;
   /** Longest pause between attempts, ms. */
   retryMax: number;
-  /** True once the collector must stop waiting (shutdown deadline). */
-  hardStop: () => boolean;
+  /** Aborted once the collector must stop waiting (the stop deadline). */
+  hardStop: AbortSignal;
+  clock: Clock;
   /** Called with the items of a write that landed (to acknowledge them). */
   committed: (items: WriteItem[]) => void;
   /** Called with the items ClickHouse refuses for good (to dead-letter them). */
@@ -98,7 +100,7 @@ export class WriteCommitter {
         metrics.clickhouseUp = 1;
         if (this.lastError !== undefined) log.info({ attempts: attempt + 1 }, "ClickHouse writes work again");
         this.lastError = undefined;
-        this.lastWriteAt = Date.now();
+        this.lastWriteAt = this.#d.clock.now();
         once.forget("write");
         return undefined;
       } catch (err) {
@@ -108,7 +110,7 @@ export class WriteCommitter {
         const permanent = permanentWriteError(err);
         if (permanent !== undefined) return permanent;
         metrics.clickhouseUp = 0;
-        this.lastError = (err as Error).message;
+        this.lastError = errorMessage(err);
         if (once.first("write")) log.warn({ err }, "writing to ClickHouse failed; holding the messages and retrying with back-off");
         if (!(await this.#pause(attempt))) return STOPPED;
       }
@@ -118,8 +120,6 @@ export class WriteCommitter {
   /** Waits before attempt `attempt + 1`; false when the collector must stop instead. */
   async #pause(attempt: number): Promise<boolean> {
     const wait = Math.min(this.#d.retryMax, 100 * 2 ** Math.min(attempt, 20)) * (0.75 + Math.random() / 2);
-    const until = Date.now() + wait;
-    while (Date.now() < until && !this.#d.hardStop()) await new Promise((r) => setTimeout(r, Math.min(100, until - Date.now())));
-    return !this.#d.hardStop();
+    return this.#d.clock.sleep(wait, this.#d.hardStop);
   }
 }
