@@ -70,6 +70,18 @@ function intern(out: Output, s: string): number {
 const weight = (t: Tree): number => t.total + t.baseTotal;
 const countAll = (t: Tree): number => 1 + [...t.children.values()].reduce((s, c) => s + countAll(c), 0);
 
+/** A node's samples on both sides and its shares of each side's total. */
+function counts(out: Output, t: Tree): MessageInitShape<typeof FlameNodeSchema> {
+  return {
+    self: BigInt(t.self),
+    total: BigInt(t.total),
+    baseSelf: BigInt(t.baseSelf),
+    baseTotal: BigInt(t.baseTotal),
+    share: out.total > 0 ? t.total / out.total : 0,
+    baseShare: out.baseTotal > 0 ? t.baseTotal / out.baseTotal : 0,
+  };
+}
+
 function frameNode(out: Output, t: Tree, parent: number, kind: NodeKind): MessageInitShape<typeof FlameNodeSchema> {
   const [fn, loc] = t.key.split("@") as [string, string | undefined];
   const [file, line] = (loc ?? "").split(":") as [string, string | undefined];
@@ -78,12 +90,7 @@ function frameNode(out: Output, t: Tree, parent: number, kind: NodeKind): Messag
     file: intern(out, file),
     line: Number(line ?? 0),
     parent,
-    self: BigInt(t.self),
-    total: BigInt(t.total),
-    baseSelf: BigInt(t.baseSelf),
-    baseTotal: BigInt(t.baseTotal),
-    share: out.total > 0 ? t.total / out.total : 0,
-    baseShare: out.baseTotal > 0 ? t.baseTotal / out.baseTotal : 0,
+    ...counts(out, t),
     kind,
     presence: !out.diff ? Presence.UNSPECIFIED : t.total === 0 ? Presence.BASE_ONLY : t.baseTotal === 0 ? Presence.COMPARISON_ONLY : Presence.BOTH,
   };
@@ -94,12 +101,7 @@ function otherNode(out: Output, other: Tree, parent: number, folded: number): Me
     name: 0,
     file: 0,
     parent,
-    self: BigInt(other.self),
-    total: BigInt(other.total),
-    baseSelf: BigInt(other.baseSelf),
-    baseTotal: BigInt(other.baseTotal),
-    share: out.total > 0 ? other.total / out.total : 0,
-    baseShare: out.baseTotal > 0 ? other.baseTotal / out.baseTotal : 0,
+    ...counts(out, other),
     kind: NodeKind.OTHER,
     folded,
   };
