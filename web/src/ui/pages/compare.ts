@@ -1,16 +1,18 @@
 /**
  * Compare: two independent selections (each its own selector and time range), the diff flame
  * graph coloured by change in share (red grew, blue shrank, dashed frames only on one side),
- * and the functions ranked by change in share of self time. In the URL: base, bfrom, bto, cmp,
- * cfrom, cto, tab, search, zoom, fn, nodes, hz.
+ * and the functions ranked by change in share of self or total time, each change with its 95 %
+ * interval and significance, under the cost per process. In the URL: base, bfrom, bto, cmp,
+ * cfrom, cto, tab, sort, search, zoom, fn, nodes, hz.
  */
-import type { DiffTopFunctionsResponse, FlameGraph, ListServicesResponse } from "@fleetprof/proto/query";
+import { SortBy, type DiffTopFunctionsResponse, type FlameGraph, type ListServicesResponse } from "@fleetprof/proto/query";
+import { sortName } from "../../flame/diff-confidence.js";
 import { flameDataFrom } from "../../flame/flame-data-from.js";
 import { formatCount, formatCpu } from "../../flame/format.js";
 import { exactFunction } from "../../flame/search.js";
 import { api } from "../api.js";
 import { fill, h } from "../dom.js";
-import { diffTable } from "../components/diff-table.js";
+import { diffSummary, diffTable, type DiffSort } from "../components/diff-table.js";
 import { fileStem, type ExportSource } from "../components/export-menu.js";
 import { FlamePanel, type FlameState } from "../components/flame-panel.js";
 import { empty, failure, loading } from "../components/notice.js";
@@ -31,6 +33,8 @@ interface CompareParams {
   base: Side;
   cmp: Side;
   tab: "regressions" | "improvements";
+  /** The ranking: change in share of self or of total time. */
+  sort: DiffSort;
   nodes: number;
   rateHz: number;
   flame: FlameState;
@@ -41,6 +45,7 @@ function read(params: URLSearchParams): CompareParams {
     base: { selector: params.get("base") ?? "", range: rangeParam(params, "bfrom", "bto") },
     cmp: { selector: params.get("cmp") ?? "", range: rangeParam(params, "cfrom", "cto") },
     tab: params.get("tab") === "improvements" ? "improvements" : "regressions",
+    sort: params.get("sort") === "total" ? "total" : "self",
     nodes: Number(params.get("nodes") ?? 0) || 0,
     rateHz: rateFrom(params),
     flame: { search: params.get("search") ?? "", zoom: params.get("zoom") ?? "", fn: params.get("fn") ?? "" },
@@ -74,7 +79,11 @@ interface CompareView {
   summary: HTMLElement;
   panel: FlamePanel;
   flameSlot: HTMLElement;
+  tableTitle: HTMLElement;
+  sortSwitch: HTMLElement;
   tabs: HTMLElement;
+  /** The cost per process and the statistics behind the intervals. */
+  diffSummary: HTMLElement;
   tableBody: HTMLElement;
 }
 
@@ -104,29 +113,41 @@ function compareView(root: HTMLElement, s: CompareState): CompareView {
     summary: h("div", { className: "compare-summary" }),
     panel: diffPanel(s),
     flameSlot: h("div", { className: "flame-slot" }),
+    tableTitle: h("h2", null, tableTitle(s.p.sort)),
+    sortSwitch: h("div", { className: "segmented", attrs: { role: "group", "aria-label": "Rank by" } }),
     tabs: h("div", { className: "tabs", attrs: { role: "tablist" } }),
+    diffSummary: h("div"),
     tableBody: h("div"),
   };
   root.append(
     pageHeader("Compare", "What got slower? Two selections side by side: the diff flame graph is red where the comparison spends a larger share of its CPU, blue where it spends less.", copyLinkButton()),
     h("section", { className: "panel compare-sides" }, v.pick.el, h("div", { className: "sides" }, v.base.el, h("div", { className: "versus" }, "vs"), v.cmp.el), v.summary),
     v.flameSlot,
-    h("section", { className: "panel" }, h("div", { className: "panel-head" }, h("h2", null, "Functions by change in share of self time"), v.tabs), v.tableBody),
+    h("section", { className: "panel diff-panel" }, h("div", { className: "panel-head" }, v.tableTitle, v.sortSwitch, v.tabs), v.diffSummary, v.tableBody),
   );
   return v;
 }
 
-/** The regressions/improvements tabs and the table of the one chosen. */
+const tableTitle = (sort: DiffSort): string => `Functions by change in share of ${sort} time`;
+
+/** The self/total switch, the regressions/improvements tabs, the cost line and the table of the tab chosen. */
 function renderTable(s: CompareState, v: CompareView): void {
   const { p, table } = s;
+  v.tableTitle.textContent = tableTitle(p.sort);
+  v.sortSwitch.replaceChildren(
+    ...(["self", "total"] as const).map((k) =>
+      h("button", { type: "button", className: `seg${p.sort === k ? " active" : ""}`, title: `Rank by change in share of ${k} time`, attrs: { "aria-pressed": String(p.sort === k) }, on: { click: () => setParams({ sort: k }) } }, k === "self" ? "Self" : "Total"),
+    ),
+  );
   v.tabs.replaceChildren(
     ...(["regressions", "improvements"] as const).map((t) =>
       h("button", { type: "button", className: `tab${p.tab === t ? " active" : ""}`, attrs: { role: "tab", "aria-selected": String(p.tab === t) }, on: { click: () => setParams({ tab: t }, true) } }, t === "regressions" ? `Regressions (${String(table?.regressions.length ?? 0)})` : `Improvements (${String(table?.improvements.length ?? 0)})`),
     ),
   );
   if (table === undefined) return;
+  fill(v.diffSummary, diffSummary(table));
   const list = p.tab === "regressions" ? table.regressions : table.improvements;
-  fill(v.tableBody, list.length === 0 ? empty(p.tab === "regressions" ? "Nothing grew" : "Nothing shrank") : diffTable(table, p.tab, p.rateHz, (f) => setParams({ search: exactFunction(f.function), fn: undefined }, true)));
+  fill(v.tableBody, list.length === 0 ? empty(p.tab === "regressions" ? "Nothing grew" : "Nothing shrank") : diffTable(table, p.tab, sortName(table.sort), p.rateHz, (f) => setParams({ search: exactFunction(f.function), fn: undefined }, true)));
 }
 
 /** Each side's samples and CPU time above the graph. */
@@ -160,8 +181,9 @@ function compareLoads(s: CompareState, v: CompareView, retry: () => void): { dif
   };
   const top = async (signal: AbortSignal): Promise<void> => {
     fill(v.tableBody, loading());
+    v.diffSummary.replaceChildren();
     try {
-      s.table = await api.diffTopFunctions({ ...request(), limit: 50 }, { signal });
+      s.table = await api.diffTopFunctions({ ...request(), limit: 50, sort: s.p.sort === "total" ? SortBy.TOTAL : SortBy.SELF }, { signal });
       renderTable(s, v);
     } catch (err) {
       fill(v.tableBody, failure(err, retry));
@@ -206,10 +228,11 @@ export function comparePage(root: HTMLElement): Page {
       loaders.top.abort();
       fill(v.flameSlot, empty("Pick what to compare", "Choose a service and two versions above, or type a selector for each side (any label works: host, region, …)."));
       v.tableBody.replaceChildren();
+      v.diffSummary.replaceChildren();
       return;
     }
     loaders.diff.run(`${key}|${String(p.nodes)}|${String(p.rateHz)}`, load.diff);
-    if (!loaders.top.run(key, load.top)) renderTable(s, v);
+    if (!loaders.top.run(`${key}|${p.sort}`, load.top)) renderTable(s, v);
     v.panel.apply(p.flame);
   }
   return {
