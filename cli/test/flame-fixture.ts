@@ -44,87 +44,109 @@ function add(root: Tree, stacks: Stacks, base: boolean): number {
   return sum;
 }
 
+/** The graph being written: its string table, nodes, side totals and what truncation folded. */
+interface Output {
+  strings: string[];
+  index: Map<string, number>;
+  nodes: MessageInitShape<typeof FlameNodeSchema>[];
+  total: number;
+  baseTotal: number;
+  diff: boolean;
+  maxNodes: number;
+  foldedNodes: number;
+  foldedSamples: number;
+}
+
+function intern(out: Output, s: string): number {
+  let i = out.index.get(s);
+  if (i === undefined) {
+    i = out.strings.length;
+    out.strings.push(s);
+    out.index.set(s, i);
+  }
+  return i;
+}
+
+const weight = (t: Tree): number => t.total + t.baseTotal;
+const countAll = (t: Tree): number => 1 + [...t.children.values()].reduce((s, c) => s + countAll(c), 0);
+
+/** A node's samples on both sides and its shares of each side's total. */
+function counts(out: Output, t: Tree): MessageInitShape<typeof FlameNodeSchema> {
+  return {
+    self: BigInt(t.self),
+    total: BigInt(t.total),
+    baseSelf: BigInt(t.baseSelf),
+    baseTotal: BigInt(t.baseTotal),
+    share: out.total > 0 ? t.total / out.total : 0,
+    baseShare: out.baseTotal > 0 ? t.baseTotal / out.baseTotal : 0,
+  };
+}
+
+function frameNode(out: Output, t: Tree, parent: number, kind: NodeKind): MessageInitShape<typeof FlameNodeSchema> {
+  const [fn, loc] = t.key.split("@") as [string, string | undefined];
+  const [file, line] = (loc ?? "").split(":") as [string, string | undefined];
+  return {
+    name: intern(out, fn),
+    file: intern(out, file),
+    line: Number(line ?? 0),
+    parent,
+    ...counts(out, t),
+    kind,
+    presence: !out.diff ? Presence.UNSPECIFIED : t.total === 0 ? Presence.BASE_ONLY : t.baseTotal === 0 ? Presence.COMPARISON_ONLY : Presence.BOTH,
+  };
+}
+
+function otherNode(out: Output, other: Tree, parent: number, folded: number): MessageInitShape<typeof FlameNodeSchema> {
+  return {
+    name: 0,
+    file: 0,
+    parent,
+    ...counts(out, other),
+    kind: NodeKind.OTHER,
+    folded,
+  };
+}
+
+/** Writes `t` and its subtree in pre-order, heaviest child first; children past `maxNodes` fold into one OTHER node. */
+function visit(out: Output, t: Tree, parent: number, kind: NodeKind): void {
+  const me = out.nodes.length;
+  out.nodes.push(frameNode(out, t, parent, kind));
+  const children = [...t.children.values()].sort((a, b) => weight(b) - weight(a));
+  const other = node("");
+  let otherCount = 0;
+  for (const c of children) {
+    if (out.nodes.length >= out.maxNodes) {
+      otherCount += countAll(c);
+      other.total += c.total;
+      other.baseTotal += c.baseTotal;
+      other.self += c.total;
+      other.baseSelf += c.baseTotal;
+    } else {
+      visit(out, c, me, NodeKind.FRAME);
+    }
+  }
+  if (otherCount > 0) {
+    out.foldedNodes += otherCount;
+    out.foldedSamples += other.total;
+    out.nodes.push(otherNode(out, other, me, otherCount));
+  }
+}
+
 export function buildFlameGraph(stacks: Stacks, options: { base?: Stacks; maxNodes?: number } = {}): FlameGraph {
   const root = node("");
   const total = add(root, stacks, false);
   const diff = options.base !== undefined;
   const baseTotal = diff ? add(root, options.base ?? {}, true) : 0;
-  const strings = [""];
-  const index = new Map<string, number>([["", 0]]);
-  const intern = (s: string): number => {
-    let i = index.get(s);
-    if (i === undefined) {
-      i = strings.length;
-      strings.push(s);
-      index.set(s, i);
-    }
-    return i;
-  };
-  const nodes: MessageInitShape<typeof FlameNodeSchema>[] = [];
-  const maxNodes = options.maxNodes ?? Infinity;
-  let foldedNodes = 0;
-  let foldedSamples = 0;
-  const weight = (t: Tree): number => t.total + t.baseTotal;
-  const countAll = (t: Tree): number => 1 + [...t.children.values()].reduce((s, c) => s + countAll(c), 0);
-  const visit = (t: Tree, parent: number, kind: NodeKind): void => {
-    const [fn, loc] = t.key.split("@") as [string, string | undefined];
-    const [file, line] = (loc ?? "").split(":") as [string, string | undefined];
-    const me = nodes.length;
-    nodes.push({
-      name: intern(fn),
-      file: intern(file),
-      line: Number(line ?? 0),
-      parent,
-      self: BigInt(t.self),
-      total: BigInt(t.total),
-      baseSelf: BigInt(t.baseSelf),
-      baseTotal: BigInt(t.baseTotal),
-      share: total > 0 ? t.total / total : 0,
-      baseShare: baseTotal > 0 ? t.baseTotal / baseTotal : 0,
-      kind,
-      presence: !diff ? Presence.UNSPECIFIED : t.total === 0 ? Presence.BASE_ONLY : t.baseTotal === 0 ? Presence.COMPARISON_ONLY : Presence.BOTH,
-    });
-    const children = [...t.children.values()].sort((a, b) => weight(b) - weight(a));
-    const other = node("");
-    let otherCount = 0;
-    for (const c of children) {
-      if (nodes.length >= maxNodes) {
-        otherCount += countAll(c);
-        other.total += c.total;
-        other.baseTotal += c.baseTotal;
-        other.self += c.total;
-        other.baseSelf += c.baseTotal;
-      } else {
-        visit(c, me, NodeKind.FRAME);
-      }
-    }
-    if (otherCount > 0) {
-      foldedNodes += otherCount;
-      foldedSamples += other.total;
-      nodes.push({
-        name: 0,
-        file: 0,
-        parent: me,
-        self: BigInt(other.self),
-        total: BigInt(other.total),
-        baseSelf: BigInt(other.baseSelf),
-        baseTotal: BigInt(other.baseTotal),
-        share: total > 0 ? other.total / total : 0,
-        baseShare: baseTotal > 0 ? other.baseTotal / baseTotal : 0,
-        kind: NodeKind.OTHER,
-        folded: otherCount,
-      });
-    }
-  };
-  visit(root, -1, NodeKind.ROOT);
+  const out: Output = { strings: [""], index: new Map([["", 0]]), nodes: [], total, baseTotal, diff, maxNodes: options.maxNodes ?? Infinity, foldedNodes: 0, foldedSamples: 0 };
+  visit(out, root, -1, NodeKind.ROOT);
   return create(FlameGraphSchema, {
-    strings,
-    nodes,
+    strings: out.strings,
+    nodes: out.nodes,
     total: BigInt(total),
     baseTotal: BigInt(baseTotal),
     diff,
-    foldedNodes: BigInt(foldedNodes),
-    foldedSamples: BigInt(foldedSamples),
+    foldedNodes: BigInt(out.foldedNodes),
+    foldedSamples: BigInt(out.foldedSamples),
     firstSampleUnixMs: BigInt(Date.parse("2026-11-25T10:00:00Z")),
     lastSampleUnixMs: BigInt(Date.parse("2026-11-25T11:00:00Z")),
     source: "raw",

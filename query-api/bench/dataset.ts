@@ -30,44 +30,52 @@ async function exec(store: Store, query: string, params: Record<string, unknown>
   if (process.env["FLEETPROF_BENCH_VERBOSE"] !== undefined) console.log(`  ${query.split("\n")[0] ?? ""}: ${(performance.now() - t).toFixed(0)} ms`);
 }
 
-/** Writes `rows` sample rows spread over the 24 h before the last full hour. */
-export async function generateDataset(store: Store, rows: number): Promise<Dataset> {
-  const db = store.db;
-  const endMs = Math.floor(Date.now() / 3_600_000) * 3_600_000;
-  const startMs = endMs - 24 * 3_600_000;
-  const windows = 24 * 360; // 10 s windows
-  const started = performance.now();
-  const p = { t0: startMs / 1000, s: SERVICES, k: STACKS_PER_SERVICE, f: FUNCTIONS_PER_SERVICE };
+/** The query parameters every INSERT below shares. */
+interface Shape {
+  t0: number;
+  s: number;
+  k: number;
+  f: number;
+}
 
-  // Frames: svcN.module.function in /srv/svcN/module.py.
+/** Frames: svcN.module.function in /srv/svcN/module.py. */
+async function insertFrames(store: Store, p: Shape): Promise<void> {
   await exec(
     store,
-    `INSERT INTO ${db}.frames (frame_id, function, file, line, last_seen)
+    `INSERT INTO ${store.db}.frames (frame_id, function, file, line, last_seen)
 SELECT number + 1 AS frame_id,
   concat('svc', toString(intDiv(number, {f:UInt32})), '.mod', toString(number % 37), '.fn_', toString(number % {f:UInt32})) AS function,
   concat('/srv/svc', toString(intDiv(number, {f:UInt32})), '/mod', toString(number % 37), '.py') AS file,
   toUInt32(10 + number % 400) AS line,
   now()
 FROM numbers({s:UInt32} * {f:UInt32})`,
-    p,
+    { ...p },
   );
-  // Stacks: frame at depth d depends on the stack's index shifted right by (11 - d) bits, so
-  // shallow frames are shared by many stacks and deep ones by few.
+}
+
+/**
+ * Stacks: frame at depth d depends on the stack's index shifted right by (11 - d) bits, so
+ * shallow frames are shared by many stacks and deep ones by few.
+ */
+async function insertStacks(store: Store, p: Shape): Promise<void> {
   await exec(
     store,
-    `INSERT INTO ${db}.stacks (stack_id, frame_ids, depth, leaf_frame_id, last_seen)
+    `INSERT INTO ${store.db}.stacks (stack_id, frame_ids, depth, leaf_frame_id, last_seen)
 SELECT cityHash64('stack', svc, s) AS stack_id,
   arrayMap(d -> toUInt64(svc * {f:UInt32} + 1 + cityHash64(svc, d, bitShiftRight(s, greatest(0, 11 - toInt32(d)))) % {f:UInt32}), range(20 + s % 20)) AS frame_ids,
   toUInt16(length(frame_ids)), frame_ids[-1], now()
 FROM (SELECT intDiv(number, {k:UInt32}) AS svc, number % {k:UInt32} AS s FROM numbers({s:UInt32} * {k:UInt32}))`,
-    p,
+    { ...p },
   );
-  // Samples: row n → host, window, stack. Each host runs one service and one version.
+}
+
+/** Samples: row n → host, window, stack. Each host runs one service and one version. Returns the rows written. */
+async function insertSamples(store: Store, p: Shape, rows: number, windows: number): Promise<number> {
   const perWindow = Math.max(1, Math.ceil(rows / HOSTS / windows));
   const total = perWindow * HOSTS * windows;
   await exec(
     store,
-    `INSERT INTO ${db}.samples (time, service, version, host, pid, mode, thread, labels, stack_id, count, capture_id, batch)
+    `INSERT INTO ${store.db}.samples (time, service, version, host, pid, mode, thread, labels, stack_id, count, capture_id, batch)
 SELECT toDateTime({t0:UInt32} + w * 10) AS time,
   concat('svc', toString(svc)) AS service,
   concat('1.', toString(intDiv(h, {s:UInt32}) % 3)) AS version,
@@ -85,8 +93,15 @@ FROM (
 SETTINGS max_insert_threads = 2`,
     { ...p, pw: perWindow, hosts: HOSTS, total },
   );
-  // Per-minute: one rollup row per raw row (a host rarely repeats a stack within a minute here);
-  // the SummingMergeTree sums on merges and every read sums anyway. Per-hour: aggregated.
+  return total;
+}
+
+/**
+ * Per-minute: one rollup row per raw row (a host rarely repeats a stack within a minute here);
+ * the SummingMergeTree sums on merges and every read sums anyway. Per-hour: aggregated.
+ */
+async function insertRollups(store: Store): Promise<void> {
+  const db = store.db;
   await exec(
     store,
     `INSERT INTO ${db}.samples_1m (time, service, version, host, mode, thread, labels_hash, labels, stack_id, count)
@@ -102,7 +117,11 @@ FROM ${db}.samples
 GROUP BY b, service, version, host, mode, thread, lh, stack_id
 SETTINGS optimize_on_insert = 0, max_insert_threads = 2`,
   );
-  // Window coverage, as the collector writes it: one row per process and 10 s window at 100 Hz.
+}
+
+/** Window coverage, as the collector writes it: one row per process and 10 s window at 100 Hz, and its hourly sums. */
+async function insertCoverage(store: Store): Promise<void> {
+  const db = store.db;
   await exec(
     store,
     `INSERT INTO ${db}.process_windows (time, service, version, host, pid, mode, capture_id, labels, rate_hz, window_ms, samples, expected, batch, seq)
@@ -119,8 +138,22 @@ FROM ${db}.process_windows
 GROUP BY h, service, version, host, pid, mode, capture_id, lh, rate_hz
 SETTINGS max_insert_threads = 2`,
   );
-  await exec(store, `OPTIMIZE TABLE ${db}.stacks FINAL`);
-  await exec(store, `OPTIMIZE TABLE ${db}.frames FINAL`);
+}
+
+/** Writes `rows` sample rows spread over the 24 h before the last full hour. */
+export async function generateDataset(store: Store, rows: number): Promise<Dataset> {
+  const endMs = Math.floor(Date.now() / 3_600_000) * 3_600_000;
+  const startMs = endMs - 24 * 3_600_000;
+  const windows = 24 * 360; // 10 s windows
+  const started = performance.now();
+  const p: Shape = { t0: startMs / 1000, s: SERVICES, k: STACKS_PER_SERVICE, f: FUNCTIONS_PER_SERVICE };
+  await insertFrames(store, p);
+  await insertStacks(store, p);
+  const total = await insertSamples(store, p, rows, windows);
+  await insertRollups(store);
+  await insertCoverage(store);
+  await exec(store, `OPTIMIZE TABLE ${store.db}.stacks FINAL`);
+  await exec(store, `OPTIMIZE TABLE ${store.db}.frames FINAL`);
   return { rows: total, startMs, endMs, generateMs: performance.now() - started };
 }
 

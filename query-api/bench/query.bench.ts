@@ -5,18 +5,24 @@
  * raw samples for the same selection.
  *
  *   npm run bench -- query                 (FLEETPROF_BENCH_ROWS=… to change the size)
+ *
+ * FLEETPROF_BENCH_DATA=dir keeps the generated dataset in `dir` and reuses it on the next run
+ * (comparing two versions of the code on the same data); FLEETPROF_BENCH_ONLY=text runs only
+ * the benchmarks whose name contains `text`.
  */
-import { mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createLogger } from "@fleetprof/common";
 import { SortBy } from "@fleetprof/proto";
-import { openStore, queryRows } from "@fleetprof/store";
+import { openStore, queryRows, type Store } from "@fleetprof/store";
 import { createQueryClient, startQueryApi } from "../src/index.js";
-import { generateDataset, waitForMerges } from "./dataset.js";
+import { generateDataset, waitForMerges, type Dataset } from "./dataset.js";
 
 const ROWS = Number(process.env["FLEETPROF_BENCH_ROWS"] ?? 30_000_000);
 const RUNS = Number(process.env["FLEETPROF_BENCH_RUNS"] ?? 7);
+const KEEP = process.env["FLEETPROF_BENCH_DATA"];
+const ONLY = process.env["FLEETPROF_BENCH_ONLY"] ?? "";
 
 function median(values: number[]): number {
   const s = [...values].sort((a, b) => a - b);
@@ -35,13 +41,25 @@ async function measure(fn: () => Promise<unknown>): Promise<number> {
   return median(times);
 }
 
-const dir = mkdtempSync(join(tmpdir(), "fleetprof-bench-query-"));
+/** The dataset of an earlier run kept in FLEETPROF_BENCH_DATA: its 24 h end at the hour after its last sample. */
+async function keptDataset(store: Store): Promise<Dataset | undefined> {
+  const [rows, last] = (await queryRows<[string, number]>(store, `SELECT count(), toUnixTimestamp(max(time)) FROM ${store.db}.samples`, {}))[0] ?? ["0", 0];
+  if (Number(rows) === 0) return undefined;
+  const endMs = Math.ceil((last * 1000 + 1) / 3_600_000) * 3_600_000;
+  return { rows: Number(rows), startMs: endMs - 24 * 3_600_000, endMs, generateMs: 0 };
+}
+
+const dir = KEEP ?? mkdtempSync(join(tmpdir(), "fleetprof-bench-query-"));
+const kept = KEEP !== undefined && existsSync(KEEP);
 const store = await openStore(`chdb://${dir}`);
 try {
-  console.log(`generating ${String(ROWS)} sample rows inside ClickHouse…`);
-  const data = await generateDataset(store, ROWS);
-  const settledMs = await waitForMerges(store);
-  console.log(`waited ${(settledMs / 1000).toFixed(0)} s for background merges`);
+  let data = kept ? await keptDataset(store) : undefined;
+  if (data === undefined) {
+    console.log(`generating ${String(ROWS)} sample rows inside ClickHouse…`);
+    data = await generateDataset(store, ROWS);
+    const settledMs = await waitForMerges(store);
+    console.log(`waited ${(settledMs / 1000).toFixed(0)} s for background merges`);
+  } else console.log(`reusing the dataset in ${dir} (its 24 h end at ${new Date(data.endMs).toISOString()})`);
   const one = async (sql: string): Promise<number> => Number((await queryRows<[number]>(store, sql, {}))[0]?.[0] ?? 0);
   const raw = await one(`SELECT count() FROM ${store.db}.samples`);
   const m1 = await one(`SELECT count() FROM ${store.db}.samples_1m`);
@@ -65,6 +83,7 @@ try {
 
   const rows: [string, number, number][] = [];
   const bench = async (name: string, fn: () => Promise<unknown>, floorFn: () => Promise<unknown>): Promise<void> => {
+    if (!name.includes(ONLY)) return;
     const f = await measure(floorFn);
     const v = await measure(fn);
     rows.push([name, v, f]);
@@ -111,5 +130,5 @@ try {
   await api.stop();
 } finally {
   await store.close();
-  rmSync(dir, { recursive: true, force: true });
+  if (KEEP === undefined) rmSync(dir, { recursive: true, force: true });
 }

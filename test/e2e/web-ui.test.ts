@@ -3,7 +3,9 @@
  * The web UI on `fleetprof up --demo`, in Chromium: pick shop-demo on the Services page and
  * see its flame graph; search, zoom, copy the link and get the same view from it; open the
  * sandwich of compute_prices; export pprof and HTML; drag across the chart to zoom in time;
- * compare 1.0 with 2.0 and find compute_prices red and first among the regressions; dump and
+ * compare 1.0 with 2.0 and find compute_prices red and first among the regressions; on a fleet of
+ * four processes per version (written to the store before the stack starts, times relative to
+ * now) find it first and significant, with its 95 % interval and the cost per process; dump and
  * capture on the Incidents page. No console errors anywhere.
  * Also a capture streamed over the Connect protocol by a plain HTTP client (JSON).
  */
@@ -11,12 +13,16 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { gunzipSync } from "node:zlib";
-import { freePort, launchBrowser, screenshot, spawnTracked, tempDir, waitUntil, type Tracked } from "@fleetprof/test";
+import { openStore } from "@fleetprof/store";
+import { fleetBatches, freePort, launchBrowser, screenshot, SHOP_RELEASE, spawnTracked, tempDir, waitUntil, type Tracked } from "@fleetprof/test";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 const BIN = join(ROOT, "cli", "src", "bin.ts");
+/** A synthetic service with enough processes and minutes per version for significance (the demo has one process per version). */
+const FLEET = "shop-fleet";
+const MINUTE = 60_000;
 
 interface ViewHandle {
   nodeCount: number;
@@ -64,9 +70,25 @@ async function frame(page: Page, name: string, view = "main"): Promise<{ x: numb
 
 const mainState = (page: Page) => page.evaluate(() => fleetprofViewer.state());
 
+/** Versions 1.0 and 2.0 of FLEET (2.0: compute_prices does twice the work), 4 processes × 12 minutes each, ending a minute ago. */
+async function writeFleet(storeDir: string): Promise<void> {
+  const t0 = Math.floor(Date.now() / MINUTE) * MINUTE - 13 * MINUTE;
+  const hosts = (prefix: string): string[] => [0, 1, 2, 3].map((i) => `${prefix}-${String(i)}`);
+  const store = await openStore(`chdb://${storeDir}`);
+  try {
+    await store.writeBatches([
+      ...fleetBatches({ service: FLEET, version: "1.0", hosts: hosts("fleet-a"), startMs: t0, minutes: 12, seed: 11 }),
+      ...fleetBatches({ service: FLEET, version: "2.0", hosts: hosts("fleet-b"), startMs: t0, minutes: 12, seed: 12, ...SHOP_RELEASE }),
+    ]);
+  } finally {
+    await store.close();
+  }
+}
+
 beforeAll(async () => {
   const dataDir = join(tempDir("fleetprof-ui-"), "data");
   const [natsPort, apiPort, httpPort] = [await freePort(), await freePort(), await freePort()];
+  await writeFleet(join(dataDir, "data"));
   up = spawnTracked(
     process.execPath,
     ["--conditions=@fleetprof/source", "--import", "tsx", BIN, "up", "--demo", "--data-dir", dataDir, "--nats-port", String(natsPort), "--api-port", String(apiPort), "--http-listen", `127.0.0.1:${String(httpPort)}`],
@@ -227,7 +249,33 @@ describe("the web UI on fleetprof up --demo", () => {
     await expect.poll(() => first.count()).toBe(1);
     expect(await first.innerText()).toMatch(/^1\s+compute_prices/);
     expect(await first.locator(".change").innerText()).toMatch(/^\+[\d.]+ pp/);
+    expect(await page.locator(".diff-cost").innerText()).toMatch(/per process/);
     await screenshot(page, "ui-compare.png");
+    await page.close();
+  });
+
+  it("on a fleet, marks compute_prices significant with its 95 % interval, by self and by total time", async () => {
+    const page = await open(`/compare?base=${encodeURIComponent(`{service="${FLEET}", version="1.0"}`)}&cmp=${encodeURIComponent(`{service="${FLEET}", version="2.0"}`)}`);
+    await page.waitForFunction(() => typeof fleetprofViewer !== "undefined" && fleetprofViewer.find("compute_prices") > 0);
+    const first = page.locator(".diff-table tbody tr").first();
+    await expect.poll(() => first.count()).toBe(1);
+    const interval = /^\[\+\d+\.\d\d, \+\d+\.\d\d\] pp$/;
+    const expectSignificantFirst = async (): Promise<void> => {
+      expect(await first.innerText()).toMatch(/^1\s+compute_prices/);
+      expect(await first.getAttribute("class")).toBe("significant");
+      expect(await first.locator(".sig").innerText()).toBe("yes");
+      expect(await first.locator(".interval").innerText()).toMatch(interval);
+    };
+    await expectSignificantFirst();
+    // the cost per process sits above the table, then the replicates behind the intervals
+    expect(await page.locator(".diff-cost").innerText()).toMatch(/^0\.\d{3} → 0\.\d{3} cores per process \(\+[\d.]+ % \[\+[\d.]+ %, \+[\d.]+ %\]\): significantly more/);
+    expect(await page.locator(".diff-note", { hasText: "process-minutes" }).innerText()).toMatch(/^48 → 48 process-minutes \(4 → 4 processes\); “yes” = significant/);
+    await screenshot(page, "ui-compare-significance.png");
+    await page.locator('[aria-label="Rank by"] button', { hasText: "Total" }).click();
+    await expect.poll(() => new URL(page.url()).searchParams.get("sort")).toBe("total");
+    await expect.poll(() => page.locator(".diff-panel h2").innerText()).toBe("Functions by change in share of total time");
+    await expect.poll(() => page.locator(".diff-table th").nth(2).innerText()).toMatch(/baseline total/i);
+    await expectSignificantFirst();
     await page.close();
   });
 

@@ -9,6 +9,7 @@ export { flameDataFrom } from "./flame/flame-data-from.js";
 export { layoutFlame, type Layout } from "./flame/layout.js";
 export { diffScale, frameColour, frameStyle, UNCHANGED, type FrameStyle } from "./flame/colours.js";
 export { formatCount, formatPercent, formatPoints, formatCpu, formatCores, DEFAULT_RATE_HZ } from "./flame/format.js";
+export { describeCost, describeStatistics, formatInterval, formatRelative, sortName } from "./flame/diff-confidence.js";
 export { functionStats, type FunctionStat } from "./flame/function-stats.js";
 export { sandwichOf, type Sandwich } from "./flame/sandwich.js";
 export { framePath, nodeAtPath } from "./flame/frame-path.js";

@@ -7,6 +7,9 @@
 import { create, fromBinary, isMessage, toBinary, type DescMessage, type DescService, type MessageInitShape, type MessageShape } from "@bufbuild/protobuf";
 import type { GenService, GenServiceMethods } from "@bufbuild/protobuf/codegenv2";
 import type { Metadata, MethodDefinition, sendUnaryData, ServerUnaryCall, ServerWritableStream, ServiceDefinition, UntypedHandleCall } from "@grpc/grpc-js";
+import { decodeFlameGraphResponse } from "./flame-graph-decode.js";
+import { encodeFlameGraphResponse } from "./flame-graph-encode.js";
+import { flameGraphField } from "./flame-graph-fields.js";
 import { toStatus } from "./status.js";
 
 export function methodPath(service: DescService, method: { name: string }): string {
@@ -23,8 +26,9 @@ export function serviceDefinition(service: DescService): ServiceDefinition {
       responseStream: m.methodKind === "server_streaming" || m.methodKind === "bidi_streaming",
       requestSerialize: (v: unknown) => Buffer.from(toBinary(m.input, v as MessageShape<DescMessage>)),
       requestDeserialize: (b: Buffer) => fromBinary(m.input, b),
-      responseSerialize: (v: unknown) => Buffer.from(toBinary(m.output, v as MessageShape<DescMessage>)),
-      responseDeserialize: (b: Buffer) => fromBinary(m.output, b),
+      // flame graphs: the same bytes as toBinary, without its reflection (flame-graph-encode.ts)
+      responseSerialize: flameGraphField(m.output) === undefined ? (v: unknown) => Buffer.from(toBinary(m.output, v as MessageShape<DescMessage>)) : (v: unknown) => encodeFlameGraphResponse(m.output, v as MessageShape<DescMessage>),
+      responseDeserialize: (b: Buffer) => decodeFlameGraphResponse(m.output, b),
       originalName: m.localName,
     };
   }

@@ -9,6 +9,7 @@ import type { GenService, GenServiceMethods } from "@bufbuild/protobuf/codegenv2
 import { Client, credentials, Metadata, type CallOptions as GrpcCallOptions, type ChannelCredentials, type ClientOptions, type ServiceError } from "@grpc/grpc-js";
 import { QueryService } from "@fleetprof/proto";
 import { methodPath } from "./adapter.js";
+import { decodeFlameGraphResponse } from "./flame-graph-decode.js";
 import { fromServiceError } from "./status.js";
 
 export interface ClientTlsOptions {
@@ -109,7 +110,7 @@ export function createServiceClient<M extends GenServiceMethods>(service: GenSer
         const pending = client.makeUnaryRequest(
           path,
           (v: MessageShape<DescMessage>) => Buffer.from(toBinary(m.input, v)),
-          (b: Buffer) => fromBinary(m.output, b),
+          (b: Buffer) => decodeFlameGraphResponse(m.output, b),
           create(m.input, request),
           metadata,
           grpcOptions,

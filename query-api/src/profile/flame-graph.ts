@@ -8,8 +8,7 @@
  * other nodes count against `max_nodes`. Weight is the total; for a diff, the larger of the two
  * sides' shares, so a node heavy on either side survives.
  */
-import { create } from "@bufbuild/protobuf";
-import { FlameGraphSchema, NodeKind, Presence, type FlameGraph, type FlameNode } from "@fleetprof/proto";
+import { NodeKind, Presence, type FlameGraph, type FlameNode } from "@fleetprof/proto";
 import type { Source } from "@fleetprof/store";
 import { childrenIndex, subtreeSizes, type CallTree } from "./tree.js";
 
@@ -75,55 +74,95 @@ function big(v: number): bigint {
   return v === 0 ? ZERO : BigInt(v);
 }
 
-export function toFlameGraph(tree: CallTree, options: FlameGraphOptions): FlameGraph {
+/** A tree with its children index and the weight truncation ranks nodes by. */
+interface Fold {
+  tree: CallTree;
+  diff: boolean;
+  /** Children of node id: list[start[id]] … list[start[id + 1] - 1]. */
+  start: Uint32Array;
+  list: Uint32Array;
+  weight: (id: number) => number;
+}
+
+const share = (v: number, t: number): number => (t > 0 ? v / t : 0);
+
+function foldOf(tree: CallTree, diff: boolean): Fold {
   const [t0, t1] = tree.totals;
   const { total, baseTotal } = tree;
-  const share = (v: number, t: number): number => (t > 0 ? v / t : 0);
-  const weight = options.diff
-    ? (id: number): number => Math.max(share(total[id] as number, t0), share(baseTotal[id] as number, t1))
-    : (id: number): number => total[id] as number;
-  const maxNodes = Math.max(2, options.maxNodes);
-  const { start, list } = childrenIndex(tree);
-  const childCount = (id: number): number => (start[id + 1] as number) - (start[id] as number);
+  const weight = diff ? (id: number): number => Math.max(share(total[id] as number, t0), share(baseTotal[id] as number, t1)) : (id: number): number => total[id] as number;
+  return { tree, diff, ...childrenIndex(tree), weight };
+}
 
-  // Which nodes to keep, and how many children of each kept node are not kept.
+const childCount = (f: Fold, id: number): number => (f.start[id + 1] as number) - (f.start[id] as number);
+
+/**
+ * Which nodes to keep within `maxNodes`: from the root, repeatedly the heaviest child of a kept
+ * node, counting the "other" node a kept node needs while some of its children are not kept.
+ */
+function keepHeaviest(f: Fold, maxNodes: number): Uint8Array {
+  const { tree, start, list } = f;
   const kept = new Uint8Array(tree.length);
   const unkept = new Uint32Array(tree.length);
   kept[0] = 1;
   const heap = new NodeHeap();
   const expand = (id: number): void => {
-    unkept[id] = childCount(id);
-    for (let i = start[id] as number; i < (start[id + 1] as number); i++) heap.push(list[i] as number, weight(list[i] as number));
+    unkept[id] = childCount(f, id);
+    for (let i = start[id] as number; i < (start[id + 1] as number); i++) heap.push(list[i] as number, f.weight(list[i] as number));
   };
   expand(0);
-  let used = 1 + (childCount(0) > 0 ? 1 : 0);
+  let used = 1 + (childCount(f, 0) > 0 ? 1 : 0);
   while (heap.size > 0) {
     const next = heap.pop();
     const parent = tree.parent[next] as number;
     const parentLeft = (unkept[parent] as number) - 1;
-    const cost = 1 + (childCount(next) > 0 ? 1 : 0) - (parentLeft === 0 ? 1 : 0);
+    const cost = 1 + (childCount(f, next) > 0 ? 1 : 0) - (parentLeft === 0 ? 1 : 0);
     if (used + cost > maxNodes) break;
     used += cost;
     kept[next] = 1;
     unkept[parent] = parentLeft;
     expand(next);
   }
+  return kept;
+}
 
-  const strings = tree.strings;
-  const otherName = strings.intern("other");
-  const emptyFile = strings.intern("");
-  const sizes = subtreeSizes(tree);
-  const nodes: FlameNode[] = [];
-  let foldedNodes = 0;
-  let foldedSamples = 0;
-  const presence = (c: number, b: number): Presence => {
-    if (!options.diff) return Presence.UNSPECIFIED;
+/** An "other" node's values: the children of one kept node that were not kept. */
+interface Other {
+  total: number;
+  baseTotal: number;
+  folded: number;
+}
+
+/** A work item of the pre-order walk: a tree node, or (`other` ≥ 0) an "other" node. */
+interface Item {
+  id: number;
+  parent: number;
+  other: number;
+}
+
+/** The message's nodes, written in pre-order, and what truncation folded. */
+class NodeWriter {
+  readonly nodes: FlameNode[] = [];
+  foldedNodes = 0;
+  foldedSamples = 0;
+  readonly #t0: number;
+  readonly #t1: number;
+  readonly #diff: boolean;
+
+  constructor(tree: CallTree, diff: boolean) {
+    [this.#t0, this.#t1] = tree.totals;
+    this.#diff = diff;
+  }
+
+  #presence(c: number, b: number): Presence {
+    if (!this.#diff) return Presence.UNSPECIFIED;
     if (c > 0 && b > 0) return Presence.BOTH;
     return b > 0 ? Presence.BASE_ONLY : Presence.COMPARISON_ONLY;
-  };
-  const emit = (parent: number, name: number, file: number, line: number, self: number, tot: number, baseSelf: number, baseTot: number, kind: NodeKind, folded: number): number => {
+  }
+
+  /** Appends one node; returns its index. */
+  emit(parent: number, name: number, file: number, line: number, self: number, tot: number, baseSelf: number, baseTot: number, kind: NodeKind, folded: number): number {
     // A plain object with every field set is a complete message (cheaper than create()).
-    nodes.push({
+    this.nodes.push({
       $typeName: "fleetprof.v1.FlameNode",
       name,
       file,
@@ -133,75 +172,98 @@ export function toFlameGraph(tree: CallTree, options: FlameGraphOptions): FlameG
       total: big(tot),
       baseSelf: big(baseSelf),
       baseTotal: big(baseTot),
-      share: share(tot, t0),
-      baseShare: share(baseTot, t1),
+      share: share(tot, this.#t0),
+      baseShare: share(baseTot, this.#t1),
       kind,
       folded,
-      presence: presence(tot, baseTot),
+      presence: this.#presence(tot, baseTot),
     });
-    return nodes.length - 1;
-  };
+    return this.nodes.length - 1;
+  }
+}
 
-  // Pre-order walk with an explicit stack (Python recursion makes deep trees). Items are node
-  // ids, or -1 for an "other" node whose values sit in `others`.
-  const others: { parent: number; total: number; baseTotal: number; folded: number }[] = [];
-  const work: { id: number; parent: number; other: number }[] = [{ id: 0, parent: -1, other: -1 }];
+/**
+ * The kept children of `id` as work items and, when some were not kept, one "other" item
+ * holding them (appended to `others`), heaviest last: the walk pops the heaviest first.
+ */
+function childItems(f: Fold, kept: Uint8Array, sizes: Uint32Array, id: number, index: number, others: Other[], out: NodeWriter): Item[] {
+  const { total, baseTotal } = f.tree;
+  const children: { item: Item; weight: number }[] = [];
+  let other: Other | undefined;
+  for (let i = f.start[id] as number; i < (f.start[id + 1] as number); i++) {
+    const c = f.list[i] as number;
+    if (kept[c] === 1) {
+      children.push({ item: { id: c, parent: index, other: -1 }, weight: f.weight(c) });
+    } else {
+      other ??= { total: 0, baseTotal: 0, folded: 0 };
+      other.total += total[c] as number;
+      other.baseTotal += baseTotal[c] as number;
+      other.folded += sizes[c] as number;
+    }
+  }
+  if (other !== undefined) {
+    out.foldedNodes += other.folded;
+    out.foldedSamples += other.total + other.baseTotal;
+    const [t0, t1] = f.tree.totals;
+    const w = f.diff ? Math.max(share(other.total, t0), share(other.baseTotal, t1)) : other.total;
+    others.push(other);
+    children.push({ item: { id: -1, parent: index, other: others.length - 1 }, weight: w });
+  }
+  // Heaviest first in the output: push lightest first onto the stack.
+  children.sort((a, b) => a.weight - b.weight);
+  return children.map((c) => c.item);
+}
+
+/** The kept nodes in pre-order (an explicit stack: Python recursion makes deep trees), "other" nodes after their kept siblings' weights say. */
+function writeNodes(f: Fold, kept: Uint8Array): NodeWriter {
+  const tree = f.tree;
+  const out = new NodeWriter(tree, f.diff);
+  const otherName = tree.strings.intern("other");
+  const emptyFile = tree.strings.intern("");
+  const sizes = subtreeSizes(tree);
+  const others: Other[] = [];
+  const work: Item[] = [{ id: 0, parent: -1, other: -1 }];
   while (work.length > 0) {
-    const item = work.pop() as { id: number; parent: number; other: number };
+    const item = work.pop() as Item;
     if (item.other !== -1) {
-      const o = others[item.other] as (typeof others)[number];
-      emit(item.parent, otherName, emptyFile, 0, o.total, o.total, o.baseTotal, o.baseTotal, NodeKind.OTHER, o.folded);
+      const o = others[item.other] as Other;
+      out.emit(item.parent, otherName, emptyFile, 0, o.total, o.total, o.baseTotal, o.baseTotal, NodeKind.OTHER, o.folded);
       continue;
     }
     const id = item.id;
-    const index = emit(
+    const index = out.emit(
       item.parent,
       tree.name[id] as number,
       tree.file[id] as number,
       tree.line[id] as number,
       tree.self[id] as number,
-      total[id] as number,
+      tree.total[id] as number,
       tree.baseSelf[id] as number,
-      baseTotal[id] as number,
+      tree.baseTotal[id] as number,
       id === 0 ? NodeKind.ROOT : NodeKind.FRAME,
       0,
     );
-    if (childCount(id) === 0) continue;
-    const children: { item: { id: number; parent: number; other: number }; weight: number }[] = [];
-    let other: (typeof others)[number] | undefined;
-    for (let i = start[id] as number; i < (start[id + 1] as number); i++) {
-      const c = list[i] as number;
-      if (kept[c] === 1) {
-        children.push({ item: { id: c, parent: index, other: -1 }, weight: weight(c) });
-      } else {
-        other ??= { parent: index, total: 0, baseTotal: 0, folded: 0 };
-        other.total += total[c] as number;
-        other.baseTotal += baseTotal[c] as number;
-        other.folded += sizes[c] as number;
-      }
-    }
-    if (other !== undefined) {
-      foldedNodes += other.folded;
-      foldedSamples += other.total + other.baseTotal;
-      const w = options.diff ? Math.max(share(other.total, t0), share(other.baseTotal, t1)) : other.total;
-      others.push(other);
-      children.push({ item: { id: -1, parent: index, other: others.length - 1 }, weight: w });
-    }
-    // Heaviest first in the output: push lightest first onto the stack.
-    children.sort((a, b) => a.weight - b.weight);
-    for (const c of children) work.push(c.item);
+    if (childCount(f, id) > 0) for (const c of childItems(f, kept, sizes, id, index, others, out)) work.push(c);
   }
+  return out;
+}
 
-  return create(FlameGraphSchema, {
-    strings: strings.values,
-    nodes,
-    total: BigInt(t0),
-    baseTotal: BigInt(t1),
+export function toFlameGraph(tree: CallTree, options: FlameGraphOptions): FlameGraph {
+  const f = foldOf(tree, options.diff);
+  const kept = keepHeaviest(f, Math.max(2, options.maxNodes));
+  const out = writeNodes(f, kept);
+  // A plain object with every field set is a complete message (create() would check every node).
+  return {
+    $typeName: "fleetprof.v1.FlameGraph",
+    strings: tree.strings.values,
+    nodes: out.nodes,
+    total: BigInt(tree.totals[0]),
+    baseTotal: BigInt(tree.totals[1]),
     diff: options.diff,
-    foldedNodes: BigInt(foldedNodes),
-    foldedSamples: BigInt(foldedSamples),
+    foldedNodes: BigInt(out.foldedNodes),
+    foldedSamples: BigInt(out.foldedSamples),
     firstSampleUnixMs: BigInt(options.firstMs),
     lastSampleUnixMs: BigInt(options.lastMs),
     source: options.source,
-  });
+  };
 }

@@ -168,11 +168,9 @@ export function squaresByReplicate(rep: ReplicateProfile, fns: StackFunctions, w
   }
 }
 
-/** The squares by function: each function's stacks add their weighted counts into one vector over replicates. */
-export function squaresByFunction(rep: ReplicateProfile, fns: StackFunctions, weights: Float64Array, lay: Layout, m: MeasureSums): void {
+/** A side's entries by stack (CSC): for stack s, entries colStart[s]…colStart[s+1] hold a replicate and its weighted count. */
+function entriesByStack(rep: ReplicateProfile, weights: Float64Array): { colStart: Uint32Array; rowOf: Uint32Array; val: Float64Array } {
   const stacks = rep.stacks.length;
-  const functions = m.sum.length;
-  // entries by stack (CSC): replicate and weighted count
   const colStart = new Uint32Array(stacks + 1);
   for (let e = 0; e < rep.stack.length; e++) colStart[(rep.stack[e] as number) + 1] = (colStart[(rep.stack[e] as number) + 1] as number) + 1;
   for (let s = 0; s < stacks; s++) colStart[s + 1] = (colStart[s + 1] as number) + (colStart[s] as number);
@@ -189,7 +187,11 @@ export function squaresByFunction(rep: ReplicateProfile, fns: StackFunctions, we
       val[at] = w * (rep.count[e] as number);
     }
   }
-  // stacks by function
+  return { colStart, rowOf, val };
+}
+
+/** The stacks of each function (CSR): for function f, stacksOf[fStart[f]…fStart[f+1]]. */
+function stacksByFunction(fns: StackFunctions, stacks: number, functions: number): { fStart: Uint32Array; stacksOf: Uint32Array } {
   const fStart = new Uint32Array(functions + 1);
   for (const f of fns.list) fStart[f + 1] = (fStart[f + 1] as number) + 1;
   for (let f = 0; f < functions; f++) fStart[f + 1] = (fStart[f + 1] as number) + (fStart[f] as number);
@@ -202,10 +204,56 @@ export function squaresByFunction(rep: ReplicateProfile, fns: StackFunctions, we
       ffill[f] = (ffill[f] as number) + 1;
     }
   }
-  const vec = new Float64Array(rep.length);
+  return { fStart, stacksOf };
+}
+
+/** Function f's squares from its vector over replicates (replicates and processes), clearing the vector as it goes. */
+function squaresOfVector(vec: Float64Array, lay: Layout, m: MeasureSums, f: number): void {
   const { order, ends, weighted, processWeight } = lay;
-  const { sumSq, cross, present, processSumSq, processCross, processPresent } = m;
-  const replicates = rep.length;
+  let q = 0;
+  let c = 0;
+  let n = 0;
+  let pq = 0;
+  let pc = 0;
+  let pn = 0;
+  let p = 0;
+  let px = 0;
+  let pEnd = ends[0] as number;
+  for (let i = 0; i < vec.length; i++) {
+    const r = order[i] as number;
+    const x = vec[r] as number;
+    if (x !== 0) {
+      q += x * x;
+      c += x * (weighted[r] as number);
+      n++;
+      px += x;
+      vec[r] = 0;
+    }
+    if (i + 1 === pEnd) {
+      if (px !== 0) {
+        pq += px * px;
+        pc += px * (processWeight[p] as number);
+        pn++;
+      }
+      px = 0;
+      p++;
+      pEnd = ends[p] as number;
+    }
+  }
+  m.sumSq[f] = q;
+  m.cross[f] = c;
+  m.present[f] = n;
+  m.processSumSq[f] = pq;
+  m.processCross[f] = pc;
+  m.processPresent[f] = pn;
+}
+
+/** The squares by function: each function's stacks add their weighted counts into one vector over replicates. */
+export function squaresByFunction(rep: ReplicateProfile, fns: StackFunctions, weights: Float64Array, lay: Layout, m: MeasureSums): void {
+  const { colStart, rowOf, val } = entriesByStack(rep, weights);
+  const functions = m.sum.length;
+  const { fStart, stacksOf } = stacksByFunction(fns, rep.stacks.length, functions);
+  const vec = new Float64Array(rep.length);
   for (let f = 0; f < functions; f++) {
     const kEnd = fStart[f + 1] as number;
     if (fStart[f] === kEnd) continue;
@@ -217,42 +265,7 @@ export function squaresByFunction(rep: ReplicateProfile, fns: StackFunctions, we
         vec[r] = (vec[r] as number) + (val[e] as number);
       }
     }
-    let q = 0;
-    let c = 0;
-    let n = 0;
-    let pq = 0;
-    let pc = 0;
-    let pn = 0;
-    let p = 0;
-    let px = 0;
-    let pEnd = ends[0] as number;
-    for (let i = 0; i < replicates; i++) {
-      const r = order[i] as number;
-      const x = vec[r] as number;
-      if (x !== 0) {
-        q += x * x;
-        c += x * (weighted[r] as number);
-        n++;
-        px += x;
-        vec[r] = 0;
-      }
-      if (i + 1 === pEnd) {
-        if (px !== 0) {
-          pq += px * px;
-          pc += px * (processWeight[p] as number);
-          pn++;
-        }
-        px = 0;
-        p++;
-        pEnd = ends[p] as number;
-      }
-    }
-    sumSq[f] = q;
-    cross[f] = c;
-    present[f] = n;
-    processSumSq[f] = pq;
-    processCross[f] = pc;
-    processPresent[f] = pn;
+    squaresOfVector(vec, lay, m, f);
   }
 }
 

@@ -58,17 +58,15 @@ export class CallTree {
   /** Makes room for `extra` more nodes at once (one allocation instead of many doublings). */
   reserve(extra: number): void {
     const want = this.length + extra;
-    while (this.name.length < want) this.#grow();
+    let cap = this.name.length;
+    while (cap < want) cap *= 2;
+    if (cap !== this.name.length) this.#grow(cap);
     let slots = this.#slots.length;
     while (slots < want * 2) slots *= 2;
-    if (slots !== this.#slots.length) {
-      this.#slots = new Int32Array(slots / 2);
-      this.#rehash();
-    }
+    if (slots !== this.#slots.length) this.#rehash(slots);
   }
 
-  #grow(): void {
-    const cap = this.name.length * 2;
+  #grow(cap = this.name.length * 2): void {
     const g = <T extends Uint32Array | Int32Array | Float64Array>(a: T): T => {
       const b = new (a.constructor as new (n: number) => T)(cap);
       b.set(a);
@@ -96,8 +94,7 @@ export class CallTree {
     return id;
   }
 
-  #rehash(): void {
-    const size = this.#slots.length * 2;
+  #rehash(size = this.#slots.length * 2): void {
     this.#slots = new Int32Array(size);
     this.#slotParent = new Int32Array(size);
     this.#slotPair = new Uint32Array(size);

@@ -4,7 +4,7 @@
  * functions table. `window.fleetprofViewer` is a small read-only handle for tests and for
  * people poking in the console.
  */
-import { KIND_OTHER, nodeLocation } from "../flame/flame-data.js";
+import { KIND_OTHER, nodeLocation, type FlameData } from "../flame/flame-data.js";
 import { FlameView } from "../flame/flame-view.js";
 import { formatCount, formatPercent } from "../flame/format.js";
 import { exactFunction } from "../flame/search.js";
@@ -18,32 +18,25 @@ const $ = <T extends HTMLElement = HTMLElement>(id: string): T => {
   return el as T;
 };
 
-function start(): void {
-  const page = JSON.parse($("flame-data").textContent ?? "{}") as FlamePage;
+/** The banner saying how much `max_nodes` folded into "smaller frames" nodes. */
+function showTruncation(d: FlameData): void {
+  if (d.foldedNodes === 0) return;
+  const banner = $("truncation");
+  banner.hidden = false;
+  const swatch = document.createElement("span");
+  swatch.className = "swatch";
+  banner.append(
+    `Truncated: ${formatCount(d.foldedNodes)} smaller frames (${formatPercent(d.sum > 0 ? d.foldedSamples / d.sum : 0)} of samples) were folded into `,
+    swatch,
+    " “smaller frames” nodes. Ask for more detail with --max-nodes.",
+  );
+}
+
+/** The canvas renderer, with the zoom line and the status line it keeps up to date. */
+function flameView(page: FlamePage): FlameView {
   const d = page.data;
-  const n = d.name.length;
-  document.title = page.title;
-  $("title").textContent = page.title;
-  $("subtitle").textContent = page.subtitle;
-  $("legend").append(...legendItems(d, page));
-  if (d.foldedNodes > 0) {
-    const banner = $("truncation");
-    banner.hidden = false;
-    const swatch = document.createElement("span");
-    swatch.className = "swatch";
-    banner.append(
-      `Truncated: ${formatCount(d.foldedNodes)} smaller frames (${formatPercent(d.sum > 0 ? d.foldedSamples / d.sum : 0)} of samples) were folded into `,
-      swatch,
-      " “smaller frames” nodes. Ask for more detail with --max-nodes.",
-    );
-  }
-  if (n === 0 || (d.sum === 0 && d.baseSum === 0)) {
-    $("chart").hidden = true;
-    $("empty").hidden = false;
-    $("empty").textContent = "No samples matched this selector and time range.";
-  }
   const status = $("status");
-  const view = new FlameView($<HTMLCanvasElement>("flame"), d, {
+  const view: FlameView = new FlameView($<HTMLCanvasElement>("flame"), d, {
     rateHz: page.rateHz,
     tooltip: $("tooltip"),
     onZoom: (z) => {
@@ -51,10 +44,14 @@ function start(): void {
     },
     onDraw: (_drawn, skipped) => {
       status.textContent =
-        `${formatCount(n)} frames` + (skipped > 0 ? ` · ${formatCount(skipped)} too narrow to draw at this zoom (click a frame to zoom in)` : "") + (d.source !== "" ? ` · data: ${d.source}` : "");
+        `${formatCount(d.name.length)} frames` + (skipped > 0 ? ` · ${formatCount(skipped)} too narrow to draw at this zoom (click a frame to zoom in)` : "") + (d.source !== "" ? ` · data: ${d.source}` : "");
     },
   });
+  return view;
+}
 
+/** The search box (typing, Enter), the reset button and the keys `/` and Esc; returns the search. */
+function wireSearch(view: FlameView): (query: string) => void {
   const input = $<HTMLInputElement>("search");
   const search = (query: string): void => {
     const result = view.search(query);
@@ -85,18 +82,17 @@ function start(): void {
       input.focus();
     } else if (e.key === "Escape") reset();
   });
+  return (query) => {
+    input.value = query;
+    search(query);
+  };
+}
 
-  const shown = fillFunctionTable($<HTMLTableElement>("fn-table"), $("fn-title"), d, view.layout, (name) => {
-    const q = exactFunction(name);
-    input.value = q;
-    search(q);
-    window.scrollTo({ top: 0 });
-  });
-  if (shown === 0) $("functions").hidden = true;
-
+/** `window.fleetprofViewer`: a read-only handle for tests and the console. */
+function exposeViewer(view: FlameView, d: FlameData): void {
   Object.assign(window, {
     fleetprofViewer: {
-      nodeCount: n,
+      nodeCount: d.name.length,
       find: (name: string) => view.find(name),
       box: (i: number) => view.box(i),
       state: () => ({ zoom: view.label(view.zoom), zoomIndex: view.zoom, matches: view.matchCount, drawn: view.drawn, skipped: view.skipped }),
@@ -108,6 +104,29 @@ function start(): void {
       drawnFrames: (minWidth: number) => view.drawnFrames(minWidth),
     },
   });
+}
+
+function start(): void {
+  const page = JSON.parse($("flame-data").textContent ?? "{}") as FlamePage;
+  const d = page.data;
+  document.title = page.title;
+  $("title").textContent = page.title;
+  $("subtitle").textContent = page.subtitle;
+  $("legend").append(...legendItems(d, page));
+  showTruncation(d);
+  if (d.name.length === 0 || (d.sum === 0 && d.baseSum === 0)) {
+    $("chart").hidden = true;
+    $("empty").hidden = false;
+    $("empty").textContent = "No samples matched this selector and time range.";
+  }
+  const view = flameView(page);
+  const searchFor = wireSearch(view);
+  const shown = fillFunctionTable($<HTMLTableElement>("fn-table"), $("fn-title"), d, view.layout, (name) => {
+    searchFor(exactFunction(name));
+    window.scrollTo({ top: 0 });
+  });
+  if (shown === 0) $("functions").hidden = true;
+  exposeViewer(view, d);
 }
 
 start();

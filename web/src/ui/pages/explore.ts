@@ -47,72 +47,114 @@ function read(params: URLSearchParams): ExploreParams {
   };
 }
 
-export function explorePage(root: HTMLElement): Page {
-  const tooltip = document.getElementById("tooltip") as HTMLElement;
-  let p = read(new URLSearchParams(location.search));
-  let resolved: ResolvedRange = resolveRange(p.range);
-  let flameDone: Promise<void> = Promise.resolve();
-  let lastBase = "";
+/** What the page keeps between URL changes. */
+interface ExploreState {
+  p: ExploreParams;
+  /** The selection's time range, resolved once per selection (a relative range stays put). */
+  resolved: ResolvedRange;
+  /** Settles when the flame graph is shown: the other requests wait for it. */
+  flameDone: Promise<void>;
+  lastBase: string;
   /** The first flame graph, already asked for by the preload script. */
-  let preloaded: Promise<Uint8Array | undefined> | undefined;
-  const loaders = { flame: new Loader(), top: new Loader(), series: new Loader(), labels: new Loader() };
-  const selector = selectorInput({ value: p.q, label: "Selector", range: () => resolved, onSubmit: (q) => setParams({ q, zoom: undefined, fn: undefined }) });
-  const run = h("button", { type: "button", className: "primary", on: { click: () => setParams({ q: selector.input.value.trim(), zoom: undefined, fn: undefined }) } }, "Run");
-  const picker = timePicker(p.range, (r) => setParams({ from: r.from, to: r.to }));
-  const chart = new SeriesChart(tooltip, (a, b) => setParams({ from: String(a), to: String(b) }));
-  const splitBy = h("select", { attrs: { "aria-label": "Split by label" }, on: { change: () => setParams({ by: splitBy.value }) } });
-  const topN = h("select", { attrs: { "aria-label": "How many series" }, on: { change: () => setParams({ top: topN.value }) } }, ...[3, 5, 10].map((n) => h("option", { value: String(n) }, `top ${String(n)}`)));
-  const chartNote = h("span", { className: "muted" });
-  const chartBox = h("div");
+  preloaded: Promise<Uint8Array | undefined> | undefined;
+}
+
+/** The page's controls and panels. */
+interface ExploreView {
+  selector: ReturnType<typeof selectorInput>;
+  picker: ReturnType<typeof timePicker>;
+  chart: SeriesChart;
+  splitBy: HTMLSelectElement;
+  topN: HTMLSelectElement;
+  chartNote: HTMLElement;
+  chartBox: HTMLElement;
+  panel: FlamePanel;
+  flameSlot: HTMLElement;
+  topBody: HTMLElement;
+  topTitle: HTMLElement;
+}
+
+function flamePanel(tooltip: HTMLElement, s: ExploreState): FlamePanel {
   const panel: FlamePanel = new FlamePanel(tooltip, {
-    rateHz: p.rateHz,
+    rateHz: s.p.rateHz,
     exportSource: (): ExportSource | undefined => {
       const d = panel.currentData();
-      return d === undefined ? undefined : { name: fileStem(p.q || "fleet"), query: { selector: p.q, range: resolved }, html: { data: d, options: { title: p.q || "all services", subtitle: describeRange(p.range), rateHz: p.rateHz } } };
+      const p = s.p;
+      return d === undefined ? undefined : { name: fileStem(p.q || "fleet"), query: { selector: p.q, range: s.resolved }, html: { data: d, options: { title: p.q || "all services", subtitle: describeRange(p.range), rateHz: p.rateHz } } };
     },
     onState: (changes, replace) => setParams(changes, replace),
   });
-  const flameSlot = h("div", { className: "flame-slot" });
-  const topBody = h("div", { className: "top-body" });
-  const topTitle = h("h2", null, "Top functions");
+  return panel;
+}
+
+/** Builds the page's header, chart panel and flame/top grid into `root`. */
+function exploreView(root: HTMLElement, s: ExploreState): ExploreView {
+  const tooltip = document.getElementById("tooltip") as HTMLElement;
+  const selector = selectorInput({ value: s.p.q, label: "Selector", range: () => s.resolved, onSubmit: (q) => setParams({ q, zoom: undefined, fn: undefined }) });
+  const run = h("button", { type: "button", className: "primary", on: { click: () => setParams({ q: selector.input.value.trim(), zoom: undefined, fn: undefined }) } }, "Run");
+  const picker = timePicker(s.p.range, (r) => setParams({ from: r.from, to: r.to }));
+  const chart = new SeriesChart(tooltip, (a, b) => setParams({ from: String(a), to: String(b) }));
+  const splitBy = h("select", { attrs: { "aria-label": "Split by label" }, on: { change: () => setParams({ by: splitBy.value }) } });
+  const topN = h("select", { attrs: { "aria-label": "How many series" }, on: { change: () => setParams({ top: topN.value }) } }, ...[3, 5, 10].map((n) => h("option", { value: String(n) }, `top ${String(n)}`)));
+  const view: ExploreView = {
+    selector,
+    picker,
+    chart,
+    splitBy,
+    topN,
+    chartNote: h("span", { className: "muted" }),
+    chartBox: h("div"),
+    panel: flamePanel(tooltip, s),
+    flameSlot: h("div", { className: "flame-slot" }),
+    topBody: h("div", { className: "top-body" }),
+    topTitle: h("h2", null, "Top functions"),
+  };
   root.append(
     pageHeader("Explore", "A flame graph of any selection: type a selector (Tab completes labels and values), pick a time range, drag across the chart to zoom in time.", selector.el, run, picker.el, copyLinkButton()),
-    h("section", { className: "panel chart-panel" }, h("div", { className: "panel-head" }, h("h2", null, "CPU over time"), h("label", { className: "inline" }, "Split by", splitBy), topN, chartNote), chartBox, chart.el),
-    h("div", { className: "explore-grid" }, flameSlot, h("section", { className: "panel top-panel" }, h("div", { className: "panel-head" }, topTitle), topBody)),
+    h("section", { className: "panel chart-panel" }, h("div", { className: "panel-head" }, h("h2", null, "CPU over time"), h("label", { className: "inline" }, "Split by", splitBy), topN, view.chartNote), view.chartBox, chart.el),
+    h("div", { className: "explore-grid" }, view.flameSlot, h("section", { className: "panel top-panel" }, h("div", { className: "panel-head" }, view.topTitle), view.topBody)),
   );
+  return view;
+}
 
-  /** The flame graph as columns: the preload script's answer, or a call now. */
-  const fetchFlame = async (signal: AbortSignal): Promise<FlameData> => {
-    const pre = preloaded;
-    preloaded = undefined;
-    const bytes = pre === undefined ? undefined : await pre;
-    if (bytes !== undefined) return decodeFlameGraphResponse(bytes);
-    const r = toTimeRange(resolved);
-    return fetchFlameGraph({ selector: p.q, startMs: Number(r.startUnixMs), endMs: Number(r.endUnixMs), maxNodes: p.nodes }, signal);
-  };
-  const loadFlame = async (signal: AbortSignal): Promise<void> => {
-    panel.showLoading(flameSlot, loading("Computing the flame graph…"));
+/** The flame graph as columns: the preload script's answer, or a call now. */
+async function fetchFlame(s: ExploreState, signal: AbortSignal): Promise<FlameData> {
+  const pre = s.preloaded;
+  s.preloaded = undefined;
+  const bytes = pre === undefined ? undefined : await pre;
+  if (bytes !== undefined) return decodeFlameGraphResponse(bytes);
+  const r = toTimeRange(s.resolved);
+  return fetchFlameGraph({ selector: s.p.q, startMs: Number(r.startUnixMs), endMs: Number(r.endUnixMs), maxNodes: s.p.nodes }, signal);
+}
+
+type Load = (signal: AbortSignal) => Promise<void>;
+
+/** The page's four requests: the flame graph first, then the top functions, the series and the label names. */
+function exploreLoads(s: ExploreState, v: ExploreView, retry: () => void): { flame: Load; top: Load; series: Load; labels: Load } {
+  const flame = async (signal: AbortSignal): Promise<void> => {
+    v.panel.showLoading(v.flameSlot, loading("Computing the flame graph…"));
     try {
-      const data = await fetchFlame(signal);
+      const data = await fetchFlame(s, signal);
       if (signal.aborted) return;
       if (data.sum === 0) {
-        fill(flameSlot, empty("No samples matched this selector in this time range", "Try a longer range, or check the Services page for what is being profiled."));
+        fill(v.flameSlot, empty("No samples matched this selector in this time range", "Try a longer range, or check the Services page for what is being profiled."));
         return;
       }
-      if (!flameSlot.contains(panel.el)) fill(flameSlot, panel.el);
-      panel.setData(data, p.flame);
+      if (!v.flameSlot.contains(v.panel.el)) fill(v.flameSlot, v.panel.el);
+      v.panel.setData(data, s.p.flame);
     } catch (err) {
-      fill(flameSlot, failure(err, retry));
+      fill(v.flameSlot, failure(err, retry));
     }
   };
-  const loadTop = async (signal: AbortSignal): Promise<void> => {
-    await flameDone;
-    fill(topBody, loading());
+  const top = async (signal: AbortSignal): Promise<void> => {
+    await s.flameDone;
+    fill(v.topBody, loading());
     try {
-      const res = await api.topFunctions({ selector: p.q, range: toTimeRange(resolved), limit: 100, sort: p.sort === "total" ? SortBy.TOTAL : SortBy.SELF }, { signal });
-      topTitle.textContent = `Top functions · by ${p.sort} time`;
+      const p = s.p;
+      const res = await api.topFunctions({ selector: p.q, range: toTimeRange(s.resolved), limit: 100, sort: p.sort === "total" ? SortBy.TOTAL : SortBy.SELF }, { signal });
+      v.topTitle.textContent = `Top functions · by ${p.sort} time`;
       fill(
-        topBody,
+        v.topBody,
         res.functions.length === 0
           ? empty("No functions")
           : topTable(res, {
@@ -124,64 +166,71 @@ export function explorePage(root: HTMLElement): Page {
             }),
       );
     } catch (err) {
-      fill(topBody, failure(err, retry));
+      fill(v.topBody, failure(err, retry));
     }
   };
-  const loadSeries = async (signal: AbortSignal): Promise<void> => {
-    await flameDone;
+  const series = async (signal: AbortSignal): Promise<void> => {
+    await s.flameDone;
     try {
-      const res = await api.timeSeries({ selector: p.q, range: toTimeRange(resolved), stepMs: BigInt(chartStepMs(resolved)), groupBy: p.by, limit: p.top }, { signal });
+      const p = s.p;
+      const res = await api.timeSeries({ selector: p.q, range: toTimeRange(s.resolved), stepMs: BigInt(chartStepMs(s.resolved)), groupBy: p.by, limit: p.top }, { signal });
       const stepMs = Number(res.stepMs);
       const times = (res.series[0]?.points ?? []).map((pt) => Number(pt.timeUnixMs));
-      chart.set({ times, stepMs, series: res.series.map((s) => ({ name: s.group, values: s.points.map((pt) => cores(Number(pt.samples), p.rateHz, stepMs)) })) });
-      chartNote.textContent = `step ${String(stepMs / 1000)} s · ${describeRange(p.range)}`;
-      chartBox.replaceChildren();
+      v.chart.set({ times, stepMs, series: res.series.map((g) => ({ name: g.group, values: g.points.map((pt) => cores(Number(pt.samples), p.rateHz, stepMs)) })) });
+      v.chartNote.textContent = `step ${String(stepMs / 1000)} s · ${describeRange(p.range)}`;
+      v.chartBox.replaceChildren();
     } catch (err) {
-      fill(chartBox, failure(err, retry));
+      fill(v.chartBox, failure(err, retry));
     }
   };
-  const loadLabels = async (signal: AbortSignal): Promise<void> => {
-    await flameDone;
+  const labels = async (signal: AbortSignal): Promise<void> => {
+    await s.flameDone;
     try {
-      const { names } = await api.listLabelNames({ selector: p.q, range: toTimeRange(resolved) }, { signal });
+      const { names } = await api.listLabelNames({ selector: s.p.q, range: toTimeRange(s.resolved) }, { signal });
       const choices = names.filter((n) => n !== "capture_id");
-      splitBy.replaceChildren(h("option", { value: "" }, "nothing"), ...choices.map((n) => h("option", { value: n }, n)));
-      splitBy.value = p.by;
+      v.splitBy.replaceChildren(h("option", { value: "" }, "nothing"), ...choices.map((n) => h("option", { value: n }, n)));
+      v.splitBy.value = s.p.by;
     } catch {
       // the flame graph's error says what is wrong
     }
   };
+  return { flame, top, series, labels };
+}
 
-  function retry(): void {
-    reloadAll(loaders, update);
-  }
+export function explorePage(root: HTMLElement): Page {
+  const p = read(new URLSearchParams(location.search));
+  const s: ExploreState = { p, resolved: resolveRange(p.range), flameDone: Promise.resolve(), lastBase: "", preloaded: undefined };
+  const loaders = { flame: new Loader(), top: new Loader(), series: new Loader(), labels: new Loader() };
+  const v = exploreView(root, s);
+  const load = exploreLoads(s, v, () => reloadAll(loaders, update));
 
   function update(params: URLSearchParams): void {
-    p = read(params);
-    selector.set(p.q);
-    picker.set(p.range);
-    topN.value = String(p.top);
+    s.p = read(params);
+    const p = s.p;
+    v.selector.set(p.q);
+    v.picker.set(p.range);
+    v.topN.value = String(p.top);
     const base = `${p.q}|${p.range.from}|${p.range.to}`;
-    if (base !== lastBase) {
+    if (base !== s.lastBase) {
       // one resolution of a relative range for every request of this selection
       const pre = takeFlamePreload(location.search);
-      preloaded = pre?.bytes;
-      resolved = pre?.range ?? resolveRange(p.range);
-      lastBase = base;
+      s.preloaded = pre?.bytes;
+      s.resolved = pre?.range ?? resolveRange(p.range);
+      s.lastBase = base;
     }
-    panel.setRate(p.rateHz);
-    loaders.flame.run(`${base}|${String(p.nodes)}|${String(p.rateHz)}`, (s) => (flameDone = loadFlame(s)));
-    loaders.top.run(`${base}|${p.sort}`, loadTop);
-    loaders.series.run(`${base}|${p.by}|${String(p.top)}|${String(p.rateHz)}`, loadSeries);
-    loaders.labels.run(base, loadLabels);
-    panel.apply(p.flame);
+    v.panel.setRate(p.rateHz);
+    loaders.flame.run(`${base}|${String(p.nodes)}|${String(p.rateHz)}`, (signal) => (s.flameDone = load.flame(signal)));
+    loaders.top.run(`${base}|${p.sort}`, load.top);
+    loaders.series.run(`${base}|${p.by}|${String(p.top)}|${String(p.rateHz)}`, load.series);
+    loaders.labels.run(base, load.labels);
+    v.panel.apply(p.flame);
   }
   return {
     update,
     destroy: () => {
       abortAll(loaders);
-      panel.destroy();
-      chart.destroy();
+      v.panel.destroy();
+      v.chart.destroy();
     },
   };
 }

@@ -1,0 +1,222 @@
+/**
+ * A `FlameGraph` (and the response carrying it) to protobuf binary without the reflection of
+ * protobuf-es: the byte-for-byte output of protobuf-es's `toBinary` (fields in number order,
+ * zero values of implicit-presence fields left out, `-0` kept, negative int32 as ten bytes),
+ * several times faster for the thousands of nodes of a graph. A message it does not expect
+ * (unknown fields, a value of another type) is left to `toBinary`: `encodeFlameGraph` returns
+ * undefined. flame-graph-codec.test.ts checks the bytes against protobuf-es.
+ */
+import { toBinary, type DescMessage, type MessageShape } from "@bufbuild/protobuf";
+import type { FlameGraph, FlameNode } from "@fleetprof/proto";
+import { flameGraphField, GRAPH, I64, LEN, NODE, VARINT } from "./flame-graph-fields.js";
+
+class Writer {
+  buf: Buffer;
+  at = 0;
+  constructor(size: number) {
+    this.buf = Buffer.allocUnsafe(size);
+  }
+
+  ensure(n: number): void {
+    if (this.at + n <= this.buf.length) return;
+    const next = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.at + n));
+    this.buf.copy(next, 0, 0, this.at);
+    this.buf = next;
+  }
+
+  /** An unsigned varint below 2^53. */
+  varint(v: number): void {
+    const buf = this.buf;
+    let at = this.at;
+    while (v >= 0x80) {
+      buf[at++] = (v % 0x80) | 0x80;
+      v = Math.floor(v / 0x80);
+    }
+    buf[at++] = v;
+    this.at = at;
+  }
+
+  /** A 64-bit two's complement value as a varint (negative int32 and int64). */
+  varintBig(v: bigint): void {
+    let u = BigInt.asUintN(64, v);
+    const buf = this.buf;
+    while (u >= 0x80n) {
+      buf[this.at++] = Number(u & 0x7fn) | 0x80;
+      u >>= 7n;
+    }
+    buf[this.at++] = Number(u);
+  }
+
+  tag(field: number, wireType: number): void {
+    this.varint((field << 3) | wireType);
+  }
+
+  /** An unsigned field (uint32, uint64 below 2^53), left out when zero. */
+  unsigned(field: number, v: number): void {
+    if (v === 0) return;
+    this.tag(field, VARINT);
+    this.varint(v);
+  }
+
+  /** An int32 or enum field, left out when zero; negative values take ten bytes. */
+  signed(field: number, v: number): void {
+    if (v === 0) return;
+    this.tag(field, VARINT);
+    if (v > 0) this.varint(v);
+    else this.varintBig(BigInt(v));
+  }
+
+  /** An int64 field, left out when zero. */
+  signedBig(field: number, v: bigint): void {
+    if (v === 0n) return;
+    this.tag(field, VARINT);
+    this.varintBig(v);
+  }
+
+  /** A double field, left out when +0 (protobuf-es writes -0). */
+  doubleField(field: number, v: number): void {
+    if (Object.is(v, 0)) return;
+    this.tag(field, I64);
+    this.double(v);
+  }
+
+  double(v: number): void {
+    this.buf.writeDoubleLE(v, this.at);
+    this.at += 8;
+  }
+}
+
+/** Bytes of an unsigned varint. */
+function varintSize(v: number): number {
+  let n = 1;
+  while (v >= 0x80) {
+    v = Math.floor(v / 0x80);
+    n++;
+  }
+  return n;
+}
+
+const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
+
+/** A uint64 field's value as a number, or undefined when it is not a bigint in [0, 2^53). */
+function u64(v: unknown): number | undefined {
+  return typeof v === "bigint" && v >= 0n && v <= MAX_SAFE ? Number(v) : undefined;
+}
+
+/** The largest encoding of one FlameNode's fields (13 fields, ten-byte varints, two doubles). */
+const NODE_MAX = 13 + 10 * 9 + 8 * 2;
+
+const isU32 = (v: number): boolean => v >>> 0 === v;
+const isI32 = (v: number): boolean => (v | 0) === v;
+
+/** The node's 32-bit fields are what toBinary would accept, and it has no unknown fields. */
+function plainNode(n: FlameNode): boolean {
+  return (
+    n.$unknown === undefined &&
+    isU32(n.name) &&
+    isU32(n.file) &&
+    isU32(n.line) &&
+    isU32(n.folded) &&
+    isI32(n.parent) &&
+    isI32(n.kind) &&
+    isI32(n.presence) &&
+    typeof n.share === "number" &&
+    typeof n.baseShare === "number"
+  );
+}
+
+/** One node's fields; false when the node holds something toBinary must handle. */
+function writeNode(w: Writer, n: FlameNode): boolean {
+  const self = u64(n.self);
+  const total = u64(n.total);
+  const baseSelf = u64(n.baseSelf);
+  const baseTotal = u64(n.baseTotal);
+  if (self === undefined || total === undefined || baseSelf === undefined || baseTotal === undefined || !plainNode(n)) return false;
+  const start = w.at;
+  // the length prefix: one byte, moved when the node takes more
+  w.at++;
+  w.unsigned(NODE.name, n.name);
+  w.unsigned(NODE.file, n.file);
+  w.unsigned(NODE.line, n.line);
+  w.signed(NODE.parent, n.parent);
+  w.unsigned(NODE.self, self);
+  w.unsigned(NODE.total, total);
+  w.unsigned(NODE.baseSelf, baseSelf);
+  w.unsigned(NODE.baseTotal, baseTotal);
+  w.doubleField(NODE.share, n.share);
+  w.doubleField(NODE.baseShare, n.baseShare);
+  w.signed(NODE.kind, n.kind);
+  w.unsigned(NODE.folded, n.folded);
+  w.signed(NODE.presence, n.presence);
+  const len = w.at - start - 1;
+  const extra = varintSize(len) - 1;
+  if (extra > 0) w.buf.copy(w.buf, start + 1 + extra, start + 1, w.at);
+  w.at = start;
+  w.varint(len);
+  w.at += len;
+  return true;
+}
+
+function writeString(w: Writer, field: number, s: string): void {
+  const len = Buffer.byteLength(s, "utf8");
+  w.ensure(10 + len);
+  w.tag(field, LEN);
+  w.varint(len);
+  w.buf.write(s, w.at, "utf8");
+  w.at += len;
+}
+
+/** The fields after `nodes`; false when one holds something toBinary must handle. */
+function writeGraphTail(w: Writer, g: FlameGraph): boolean {
+  const total = u64(g.total);
+  const baseTotal = u64(g.baseTotal);
+  const foldedNodes = u64(g.foldedNodes);
+  const foldedSamples = u64(g.foldedSamples);
+  if (total === undefined || baseTotal === undefined || foldedNodes === undefined || foldedSamples === undefined) return false;
+  if (typeof g.firstSampleUnixMs !== "bigint" || typeof g.lastSampleUnixMs !== "bigint") return false;
+  w.ensure(6 * 11 + 2 * 11);
+  w.unsigned(GRAPH.total, total);
+  w.unsigned(GRAPH.baseTotal, baseTotal);
+  w.unsigned(GRAPH.diff, g.diff ? 1 : 0);
+  w.unsigned(GRAPH.foldedNodes, foldedNodes);
+  w.unsigned(GRAPH.foldedSamples, foldedSamples);
+  w.signedBig(GRAPH.firstSampleUnixMs, g.firstSampleUnixMs);
+  w.signedBig(GRAPH.lastSampleUnixMs, g.lastSampleUnixMs);
+  if (g.source !== "") writeString(w, GRAPH.source, g.source);
+  return true;
+}
+
+/** A FlameGraph's fields (not wrapped in a tag), or undefined when toBinary must encode it. */
+export function encodeFlameGraph(g: FlameGraph): Buffer | undefined {
+  if (g.$unknown !== undefined || typeof g.source !== "string" || typeof g.diff !== "boolean") return undefined;
+  const w = new Writer(64 + g.nodes.length * 48 + g.strings.length * 32);
+  for (const s of g.strings) {
+    if (typeof s !== "string") return undefined;
+    writeString(w, GRAPH.strings, s);
+  }
+  const nodeTag = (GRAPH.nodes << 3) | LEN;
+  for (const n of g.nodes) {
+    w.ensure(NODE_MAX + 4);
+    w.varint(nodeTag);
+    if (!writeNode(w, n)) return undefined;
+  }
+  if (!writeGraphTail(w, g)) return undefined;
+  return w.buf.subarray(0, w.at);
+}
+
+/**
+ * A response whose lowest-numbered field is its flame graph (FlameGraphResponse,
+ * DiffFlameGraphResponse) as protobuf-es's `toBinary` writes it: the graph by hand, the rest
+ * of the message by `toBinary`.
+ */
+export function encodeFlameGraphResponse(schema: DescMessage, message: MessageShape<DescMessage>): Buffer {
+  const field = flameGraphField(schema);
+  const graph = (message as { flameGraph?: FlameGraph }).flameGraph;
+  const body = field === undefined || graph === undefined ? undefined : encodeFlameGraph(graph);
+  if (field === undefined || body === undefined) return Buffer.from(toBinary(schema, message));
+  const rest = toBinary(schema, { ...message, flameGraph: undefined } as MessageShape<DescMessage>);
+  const head = new Writer(12);
+  head.tag(field, LEN);
+  head.varint(body.length);
+  return Buffer.concat([head.buf.subarray(0, head.at), body, rest]);
+}
