@@ -11,7 +11,7 @@ import { connect, type NatsConnection } from "@nats-io/transport-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { dlqStreamConfig, samplesStreamConfig, SAMPLES_STREAM } from "@fleetprof/common";
-import { CONTROL_SUBJECT_PREFIX, controlSubject, fleetStatusSubject, samplesSubject } from "@fleetprof/proto";
+import { captureDoneSubject, CONTROL_SUBJECT_PREFIX, controlSubject, fleetStatusSubject, samplesSubject } from "@fleetprof/proto";
 import { tempDir } from "@fleetprof/test";
 import { DEPLOY_DIR } from "./support/manifests.js";
 import { connectAs, copyNatsConfigs, makePasswords, nodeEnv, startConfigured, type ConfiguredServer, type User } from "./support/nats-configs.js";
@@ -149,7 +149,7 @@ describe("nats-server permissions (deploy/nats/auth.conf)", () => {
     await waitFor(/Publish to "fleetprof\.ctl\.web-2\.dump"/);
 
     // Capture outcomes: the query API hears its own host's agent, and nobody can forge another's.
-    const done = (host: string): string => `${controlSubject(host, "capture")}.c42.done`;
+    const done = (host: string): string => captureDoneSubject(host, "c42");
     const outcomes = queryApi.subscribe(`${CONTROL_SUBJECT_PREFIX}.*.capture.*.done`);
     const qErrors = watchErrors(queryApi);
     await queryApi.flush();

@@ -10,9 +10,6 @@ import type { OutputFrame, PySpyOutput } from "../pyspy/output.js";
 import type { SamplingMode } from "../pyspy/run.js";
 import { capThreadSamples, maxThreadSamples } from "./count-cap.js";
 
-/** The mode mapping lives in @fleetprof/proto; re-exported for the agent's own modules. */
-export { PROFILE_MODES } from "@fleetprof/proto";
-
 export interface WindowMeta {
   pid: number;
   processStartUnixMs: number;

@@ -2,11 +2,10 @@
  * The agent's status as `AgentHandle.status()` returns it in-process (`fleetprof up`, tests):
  * host, mode, py-spy, NATS and spool state, and every process with its coverage.
  */
-import type { ProfileMode } from "@fleetprof/proto";
+import { profileMode, type ProfileMode } from "@fleetprof/proto";
 import type { SpoolStats } from "../publish/spool.js";
 import type { SamplingMode } from "../pyspy/run.js";
 import type { ProcessSampler } from "../sampling/process-sampler.js";
-import { PROFILE_MODES } from "../sampling/profile.js";
 import { AGENT_VERSION } from "../version.js";
 
 export interface ProcessStatus {
@@ -57,7 +56,7 @@ export function agentStatus(source: StatusSource): AgentStatus {
   return {
     host: source.host,
     agentVersion: AGENT_VERSION,
-    mode: PROFILE_MODES[source.mode],
+    mode: profileMode(source.mode),
     pySpy: source.pySpy(),
     natsConnected: source.natsConnected(),
     spool: source.spool(),

@@ -1,7 +1,7 @@
 /** One JetStream message → a decoded, validated batch, or the reason it is refused. */
 import { promisify } from "node:util";
 import { gunzip, gunzipSync } from "node:zlib";
-import { ENCODING_HEADER, FORMAT_HEADER, SAMPLE_BATCH_FORMAT } from "@fleetprof/proto";
+import { ENCODING_HEADER, FORMAT_HEADER, GZIP_ENCODING, IDENTITY_ENCODING, SAMPLE_BATCH_FORMAT } from "@fleetprof/proto";
 import { decodeSampleBatch, LimitError, type DecodedBatch, type DecodeLimits } from "../decode/sample-batch.js";
 import type { RejectReason, Rejection } from "./reject-reasons.js";
 import { validateBatch, type ValidationLimits } from "./validate.js";
@@ -37,7 +37,7 @@ function tooLarge(limits: IngestLimits): Decoded {
 
 function checkHeaders(format: string, encoding: string): Decoded | undefined {
   if (format !== "" && format !== SAMPLE_BATCH_FORMAT) return reject("unknown_version", `${FORMAT_HEADER} is "${format}" (this collector reads ${SAMPLE_BATCH_FORMAT})`);
-  if (encoding !== "" && encoding !== "gzip" && encoding !== "identity") return reject("undecodable", `unknown ${ENCODING_HEADER} "${encoding}"`);
+  if (encoding !== "" && encoding !== GZIP_ENCODING && encoding !== IDENTITY_ENCODING) return reject("undecodable", `unknown ${ENCODING_HEADER} "${encoding}"`);
   return undefined;
 }
 
@@ -47,7 +47,7 @@ function checkHeaders(format: string, encoding: string): Decoded | undefined {
  */
 export async function decodeMessage(data: Uint8Array, format: string, encoding: string, limits: IngestLimits): Promise<Decoded> {
   // refused headers and uncompressed payloads: nothing to wait for
-  if (encoding === "identity" || checkHeaders(format, encoding) !== undefined) return decodeMessageSync(data, format, encoding, limits);
+  if (encoding === IDENTITY_ENCODING || checkHeaders(format, encoding) !== undefined) return decodeMessageSync(data, format, encoding, limits);
   let raw: Buffer;
   try {
     // big output chunks: the default 16 KiB means dozens of thread-pool round trips per message
@@ -63,7 +63,7 @@ export function decodeMessageSync(data: Uint8Array, format: string, encoding: st
   const bad = checkHeaders(format, encoding);
   if (bad !== undefined) return bad;
   let raw: Buffer;
-  if (encoding === "identity") {
+  if (encoding === IDENTITY_ENCODING) {
     if (data.byteLength > limits.maxDecodedBytes) return tooLarge(limits);
     raw = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
   } else {
