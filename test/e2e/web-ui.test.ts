@@ -316,7 +316,8 @@ describe("the web UI on fleetprof up --demo", () => {
       at += 5 + len;
     }
     const stages = messages.map((m) => m.json["progress"]?.["stage"]).filter((s) => s !== undefined);
-    expect(stages[0]).toBe("started");
+    // (on failure, the messages say why: the end message carries the error)
+    expect(stages[0], JSON.stringify(messages)).toBe("started");
     expect(stages).toContain("stored");
     const graph = messages.find((m) => m.json["flameGraph"] !== undefined)?.json["flameGraph"];
     expect(Number(graph?.["total"])).toBeGreaterThan(0);

@@ -200,8 +200,9 @@ describe("agent under hostile input", () => {
     // A parse taking seconds would hold up every window boundary (the former parser: 47 s per window).
     const windows = profilesOf(published, good.pid).slice(1, -1);
     expect(windows.length).toBeGreaterThan(3);
-    // (three windows' length allows for boundary timers late on a loaded machine)
-    for (const p of windows) expect(Number(p.windowEndUnixMs - p.windowStartUnixMs)).toBeLessThan(3 * WINDOW_MS);
+    // (five windows' length allows for boundary timers late on a loaded machine: the full suite
+    // saw a 6.2 s window of 2 s; the former parser's 47 s is far past it)
+    for (const p of windows) expect(Number(p.windowEndUnixMs - p.windowStartUnixMs)).toBeLessThan(5 * WINDOW_MS);
   });
 
   it("a stack larger than max_payload is cut to fit instead of crashing the agent", () => {
