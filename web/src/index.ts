@@ -8,7 +8,7 @@ export { KIND_FRAME, KIND_ROOT, KIND_OTHER, PRESENT_BOTH, PRESENT_BASE_ONLY, PRE
 export { flameDataFrom } from "./flame/flame-data-from.js";
 export { layoutFlame, type Layout } from "./flame/layout.js";
 export { diffScale, frameColour, frameStyle, UNCHANGED, type FrameStyle } from "./flame/colours.js";
-export { formatCount, formatPercent, formatPoints, formatCpu, formatCores, DEFAULT_RATE_HZ } from "./flame/format.js";
+export { formatCount, formatCountOf, formatPercent, formatPoints, formatCpu, formatCores, DEFAULT_RATE_HZ } from "./flame/format.js";
 export { describeCost, describeStatistics, formatInterval, formatRelative, sortName } from "./flame/diff-confidence.js";
 export { functionStats, type FunctionStat } from "./flame/function-stats.js";
 export { sandwichOf, type Sandwich } from "./flame/sandwich.js";

@@ -6,7 +6,7 @@
 import type { FunctionDiff, TimeRange, VersionReportResponse } from "@fleetprof/proto";
 import { describeRange } from "../output/emit-flame.js";
 import { describeBasis, describeCost, describeStatistics, diffTable, sortName } from "./diff-table.js";
-import { formatCount, formatPercent } from "@fleetprof/web";
+import { formatCountOf, formatPercent } from "@fleetprof/web";
 import { formatTable, type Paint } from "./table.js";
 
 export function rangeMs(r: TimeRange | undefined): { startMs: number; endMs: number } {
@@ -41,7 +41,7 @@ export function renderReportText(res: VersionReportResponse, p: Paint, named: bo
   const what = sortName(sort);
   const side = (version: string, r: TimeRange | undefined, replicates: number, processes: number, samples: bigint): string => {
     const { startMs, endMs } = rangeMs(r);
-    return `  ${version}  ${describeRange(startMs, endMs)}  ${formatCount(replicates)} ${stats?.replicateUnit || "replicate"}s, ${String(processes)} processes, ${formatCount(Number(samples))} samples`;
+    return `  ${version}  ${describeRange(startMs, endMs)}  ${formatCountOf(replicates, stats?.replicateUnit || "replicate")}, ${formatCountOf(processes, "process", "processes")}, ${formatCountOf(Number(samples), "sample")}`;
   };
   const lines = [
     p.bold(reportTitle(res, named)),

@@ -7,6 +7,11 @@ export function formatCount(n: number): string {
   return INTEGER.format(Math.round(n));
 }
 
+/** "1 process", "2,400 processes": a count with its noun, singular for exactly one. */
+export function formatCountOf(n: number, one: string, many = `${one}s`): string {
+  return `${formatCount(n)} ${n === 1 ? one : many}`;
+}
+
 /** A share in [0, 1] as a percentage: 2 decimals below 10%, 1 above, "<0.01%" for specks. */
 export function formatPercent(f: number): string {
   if (f === 0) return "0%";

@@ -5,7 +5,7 @@
 import type { FunctionDiff, VersionReportResponse } from "@fleetprof/proto";
 import { describeRange } from "../../output/emit-flame.js";
 import { describeBasis, describeCost, describeStatistics, formatInterval, sortName } from "../diff-table.js";
-import { flameDataFrom, formatCount, formatPercent, formatPoints } from "@fleetprof/web";
+import { flameDataFrom, formatCountOf, formatPercent, formatPoints } from "@fleetprof/web";
 import { rangeMs, reportTitle } from "../version-report.js";
 import { escapeHtml, renderFlameHtml } from "./flame-html.js";
 
@@ -47,7 +47,7 @@ export function renderReportHtml(res: VersionReportResponse, named: boolean): st
   const stats = d?.statistics;
   const sideLine = (version: string, r: typeof res.range, replicates: number, processes: number, samples: bigint): string => {
     const { startMs, endMs } = rangeMs(r);
-    return `<p><b>${escapeHtml(version)}</b> ${escapeHtml(describeRange(startMs, endMs))} · ${formatCount(replicates)} ${escapeHtml(stats?.replicateUnit || "replicate")}s, ${String(processes)} processes, ${formatCount(Number(samples))} samples</p>`;
+    return `<p><b>${escapeHtml(version)}</b> ${escapeHtml(describeRange(startMs, endMs))} · ${escapeHtml(formatCountOf(replicates, stats?.replicateUnit || "replicate"))}, ${formatCountOf(processes, "process", "processes")}, ${formatCountOf(Number(samples), "sample")}</p>`;
   };
   const notes = [describeBasis(d?.basis), ...describeStatistics(stats, d?.sort ?? 0)].filter((l) => l !== "");
   const section = `${STYLE}
