@@ -68,7 +68,7 @@ export class ReceiveLoop {
       } catch (err) {
         if (stopping.aborted) break;
         if (once.first("consume")) log.error({ err }, "consuming from JetStream failed; retrying");
-        await this.#d.clock.sleep(CONSUME_RETRY_MS);
+        await this.#d.clock.sleep(CONSUME_RETRY_MS, stopping);
       }
     }
   }

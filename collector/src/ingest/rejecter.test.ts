@@ -47,6 +47,20 @@ describe("rejecter", () => {
     expect([copies(), held.size, done]).toEqual([1, 1, true]);
   });
 
+  it("a stop during the back-off ends it at once, without another copy and with no timer left", async () => {
+    const { clock, held, stopping, copies, reject } = setup(Infinity);
+    const m = fakeMsg();
+    held.hold(m.msg);
+    let done = false;
+    void reject(m.msg, "undecodable", "not gzip").then(() => (done = true));
+    await clock.advance(6_000); // copies at 0, 0.5, 1.5 and 3.5 s; the next is due at 7.5 s
+    expect([copies(), done]).toEqual([4, false]);
+    const timers = clock.pending; // the back-off's, and the held message's keep-alive
+    stopping.abort();
+    await clock.advance(0);
+    expect([copies(), held.size, done, clock.pending]).toEqual([4, 1, true, timers - 1]);
+  });
+
   it("backs off up to 30 s between copies", () => {
     expect([0, 1, 5, 6, 20].map(deadLetterRetryDelay)).toEqual([500, 1000, 16_000, 30_000, 30_000]);
   });

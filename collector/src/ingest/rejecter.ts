@@ -44,8 +44,8 @@ export function createRejecter(d: RejecterDeps): (m: JsMsg, reason: RejectReason
       } catch (err) {
         d.metrics.deadLetterFailures++;
         if (d.once.first("dlq-publish")) d.log.error({ err }, "could not publish to the dead-letter subject; holding the message and retrying");
-        if (d.stopping.aborted) return;
-        await d.clock.sleep(deadLetterRetryDelay(attempt));
+        // a stop during the back-off ends it at once (the message stays unacknowledged)
+        if (!(await d.clock.sleep(deadLetterRetryDelay(attempt), d.stopping))) return;
       }
     }
   };
