@@ -69,7 +69,17 @@ export async function startCollector(config: CollectorConfig, deps: CollectorDep
     throw err;
   }
   const c = assemble(config, { store, log, conn, clock: deps.clock ?? systemClock });
-  const http = config.metricsListen === "" ? undefined : await startHttp(config.metricsListen, () => c.metrics.render(), c.health);
+  const closeStore = async (): Promise<void> => {
+    if (deps.store === undefined) await store.close();
+  };
+  let http: Awaited<ReturnType<typeof startHttp>> | undefined;
+  try {
+    http = config.metricsListen === "" ? undefined : await startHttp(config.metricsListen, () => c.metrics.render(), c.health);
+  } catch (err) {
+    // (a metrics port taken): nothing may keep consuming behind a collector that failed to start
+    await c.stop(closeStore);
+    throw err;
+  }
   log.info(
     { consumer: config.consumerName, clickhouse: redactUrl(config.clickhouseUrl), database: store.database, metrics: http?.address, flushRows: config.flushRows, flushIntervalMs: config.flushInterval, decodeThreads: c.decodeThreads },
     "collector started",
@@ -78,7 +88,7 @@ export async function startCollector(config: CollectorConfig, deps: CollectorDep
   const stop = (): Promise<void> => {
     stopped ??= c.stop(async () => {
       await new Promise<void>((resolve) => (http === undefined ? resolve() : http.server.close(() => resolve())));
-      if (deps.store === undefined) await store.close();
+      await closeStore();
     });
     return stopped;
   };
