@@ -4,7 +4,7 @@
  * drains the spool into JetStream; the control endpoint (capture, dump, status) on NATS
  * request/reply. Each of these lives in its own module; this file puts them together.
  */
-import { createLogger, ErrorCode, errorMessage, FleetprofError, type Logger } from "@fleetprof/common";
+import { createLogger, ErrorCode, errorMessage, FleetprofError, systemClock, type Clock, type Logger } from "@fleetprof/common";
 import type { ProcessProfile } from "@fleetprof/proto";
 import { captureLimits, openControlEndpoint } from "./control/control-endpoint.js";
 import { isAlive } from "./discovery/liveness.js";
@@ -22,7 +22,6 @@ import { FailureReporter } from "./pyspy/failure-reporter.js";
 import { PySpyLocator } from "./pyspy/pyspy-locator.js";
 import { RunFiles } from "./pyspy/run-files.js";
 import type { SamplingMode } from "./pyspy/run.js";
-import { systemClock, type Clock } from "./sampling/clock.js";
 import { OutputAccounting } from "./sampling/output-accounting.js";
 import { ProcessSampler, type SamplerTarget } from "./sampling/process-sampler.js";
 import { samplerHooks } from "./sampling/sampler-hooks.js";
@@ -59,9 +58,10 @@ export async function startAgent(partial: Partial<AgentConfig> = {}, logger?: Lo
   const metrics = new AgentMetrics();
   const scanner = new Scanner(discoveryRules(config), config.procDir);
   const mode = config.mode as SamplingMode;
-  const { spool, publisher, batcher } = openPublishing(config, metrics, root);
+  const ptraceScope = scanner.proc.sysctl("kernel/yama/ptrace_scope");
+  const { spool, publisher, batcher } = openPublishing(config, metrics, log, root);
   const files = new RunFiles();
-  const { locator, output, discovery, alive } = wireSampling({ config, scanner, metrics, log, files, clock, emit: (p) => batcher.add(p) });
+  const { locator, output, discovery, alive } = wireSampling({ config, mode, ptraceScope, scanner, metrics, log, files, clock, emit: (p) => batcher.add(p) });
   const samplers = discovery.samplers;
   // Read on status requests only, once `control` exists.
   const source: StatusSource = { host: config.host, mode, pySpy: () => locator.path, natsConnected: () => publisher.connected, spool: () => spool.stats(), samplers, capturesRunning: () => control.captures.running };
@@ -71,7 +71,7 @@ export async function startAgent(partial: Partial<AgentConfig> = {}, logger?: Lo
     samplers,
     alive,
     files,
-    ptraceScope: scanner.proc.sysctl("kernel/yama/ptrace_scope"),
+    ptraceScope,
     publisher,
     output,
     status: () => statusReply(source, captureLimits(config)),
@@ -88,7 +88,7 @@ export async function startAgent(partial: Partial<AgentConfig> = {}, logger?: Lo
   };
   locator.locate();
   scan();
-  const stopScanning = clock.every(config.interval, scan);
+  const scanning = clock.every(config.interval, scan);
   const boundaries = new WindowBoundaries({ windowMs: config.window, clock, samplers, onCoverage: (c) => metrics.coverage.set(c) });
   boundaries.start();
   const metricsServer = await startMetricsServer(config, metrics, log);
@@ -96,7 +96,7 @@ export async function startAgent(partial: Partial<AgentConfig> = {}, logger?: Lo
 
   const halt = (): void => {
     stopping = true;
-    stopScanning();
+    scanning.cancel();
     boundaries.stop();
   };
   let stopped: Promise<void> | undefined;
@@ -124,12 +124,21 @@ interface Sampling {
  * is), each sampler's runs and failures go through the shared hooks, and each ended window is
  * accounted for and its profile handed to `emit`.
  */
-function wireSampling(o: { config: FullConfig; scanner: Scanner; metrics: AgentMetrics; log: Logger; files: RunFiles; clock: Clock; emit: (profile: ProcessProfile) => void }): Sampling {
-  const { config, scanner, metrics, log } = o;
-  const mode = config.mode as SamplingMode;
+function wireSampling(o: {
+  config: FullConfig;
+  mode: SamplingMode;
+  ptraceScope: string | undefined;
+  scanner: Scanner;
+  metrics: AgentMetrics;
+  log: Logger;
+  files: RunFiles;
+  clock: Clock;
+  emit: (profile: ProcessProfile) => void;
+}): Sampling {
+  const { config, mode, scanner, metrics, log } = o;
   const locator = new PySpyLocator({ explicit: config.pySpy, log, clock: o.clock });
   const output = new OutputAccounting(metrics, log);
-  const failures = new FailureReporter(log, metrics, scanner.proc.sysctl("kernel/yama/ptrace_scope"), () => locator.path ?? "py-spy");
+  const failures = new FailureReporter(log, metrics, o.ptraceScope, () => locator.path ?? "py-spy");
   const alive = (t: SamplerTarget): boolean => isAlive(scanner.proc, t);
   const discovery: DiscoveryReconciler<ProcessSampler> = new DiscoveryReconciler({
     scan: () => scanner.scan(),
@@ -157,8 +166,7 @@ function discoveryRules(config: FullConfig): ReturnType<typeof compileRules> {
 }
 
 /** The spool (warning when it cannot be on disk), the publisher draining it, and the batcher feeding it. */
-function openPublishing(config: FullConfig, metrics: AgentMetrics, root: Logger): { spool: Spool; publisher: Publisher; batcher: Batcher } {
-  const log = root.child({ module: "agent" });
+function openPublishing(config: FullConfig, metrics: AgentMetrics, log: Logger, root: Logger): { spool: Spool; publisher: Publisher; batcher: Batcher } {
   const spool = new Spool(config.spoolDir, config.spoolMaxBytes);
   if (!spool.onDisk) {
     log.warn({ spoolDir: config.spoolDir, reason: spool.memoryReason }, `cannot write the spool directory ${config.spoolDir}: batches are buffered in memory only while NATS is down (set --spool-dir to a writable directory)`);

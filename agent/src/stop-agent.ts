@@ -13,7 +13,7 @@ import type { RunFiles } from "./pyspy/run-files.js";
 import type { ProcessSampler } from "./sampling/process-sampler.js";
 
 /** How long shutdown waits for py-spy to write its output, and for the publisher. */
-export const STOP_DEADLINE_MS = 3000;
+const STOP_DEADLINE_MS = 3000;
 
 /** The running parts of an agent, in the shape stopping needs. */
 export interface RunningAgent {

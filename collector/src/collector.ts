@@ -13,10 +13,9 @@
  * - A message is acknowledged only after its write committed; a message that cannot be stored
  *   is dead-lettered and terminated (ingest/rejecter.ts). Stopping: stop.ts.
  */
-import { createLogger, LogOnce, SAMPLES_STREAM, type Logger } from "@fleetprof/common";
+import { type Clock, createLogger, type Logger, LogOnce, SAMPLES_STREAM, systemClock, type Timer } from "@fleetprof/common";
 import type { JsMsg } from "@nats-io/jetstream";
 import { redactUrl, type PreparedWrite, type Store } from "@fleetprof/store";
-import { systemClock, type Clock, type Timer } from "./clock.js";
 import { connectJetStream, openCollectorStore, type JetStreamConnection } from "./connect.js";
 import { DecodePool, defaultDecodeThreads } from "./decode/pool.js";
 import { collectorHealth } from "./health.js";

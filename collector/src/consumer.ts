@@ -1,7 +1,7 @@
 /** The durable pull consumer every collector instance shares (JetStream spreads messages across them). */
-import { AckPolicy, DeliverPolicy, JetStreamApiCodes, JetStreamApiError, type JetStreamManager } from "@nats-io/jetstream";
+import { AckPolicy, DeliverPolicy, type JetStreamManager } from "@nats-io/jetstream";
 import { nanos } from "@nats-io/transport-node";
-import { SAMPLES_STREAM } from "@fleetprof/common";
+import { isJetStreamError, JetStreamErrorCode, SAMPLES_STREAM } from "@fleetprof/common";
 import { SAMPLES_SUBJECT_PREFIX } from "@fleetprof/proto";
 
 export interface ConsumerSettings {
@@ -9,11 +9,6 @@ export interface ConsumerSettings {
   ackWaitMs: number;
   maxDeliver: number;
   maxAckPending: number;
-}
-
-/** True when JetStream answered that the consumer does not exist (API error 10014). */
-export function isConsumerNotFound(err: unknown): boolean {
-  return err instanceof JetStreamApiError && err.code === JetStreamApiCodes.ConsumerNotFound;
 }
 
 /** Creates the consumer, or updates the settings an operator may change on an existing one. */
@@ -27,7 +22,7 @@ export async function ensureConsumer(jsm: JetStreamManager, s: ConsumerSettings)
     }
     return;
   } catch (err) {
-    if (!isConsumerNotFound(err)) throw err;
+    if (!isJetStreamError(err, JetStreamErrorCode.ConsumerNotFound)) throw err;
   }
   await jsm.consumers.add(SAMPLES_STREAM, {
     durable_name: s.name,

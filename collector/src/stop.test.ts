@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { FakeClock } from "./clock.fake.js";
+import { FakeClock } from "@fleetprof/common/clock.fake";
 import { STOP_PULL_TIMEOUT_MS, STOP_WRITE_DEADLINE_MS, stopInOrder, type StopSteps } from "./stop.js";
 
 /** Steps that record their order; pulling and writing end when the test says so. */

@@ -3,7 +3,7 @@
  * shutdown), write what was received with a deadline (what is not written by then stays
  * unacknowledged and JetStream delivers it again), then release the rest.
  */
-import type { Clock } from "./clock.js";
+import type { Clock } from "@fleetprof/common";
 
 /** How long stopping the pull may take before the shutdown goes on without it. */
 export const STOP_PULL_TIMEOUT_MS = 2000;

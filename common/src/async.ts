@@ -25,6 +25,24 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<boolean> {
   });
 }
 
+/**
+ * Waits for `p` to settle, at most `ms` milliseconds. Resolves `true` when it settled in time
+ * (fulfilled or rejected: the outcome is the caller's to read from `p`), `false` otherwise;
+ * either way no timer is left behind to hold the process up.
+ */
+export async function settlesWithin(p: Promise<unknown>, ms: number): Promise<boolean> {
+  const timeUp = new AbortController();
+  const settled = p.then(
+    () => true,
+    () => true,
+  );
+  try {
+    return await Promise.race([settled, sleep(ms, timeUp.signal).then(() => false)]);
+  } finally {
+    timeUp.abort();
+  }
+}
+
 /** The message of a thrown value: an Error's `message`, anything else as a string. */
 export function errorMessage(err: unknown): string {
   return err instanceof Error ? err.message : String(err);

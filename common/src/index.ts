@@ -1,5 +1,6 @@
 export { createLogger, LogOnce, REDACT_PATHS, type Logger, type LoggerConfig } from "./logger.js";
-export { errorMessage, sleep } from "./async.js";
+export { errorMessage, settlesWithin, sleep } from "./async.js";
+export { systemClock, type Clock, type Timer } from "./clock.js";
 export { ErrorCode, FleetprofError, isFleetprofError } from "./errors.js";
 export {
   camelName,

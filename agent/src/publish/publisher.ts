@@ -16,6 +16,7 @@ import {
   JetStreamErrorCode,
   LogOnce,
   natsConnectOptions,
+  settlesWithin,
   sleep,
   type Logger,
   type NatsAuthConfig,
@@ -169,11 +170,11 @@ export class Publisher {
     this.#wake?.();
     const nc = this.#nc;
     if (nc !== undefined) {
-      await Promise.race([nc.drain().catch(() => nc.close()), sleep(Math.max(100, until - Date.now()))]);
+      await settlesWithin(nc.drain().catch(() => nc.close()), Math.max(100, until - Date.now()));
       if (!nc.isClosed()) await nc.close();
     }
-    await Promise.race([this.#loop, sleep(1000)]);
-    await Promise.race([this.#connecting, sleep(100)]);
+    await settlesWithin(this.#loop ?? Promise.resolve(), 1000);
+    await settlesWithin(this.#connecting ?? Promise.resolve(), 100);
     const left = this.#o.spool.stats();
     if (left.messages > 0) {
       this.#o.log.info({ messages: left.messages, bytes: left.bytes, spool: this.#o.spool.dir }, "unpublished batches stay in the spool for the next start");

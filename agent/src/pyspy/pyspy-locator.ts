@@ -4,7 +4,7 @@
  * finds py-spy gone ({@link PySpyLocator.lost}) makes the next scan look again at once.
  */
 import { errorMessage, LogOnce, type Logger } from "@fleetprof/common";
-import type { Clock } from "../sampling/clock.js";
+import type { Clock } from "@fleetprof/common";
 import { MAX_BACKOFF_MS } from "./failure-reporter.js";
 import { locatePySpy } from "./locate.js";
 

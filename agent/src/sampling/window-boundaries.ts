@@ -3,7 +3,8 @@
  * py-spy run, whose process was spawned (gated) a little before, so the hand-over costs one
  * write per process. After each boundary the mean coverage of the last windows is reported.
  */
-import { nextBoundary, type CancelTimer, type Clock } from "./clock.js";
+import type { Clock, Timer } from "@fleetprof/common";
+import { nextBoundary } from "./clock.js";
 import type { ProcessSampler } from "./process-sampler.js";
 
 /** What a boundary needs of a sampler. */
@@ -30,8 +31,8 @@ export class WindowBoundaries {
   readonly #o: WindowBoundariesOptions;
   /** A window younger than this at a boundary (a process found just before it) runs on into the next one. */
   readonly #minWindowMs: number;
-  #cancelPrepare: CancelTimer | undefined;
-  #cancelBoundary: CancelTimer | undefined;
+  #prepareTimer: Timer | undefined;
+  #boundaryTimer: Timer | undefined;
   #stopped = false;
 
   constructor(options: WindowBoundariesOptions) {
@@ -45,18 +46,18 @@ export class WindowBoundaries {
     const at = nextBoundary(clock.now(), windowMs);
     const prepareIn = at - prepareLeadMs(windowMs, samplers.size) - clock.now();
     if (prepareIn > 0) {
-      this.#cancelPrepare = clock.after(prepareIn, () => {
+      this.#prepareTimer = clock.after(prepareIn, () => {
         if (!this.#stopped) for (const s of samplers.values()) s.prepare();
       });
     }
-    this.#cancelBoundary = clock.after(at - clock.now(), () => this.boundary());
+    this.#boundaryTimer = clock.after(at - clock.now(), () => this.boundary());
   }
 
   /** Cancels the next boundary; none comes after it. */
   stop(): void {
     this.#stopped = true;
-    this.#cancelBoundary?.();
-    this.#cancelPrepare?.();
+    this.#boundaryTimer?.cancel();
+    this.#prepareTimer?.cancel();
   }
 
   private boundary(): void {

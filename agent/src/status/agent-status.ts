@@ -47,7 +47,7 @@ export interface StatusSource {
 }
 
 /** One process as status shows it. */
-export function processStatus(s: StatusSampler): ProcessStatus {
+function processStatus(s: StatusSampler): ProcessStatus {
   return { pid: s.target.pid, key: s.target.key, service: s.target.service, version: s.target.version, labels: s.target.labels, state: s.state, coverage: s.lastCoverage, windows: s.windows };
 }
 

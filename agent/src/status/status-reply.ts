@@ -4,17 +4,17 @@
  * 0 before its first window), and the capture limits.
  */
 import { create } from "@bufbuild/protobuf";
-import { AgentStatusReplySchema, type AgentStatusReply } from "@fleetprof/proto";
+import { AgentStatusReplySchema, profileMode, type AgentStatusReply } from "@fleetprof/proto";
 import type { CaptureLimits } from "../control/capture.js";
-import { agentStatus, type StatusSource } from "./agent-status.js";
+import type { StatusSource } from "./agent-status.js";
+import { AGENT_VERSION } from "../version.js";
 
 /** The reply to a status request. */
 export function statusReply(source: StatusSource, limits: CaptureLimits): AgentStatusReply {
-  const st = agentStatus(source);
   return create(AgentStatusReplySchema, {
-    host: st.host,
-    agentVersion: st.agentVersion,
-    mode: st.mode,
+    host: source.host,
+    agentVersion: AGENT_VERSION,
+    mode: profileMode(source.mode),
     processes: [...source.samplers.values()].map((s) => ({
       pid: s.target.pid,
       service: s.target.service,
@@ -25,10 +25,10 @@ export function statusReply(source: StatusSource, limits: CaptureLimits): AgentS
       labels: s.target.labels,
       windows: s.windows,
     })),
-    capturesRunning: st.capturesRunning,
+    capturesRunning: source.capturesRunning(),
     captureMaxConcurrent: limits.maxConcurrent,
     captureMaxDurationMs: limits.maxDurationMs,
     captureMaxRateHz: limits.maxRateHz,
-    natsConnected: st.natsConnected,
+    natsConnected: source.natsConnected(),
   });
 }

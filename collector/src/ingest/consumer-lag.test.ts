@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { FakeClock } from "../clock.fake.js";
+import { FakeClock } from "@fleetprof/common/clock.fake";
 import { CollectorMetrics } from "../metrics.js";
 import { LAG_INTERVAL_MS, watchConsumerLag } from "./consumer-lag.js";
 

@@ -3,7 +3,7 @@
  * delivered but not acknowledged (the consumer's `num_pending` / `num_ack_pending`), and the age
  * of the oldest message waiting in this collector.
  */
-import type { Clock, Timer } from "../clock.js";
+import type { Clock, Timer } from "@fleetprof/common";
 import type { CollectorMetrics } from "../metrics.js";
 
 export const LAG_INTERVAL_MS = 5000;

@@ -1,6 +1,6 @@
 import type { JsMsg } from "@nats-io/jetstream";
 import { describe, expect, it } from "vitest";
-import { FakeClock, settle } from "../clock.fake.js";
+import { FakeClock, settle } from "@fleetprof/common/clock.fake";
 import { DECODE_CONCURRENCY, DecodeStage } from "./decode-stage.js";
 import { fakeMsg } from "./message.fake.js";
 import type { Decoded } from "./message.js";

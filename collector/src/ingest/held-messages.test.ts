@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { FakeClock } from "../clock.fake.js";
+import { FakeClock } from "@fleetprof/common/clock.fake";
 import { HeldMessages, keepAliveInterval } from "./held-messages.js";
 import { fakeMsg } from "./message.fake.js";
 

@@ -3,7 +3,7 @@
  * `working()` every third of the ack wait, so a slow or failing ClickHouse never lets JetStream
  * deliver it again (and never burns `max_deliver`) while the collector still works on it.
  */
-import type { Clock, Timer } from "../clock.js";
+import type { Clock, Timer } from "@fleetprof/common";
 
 /** What keeping a message alive needs of it (a `JsMsg`). */
 export interface KeepAlive {

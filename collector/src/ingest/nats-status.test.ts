@@ -15,8 +15,14 @@ describe("NATS status", () => {
   it("turns nats_up to 0 on a disconnect and back to 1 on a reconnect; other events leave it", async () => {
     const metrics = new CollectorMetrics();
     const seen: number[] = [];
-    const list: NatsStatusEvent[] = [{ type: "disconnect", server: "n1" }, { type: "error", error: new Error("x") }, { type: "reconnect", server: "n2" }, { type: "pingTimer" }];
+    const list: NatsStatusEvent[] = [
+      { type: "disconnect", server: "n1" },
+      { type: "error", error: new Error("x") },
+      { type: "reconnect", server: "n2" },
+      { type: "error", error: new Error("y") }, // an error while up leaves it up
+      { type: "pingTimer" },
+    ];
     await watchNatsStatus(events(list, seen, metrics), metrics, createLogger({ level: "silent" }));
-    expect(seen).toEqual([0, 0, 1, 1]);
+    expect(seen).toEqual([0, 0, 1, 1, 1]);
   });
 });

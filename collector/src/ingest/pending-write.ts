@@ -2,7 +2,7 @@
  * The next write, filled as messages are decoded: each decoded batch is encoded into it at once
  * (hashes, RowBinary, rollup sums) while the previous write commits.
  */
-import type { Clock } from "../clock.js";
+import type { Clock } from "@fleetprof/common";
 import type { DecodedBatch } from "../decode/sample-batch.js";
 import type { WriteItem } from "../write/commit.js";
 

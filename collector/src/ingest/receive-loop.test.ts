@@ -1,7 +1,7 @@
 import type { JsMsg } from "@nats-io/jetstream";
 import { createLogger, LogOnce } from "@fleetprof/common";
 import { describe, expect, it } from "vitest";
-import { FakeClock } from "../clock.fake.js";
+import { FakeClock } from "@fleetprof/common/clock.fake";
 import { CollectorMetrics } from "../metrics.js";
 import { HeldMessages } from "./held-messages.js";
 import { fakeMsg } from "./message.fake.js";

@@ -5,8 +5,7 @@
  * fails the loop logs once and pulls again a second later, until the collector stops.
  */
 import type { JsMsg } from "@nats-io/jetstream";
-import type { LogOnce, Logger } from "@fleetprof/common";
-import type { Clock } from "../clock.js";
+import { type Clock, type Logger, type LogOnce } from "@fleetprof/common";
 import type { CollectorMetrics } from "../metrics.js";
 import type { HeldMessages } from "./held-messages.js";
 import { isLastDelivery, maxDeliverDetail } from "./max-deliver.js";
@@ -19,7 +18,7 @@ import type { RejectReason } from "./reject-reasons.js";
  */
 export const CONSUME_BYTES = 8 * 1024 * 1024;
 /** Pause before pulling again after consuming failed. */
-export const CONSUME_RETRY_MS = 1000;
+const CONSUME_RETRY_MS = 1000;
 
 /** Messages of one `consume()` (JetStream's `ConsumerMessages`). */
 export interface MessageStream extends AsyncIterable<JsMsg> {

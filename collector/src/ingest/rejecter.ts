@@ -6,8 +6,7 @@
  * stays unacknowledged and JetStream delivers it again.
  */
 import type { JsMsg } from "@nats-io/jetstream";
-import type { LogOnce, Logger } from "@fleetprof/common";
-import type { Clock } from "../clock.js";
+import { type Clock, type Logger, type LogOnce } from "@fleetprof/common";
 import type { CollectorMetrics } from "../metrics.js";
 import type { HeldMessages } from "./held-messages.js";
 import type { RejectReason } from "./reject-reasons.js";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { FakeClock } from "../clock.fake.js";
+import { FakeClock } from "@fleetprof/common/clock.fake";
 import { Wakeup } from "./wakeup.js";
 
 describe("wakeup", () => {

@@ -1,5 +1,5 @@
 /** A wait that ends early when poked: the write loop sleeps until a write is due or something changed. */
-import type { Clock } from "../clock.js";
+import type { Clock } from "@fleetprof/common";
 
 export class Wakeup {
   readonly #clock: Clock;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { FakeClock } from "../clock.fake.js";
+import { FakeClock } from "@fleetprof/common/clock.fake";
 import type { WriteItem } from "../write/commit.js";
 import { fakeMsg } from "./message.fake.js";
 import { PendingWrite } from "./pending-write.js";

@@ -4,7 +4,7 @@
  * decoded and ends once nothing waits; past the stop deadline (`hardStop`) it ends without
  * starting another write, and what is not written stays unacknowledged.
  */
-import type { Clock } from "../clock.js";
+import type { Clock } from "@fleetprof/common";
 import type { WriteItem } from "../write/commit.js";
 import { flushDue, flushWait, type FlushSettings } from "./flush-scheduler.js";
 import type { PendingWrite } from "./pending-write.js";

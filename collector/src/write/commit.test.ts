@@ -1,7 +1,7 @@
 import { createLogger, LogOnce } from "@fleetprof/common";
 import type { PreparedWrite, Store, WriteResult } from "@fleetprof/store";
 import { describe, expect, it } from "vitest";
-import { FakeClock } from "../clock.fake.js";
+import { FakeClock } from "@fleetprof/common/clock.fake";
 import { fakeMsg } from "../ingest/message.fake.js";
 import { fakeBatch } from "../ingest/write.fake.js";
 import { CollectorMetrics } from "../metrics.js";

@@ -6,10 +6,9 @@
  * which are dead-lettered with ClickHouse's code and message while every other batch lands.
  * Halves commit one after the other before any later write, so writes still commit in order.
  */
-import { errorMessage, type LogOnce, type Logger } from "@fleetprof/common";
+import { type Clock, errorMessage, type Logger, type LogOnce } from "@fleetprof/common";
 import { permanentWriteError, type ClickHouseFailure, type PreparedWrite, type Store } from "@fleetprof/store";
 import type { JsMsg } from "@nats-io/jetstream";
-import type { Clock } from "../clock.js";
 import type { DecodedBatch } from "../decode/sample-batch.js";
 import type { CollectorMetrics } from "../metrics.js";
 

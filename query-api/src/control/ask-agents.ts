@@ -3,7 +3,7 @@
  * all in parallel, each with its own deadline. A host that does not answer is an outcome,
  * not an error: the caller reports which hosts did not answer and why.
  */
-import { errorMessage } from "@fleetprof/common";
+import { errorMessage, isNoResponders } from "@fleetprof/common";
 import { controlSubject, type ControlVerb } from "@fleetprof/proto";
 import { errors, type NatsConnection } from "@nats-io/transport-node";
 
@@ -14,8 +14,7 @@ export type HostAnswer<T> = { host: string; reply: T; failure?: undefined } | { 
 /** Why a request to a host's agent failed, in words an on-call engineer can act on. */
 export function describeRequestFailure(err: unknown, host: string, verb: ControlVerb, timeoutMs: number): Unanswered {
   const subject = controlSubject(host, verb);
-  const noResponders = err instanceof errors.NoRespondersError || (err instanceof errors.RequestError && err.isNoResponders());
-  if (noResponders) {
+  if (isNoResponders(err)) {
     return { kind: "no-agent", reason: `no agent answers on ${subject}: is fleetprof agent running on ${host} and connected to this NATS (with --host ${host})?` };
   }
   if (err instanceof errors.TimeoutError || (err instanceof Error && err.cause instanceof errors.TimeoutError)) {

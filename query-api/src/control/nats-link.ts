@@ -4,7 +4,7 @@
  * made in the background at start (the query API serves flame graphs without NATS) and
  * retried for ever; a call waits for it until its own deadline.
  */
-import { connectNats, ErrorCode, FleetprofError, type Logger, type NatsAuthConfig } from "@fleetprof/common";
+import { connectNats, ErrorCode, errorMessage, FleetprofError, type Logger, type NatsAuthConfig } from "@fleetprof/common";
 import type { NatsConnection } from "@nats-io/transport-node";
 
 const RETRY_MS = 2000;
@@ -70,7 +70,7 @@ export class NatsLink {
         },
         (err: unknown) => {
           signal.removeEventListener("abort", onAbort);
-          reject(new FleetprofError(ErrorCode.Unavailable, `cannot connect to NATS at ${url}: ${(err as Error).message}`, { cause: err }));
+          reject(new FleetprofError(ErrorCode.Unavailable, `cannot connect to NATS at ${url}: ${errorMessage(err)}`, { cause: err }));
         },
       );
     });

@@ -1,9 +1,9 @@
 /**
- * Time as the collector's timing parts see it: the current time, waits and timers. The running
- * collector uses `systemClock`; unit tests drive a fake one (`clock.fake.ts`) instead of
- * waiting for real time to pass.
+ * Time as the agent's and the collector's timing parts see it: the current time, waits and
+ * timers. Running processes use `systemClock`; unit tests drive a fake one
+ * (`@fleetprof/common/clock.fake`) instead of waiting for real time to pass.
  */
-import { sleep } from "@fleetprof/common";
+import { sleep } from "./async.js";
 
 /** A pending timer. */
 export interface Timer {
