@@ -7,18 +7,22 @@
  * medians, the ratios (goal ≤ 1.20) and where the opening page's time went.
  *
  *   npm run bench -- explore-ui          (FLEETPROF_BENCH_ROWS=… to change the dataset size)
+ *
+ * FLEETPROF_BENCH_DATA=dir keeps the generated dataset in `dir` and reuses it on the next run
+ * (comparing two versions of the code on the same data), as the query benchmark does.
  */
-import { mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createLogger } from "@fleetprof/common";
 import { openStore } from "@fleetprof/store";
 import { launchBrowser } from "@fleetprof/test";
 import { createQueryClient, startQueryApi } from "../src/index.js";
-import { generateDataset, waitForMerges } from "./dataset.js";
+import { generateDataset, keptDataset, waitForMerges, type Dataset } from "./dataset.js";
 
 const ROWS = Number(process.env["FLEETPROF_BENCH_ROWS"] ?? 30_000_000);
 const RUNS = Number(process.env["FLEETPROF_BENCH_RUNS"] ?? 9);
+const KEEP = process.env["FLEETPROF_BENCH_DATA"];
 const SELECTOR = '{service="svc3"}';
 
 function median(values: number[]): number {
@@ -40,14 +44,22 @@ interface PageTiming {
   responseBytes: number;
 }
 
-const dir = mkdtempSync(join(tmpdir(), "fleetprof-bench-ui-"));
+const dir = KEEP ?? mkdtempSync(join(tmpdir(), "fleetprof-bench-ui-"));
+const kept = KEEP !== undefined && existsSync(KEEP);
 const store = await openStore(`chdb://${dir}`);
 const browser = await launchBrowser();
 try {
-  console.log(`generating ${String(ROWS)} sample rows inside ClickHouse…`);
-  const data = await generateDataset(store, ROWS);
-  const settledMs = await waitForMerges(store);
-  console.log(`generated in ${(data.generateMs / 1000).toFixed(1)} s, waited ${(settledMs / 1000).toFixed(0)} s for merges`);
+  const reused = kept ? await keptDataset(store) : undefined;
+  let data: Dataset;
+  if (reused === undefined) {
+    console.log(`generating ${String(ROWS)} sample rows inside ClickHouse…`);
+    data = await generateDataset(store, ROWS);
+    const settledMs = await waitForMerges(store);
+    console.log(`generated in ${(data.generateMs / 1000).toFixed(1)} s, waited ${(settledMs / 1000).toFixed(0)} s for merges`);
+  } else {
+    data = reused;
+    console.log(`reusing the dataset in ${dir} (its 24 h end at ${new Date(data.endMs).toISOString()})`);
+  }
 
   const api = await startQueryApi({ host: "127.0.0.1", port: 0, httpListen: "127.0.0.1:0", deadline: 600_000 }, { store, logger: createLogger({ level: "warn" }) });
   const client = createQueryClient(api.address, { deadlineMs: 600_000 });
@@ -127,5 +139,5 @@ try {
 } finally {
   await browser.close();
   await store.close();
-  rmSync(dir, { recursive: true, force: true });
+  if (KEEP === undefined) rmSync(dir, { recursive: true, force: true });
 }
