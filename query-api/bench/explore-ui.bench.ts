@@ -126,6 +126,8 @@ try {
   console.log(`Explore page: navigation → flame graph drawn          ${u.toFixed(0).padStart(6)} ms   runs: ${ui.map((v) => v.firstFlameMs.toFixed(0)).join(" ")}`);
   const at = (f: (t: PageTiming) => number): string => median(ui.map(f)).toFixed(0).padStart(6);
   console.log(`  page (HTML) received                                ${at((t) => t.htmlMs)} ms after navigation`);
+  const inline = ui.filter((t) => t.requestStartMs === 0).length;
+  if (inline > 0) console.log(`  (${String(inline)} of ${String(ui.length)} pages came with the flame graph inside: no FlameGraph request; the HTML's end is the answer's)`);
   console.log(`  FlameGraph request sent (by the preload script)    ${at((t) => t.requestStartMs)} ms after navigation`);
   console.log(`  app script started                                  ${at((t) => t.appStartMs)} ms`);
   console.log(`  FlameGraph answer in (Connect, binary)              ${at((t) => t.requestEndMs)} ms   (request ${at((t) => t.requestEndMs - t.requestStartMs)} ms: waiting ${at((t) => t.waitMs)} ms, download ${at((t) => t.downloadMs)} ms, ${(median(ui.map((t) => t.responseBytes)) / 1024).toFixed(0)} KiB)`);
