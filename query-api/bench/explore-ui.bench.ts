@@ -131,7 +131,7 @@ try {
   console.log(`  FlameGraph request sent (by the preload script)    ${at((t) => t.requestStartMs)} ms after navigation`);
   console.log(`  app script started                                  ${at((t) => t.appStartMs)} ms`);
   console.log(`  FlameGraph answer in (Connect, binary)              ${at((t) => t.requestEndMs)} ms   (request ${at((t) => t.requestEndMs - t.requestStartMs)} ms: waiting ${at((t) => t.waitMs)} ms, download ${at((t) => t.downloadMs)} ms, ${(median(ui.map((t) => t.responseBytes)) / 1024).toFixed(0)} KiB)`);
-  console.log(`  flame graph drawn (decode, layout, draw after both) ${at((t) => t.firstFlameMs - Math.max(t.requestEndMs, t.appStartMs))} ms after the later of the two`);
+  console.log(`  flame graph drawn (decode, layout, draw after both) ${at((t) => t.firstFlameMs - Math.max(t.requestStartMs === 0 ? t.htmlMs : t.requestEndMs, t.appStartMs))} ms after the later of the two (the page's end when the answer came inside)`);
   const a = median(inApp);
   console.log(`Explore page, a new selection in the open page → drawn ${a.toFixed(0).padStart(6)} ms   runs: ${inApp.map((v) => v.toFixed(0)).join(" ")}`);
   console.log(`ratio UI / gRPC, opening the page                     ${(u / g).toFixed(2)}   (goal ≤ 1.20)`);
