@@ -167,3 +167,11 @@ export async function waitForMerges(store: Store, maxMs = 180_000): Promise<numb
   }
   return performance.now() - started;
 }
+
+/** The dataset of an earlier run kept in FLEETPROF_BENCH_DATA: its 24 h end at the hour after its last sample. */
+export async function keptDataset(store: Store): Promise<Dataset | undefined> {
+  const [rows, last] = (await queryRows<[string, number]>(store, `SELECT count(), toUnixTimestamp(max(time)) FROM ${store.db}.samples`, {}))[0] ?? ["0", 0];
+  if (Number(rows) === 0) return undefined;
+  const endMs = Math.ceil((last * 1000 + 1) / 3_600_000) * 3_600_000;
+  return { rows: Number(rows), startMs: endMs - 24 * 3_600_000, endMs, generateMs: 0 };
+}

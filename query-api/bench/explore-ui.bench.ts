@@ -7,18 +7,22 @@
  * medians, the ratios (goal ≤ 1.20) and where the opening page's time went.
  *
  *   npm run bench -- explore-ui          (FLEETPROF_BENCH_ROWS=… to change the dataset size)
+ *
+ * FLEETPROF_BENCH_DATA=dir keeps the generated dataset in `dir` and reuses it on the next run
+ * (comparing two versions of the code on the same data), as the query benchmark does.
  */
-import { mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createLogger } from "@fleetprof/common";
 import { openStore } from "@fleetprof/store";
 import { launchBrowser } from "@fleetprof/test";
 import { createQueryClient, startQueryApi } from "../src/index.js";
-import { generateDataset, waitForMerges } from "./dataset.js";
+import { generateDataset, keptDataset, waitForMerges, type Dataset } from "./dataset.js";
 
 const ROWS = Number(process.env["FLEETPROF_BENCH_ROWS"] ?? 30_000_000);
 const RUNS = Number(process.env["FLEETPROF_BENCH_RUNS"] ?? 9);
+const KEEP = process.env["FLEETPROF_BENCH_DATA"];
 const SELECTOR = '{service="svc3"}';
 
 function median(values: number[]): number {
@@ -40,14 +44,22 @@ interface PageTiming {
   responseBytes: number;
 }
 
-const dir = mkdtempSync(join(tmpdir(), "fleetprof-bench-ui-"));
+const dir = KEEP ?? mkdtempSync(join(tmpdir(), "fleetprof-bench-ui-"));
+const kept = KEEP !== undefined && existsSync(KEEP);
 const store = await openStore(`chdb://${dir}`);
 const browser = await launchBrowser();
 try {
-  console.log(`generating ${String(ROWS)} sample rows inside ClickHouse…`);
-  const data = await generateDataset(store, ROWS);
-  const settledMs = await waitForMerges(store);
-  console.log(`generated in ${(data.generateMs / 1000).toFixed(1)} s, waited ${(settledMs / 1000).toFixed(0)} s for merges`);
+  const reused = kept ? await keptDataset(store) : undefined;
+  let data: Dataset;
+  if (reused === undefined) {
+    console.log(`generating ${String(ROWS)} sample rows inside ClickHouse…`);
+    data = await generateDataset(store, ROWS);
+    const settledMs = await waitForMerges(store);
+    console.log(`generated in ${(data.generateMs / 1000).toFixed(1)} s, waited ${(settledMs / 1000).toFixed(0)} s for merges`);
+  } else {
+    data = reused;
+    console.log(`reusing the dataset in ${dir} (its 24 h end at ${new Date(data.endMs).toISOString()})`);
+  }
 
   const api = await startQueryApi({ host: "127.0.0.1", port: 0, httpListen: "127.0.0.1:0", deadline: 600_000 }, { store, logger: createLogger({ level: "warn" }) });
   const client = createQueryClient(api.address, { deadlineMs: 600_000 });
@@ -114,10 +126,12 @@ try {
   console.log(`Explore page: navigation → flame graph drawn          ${u.toFixed(0).padStart(6)} ms   runs: ${ui.map((v) => v.firstFlameMs.toFixed(0)).join(" ")}`);
   const at = (f: (t: PageTiming) => number): string => median(ui.map(f)).toFixed(0).padStart(6);
   console.log(`  page (HTML) received                                ${at((t) => t.htmlMs)} ms after navigation`);
+  const inline = ui.filter((t) => t.requestStartMs === 0).length;
+  if (inline > 0) console.log(`  (${String(inline)} of ${String(ui.length)} pages came with the flame graph inside: no FlameGraph request; the HTML's end is the answer's)`);
   console.log(`  FlameGraph request sent (by the preload script)    ${at((t) => t.requestStartMs)} ms after navigation`);
   console.log(`  app script started                                  ${at((t) => t.appStartMs)} ms`);
   console.log(`  FlameGraph answer in (Connect, binary)              ${at((t) => t.requestEndMs)} ms   (request ${at((t) => t.requestEndMs - t.requestStartMs)} ms: waiting ${at((t) => t.waitMs)} ms, download ${at((t) => t.downloadMs)} ms, ${(median(ui.map((t) => t.responseBytes)) / 1024).toFixed(0)} KiB)`);
-  console.log(`  flame graph drawn (decode, layout, draw after both) ${at((t) => t.firstFlameMs - Math.max(t.requestEndMs, t.appStartMs))} ms after the later of the two`);
+  console.log(`  flame graph drawn (decode, layout, draw after both) ${at((t) => t.firstFlameMs - Math.max(t.requestStartMs === 0 ? t.htmlMs : t.requestEndMs, t.appStartMs))} ms after the later of the two (the page's end when the answer came inside)`);
   const a = median(inApp);
   console.log(`Explore page, a new selection in the open page → drawn ${a.toFixed(0).padStart(6)} ms   runs: ${inApp.map((v) => v.toFixed(0)).join(" ")}`);
   console.log(`ratio UI / gRPC, opening the page                     ${(u / g).toFixed(2)}   (goal ≤ 1.20)`);
@@ -127,5 +141,5 @@ try {
 } finally {
   await browser.close();
   await store.close();
-  rmSync(dir, { recursive: true, force: true });
+  if (KEEP === undefined) rmSync(dir, { recursive: true, force: true });
 }

@@ -15,9 +15,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createLogger } from "@fleetprof/common";
 import { SortBy } from "@fleetprof/proto";
-import { openStore, queryRows, type Store } from "@fleetprof/store";
+import { openStore, queryRows } from "@fleetprof/store";
 import { createQueryClient, startQueryApi } from "../src/index.js";
-import { generateDataset, waitForMerges, type Dataset } from "./dataset.js";
+import { generateDataset, keptDataset, waitForMerges } from "./dataset.js";
 
 const ROWS = Number(process.env["FLEETPROF_BENCH_ROWS"] ?? 30_000_000);
 const RUNS = Number(process.env["FLEETPROF_BENCH_RUNS"] ?? 7);
@@ -39,14 +39,6 @@ async function measure(fn: () => Promise<unknown>): Promise<number> {
     times.push(performance.now() - t);
   }
   return median(times);
-}
-
-/** The dataset of an earlier run kept in FLEETPROF_BENCH_DATA: its 24 h end at the hour after its last sample. */
-async function keptDataset(store: Store): Promise<Dataset | undefined> {
-  const [rows, last] = (await queryRows<[string, number]>(store, `SELECT count(), toUnixTimestamp(max(time)) FROM ${store.db}.samples`, {}))[0] ?? ["0", 0];
-  if (Number(rows) === 0) return undefined;
-  const endMs = Math.ceil((last * 1000 + 1) / 3_600_000) * 3_600_000;
-  return { rows: Number(rows), startMs: endMs - 24 * 3_600_000, endMs, generateMs: 0 };
 }
 
 const dir = KEEP ?? mkdtempSync(join(tmpdir(), "fleetprof-bench-query-"));

@@ -12,6 +12,7 @@ import { UI_DIR } from "@fleetprof/web";
 import { createCallHooks, type ServerCallHooks } from "./call-hooks.js";
 import { connectRoutes } from "./connect/routes.js";
 import { startHttpServer, type HttpServer } from "./connect/http-server.js";
+import { inlineFlameStarter } from "./connect/inline-flame.js";
 import { serverStreamingHandlers, serviceDefinition, unaryHandlers } from "./grpc/adapter.js";
 import { NatsLink } from "./control/nats-link.js";
 import { HealthService } from "./grpc/health.js";
@@ -196,7 +197,7 @@ export async function startQueryApi(partial: Partial<QueryApiConfig> = {}, optio
   const httpListen = partial.httpListen ?? "";
   const tls = config.tlsCert === undefined || config.tlsKey === undefined ? undefined : { cert: readFileSync(config.tlsCert), key: readFileSync(config.tlsKey) };
   const routes = connectRoutes(QueryService, queryService, capture, calls.hooks, captureExtraMs);
-  const http = httpListen === "" ? undefined : await startHttpServer({ listen: httpListen, routes, uiDir: UI_DIR, allowOrigins: config.httpAllowOrigins, tls, log }).catch(async (err: unknown) => {
+  const http = httpListen === "" ? undefined : await startHttpServer({ listen: httpListen, routes, uiDir: UI_DIR, inlineFlame: inlineFlameStarter(queryService, calls.hooks), allowOrigins: config.httpAllowOrigins, tls, log }).catch(async (err: unknown) => {
     server.forceShutdown();
     await close();
     throw err;

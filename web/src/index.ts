@@ -13,4 +13,5 @@ export { describeCost, describeStatistics, formatInterval, formatRelative, sortN
 export { functionStats, type FunctionStat } from "./flame/function-stats.js";
 export { sandwichOf, type Sandwich } from "./flame/sandwich.js";
 export { framePath, nodeAtPath } from "./flame/frame-path.js";
+export { DEFAULT_FROM, resolveRange, type ResolvedRange } from "./ui/time-range.js";
 export { escapeHtml, flameHtml, type FlameHtmlOptions, type FlamePage } from "./viewer/flame-html.js";

@@ -12,6 +12,7 @@ import { ErrorCode, errorMessage, FleetprofError, type Logger } from "@fleetprof
 import { PEER } from "./call-source.js";
 import { fastBrotli, fastGzip } from "./compression.js";
 import { applyCors, parseOrigins } from "./cors.js";
+import type { InlineFlameStarter } from "./inline-flame.js";
 import { staticFiles } from "./static-files.js";
 
 export interface HttpServerOptions {
@@ -20,6 +21,8 @@ export interface HttpServerOptions {
   routes: (router: ConnectRouter) => void;
   /** The web UI's built files. */
   uiDir: string;
+  /** Starts the Explore page's flame graph call for the page to carry (inline-flame.ts); none: pages are served as they are. */
+  inlineFlame?: InlineFlameStarter | undefined;
   /** Comma-separated origins allowed to call the routes from their pages; empty: none. */
   allowOrigins: string;
   /** PEM certificate chain and key: serve HTTPS. */
@@ -65,7 +68,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpS
   const allowed = parseOrigins(options.allowOrigins);
   // On loopback, only loopback names: a page whose DNS name was rebound to 127.0.0.1 cannot call in.
   const loopbackOnly = LOOPBACK.has(host) || host.startsWith("127.");
-  const files = staticFiles(options.uiDir);
+  const files = staticFiles(options.uiDir, options.inlineFlame);
   const connect = connectNodeAdapter({
     routes: options.routes,
     grpc: false,

@@ -8,8 +8,9 @@ import { createHash } from "node:crypto";
 import { readFile, stat } from "node:fs/promises";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { extname, join, normalize, resolve, sep } from "node:path";
-import { gzipSync } from "node:zlib";
+import { constants as zlibConstants, createGzip, gzipSync } from "node:zlib";
 import { errorMessage } from "@fleetprof/common";
+import type { InlineFlame, InlineFlameStarter } from "./inline-flame.js";
 
 const TYPES: Record<string, string> = {
   ".html": "text/html; charset=utf-8",
@@ -67,8 +68,44 @@ function notBuilt(res: ServerResponse, root: string): void {
   res.end(`The web UI is not built (nothing in ${root}): run \`npm run build\` in the fleetprof repository, then reload.\n`);
 }
 
-/** Serves the files under `root` (an absolute folder). */
-export function staticFiles(folder: string): StaticHandler {
+/** Where the page is told that its flame graph comes inline (before the preload script), and where the answer goes. */
+const INLINE_META = "fleetprof-flame";
+const INLINE_ANSWER = "fleetprof-flame-answer";
+
+/**
+ * index.html with the page's flame graph streamed in (inline-flame.ts): the page up to
+ * `</body>` at once, then, when the call is done, its answer and the rest. The policy is the
+ * page's own: the answer is data in a non-executable element, and the inline scripts are unchanged.
+ */
+async function sendWithInlineFlame(res: ServerResponse, headers: Record<string, string>, raw: Buffer, gzip: boolean, inline: InlineFlame): Promise<void> {
+  const html = raw.toString("utf8");
+  const meta = `<meta name="${INLINE_META}" content="${String(inline.range.startMs)} ${String(inline.range.endMs)}">`;
+  const firstScript = html.indexOf("<script>");
+  const headed = firstScript < 0 ? html : `${html.slice(0, firstScript)}${meta}\n${html.slice(firstScript)}`;
+  const bodyEnd = headed.lastIndexOf("</body>");
+  const [before, after] = bodyEnd < 0 ? [headed, ""] : [headed.slice(0, bodyEnd), headed.slice(bodyEnd)];
+  res.writeHead(200, headers);
+  const out = gzip ? createGzip() : undefined;
+  if (out !== undefined) out.pipe(res);
+  const write = (text: string): void => {
+    if (out === undefined) res.write(text);
+    else {
+      out.write(text);
+      out.flush(zlibConstants.Z_SYNC_FLUSH);
+    }
+  };
+  write(before);
+  const bytes = await inline.bytes;
+  const answer = bytes === undefined ? "" : `<script type="application/octet-stream" id="${INLINE_ANSWER}">${Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("base64")}</script>\n`;
+  if (out === undefined) res.end(answer + after);
+  else out.end(answer + after);
+}
+
+/**
+ * Serves the files under `root` (an absolute folder); `inline`, when given, starts a page's
+ * flame graph call for index.html to carry (the Explore page opened in a browser).
+ */
+export function staticFiles(folder: string, inline?: InlineFlameStarter): StaticHandler {
   const root = resolve(folder);
   const gzipped = new Map<string, Buffer>();
   const serve = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
@@ -77,6 +114,8 @@ export function staticFiles(folder: string): StaticHandler {
       return;
     }
     const urlPath = (req.url ?? "/").split("?")[0] ?? "/";
+    // started before anything is read: the query runs while the page is sent
+    const flame = extname(urlPath) === "" ? inline?.(req, res) : undefined;
     let path = resolveUnder(root, urlPath);
     if (path === undefined) {
       res.writeHead(404, { "content-type": "text/plain; charset=utf-8" }).end("not found\n");
@@ -108,6 +147,10 @@ export function staticFiles(folder: string): StaticHandler {
     if (body === undefined) {
       const raw = await readFile(path);
       if (ext === ".html") Object.assign(headers, { "content-security-policy": pagePolicy(raw.toString("utf8")), "referrer-policy": "no-referrer", "x-frame-options": "DENY" });
+      if (flame !== undefined && ext === ".html") {
+        await sendWithInlineFlame(res, headers, raw, gzip, flame);
+        return;
+      }
       body = gzip ? gzipSync(raw) : raw;
       if (gzip && hashed) gzipped.set(path, body);
     }

@@ -35,6 +35,11 @@ export interface FlameViewOptions {
   onFrameMenu?: (i: number) => void;
   /** After each draw: nodes drawn and nodes too narrow to draw. */
   onDraw?: (drawn: number, skipped: number) => void;
+  /**
+   * The canvas container's width inside its padding, when the caller measured it just now
+   * (before changing the page): the first draw then forces no style and layout pass.
+   */
+  width?: number | undefined;
 }
 
 /** Where a node is drawn, in viewport coordinates. */
@@ -92,8 +97,8 @@ export class FlameView {
     this.ctx = ctx;
     // folded nodes are hatched; most graphs have none
     if (data.foldedNodes > 0 || data.kind.includes(KIND_OTHER)) this.hatch = hatchPattern(ctx) ?? this.hatch;
-    this.listen();
-    this.resize();
+    this.listen(options.width);
+    this.resize(options.width);
   }
 
   /** The node's label: function, "all", or a folded-frames summary. */
@@ -188,10 +193,10 @@ export class FlameView {
     return out;
   }
 
-  /** Fits the canvas to its container's width and the graph's depth, then draws. */
-  resize(): void {
+  /** Fits the canvas to its container's width (measured unless given) and the graph's depth, then draws. */
+  resize(width?: number): void {
     const dpr = window.devicePixelRatio || 1;
-    const w = contentWidth(this.canvas.parentElement);
+    const w = width ?? contentWidth(this.canvas.parentElement);
     if (w === 0) return;
     const h = Math.min((this.layout.maxDepth + 1) * ROW + 2, Math.floor(MAX_CANVAS_PX / dpr));
     this.cssWidth = w;
@@ -426,7 +431,7 @@ export class FlameView {
     return id;
   }
 
-  private listen(): void {
+  private listen(knownWidth: number | undefined): void {
     const { canvas } = this;
     const tip = this.options.tooltip;
     const on = <K extends keyof HTMLElementEventMap>(type: K, fn: (e: HTMLElementEventMap[K]) => void): void => {
@@ -467,7 +472,7 @@ export class FlameView {
     });
     const parent = canvas.parentElement;
     if (parent !== null && typeof ResizeObserver === "function") {
-      let width = contentWidth(parent);
+      let width = knownWidth ?? contentWidth(parent);
       const observer = new ResizeObserver(() => {
         // zero: hidden or out of the document, nothing to draw
         if (contentWidth(parent) === width || contentWidth(parent) === 0) return;
@@ -481,7 +486,7 @@ export class FlameView {
 }
 
 /** The width inside an element's padding, whole pixels. */
-function contentWidth(el: HTMLElement | null): number {
+export function contentWidth(el: HTMLElement | null): number {
   if (el === null) return 0;
   const cs = getComputedStyle(el);
   return Math.max(0, Math.floor(el.clientWidth - parseFloat(cs.paddingLeft) - parseFloat(cs.paddingRight)));

@@ -69,4 +69,8 @@ function start(): void {
   });
 }
 
-start();
+// The script is async: it runs as soon as it is loaded, while an Explore page may still be
+// receiving its flame graph at the end of the body. The body's elements come in the first
+// chunk, before it; should they not be parsed yet, wait for them.
+if (document.getElementById("tooltip") === null) document.addEventListener("readystatechange", start, { once: true });
+else start();

@@ -5,7 +5,7 @@
  */
 import type { FlameData } from "../../flame/flame-data.js";
 import { framePath, nodeAtPath } from "../../flame/frame-path.js";
-import { FlameView } from "../../flame/flame-view.js";
+import { contentWidth, FlameView } from "../../flame/flame-view.js";
 import { formatCount, formatPercent } from "../../flame/format.js";
 import { legendItems } from "../../viewer/legend.js";
 import { append, h, icon } from "../dom.js";
@@ -13,6 +13,9 @@ import { ICONS } from "../icons.js";
 import { exportMenu, type ExportSource } from "./export-menu.js";
 import { SandwichView } from "./sandwich-view.js";
 import { exposeView } from "./test-handle.js";
+
+/** How long a new graph may take before the one on screen is dimmed. */
+const STALE_AFTER_MS = 150;
 
 /** What the URL says about the panel. */
 export interface FlameState {
@@ -48,6 +51,7 @@ export class FlamePanel {
   private readonly sandwichBox = h("div", { className: "sandwich", hidden: true });
   private readonly status = h("div", { className: "flame-status" });
   private timer = 0;
+  private staleTimer = 0;
   private readonly onKey = (e: KeyboardEvent): void => this.key(e);
 
   constructor(
@@ -98,15 +102,21 @@ export class FlamePanel {
 
   /**
    * Shows `loading` in place of the panel when it shows nothing yet, or dims the graph on
-   * screen while a new one is computed (the page keeps its layout).
+   * screen while a new one is computed (the page keeps its layout). The dimming waits
+   * STALE_AFTER_MS: a quick answer replaces the graph without it, and the browser does not
+   * repaint the whole panel twice (on two cores, time taken from the server computing the answer).
    */
   showLoading(slot: HTMLElement, loading: HTMLElement): void {
-    if (this.view !== undefined && slot.contains(this.el)) this.el.classList.add("stale");
+    clearTimeout(this.staleTimer);
+    if (this.view !== undefined && slot.contains(this.el)) this.staleTimer = window.setTimeout(() => this.el.classList.add("stale"), STALE_AFTER_MS);
     else slot.replaceChildren(loading);
   }
 
   /** Shows a new graph (the old one's zoom path and search are applied to it). */
   setData(data: FlameData, state: FlameState): void {
+    // The width first, while the page's layout is still clean: measuring after the changes below would force a style and layout pass of the whole page.
+    const width = this.view !== undefined && this.el.isConnected && !this.canvasBox.hidden ? contentWidth(this.canvasBox) : undefined;
+    clearTimeout(this.staleTimer);
     this.el.classList.remove("stale");
     this.view?.destroy();
     this.data = data;
@@ -121,6 +131,7 @@ export class FlamePanel {
     const view = new FlameView(canvas, data, {
       rateHz: this.options.rateHz,
       tooltip: this.tooltip,
+      width,
       onZoom: (z) => {
         this.zoomInfo.textContent = z === 0 ? "" : `Zoomed into ${view.label(z)} · ${formatPercent(view.layout.width[z] ?? 0)} of the graph · click it again to zoom out, Esc to reset`;
         const path = framePath(data, z);
@@ -171,6 +182,7 @@ export class FlamePanel {
   }
 
   destroy(): void {
+    clearTimeout(this.staleTimer);
     document.removeEventListener("keydown", this.onKey);
     this.view?.destroy();
     this.sandwich?.destroy();

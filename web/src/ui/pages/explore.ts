@@ -132,9 +132,11 @@ type Load = (signal: AbortSignal) => Promise<void>;
 /** The page's four requests: the flame graph first, then the top functions, the series and the label names. */
 function exploreLoads(s: ExploreState, v: ExploreView, retry: () => void): { flame: Load; top: Load; series: Load; labels: Load } {
   const flame = async (signal: AbortSignal): Promise<void> => {
+    // the request first: the page's own changes happen while the server works
+    const answer = fetchFlame(s, signal);
     v.panel.showLoading(v.flameSlot, loading("Computing the flame graph…"));
     try {
-      const data = await fetchFlame(s, signal);
+      const data = await answer;
       if (signal.aborted) return;
       if (data.sum === 0) {
         fill(v.flameSlot, empty("No samples matched this selector in this time range", "Try a longer range, or check the Services page for what is being profiled."));
@@ -207,9 +209,6 @@ export function explorePage(root: HTMLElement): Page {
   function update(params: URLSearchParams): void {
     s.p = read(params);
     const p = s.p;
-    v.selector.set(p.q);
-    v.picker.set(p.range);
-    v.topN.value = String(p.top);
     const base = `${p.q}|${p.range.from}|${p.range.to}`;
     if (base !== s.lastBase) {
       // one resolution of a relative range for every request of this selection
@@ -219,7 +218,11 @@ export function explorePage(root: HTMLElement): Page {
       s.lastBase = base;
     }
     v.panel.setRate(p.rateHz);
+    // the flame graph's request goes out before the controls change (they only show the URL)
     loaders.flame.run(`${base}|${String(p.nodes)}|${String(p.rateHz)}`, (signal) => (s.flameDone = load.flame(signal)));
+    v.selector.set(p.q);
+    v.picker.set(p.range);
+    v.topN.value = String(p.top);
     loaders.top.run(`${base}|${p.sort}`, load.top);
     loaders.series.run(`${base}|${p.by}|${String(p.top)}|${String(p.rateHz)}`, load.series);
     loaders.labels.run(base, load.labels);
