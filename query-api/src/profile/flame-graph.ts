@@ -125,20 +125,6 @@ function keepHeaviest(f: Fold, maxNodes: number): Uint8Array {
   return kept;
 }
 
-/** An "other" node's values: the children of one kept node that were not kept. */
-interface Other {
-  total: number;
-  baseTotal: number;
-  folded: number;
-}
-
-/** A work item of the pre-order walk: a tree node, or (`other` ≥ 0) an "other" node. */
-interface Item {
-  id: number;
-  parent: number;
-  other: number;
-}
-
 /** The message's nodes, written in pre-order, and what truncation folded. */
 class NodeWriter {
   readonly nodes: FlameNode[] = [];
@@ -183,35 +169,118 @@ class NodeWriter {
 }
 
 /**
- * The kept children of `id` as work items and, when some were not kept, one "other" item
- * holding them (appended to `others`), heaviest last: the walk pops the heaviest first.
+ * The work stack of the pre-order walk, as columns (no object per item): a tree node (`other`
+ * −1), or an "other" node (`other` ≥ 0, an index into the Others columns).
  */
-function childItems(f: Fold, kept: Uint8Array, sizes: Uint32Array, id: number, index: number, others: Other[], out: NodeWriter): Item[] {
+class Work {
+  readonly id: number[] = [];
+  readonly parent: number[] = [];
+  readonly other: number[] = [];
+  size = 0;
+  push(id: number, parent: number, other: number): void {
+    const at = this.size++;
+    if (at === this.id.length) {
+      this.id.push(id);
+      this.parent.push(parent);
+      this.other.push(other);
+    } else {
+      this.id[at] = id;
+      this.parent[at] = parent;
+      this.other[at] = other;
+    }
+  }
+}
+
+/** The values of "other" nodes: the children of one kept node that were not kept. */
+class Others {
+  readonly total: number[] = [];
+  readonly baseTotal: number[] = [];
+  readonly folded: number[] = [];
+}
+
+/** Scratch columns of one node's kept children, reused from node to node (no allocation per node). */
+class Siblings {
+  item = new Int32Array(64);
+  weight = new Float64Array(64);
+  order = new Int32Array(64);
+  size = 0;
+  add(item: number, weight: number): void {
+    if (this.size === this.item.length) {
+      const grow = <T extends Int32Array | Float64Array>(a: T): T => {
+        const b = new (a.constructor as new (n: number) => T)(a.length * 2);
+        b.set(a);
+        return b;
+      };
+      this.item = grow(this.item);
+      this.weight = grow(this.weight);
+      this.order = grow(this.order);
+    }
+    this.order[this.size] = this.size;
+    this.item[this.size] = item;
+    this.weight[this.size++] = weight;
+  }
+  /** `order` by ascending weight, ties in the order added (a stable sort). */
+  sort(): void {
+    const { order, weight } = this;
+    const n = this.size;
+    if (n <= 32) {
+      for (let i = 1; i < n; i++) {
+        const o = order[i] as number;
+        const w = weight[o] as number;
+        let j = i - 1;
+        while (j >= 0 && (weight[order[j] as number] as number) > w) {
+          order[j + 1] = order[j] as number;
+          j--;
+        }
+        order[j + 1] = o;
+      }
+      return;
+    }
+    const sorted = Array.from(order.subarray(0, n)).sort((a, b) => (weight[a] as number) - (weight[b] as number));
+    order.set(sorted);
+  }
+}
+
+/**
+ * Pushes the kept children of `id` onto `work` and, when some were not kept, one "other" item
+ * holding them (appended to `others`), lightest first: the walk pops the heaviest first.
+ */
+function pushChildren(f: Fold, kept: Uint8Array, sizes: Uint32Array, id: number, index: number, others: Others, out: NodeWriter, work: Work, sib: Siblings): void {
   const { total, baseTotal } = f.tree;
-  const children: { item: Item; weight: number }[] = [];
-  let other: Other | undefined;
+  sib.size = 0;
+  let hasOther = false;
+  let oTotal = 0;
+  let oBase = 0;
+  let oFolded = 0;
   for (let i = f.start[id] as number; i < (f.start[id + 1] as number); i++) {
     const c = f.list[i] as number;
     if (kept[c] === 1) {
-      children.push({ item: { id: c, parent: index, other: -1 }, weight: f.weight(c) });
+      sib.add(c, f.weight(c));
     } else {
-      other ??= { total: 0, baseTotal: 0, folded: 0 };
-      other.total += total[c] as number;
-      other.baseTotal += baseTotal[c] as number;
-      other.folded += sizes[c] as number;
+      hasOther = true;
+      oTotal += total[c] as number;
+      oBase += baseTotal[c] as number;
+      oFolded += sizes[c] as number;
     }
   }
-  if (other !== undefined) {
-    out.foldedNodes += other.folded;
-    out.foldedSamples += other.total + other.baseTotal;
+  if (hasOther) {
+    out.foldedNodes += oFolded;
+    out.foldedSamples += oTotal + oBase;
     const [t0, t1] = f.tree.totals;
-    const w = f.diff ? Math.max(share(other.total, t0), share(other.baseTotal, t1)) : other.total;
-    others.push(other);
-    children.push({ item: { id: -1, parent: index, other: others.length - 1 }, weight: w });
+    const w = f.diff ? Math.max(share(oTotal, t0), share(oBase, t1)) : oTotal;
+    others.total.push(oTotal);
+    others.baseTotal.push(oBase);
+    others.folded.push(oFolded);
+    // an "other" item: −1 − its index in `others`
+    sib.add(-others.total.length, w);
   }
   // Heaviest first in the output: push lightest first onto the stack.
-  children.sort((a, b) => a.weight - b.weight);
-  return children.map((c) => c.item);
+  sib.sort();
+  for (let k = 0; k < sib.size; k++) {
+    const item = sib.item[sib.order[k] as number] as number;
+    if (item >= 0) work.push(item, index, -1);
+    else work.push(-1, index, -item - 1);
+  }
 }
 
 /** The kept nodes in pre-order (an explicit stack: Python recursion makes deep trees), "other" nodes after their kept siblings' weights say. */
@@ -221,18 +290,23 @@ function writeNodes(f: Fold, kept: Uint8Array): NodeWriter {
   const otherName = tree.strings.intern("other");
   const emptyFile = tree.strings.intern("");
   const sizes = subtreeSizes(tree);
-  const others: Other[] = [];
-  const work: Item[] = [{ id: 0, parent: -1, other: -1 }];
-  while (work.length > 0) {
-    const item = work.pop() as Item;
-    if (item.other !== -1) {
-      const o = others[item.other] as Other;
-      out.emit(item.parent, otherName, emptyFile, 0, o.total, o.total, o.baseTotal, o.baseTotal, NodeKind.OTHER, o.folded);
+  const others = new Others();
+  const sib = new Siblings();
+  const work = new Work();
+  work.push(0, -1, -1);
+  while (work.size > 0) {
+    const at = --work.size;
+    const id = work.id[at] as number;
+    const parent = work.parent[at] as number;
+    const other = work.other[at] as number;
+    if (other !== -1) {
+      const total = others.total[other] as number;
+      const baseTotal = others.baseTotal[other] as number;
+      out.emit(parent, otherName, emptyFile, 0, total, total, baseTotal, baseTotal, NodeKind.OTHER, others.folded[other] as number);
       continue;
     }
-    const id = item.id;
     const index = out.emit(
-      item.parent,
+      parent,
       tree.name[id] as number,
       tree.file[id] as number,
       tree.line[id] as number,
@@ -243,7 +317,7 @@ function writeNodes(f: Fold, kept: Uint8Array): NodeWriter {
       id === 0 ? NodeKind.ROOT : NodeKind.FRAME,
       0,
     );
-    if (childCount(f, id) > 0) for (const c of childItems(f, kept, sizes, id, index, others, out)) work.push(c);
+    if (childCount(f, id) > 0) pushChildren(f, kept, sizes, id, index, others, out, work, sib);
   }
   return out;
 }
