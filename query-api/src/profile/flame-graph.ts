@@ -8,8 +8,9 @@
  * other nodes count against `max_nodes`. Weight is the total; for a diff, the larger of the two
  * sides' shares, so a node heavy on either side survives.
  */
-import { NodeKind, Presence, type FlameGraph, type FlameNode } from "@fleetprof/proto";
+import { NodeKind, Presence, type FlameGraph } from "@fleetprof/proto";
 import type { Source } from "@fleetprof/store";
+import { emptyColumns, growColumns, setNodeColumns, type NodeColumns } from "./flame-columns.js";
 import { childrenIndex, subtreeSizes, type CallTree } from "./tree.js";
 
 export interface FlameGraphOptions {
@@ -68,12 +69,6 @@ class NodeHeap {
   }
 }
 
-const ZERO = 0n;
-/** Most counts of a plain flame graph's baseline side are zero: no allocation for those. */
-function big(v: number): bigint {
-  return v === 0 ? ZERO : BigInt(v);
-}
-
 /** A tree with its children index and the weight truncation ranks nodes by. */
 interface Fold {
   tree: CallTree;
@@ -125,18 +120,19 @@ function keepHeaviest(f: Fold, maxNodes: number): Uint8Array {
   return kept;
 }
 
-/** The message's nodes, written in pre-order, and what truncation folded. */
+/** The message's nodes, written in pre-order as columns, and what truncation folded. */
 class NodeWriter {
-  readonly nodes: FlameNode[] = [];
+  nodes: NodeColumns;
   foldedNodes = 0;
   foldedSamples = 0;
   readonly #t0: number;
   readonly #t1: number;
   readonly #diff: boolean;
 
-  constructor(tree: CallTree, diff: boolean) {
+  constructor(tree: CallTree, diff: boolean, capacity: number) {
     [this.#t0, this.#t1] = tree.totals;
     this.#diff = diff;
+    this.nodes = emptyColumns(capacity);
   }
 
   #presence(c: number, b: number): Presence {
@@ -147,24 +143,23 @@ class NodeWriter {
 
   /** Appends one node; returns its index. */
   emit(parent: number, name: number, file: number, line: number, self: number, tot: number, baseSelf: number, baseTot: number, kind: NodeKind, folded: number): number {
-    // A plain object with every field set is a complete message (cheaper than create()).
-    this.nodes.push({
-      $typeName: "fleetprof.v1.FlameNode",
-      name,
-      file,
-      line,
-      parent,
-      self: big(self),
-      total: big(tot),
-      baseSelf: big(baseSelf),
-      baseTotal: big(baseTot),
-      share: share(tot, this.#t0),
-      baseShare: share(baseTot, this.#t1),
-      kind,
-      folded,
-      presence: this.#presence(tot, baseTot),
-    });
-    return this.nodes.length - 1;
+    if (this.nodes.length === this.nodes.parent.length) this.nodes = growColumns(this.nodes, this.nodes.length * 2);
+    const c = this.nodes;
+    const i = c.length++;
+    c.parent[i] = parent;
+    c.name[i] = name;
+    c.file[i] = file;
+    c.line[i] = line;
+    c.self[i] = self;
+    c.total[i] = tot;
+    c.baseSelf[i] = baseSelf;
+    c.baseTotal[i] = baseTot;
+    c.share[i] = share(tot, this.#t0);
+    c.baseShare[i] = share(baseTot, this.#t1);
+    c.kind[i] = kind;
+    c.folded[i] = folded;
+    c.presence[i] = this.#presence(tot, baseTot);
+    return i;
   }
 }
 
@@ -284,9 +279,10 @@ function pushChildren(f: Fold, kept: Uint8Array, sizes: Uint32Array, id: number,
 }
 
 /** The kept nodes in pre-order (an explicit stack: Python recursion makes deep trees), "other" nodes after their kept siblings' weights say. */
-function writeNodes(f: Fold, kept: Uint8Array): NodeWriter {
+function writeNodes(f: Fold, kept: Uint8Array, maxNodes: number): NodeWriter {
   const tree = f.tree;
-  const out = new NodeWriter(tree, f.diff);
+  // every node written is kept or an "other" node: at most maxNodes, and at most two per tree node
+  const out = new NodeWriter(tree, f.diff, Math.min(maxNodes, 2 * tree.length));
   const otherName = tree.strings.intern("other");
   const emptyFile = tree.strings.intern("");
   const sizes = subtreeSizes(tree);
@@ -324,13 +320,14 @@ function writeNodes(f: Fold, kept: Uint8Array): NodeWriter {
 
 export function toFlameGraph(tree: CallTree, options: FlameGraphOptions): FlameGraph {
   const f = foldOf(tree, options.diff);
-  const kept = keepHeaviest(f, Math.max(2, options.maxNodes));
-  const out = writeNodes(f, kept);
+  const maxNodes = Math.max(2, options.maxNodes);
+  const kept = keepHeaviest(f, maxNodes);
+  const out = writeNodes(f, kept, maxNodes);
   // A plain object with every field set is a complete message (create() would check every node).
-  return {
+  const graph: FlameGraph = {
     $typeName: "fleetprof.v1.FlameGraph",
     strings: tree.strings.values,
-    nodes: out.nodes,
+    nodes: [],
     total: BigInt(tree.totals[0]),
     baseTotal: BigInt(tree.totals[1]),
     diff: options.diff,
@@ -340,4 +337,7 @@ export function toFlameGraph(tree: CallTree, options: FlameGraphOptions): FlameG
     lastSampleUnixMs: BigInt(options.lastMs),
     source: options.source,
   };
+  // the nodes stay columns until read (the gRPC encoder writes them from the columns)
+  setNodeColumns(graph, out.nodes);
+  return graph;
 }
