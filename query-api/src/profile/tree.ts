@@ -62,7 +62,7 @@ export class CallTree {
     while (cap < want) cap *= 2;
     if (cap !== this.name.length) this.#grow(cap);
     let slots = this.#slots.length;
-    while (slots < want * 2) slots *= 2;
+    while (slots < want) slots *= 2;
     if (slots !== this.#slots.length) this.#rehash(slots);
   }
 
