@@ -39,9 +39,12 @@ export async function readStackProfile(target: ReadTarget, q: StackQuery): Promi
   const plan = planRange(q.window, q.filter, q);
   const maxStacks = q.maxStacks ?? 2_000_000;
   const params: Record<string, unknown> = { maxStacks: maxStacks + 1 };
-  const parts = partsSql(target.db, plan, q.filter, "stack_id, count, time", params);
-  const sql = `SELECT toString(stack_id), sum(count), toUnixTimestamp(min(time)), toUnixTimestamp(max(time))
-FROM (${parts})
+  const select = "toString(stack_id), sum(count), toUnixTimestamp(min(time)), toUnixTimestamp(max(time))";
+  // a plan of one table (a minute-aligned range under 6 h, a short range): aggregated where it is
+  // read, without a subquery for ClickHouse to plan around
+  const from =
+    plan.parts.length === 1 ? partsSql(target.db, plan, q.filter, select, params) : `SELECT ${select}\nFROM (${partsSql(target.db, plan, q.filter, "stack_id, count, time", params)})`;
+  const sql = `${from}
 GROUP BY stack_id
 LIMIT {maxStacks:UInt64}`;
   // RowBinary: the ids come as strings and the sums as integers without a JSON parse or a row array each
