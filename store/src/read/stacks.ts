@@ -144,7 +144,16 @@ function slotOf(k: number, mask: number): number {
 /** Frame keys of each stack id (decimal), in order; an unknown stack has none. */
 export async function readStacks(target: ReadTarget, ids: readonly string[], options: ReadOptions = {}): Promise<number[][]> {
   const cache = dictionaryCache(target.client);
-  const missing = ids.filter((id) => cache.stacks.get(id) === undefined);
+  // one cache lookup per id: what is cached now (fetching may evict it), and what is missing
+  const out = new Array<number[] | undefined>(ids.length);
+  const missing: string[] = [];
+  for (let i = 0; i < ids.length; i++) {
+    const id = ids[i] as string;
+    const hit = cache.stacks.get(id);
+    if (hit === undefined) missing.push(id);
+    else out[i] = hit;
+  }
+  if (missing.length === 0) return out as number[][];
   const fetched = new Map<string, number[]>();
   for (let i = 0; i < missing.length; i += ID_CHUNK) {
     const chunk = missing.slice(i, i + ID_CHUNK).map((id) => BigInt(id));
@@ -160,13 +169,22 @@ export async function readStacks(target: ReadTarget, ids: readonly string[], opt
       cache.stacks.set(id, keys);
     }
   }
-  return ids.map((id) => fetched.get(id) ?? cache.stacks.get(id) ?? []);
+  for (let i = 0; i < ids.length; i++) out[i] ??= fetched.get(ids[i] as string) ?? [];
+  return out as number[][];
 }
 
 /** Frames by frame key (id masked to 53 bits), in the order of `keys`; a missing frame reads as an unknown function. */
 export async function readFrames(target: ReadTarget, keys: readonly number[], options: ReadOptions = {}): Promise<FrameInfo[]> {
   const cache = dictionaryCache(target.client);
-  const missing = keys.filter((k) => cache.frames.get(k) === undefined);
+  const out = new Array<FrameInfo | undefined>(keys.length);
+  const missing: number[] = [];
+  for (let i = 0; i < keys.length; i++) {
+    const k = keys[i] as number;
+    const hit = cache.frames.get(k);
+    if (hit === undefined) missing.push(k);
+    else out[i] = hit;
+  }
+  if (missing.length === 0) return out as FrameInfo[];
   const fetched = new Map<number, FrameInfo>();
   for (let i = 0; i < missing.length; i += ID_CHUNK) {
     const chunk = missing.slice(i, i + ID_CHUNK);
@@ -183,5 +201,6 @@ export async function readFrames(target: ReadTarget, keys: readonly number[], op
       cache.frames.set(k, frame);
     }
   }
-  return keys.map((k) => fetched.get(k) ?? cache.frames.get(k) ?? { function: "", file: "", line: 0 });
+  for (let i = 0; i < keys.length; i++) out[i] ??= fetched.get(keys[i] as number) ?? { function: "", file: "", line: 0 };
+  return out as FrameInfo[];
 }
