@@ -22,19 +22,26 @@ export interface FlameGraphOptions {
   source: Source;
 }
 
-/** A max-heap of node ids by weight. */
+/**
+ * A max-heap of node ids by weight, in typed arrays: one shape from call to call, so the
+ * optimised code of the first call serves the next ones.
+ */
 class NodeHeap {
-  readonly #ids: number[] = [];
-  readonly #w: number[] = [];
-  get size(): number {
-    return this.#ids.length;
-  }
+  #ids = new Int32Array(256);
+  #w = new Float64Array(256);
+  size = 0;
   push(id: number, weight: number): void {
+    if (this.size === this.#ids.length) {
+      const ids = new Int32Array(this.size * 2);
+      ids.set(this.#ids);
+      this.#ids = ids;
+      const w = new Float64Array(this.size * 2);
+      w.set(this.#w);
+      this.#w = w;
+    }
     const ids = this.#ids;
     const w = this.#w;
-    let i = ids.length;
-    ids.push(id);
-    w.push(weight);
+    let i = this.size++;
     while (i > 0) {
       const p = (i - 1) >> 1;
       if ((w[p] as number) >= weight) break;
@@ -49,15 +56,16 @@ class NodeHeap {
     const ids = this.#ids;
     const w = this.#w;
     const top = ids[0] as number;
-    const lastId = ids.pop() as number;
-    const lastW = w.pop() as number;
-    if (ids.length === 0) return top;
+    const n = --this.size;
+    if (n === 0) return top;
+    const lastId = ids[n] as number;
+    const lastW = w[n] as number;
     let i = 0;
     while (true) {
       const l = 2 * i + 1;
-      if (l >= ids.length) break;
+      if (l >= n) break;
       const r = l + 1;
-      const c = r < ids.length && (w[r] as number) > (w[l] as number) ? r : l;
+      const c = r < n && (w[r] as number) > (w[l] as number) ? r : l;
       if ((w[c] as number) <= lastW) break;
       ids[i] = ids[c] as number;
       w[i] = w[c] as number;
@@ -76,16 +84,18 @@ interface Fold {
   /** Children of node id: list[start[id]] … list[start[id + 1] - 1]. */
   start: Uint32Array;
   list: Uint32Array;
-  weight: (id: number) => number;
 }
 
 const share = (v: number, t: number): number => (t > 0 ? v / t : 0);
 
 function foldOf(tree: CallTree, diff: boolean): Fold {
-  const [t0, t1] = tree.totals;
-  const { total, baseTotal } = tree;
-  const weight = diff ? (id: number): number => Math.max(share(total[id] as number, t0), share(baseTotal[id] as number, t1)) : (id: number): number => total[id] as number;
-  return { tree, diff, ...childrenIndex(tree), weight };
+  return { tree, diff, ...childrenIndex(tree) };
+}
+
+/** The weight truncation ranks a node by (a plain function, not a closure per call: no deoptimisation when the next call brings another). */
+function weight(f: Fold, id: number): number {
+  const { total, baseTotal, totals } = f.tree;
+  return f.diff ? Math.max(share(total[id] as number, totals[0]), share(baseTotal[id] as number, totals[1])) : (total[id] as number);
 }
 
 const childCount = (f: Fold, id: number): number => (f.start[id + 1] as number) - (f.start[id] as number);
@@ -102,7 +112,7 @@ function keepHeaviest(f: Fold, maxNodes: number): Uint8Array {
   const heap = new NodeHeap();
   const expand = (id: number): void => {
     unkept[id] = childCount(f, id);
-    for (let i = start[id] as number; i < (start[id + 1] as number); i++) heap.push(list[i] as number, f.weight(list[i] as number));
+    for (let i = start[id] as number; i < (start[id + 1] as number); i++) heap.push(list[i] as number, weight(f, list[i] as number));
   };
   expand(0);
   let used = 1 + (childCount(f, 0) > 0 ? 1 : 0);
@@ -250,7 +260,7 @@ function pushChildren(f: Fold, kept: Uint8Array, sizes: Uint32Array, id: number,
   for (let i = f.start[id] as number; i < (f.start[id + 1] as number); i++) {
     const c = f.list[i] as number;
     if (kept[c] === 1) {
-      sib.add(c, f.weight(c));
+      sib.add(c, weight(f, c));
     } else {
       hasOther = true;
       oTotal += total[c] as number;
