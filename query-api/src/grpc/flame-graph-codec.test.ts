@@ -3,6 +3,7 @@ import { DiffFlameGraphResponseSchema, FlameGraphResponseSchema, FlameGraphSchem
 import { seededRandom } from "@fleetprof/test/random";
 import { describe, expect, it } from "vitest";
 import { profileOf } from "../profile/fixtures.test-util.js";
+import { nodeColumns } from "../profile/flame-columns.js";
 import { toFlameGraph } from "../profile/flame-graph.js";
 import { buildDiffTree, buildTree } from "../profile/tree.js";
 import { decodeFlameGraphResponse } from "./flame-graph-decode.js";
@@ -74,6 +75,34 @@ describe("flame graph codec: the bytes and objects of protobuf-es", () => {
     expect(graph.nodes.some((n) => n.presence === Presence.BASE_ONLY)).toBe(true);
     const message = create(DiffFlameGraphResponseSchema, { flameGraph: graph, basis: { baseMode: "cpu", mode: "cpu", baseRatesHz: [100, 250], ratesHz: [100], ratesNormalised: true, note: "cpu at 100 Hz vs 100 and 250 Hz" } });
     roundTrip(DiffFlameGraphResponseSchema, message);
+  });
+
+  it("a graph whose nodes are still columns (as a handler returns it) encodes to protobuf-es's bytes of its nodes", () => {
+    const cases = [
+      { tree: () => buildTree(plain), diff: false, maxNodes: 1000 },
+      { tree: () => buildTree(plain), diff: false, maxNodes: 4 },
+      { tree: () => buildDiffTree(base, plain), diff: true, maxNodes: 1000 },
+      { tree: () => buildTree(profileOf({})), diff: false, maxNodes: 10 },
+    ];
+    for (const c of cases) {
+      const graph = toFlameGraph(c.tree(), { ...opts, diff: c.diff, maxNodes: c.maxNodes });
+      expect(nodeColumns(graph)).toBeDefined();
+      const fromColumns = encodeFlameGraphResponse(FlameGraphResponseSchema, create(FlameGraphResponseSchema, { flameGraph: graph }));
+      expect(nodeColumns(graph)).toBeDefined();
+      // reading the nodes builds them; from then on they are what is encoded
+      const expected = toBinary(FlameGraphResponseSchema, create(FlameGraphResponseSchema, { flameGraph: graph }));
+      expect(nodeColumns(graph)).toBeUndefined();
+      expect(Buffer.from(fromColumns).equals(Buffer.from(expected))).toBe(true);
+      expect(decodeFlameGraphResponse(FlameGraphResponseSchema, fromColumns)).toStrictEqual(fromBinary(FlameGraphResponseSchema, expected));
+    }
+    // nodes changed after they were read, or replaced, are what is encoded
+    const read = toFlameGraph(buildTree(plain), { ...opts, maxNodes: 1000 });
+    (read.nodes[1] as { line: number }).line = 4242;
+    const replaced = toFlameGraph(buildTree(plain), { ...opts, maxNodes: 1000 });
+    replaced.nodes = replaced.nodes.slice(0, 3);
+    for (const graph of [read, replaced]) roundTrip(FlameGraphResponseSchema, create(FlameGraphResponseSchema, { flameGraph: graph }));
+    expect(read.nodes[1]?.line).toBe(4242);
+    expect(replaced.nodes).toHaveLength(3);
   });
 
   it("random graphs with extreme values: uint64 past 2^53, negative int32 and int64, -0 and NaN shares, unknown enum values", () => {

@@ -18,8 +18,11 @@ const utf8 = new TextDecoder();
 class Reader {
   at = 0;
   readonly view: DataView;
+  /** `buf` when it is a Buffer (what grpc-js hands over). */
+  readonly #latin1: Buffer | undefined;
   constructor(readonly buf: Uint8Array) {
     this.view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+    this.#latin1 = Buffer.isBuffer(buf) ? buf : undefined;
   }
 
   /** A varint as a number; throws past 2^53 (where a number is no longer exact: see `uint64`). */
@@ -83,8 +86,12 @@ class Reader {
   string(): string {
     const len = this.varint();
     const end = this.at + len;
-    if (end > this.buf.length) throw new NeedsProtobufEs();
-    const s = utf8.decode(this.buf.subarray(this.at, end));
+    const buf = this.buf;
+    if (end > buf.length) throw new NeedsProtobufEs();
+    let ascii = this.#latin1 !== undefined;
+    for (let i = this.at; ascii && i < end; i++) ascii = (buf[i] as number) < 0x80;
+    // ASCII (most function and file names) reads the same in Latin-1, without a subarray and TextDecoder
+    const s = ascii ? (this.#latin1 as Buffer).toString("latin1", this.at, end) : utf8.decode(buf.subarray(this.at, end));
     this.at = end;
     return s;
   }

@@ -8,13 +8,16 @@
  */
 import { toBinary, type DescMessage, type MessageShape } from "@bufbuild/protobuf";
 import type { FlameGraph, FlameNode } from "@fleetprof/proto";
+import { nodeColumns, type NodeColumns } from "../profile/flame-columns.js";
 import { flameGraphField, GRAPH, I64, LEN, NODE, VARINT } from "./flame-graph-fields.js";
 
 class Writer {
   buf: Buffer;
+  #view: DataView;
   at = 0;
   constructor(size: number) {
     this.buf = Buffer.allocUnsafe(size);
+    this.#view = new DataView(this.buf.buffer, this.buf.byteOffset, this.buf.byteLength);
   }
 
   ensure(n: number): void {
@@ -22,12 +25,28 @@ class Writer {
     const next = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.at + n));
     this.buf.copy(next, 0, 0, this.at);
     this.buf = next;
+    this.#view = new DataView(next.buffer, next.byteOffset, next.byteLength);
   }
 
   /** An unsigned varint below 2^53. */
   varint(v: number): void {
     const buf = this.buf;
     let at = this.at;
+    if (v < 0x80) {
+      buf[at] = v;
+      this.at = at + 1;
+      return;
+    }
+    if (v < 0x80000000) {
+      // integer arithmetic below 2^31
+      while (v >= 0x80) {
+        buf[at++] = (v & 0x7f) | 0x80;
+        v >>>= 7;
+      }
+      buf[at++] = v;
+      this.at = at;
+      return;
+    }
     while (v >= 0x80) {
       buf[at++] = (v % 0x80) | 0x80;
       v = Math.floor(v / 0x80);
@@ -81,7 +100,7 @@ class Writer {
   }
 
   double(v: number): void {
-    this.buf.writeDoubleLE(v, this.at);
+    this.#view.setFloat64(this.at, v, true);
     this.at += 8;
   }
 }
@@ -157,7 +176,52 @@ function writeNode(w: Writer, n: FlameNode): boolean {
   return true;
 }
 
+/** Node `i` of a graph's columns (see profile/flame-columns.ts): the same bytes as {@link writeNode} of its FlameNode. */
+function writeColumnNode(w: Writer, c: NodeColumns, i: number): void {
+  const start = w.at;
+  w.at++;
+  w.unsigned(NODE.name, c.name[i] as number);
+  w.unsigned(NODE.file, c.file[i] as number);
+  w.unsigned(NODE.line, c.line[i] as number);
+  w.signed(NODE.parent, c.parent[i] as number);
+  w.unsigned(NODE.self, c.self[i] as number);
+  w.unsigned(NODE.total, c.total[i] as number);
+  w.unsigned(NODE.baseSelf, c.baseSelf[i] as number);
+  w.unsigned(NODE.baseTotal, c.baseTotal[i] as number);
+  w.doubleField(NODE.share, c.share[i] as number);
+  w.doubleField(NODE.baseShare, c.baseShare[i] as number);
+  w.signed(NODE.kind, c.kind[i] as number);
+  w.unsigned(NODE.folded, c.folded[i] as number);
+  w.signed(NODE.presence, c.presence[i] as number);
+  const len = w.at - start - 1;
+  const extra = varintSize(len) - 1;
+  if (extra > 0) w.buf.copy(w.buf, start + 1 + extra, start + 1, w.at);
+  w.at = start;
+  w.varint(len);
+  w.at += len;
+}
+
 function writeString(w: Writer, field: number, s: string): void {
+  const n = s.length;
+  if (n < 0x80 && field < 16) {
+    // ASCII (most function and file names): the bytes are the char codes
+    w.ensure(2 + n);
+    const buf = w.buf;
+    const start = w.at;
+    let at = start + 2;
+    let i = 0;
+    for (; i < n; i++) {
+      const c = s.charCodeAt(i);
+      if (c >= 0x80) break;
+      buf[at++] = c;
+    }
+    if (i === n) {
+      buf[start] = (field << 3) | LEN;
+      buf[start + 1] = n;
+      w.at = at;
+      return;
+    }
+  }
   const len = Buffer.byteLength(s, "utf8");
   w.ensure(10 + len);
   w.tag(field, LEN);
@@ -189,16 +253,26 @@ function writeGraphTail(w: Writer, g: FlameGraph): boolean {
 /** A FlameGraph's fields (not wrapped in a tag), or undefined when toBinary must encode it. */
 export function encodeFlameGraph(g: FlameGraph): Buffer | undefined {
   if (g.$unknown !== undefined || typeof g.source !== "string" || typeof g.diff !== "boolean") return undefined;
-  const w = new Writer(64 + g.nodes.length * 48 + g.strings.length * 32);
+  // columns when the graph's nodes were never read (profile/flame-columns.ts), else the nodes
+  const columns = nodeColumns(g);
+  const w = new Writer(64 + (columns?.length ?? g.nodes.length) * 48 + g.strings.length * 32);
   for (const s of g.strings) {
     if (typeof s !== "string") return undefined;
     writeString(w, GRAPH.strings, s);
   }
   const nodeTag = (GRAPH.nodes << 3) | LEN;
-  for (const n of g.nodes) {
-    w.ensure(NODE_MAX + 4);
-    w.varint(nodeTag);
-    if (!writeNode(w, n)) return undefined;
+  if (columns !== undefined) {
+    for (let i = 0; i < columns.length; i++) {
+      w.ensure(NODE_MAX + 4);
+      w.varint(nodeTag);
+      writeColumnNode(w, columns, i);
+    }
+  } else {
+    for (const n of g.nodes) {
+      w.ensure(NODE_MAX + 4);
+      w.varint(nodeTag);
+      if (!writeNode(w, n)) return undefined;
+    }
   }
   if (!writeGraphTail(w, g)) return undefined;
   return w.buf.subarray(0, w.at);

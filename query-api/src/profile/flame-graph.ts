@@ -8,8 +8,9 @@
  * other nodes count against `max_nodes`. Weight is the total; for a diff, the larger of the two
  * sides' shares, so a node heavy on either side survives.
  */
-import { NodeKind, Presence, type FlameGraph, type FlameNode } from "@fleetprof/proto";
+import { NodeKind, Presence, type FlameGraph } from "@fleetprof/proto";
 import type { Source } from "@fleetprof/store";
+import { emptyColumns, growColumns, setNodeColumns, type NodeColumns } from "./flame-columns.js";
 import { childrenIndex, subtreeSizes, type CallTree } from "./tree.js";
 
 export interface FlameGraphOptions {
@@ -21,19 +22,26 @@ export interface FlameGraphOptions {
   source: Source;
 }
 
-/** A max-heap of node ids by weight. */
+/**
+ * A max-heap of node ids by weight, in typed arrays: one shape from call to call, so the
+ * optimised code of the first call serves the next ones.
+ */
 class NodeHeap {
-  readonly #ids: number[] = [];
-  readonly #w: number[] = [];
-  get size(): number {
-    return this.#ids.length;
-  }
+  #ids = new Int32Array(256);
+  #w = new Float64Array(256);
+  size = 0;
   push(id: number, weight: number): void {
+    if (this.size === this.#ids.length) {
+      const ids = new Int32Array(this.size * 2);
+      ids.set(this.#ids);
+      this.#ids = ids;
+      const w = new Float64Array(this.size * 2);
+      w.set(this.#w);
+      this.#w = w;
+    }
     const ids = this.#ids;
     const w = this.#w;
-    let i = ids.length;
-    ids.push(id);
-    w.push(weight);
+    let i = this.size++;
     while (i > 0) {
       const p = (i - 1) >> 1;
       if ((w[p] as number) >= weight) break;
@@ -48,15 +56,16 @@ class NodeHeap {
     const ids = this.#ids;
     const w = this.#w;
     const top = ids[0] as number;
-    const lastId = ids.pop() as number;
-    const lastW = w.pop() as number;
-    if (ids.length === 0) return top;
+    const n = --this.size;
+    if (n === 0) return top;
+    const lastId = ids[n] as number;
+    const lastW = w[n] as number;
     let i = 0;
     while (true) {
       const l = 2 * i + 1;
-      if (l >= ids.length) break;
+      if (l >= n) break;
       const r = l + 1;
-      const c = r < ids.length && (w[r] as number) > (w[l] as number) ? r : l;
+      const c = r < n && (w[r] as number) > (w[l] as number) ? r : l;
       if ((w[c] as number) <= lastW) break;
       ids[i] = ids[c] as number;
       w[i] = w[c] as number;
@@ -68,12 +77,6 @@ class NodeHeap {
   }
 }
 
-const ZERO = 0n;
-/** Most counts of a plain flame graph's baseline side are zero: no allocation for those. */
-function big(v: number): bigint {
-  return v === 0 ? ZERO : BigInt(v);
-}
-
 /** A tree with its children index and the weight truncation ranks nodes by. */
 interface Fold {
   tree: CallTree;
@@ -81,16 +84,18 @@ interface Fold {
   /** Children of node id: list[start[id]] … list[start[id + 1] - 1]. */
   start: Uint32Array;
   list: Uint32Array;
-  weight: (id: number) => number;
 }
 
 const share = (v: number, t: number): number => (t > 0 ? v / t : 0);
 
 function foldOf(tree: CallTree, diff: boolean): Fold {
-  const [t0, t1] = tree.totals;
-  const { total, baseTotal } = tree;
-  const weight = diff ? (id: number): number => Math.max(share(total[id] as number, t0), share(baseTotal[id] as number, t1)) : (id: number): number => total[id] as number;
-  return { tree, diff, ...childrenIndex(tree), weight };
+  return { tree, diff, ...childrenIndex(tree) };
+}
+
+/** The weight truncation ranks a node by (a plain function, not a closure per call: no deoptimisation when the next call brings another). */
+function weight(f: Fold, id: number): number {
+  const { total, baseTotal, totals } = f.tree;
+  return f.diff ? Math.max(share(total[id] as number, totals[0]), share(baseTotal[id] as number, totals[1])) : (total[id] as number);
 }
 
 const childCount = (f: Fold, id: number): number => (f.start[id + 1] as number) - (f.start[id] as number);
@@ -107,7 +112,7 @@ function keepHeaviest(f: Fold, maxNodes: number): Uint8Array {
   const heap = new NodeHeap();
   const expand = (id: number): void => {
     unkept[id] = childCount(f, id);
-    for (let i = start[id] as number; i < (start[id + 1] as number); i++) heap.push(list[i] as number, f.weight(list[i] as number));
+    for (let i = start[id] as number; i < (start[id + 1] as number); i++) heap.push(list[i] as number, weight(f, list[i] as number));
   };
   expand(0);
   let used = 1 + (childCount(f, 0) > 0 ? 1 : 0);
@@ -125,32 +130,19 @@ function keepHeaviest(f: Fold, maxNodes: number): Uint8Array {
   return kept;
 }
 
-/** An "other" node's values: the children of one kept node that were not kept. */
-interface Other {
-  total: number;
-  baseTotal: number;
-  folded: number;
-}
-
-/** A work item of the pre-order walk: a tree node, or (`other` ≥ 0) an "other" node. */
-interface Item {
-  id: number;
-  parent: number;
-  other: number;
-}
-
-/** The message's nodes, written in pre-order, and what truncation folded. */
+/** The message's nodes, written in pre-order as columns, and what truncation folded. */
 class NodeWriter {
-  readonly nodes: FlameNode[] = [];
+  nodes: NodeColumns;
   foldedNodes = 0;
   foldedSamples = 0;
   readonly #t0: number;
   readonly #t1: number;
   readonly #diff: boolean;
 
-  constructor(tree: CallTree, diff: boolean) {
+  constructor(tree: CallTree, diff: boolean, capacity: number) {
     [this.#t0, this.#t1] = tree.totals;
     this.#diff = diff;
+    this.nodes = emptyColumns(capacity);
   }
 
   #presence(c: number, b: number): Presence {
@@ -161,78 +153,166 @@ class NodeWriter {
 
   /** Appends one node; returns its index. */
   emit(parent: number, name: number, file: number, line: number, self: number, tot: number, baseSelf: number, baseTot: number, kind: NodeKind, folded: number): number {
-    // A plain object with every field set is a complete message (cheaper than create()).
-    this.nodes.push({
-      $typeName: "fleetprof.v1.FlameNode",
-      name,
-      file,
-      line,
-      parent,
-      self: big(self),
-      total: big(tot),
-      baseSelf: big(baseSelf),
-      baseTotal: big(baseTot),
-      share: share(tot, this.#t0),
-      baseShare: share(baseTot, this.#t1),
-      kind,
-      folded,
-      presence: this.#presence(tot, baseTot),
-    });
-    return this.nodes.length - 1;
+    if (this.nodes.length === this.nodes.parent.length) this.nodes = growColumns(this.nodes, this.nodes.length * 2);
+    const c = this.nodes;
+    const i = c.length++;
+    c.parent[i] = parent;
+    c.name[i] = name;
+    c.file[i] = file;
+    c.line[i] = line;
+    c.self[i] = self;
+    c.total[i] = tot;
+    c.baseSelf[i] = baseSelf;
+    c.baseTotal[i] = baseTot;
+    c.share[i] = share(tot, this.#t0);
+    c.baseShare[i] = share(baseTot, this.#t1);
+    c.kind[i] = kind;
+    c.folded[i] = folded;
+    c.presence[i] = this.#presence(tot, baseTot);
+    return i;
   }
 }
 
 /**
- * The kept children of `id` as work items and, when some were not kept, one "other" item
- * holding them (appended to `others`), heaviest last: the walk pops the heaviest first.
+ * The work stack of the pre-order walk, as columns (no object per item): a tree node (`other`
+ * −1), or an "other" node (`other` ≥ 0, an index into the Others columns).
  */
-function childItems(f: Fold, kept: Uint8Array, sizes: Uint32Array, id: number, index: number, others: Other[], out: NodeWriter): Item[] {
+class Work {
+  readonly id: number[] = [];
+  readonly parent: number[] = [];
+  readonly other: number[] = [];
+  size = 0;
+  push(id: number, parent: number, other: number): void {
+    const at = this.size++;
+    if (at === this.id.length) {
+      this.id.push(id);
+      this.parent.push(parent);
+      this.other.push(other);
+    } else {
+      this.id[at] = id;
+      this.parent[at] = parent;
+      this.other[at] = other;
+    }
+  }
+}
+
+/** The values of "other" nodes: the children of one kept node that were not kept. */
+class Others {
+  readonly total: number[] = [];
+  readonly baseTotal: number[] = [];
+  readonly folded: number[] = [];
+}
+
+/** Scratch columns of one node's kept children, reused from node to node (no allocation per node). */
+class Siblings {
+  item = new Int32Array(64);
+  weight = new Float64Array(64);
+  order = new Int32Array(64);
+  size = 0;
+  add(item: number, weight: number): void {
+    if (this.size === this.item.length) {
+      const grow = <T extends Int32Array | Float64Array>(a: T): T => {
+        const b = new (a.constructor as new (n: number) => T)(a.length * 2);
+        b.set(a);
+        return b;
+      };
+      this.item = grow(this.item);
+      this.weight = grow(this.weight);
+      this.order = grow(this.order);
+    }
+    this.order[this.size] = this.size;
+    this.item[this.size] = item;
+    this.weight[this.size++] = weight;
+  }
+  /** `order` by ascending weight, ties in the order added (a stable sort). */
+  sort(): void {
+    const { order, weight } = this;
+    const n = this.size;
+    if (n <= 32) {
+      for (let i = 1; i < n; i++) {
+        const o = order[i] as number;
+        const w = weight[o] as number;
+        let j = i - 1;
+        while (j >= 0 && (weight[order[j] as number] as number) > w) {
+          order[j + 1] = order[j] as number;
+          j--;
+        }
+        order[j + 1] = o;
+      }
+      return;
+    }
+    const sorted = Array.from(order.subarray(0, n)).sort((a, b) => (weight[a] as number) - (weight[b] as number));
+    order.set(sorted);
+  }
+}
+
+/**
+ * Pushes the kept children of `id` onto `work` and, when some were not kept, one "other" item
+ * holding them (appended to `others`), lightest first: the walk pops the heaviest first.
+ */
+function pushChildren(f: Fold, kept: Uint8Array, sizes: Uint32Array, id: number, index: number, others: Others, out: NodeWriter, work: Work, sib: Siblings): void {
   const { total, baseTotal } = f.tree;
-  const children: { item: Item; weight: number }[] = [];
-  let other: Other | undefined;
+  sib.size = 0;
+  let hasOther = false;
+  let oTotal = 0;
+  let oBase = 0;
+  let oFolded = 0;
   for (let i = f.start[id] as number; i < (f.start[id + 1] as number); i++) {
     const c = f.list[i] as number;
     if (kept[c] === 1) {
-      children.push({ item: { id: c, parent: index, other: -1 }, weight: f.weight(c) });
+      sib.add(c, weight(f, c));
     } else {
-      other ??= { total: 0, baseTotal: 0, folded: 0 };
-      other.total += total[c] as number;
-      other.baseTotal += baseTotal[c] as number;
-      other.folded += sizes[c] as number;
+      hasOther = true;
+      oTotal += total[c] as number;
+      oBase += baseTotal[c] as number;
+      oFolded += sizes[c] as number;
     }
   }
-  if (other !== undefined) {
-    out.foldedNodes += other.folded;
-    out.foldedSamples += other.total + other.baseTotal;
+  if (hasOther) {
+    out.foldedNodes += oFolded;
+    out.foldedSamples += oTotal + oBase;
     const [t0, t1] = f.tree.totals;
-    const w = f.diff ? Math.max(share(other.total, t0), share(other.baseTotal, t1)) : other.total;
-    others.push(other);
-    children.push({ item: { id: -1, parent: index, other: others.length - 1 }, weight: w });
+    const w = f.diff ? Math.max(share(oTotal, t0), share(oBase, t1)) : oTotal;
+    others.total.push(oTotal);
+    others.baseTotal.push(oBase);
+    others.folded.push(oFolded);
+    // an "other" item: −1 − its index in `others`
+    sib.add(-others.total.length, w);
   }
   // Heaviest first in the output: push lightest first onto the stack.
-  children.sort((a, b) => a.weight - b.weight);
-  return children.map((c) => c.item);
+  sib.sort();
+  for (let k = 0; k < sib.size; k++) {
+    const item = sib.item[sib.order[k] as number] as number;
+    if (item >= 0) work.push(item, index, -1);
+    else work.push(-1, index, -item - 1);
+  }
 }
 
 /** The kept nodes in pre-order (an explicit stack: Python recursion makes deep trees), "other" nodes after their kept siblings' weights say. */
-function writeNodes(f: Fold, kept: Uint8Array): NodeWriter {
+function writeNodes(f: Fold, kept: Uint8Array, maxNodes: number): NodeWriter {
   const tree = f.tree;
-  const out = new NodeWriter(tree, f.diff);
+  // every node written is kept or an "other" node: at most maxNodes, and at most two per tree node
+  const out = new NodeWriter(tree, f.diff, Math.min(maxNodes, 2 * tree.length));
   const otherName = tree.strings.intern("other");
   const emptyFile = tree.strings.intern("");
   const sizes = subtreeSizes(tree);
-  const others: Other[] = [];
-  const work: Item[] = [{ id: 0, parent: -1, other: -1 }];
-  while (work.length > 0) {
-    const item = work.pop() as Item;
-    if (item.other !== -1) {
-      const o = others[item.other] as Other;
-      out.emit(item.parent, otherName, emptyFile, 0, o.total, o.total, o.baseTotal, o.baseTotal, NodeKind.OTHER, o.folded);
+  const others = new Others();
+  const sib = new Siblings();
+  const work = new Work();
+  work.push(0, -1, -1);
+  while (work.size > 0) {
+    const at = --work.size;
+    const id = work.id[at] as number;
+    const parent = work.parent[at] as number;
+    const other = work.other[at] as number;
+    if (other !== -1) {
+      const total = others.total[other] as number;
+      const baseTotal = others.baseTotal[other] as number;
+      out.emit(parent, otherName, emptyFile, 0, total, total, baseTotal, baseTotal, NodeKind.OTHER, others.folded[other] as number);
       continue;
     }
-    const id = item.id;
     const index = out.emit(
-      item.parent,
+      parent,
       tree.name[id] as number,
       tree.file[id] as number,
       tree.line[id] as number,
@@ -243,20 +323,21 @@ function writeNodes(f: Fold, kept: Uint8Array): NodeWriter {
       id === 0 ? NodeKind.ROOT : NodeKind.FRAME,
       0,
     );
-    if (childCount(f, id) > 0) for (const c of childItems(f, kept, sizes, id, index, others, out)) work.push(c);
+    if (childCount(f, id) > 0) pushChildren(f, kept, sizes, id, index, others, out, work, sib);
   }
   return out;
 }
 
 export function toFlameGraph(tree: CallTree, options: FlameGraphOptions): FlameGraph {
   const f = foldOf(tree, options.diff);
-  const kept = keepHeaviest(f, Math.max(2, options.maxNodes));
-  const out = writeNodes(f, kept);
+  const maxNodes = Math.max(2, options.maxNodes);
+  const kept = keepHeaviest(f, maxNodes);
+  const out = writeNodes(f, kept, maxNodes);
   // A plain object with every field set is a complete message (create() would check every node).
-  return {
+  const graph: FlameGraph = {
     $typeName: "fleetprof.v1.FlameGraph",
     strings: tree.strings.values,
-    nodes: out.nodes,
+    nodes: [],
     total: BigInt(tree.totals[0]),
     baseTotal: BigInt(tree.totals[1]),
     diff: options.diff,
@@ -266,4 +347,7 @@ export function toFlameGraph(tree: CallTree, options: FlameGraphOptions): FlameG
     lastSampleUnixMs: BigInt(options.lastMs),
     source: options.source,
   };
+  // the nodes stay columns until read (the gRPC encoder writes them from the columns)
+  setNodeColumns(graph, out.nodes);
+  return graph;
 }

@@ -58,11 +58,13 @@ export class CallTree {
   /** Makes room for `extra` more nodes at once (one allocation instead of many doublings). */
   reserve(extra: number): void {
     const want = this.length + extra;
+    // columns for half of `extra` (frame references share prefixes: a one-service tree has
+    // ~0.6 nodes per reference) and one doubling if more come; child lookup slots for all
     let cap = this.name.length;
-    while (cap < want) cap *= 2;
+    while (cap < this.length + extra / 2) cap *= 2;
     if (cap !== this.name.length) this.#grow(cap);
     let slots = this.#slots.length;
-    while (slots < want * 2) slots *= 2;
+    while (slots < want) slots *= 2;
     if (slots !== this.#slots.length) this.#rehash(slots);
   }
 
