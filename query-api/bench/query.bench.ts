@@ -20,7 +20,8 @@ import { createQueryClient, startQueryApi } from "../src/index.js";
 import { generateDataset, keptDataset, waitForMerges } from "./dataset.js";
 
 const ROWS = Number(process.env["FLEETPROF_BENCH_ROWS"] ?? 30_000_000);
-const RUNS = Number(process.env["FLEETPROF_BENCH_RUNS"] ?? 7);
+const RUNS = Number(process.env["FLEETPROF_BENCH_RUNS"] ?? 9);
+const WARMUP = Number(process.env["FLEETPROF_BENCH_WARMUP"] ?? 5);
 const KEEP = process.env["FLEETPROF_BENCH_DATA"];
 const ONLY = process.env["FLEETPROF_BENCH_ONLY"] ?? "";
 
@@ -30,15 +31,30 @@ function median(values: number[]): number {
   return s.length % 2 === 1 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
 }
 
-async function measure(fn: () => Promise<unknown>): Promise<number> {
-  await fn(); // warm-up (caches, JIT)
-  const times: number[] = [];
-  for (let i = 0; i < RUNS; i++) {
-    const t = performance.now();
+async function timed(fn: () => Promise<unknown>): Promise<number> {
+  const t = performance.now();
+  await fn();
+  return performance.now() - t;
+}
+
+/**
+ * Medians of `fn` and of its floor, called alternately (so the machine's load drifts over both
+ * alike) after WARMUP calls of each: a query API is a long-running process, and the first calls
+ * after start carry the JIT's optimising compiles and the first full GC (they made the first
+ * benchmark's figure 2–3× its steady one).
+ */
+async function measurePair(fn: () => Promise<unknown>, floorFn: () => Promise<unknown>): Promise<[number, number]> {
+  for (let i = 0; i < WARMUP; i++) {
+    await floorFn();
     await fn();
-    times.push(performance.now() - t);
   }
-  return median(times);
+  const figures: number[] = [];
+  const floors: number[] = [];
+  for (let i = 0; i < RUNS; i++) {
+    floors.push(await timed(floorFn));
+    figures.push(await timed(fn));
+  }
+  return [median(figures), median(floors)];
 }
 
 const dir = KEEP ?? mkdtempSync(join(tmpdir(), "fleetprof-bench-query-"));
@@ -76,13 +92,12 @@ try {
   const rows: [string, number, number][] = [];
   const bench = async (name: string, fn: () => Promise<unknown>, floorFn: () => Promise<unknown>): Promise<void> => {
     if (!name.includes(ONLY)) return;
-    const f = await measure(floorFn);
-    const v = await measure(fn);
+    const [v, f] = await measurePair(fn, floorFn);
     rows.push([name, v, f]);
     console.log(`${name.padEnd(44)} ${v.toFixed(0).padStart(7)} ms   floor ${f.toFixed(0).padStart(7)} ms   ratio ${(v / f).toFixed(2)}`);
   };
 
-  console.log(`\nmedian of ${String(RUNS)} runs (after one warm-up), through gRPC; floor = raw GROUP BY stack_id for the same selection`);
+  console.log(`\nmedian of ${String(RUNS)} runs, each alternated with its floor after ${String(WARMUP)} warm-up calls of both, through gRPC; floor = raw GROUP BY stack_id for the same selection`);
   console.log("benchmark".padEnd(44), "figure".padStart(10), "       floor".padStart(13), "  ratio");
   await bench("flame graph, one service, 1 h (raw)", () => client.flameGraph({ selector: '{service="svc3"}', range: hour }), floor("service = 'svc3'", hour));
   await bench("flame graph, one service, 24 h", () => client.flameGraph({ selector: '{service="svc3"}', range: day }), floor("service = 'svc3'", day));
