@@ -1,10 +1,11 @@
 /**
  * Bundles the browser code with esbuild (no CDN, nothing downloaded at run time):
- *   dist/ui/       the single-page app: index.html (with the preload script inline, which
+ *   dist/app/      the single-page app: index.html (with the preload script inline, which
  *                  starts the Explore page's query early), assets/app-[hash].js and .css (cached
  *                  forever by the server), viewer/ (the HTML export's script, for downloads)
  *   dist/viewer-bundle/  flame-viewer.js and .css, inlined by the CLI into every HTML flame graph
- *                  (not dist/viewer/: tsc writes the viewer's Node modules there)
+ *                  (not dist/viewer/ nor dist/ui/: tsc writes the Node modules of src/viewer and
+ *                  src/ui that the package's index exports there, and this script empties its own)
  * Sources come straight from the workspace (`@fleetprof/source` condition).
  */
 import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -33,7 +34,7 @@ async function buildViewer(): Promise<void> {
 }
 
 async function buildApp(): Promise<void> {
-  const out = join(DIST, "ui");
+  const out = join(DIST, "app");
   // Inline in index.html: no request of its own before the FlameGraph one (the query API allows it by hash).
   const preload = await build({ ...common, entryPoints: ["src/ui/preload/flame-preload.ts"], format: "iife", write: false });
   const preloadJs = (preload.outputFiles[0]?.text ?? "").replace(/<\/script/gi, "<\\/script").trim();
@@ -59,7 +60,7 @@ async function buildApp(): Promise<void> {
   copyFileSync(join(WEB, "src", "ui", "favicon.svg"), join(out, "favicon.svg"));
 }
 
-rmSync(join(DIST, "ui"), { recursive: true, force: true });
+rmSync(join(DIST, "app"), { recursive: true, force: true });
 rmSync(join(DIST, "viewer-bundle"), { recursive: true, force: true });
 await buildViewer();
 await buildApp();

@@ -8,7 +8,7 @@ import { fileURLToPath } from "node:url";
 import { ErrorCode, FleetprofError } from "@fleetprof/common";
 
 /** The single-page app's files (index.html, assets/). */
-export const UI_DIR = fileURLToPath(new URL("../dist/ui/", import.meta.url));
+export const UI_DIR = fileURLToPath(new URL("../dist/app/", import.meta.url));
 
 const VIEWER_DIR = new URL("../dist/viewer-bundle/", import.meta.url);
 
