@@ -1,6 +1,6 @@
 /**
  * Bundles the browser code with esbuild (no CDN, nothing downloaded at run time):
- *   dist/ui/       the single-page app: index.html (with the preload script inline, which
+ *   dist/app/      the single-page app: index.html (with the preload script inline, which
  *                  starts the Explore page's query early), assets/app-[hash].js and .css (cached
  *                  forever by the server), viewer/ (the HTML export's script, for downloads)
  *   dist/viewer-bundle/  flame-viewer.js and .css, inlined by the CLI into every HTML flame graph
@@ -33,7 +33,8 @@ async function buildViewer(): Promise<void> {
 }
 
 async function buildApp(): Promise<void> {
-  const out = join(DIST, "ui");
+  // not dist/ui/: tsc writes the Node side's ui/ modules there (time-range.js)
+  const out = join(DIST, "app");
   // Inline in index.html: no request of its own before the FlameGraph one (the query API allows it by hash).
   const preload = await build({ ...common, entryPoints: ["src/ui/preload/flame-preload.ts"], format: "iife", write: false });
   const preloadJs = (preload.outputFiles[0]?.text ?? "").replace(/<\/script/gi, "<\\/script").trim();
@@ -64,7 +65,7 @@ async function buildApp(): Promise<void> {
   copyFileSync(join(WEB, "src", "ui", "favicon.svg"), join(out, "favicon.svg"));
 }
 
-rmSync(join(DIST, "ui"), { recursive: true, force: true });
+rmSync(join(DIST, "app"), { recursive: true, force: true });
 rmSync(join(DIST, "viewer-bundle"), { recursive: true, force: true });
 await buildViewer();
 await buildApp();
