@@ -33,8 +33,13 @@ function median(values: number[]): number {
 
 /** What the page measured, ms since navigation: the flame graph drawn, the app started, the FlameGraph request. */
 interface PageTiming {
+  /** The page's first byte (its head, sent before the inline flame graph), and its end. */
+  htmlFirstMs: number;
   htmlMs: number;
+  /** The page parsed (domInteractive): the inline answer is readable. */
+  htmlParsedMs: number;
   firstFlameMs: number;
+  appLoadedMs: number;
   appStartMs: number;
   requestStartMs: number;
   requestEndMs: number;
@@ -82,7 +87,7 @@ try {
       const mark = (name) => performance.getEntriesByName(name)[0]?.startTime ?? 0;
       const req = performance.getEntriesByType("resource").find((e) => e.name.endsWith("/FlameGraph"));
       const nav = performance.getEntriesByType("navigation")[0];
-      return { htmlMs: nav ? nav.responseEnd : 0, firstFlameMs: mark("flame-drawn"), appStartMs: mark("app-start"), requestStartMs: req?.startTime ?? 0, requestEndMs: req?.responseEnd ?? 0, waitMs: req ? req.responseStart - req.requestStart : 0, downloadMs: req ? req.responseEnd - req.responseStart : 0, responseBytes: req?.encodedBodySize ?? 0 };
+      return { htmlFirstMs: nav ? nav.responseStart : 0, htmlMs: nav ? nav.responseEnd : 0, htmlParsedMs: nav ? nav.domInteractive : 0, firstFlameMs: mark("flame-drawn"), appLoadedMs: mark("app-loaded"), appStartMs: mark("app-start"), requestStartMs: req?.startTime ?? 0, requestEndMs: req?.responseEnd ?? 0, waitMs: req ? req.responseStart - req.requestStart : 0, downloadMs: req ? req.responseEnd - req.responseStart : 0, responseBytes: req?.encodedBodySize ?? 0 };
     })()`);
     return timing;
   };
@@ -125,11 +130,14 @@ try {
   console.log(`FlameGraph over gRPC (floor)                          ${g.toFixed(0).padStart(6)} ms   runs: ${grpc.map((v) => v.toFixed(0)).join(" ")}`);
   console.log(`Explore page: navigation → flame graph drawn          ${u.toFixed(0).padStart(6)} ms   runs: ${ui.map((v) => v.firstFlameMs.toFixed(0)).join(" ")}`);
   const at = (f: (t: PageTiming) => number): string => median(ui.map(f)).toFixed(0).padStart(6);
+  console.log(`  page (HTML): first byte                             ${at((t) => t.htmlFirstMs)} ms after navigation`);
   console.log(`  page (HTML) received                                ${at((t) => t.htmlMs)} ms after navigation`);
+  console.log(`  page parsed (the inline answer readable)            ${at((t) => t.htmlParsedMs)} ms after navigation`);
   const inline = ui.filter((t) => t.requestStartMs === 0).length;
   if (inline > 0) console.log(`  (${String(inline)} of ${String(ui.length)} pages came with the flame graph inside: no FlameGraph request; the HTML's end is the answer's)`);
   console.log(`  FlameGraph request sent (by the preload script)    ${at((t) => t.requestStartMs)} ms after navigation`);
-  console.log(`  app script started                                  ${at((t) => t.appStartMs)} ms`);
+  console.log(`  app script loaded (its first line runs)             ${at((t) => t.appLoadedMs)} ms`);
+  console.log(`  app script started (builds the page)                ${at((t) => t.appStartMs)} ms`);
   console.log(`  FlameGraph answer in (Connect, binary)              ${at((t) => t.requestEndMs)} ms   (request ${at((t) => t.requestEndMs - t.requestStartMs)} ms: waiting ${at((t) => t.waitMs)} ms, download ${at((t) => t.downloadMs)} ms, ${(median(ui.map((t) => t.responseBytes)) / 1024).toFixed(0)} KiB)`);
   console.log(`  flame graph drawn (decode, layout, draw after both) ${at((t) => t.firstFlameMs - Math.max(t.requestStartMs === 0 ? t.htmlMs : t.requestEndMs, t.appStartMs))} ms after the later of the two (the page's end when the answer came inside)`);
   const a = median(inApp);

@@ -4,8 +4,7 @@
  *                  starts the Explore page's query early), assets/app-[hash].js and .css (cached
  *                  forever by the server), viewer/ (the HTML export's script, for downloads)
  *   dist/viewer-bundle/  flame-viewer.js and .css, inlined by the CLI into every HTML flame graph
- *                  (not dist/viewer/ nor dist/ui/: tsc writes the Node modules of src/viewer and
- *                  src/ui that the package's index exports there, and this script empties its own)
+ *                  (not dist/viewer/: tsc writes the viewer's Node modules there)
  * Sources come straight from the workspace (`@fleetprof/source` condition).
  */
 import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -34,6 +33,7 @@ async function buildViewer(): Promise<void> {
 }
 
 async function buildApp(): Promise<void> {
+  // not dist/ui/: tsc writes the Node side's ui/ modules there (time-range.js)
   const out = join(DIST, "app");
   // Inline in index.html: no request of its own before the FlameGraph one (the query API allows it by hash).
   const preload = await build({ ...common, entryPoints: ["src/ui/preload/flame-preload.ts"], format: "iife", write: false });
@@ -42,19 +42,24 @@ async function buildApp(): Promise<void> {
     ...common,
     entryPoints: { app: "src/ui/main.ts" },
     format: "esm",
-    splitting: false,
+    // the Connect client and the other pages are chunks of their own, loaded when first used
+    splitting: true,
     sourcemap: "linked",
     outdir: join(out, "assets"),
     entryNames: "[name]-[hash]",
+    chunkNames: "chunk-[hash]",
     assetNames: "[name]-[hash]",
     metafile: true,
   });
   const outputs = Object.keys(result.metafile.outputs).map((p) => basename(p));
   const js = outputs.find((f) => /^app-.*\.js$/.test(f));
+  // the chunks the app's script imports statically: asked for with it, not after it is parsed
+  const entry = Object.entries(result.metafile.outputs).find(([p]) => basename(p) === js)?.[1];
+  const preloads = (entry?.imports ?? []).filter((i) => i.kind === "import-statement").map((i) => `<link rel="modulepreload" href="/assets/${basename(i.path)}">`);
   const css = outputs.find((f) => /^app-.*\.css$/.test(f));
   if (js === undefined || css === undefined || preloadJs === "") throw new Error(`esbuild wrote no app script, stylesheet or preload script: ${outputs.join(", ")}`);
   const template = readFileSync(join(WEB, "src", "ui", "index.html"), "utf8");
-  writeFileSync(join(out, "index.html"), template.replace("%APP_CSS%", `/assets/${css}`).replace("%APP_JS%", `/assets/${js}`).replace("%PRELOAD_JS%", () => preloadJs));
+  writeFileSync(join(out, "index.html"), template.replace("%APP_CSS%", `/assets/${css}`).replace("%APP_JS%", `/assets/${js}`).replace("%APP_PRELOADS%", preloads.join("\n")).replace("%PRELOAD_JS%", () => preloadJs));
   mkdirSync(join(out, "viewer"), { recursive: true });
   for (const f of ["flame-viewer.js", "flame-viewer.css"]) copyFileSync(join(DIST, "viewer-bundle", f), join(out, "viewer", f));
   copyFileSync(join(WEB, "src", "ui", "favicon.svg"), join(out, "favicon.svg"));

@@ -7,7 +7,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { ErrorCode, FleetprofError } from "@fleetprof/common";
 
-/** The single-page app's files (index.html, assets/). */
+/** The single-page app's files (index.html, assets/); not dist/ui/, where tsc writes the Node side's ui/ modules (time-range.js). */
 export const UI_DIR = fileURLToPath(new URL("../dist/app/", import.meta.url));
 
 const VIEWER_DIR = new URL("../dist/viewer-bundle/", import.meta.url);

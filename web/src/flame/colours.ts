@@ -38,6 +38,37 @@ export interface FrameStyle {
   darkText: boolean;
 }
 
+/**
+ * A plain graph's function styles, by name and file, kept across graphs: a browser tab shows
+ * the same functions graph after graph, and their colours never change. Cleared when it holds
+ * PLAIN_CACHE_MAX styles (a long-lived tab looking at many services).
+ */
+const plainStyles = new Map<string, Map<string, FrameStyle>>();
+let plainCached = 0;
+const PLAIN_CACHE_MAX = 200_000;
+
+/** The style of a plain graph's frame of this function (the same object every time: do not change it). */
+function plainStyle(name: string, file: string): FrameStyle {
+  let byFile = plainStyles.get(name);
+  const hit = byFile?.get(file);
+  if (hit !== undefined) return hit;
+  // warm hues hashed from the function: 11 hues × 2 saturations × 3 lightnesses
+  const h = hash(`${name}\u0000${file}`);
+  const style = { fill: `hsl(${String(8 + (h % 11) * 4)},${String(74 + ((h >>> 8) % 2) * 14)}%,${String(56 + ((h >>> 16) % 3) * 5)}%)`, darkText: true };
+  if (plainCached >= PLAIN_CACHE_MAX) {
+    plainStyles.clear();
+    plainCached = 0;
+    byFile = undefined;
+  }
+  if (byFile === undefined) {
+    byFile = new Map();
+    plainStyles.set(name, byFile);
+  }
+  byFile.set(file, style);
+  plainCached++;
+  return style;
+}
+
 export function frameStyle(data: FlameData, i: number, scale: number): FrameStyle {
   const kind = data.kind[i];
   if (kind === KIND_OTHER) return { fill: "rgb(208,212,217)", darkText: true };
@@ -51,9 +82,7 @@ export function frameStyle(data: FlameData, i: number, scale: number): FrameStyl
     const eased = Math.max(1, Math.round(Math.pow(Math.min(1, Math.abs(delta) / scale), 0.6) * 24)) / 24;
     return { fill: mix(NEUTRAL, delta > 0 ? RED : BLUE, eased), darkText: eased <= 0.6 };
   }
-  // warm hues hashed from the function: 11 hues × 2 saturations × 3 lightnesses
-  const h = hash(`${data.strings[data.name[i] ?? 0] ?? ""}\u0000${data.strings[data.file[i] ?? 0] ?? ""}`);
-  return { fill: `hsl(${String(8 + (h % 11) * 4)},${String(74 + ((h >>> 8) % 2) * 14)}%,${String(56 + ((h >>> 16) % 3) * 5)}%)`, darkText: true };
+  return plainStyle(data.strings[data.name[i] ?? 0] ?? "", data.strings[data.file[i] ?? 0] ?? "");
 }
 
 export function frameColour(data: FlameData, i: number, scale: number): string {

@@ -65,25 +65,44 @@ function emptyData(): FlameData {
   return { diff: false, strings: [], name: [], file: [], line: [], parent: [], self: [], total: [], baseSelf: [], baseTotal: [], kind: [], folded: [], presence: [], sum: 0, baseSum: 0, foldedNodes: 0, foldedSamples: 0, firstSampleMs: 0, lastSampleMs: 0, source: "" };
 }
 
-/** One FlameNode appended to the columns (diff-only columns filled later when the graph is a diff). */
+/**
+ * One FlameNode appended to the columns (diff-only columns filled later when the graph is a
+ * diff). One-byte tags and values (most of them) are read inline, without a call: the first
+ * graph of a page is decoded by code the engine still interprets, where every call counts.
+ */
 function readNode(r: Reader, end: number, d: FlameData, nodeBase: { baseSelf: number[]; baseTotal: number[]; presence: number[] }): void {
   const i = d.name.length;
+  const buf = r.buf;
   let name = 0, file = 0, line = 0, parent = 0, self = 0, total = 0, baseSelf = 0, baseTotal = 0, kind = 0, folded = 0, presence = 0;
   while (r.at < end) {
-    const tag = r.varint();
+    const t = buf[r.at] ?? 0;
+    let tag: number;
+    if (t < 0x80) {
+      tag = t;
+      r.at++;
+    } else tag = r.varint();
     const field = tag >>> 3;
-    if (field === 1) name = r.varint();
-    else if (field === 2) file = r.varint();
-    else if (field === 3) line = r.varint();
-    else if (field === 4) parent = r.int32();
-    else if (field === 5) self = r.varint();
-    else if (field === 6) total = r.varint();
-    else if (field === 7) baseSelf = r.varint();
-    else if (field === 8) baseTotal = r.varint();
-    else if (field === 11) kind = r.varint();
-    else if (field === 12) folded = r.varint();
-    else if (field === 13) presence = r.varint();
-    else r.skip(tag & 7);
+    if ((tag & 7) !== 0) {
+      r.skip(tag & 7);
+      continue;
+    }
+    let v: number;
+    const b = buf[r.at];
+    if (b !== undefined && b < 0x80) {
+      v = b;
+      r.at++;
+    } else v = field === 4 ? r.int32() : r.varint();
+    if (field === 1) name = v;
+    else if (field === 2) file = v;
+    else if (field === 3) line = v;
+    else if (field === 4) parent = v;
+    else if (field === 5) self = v;
+    else if (field === 6) total = v;
+    else if (field === 7) baseSelf = v;
+    else if (field === 8) baseTotal = v;
+    else if (field === 11) kind = v;
+    else if (field === 12) folded = v;
+    else if (field === 13) presence = v;
   }
   d.name.push(name);
   d.file.push(file);

@@ -3,11 +3,12 @@
  * web UI: a change's 95 % interval, relative changes, the cost per process, and the line
  * saying how many replicates the intervals rest on and what could be detected.
  */
-import { SortBy, type CostComparison, type DiffStatistics } from "@fleetprof/proto/query";
+import type { CostComparison, DiffStatistics, SortBy as SortByEnum } from "@fleetprof/proto/query";
+import { SortBy } from "./proto-enums.js";
 import { formatCount, formatPoints } from "./format.js";
 
 /** "self" or "total": the measure a diff is ranked by. */
-export function sortName(sort: SortBy): "self" | "total" {
+export function sortName(sort: SortByEnum): "self" | "total" {
   return sort === SortBy.TOTAL ? "total" : "self";
 }
 
@@ -34,7 +35,7 @@ export function describeCost(cost: CostComparison | undefined, mode: string): st
 }
 
 /** The replicates behind the intervals, what `mark` (a significant row's mark) means, and the server's notes. */
-export function describeStatistics(stats: DiffStatistics | undefined, sort: SortBy, mark = "*"): string[] {
+export function describeStatistics(stats: DiffStatistics | undefined, sort: SortByEnum, mark = "*"): string[] {
   if (stats === undefined) return [];
   const lines = [
     `${formatCount(stats.baseReplicates)} → ${formatCount(stats.replicates)} ${stats.replicateUnit === "" ? "replicate" : stats.replicateUnit}s (${String(stats.baseProcesses)} → ${String(stats.processes)} ${stats.replicateUnit === "host-hour" ? "hosts" : "processes"}); ` +

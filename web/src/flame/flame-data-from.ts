@@ -2,16 +2,17 @@
  * The one conversion from a `FlameGraph` message (bigint counts, enums) to the plain columns
  * every renderer reads.
  */
-import { NodeKind, Presence, type FlameGraph } from "@fleetprof/proto/query";
+import type { FlameGraph, NodeKind as NodeKindEnum, Presence as PresenceEnum } from "@fleetprof/proto/query";
+import { NodeKind, Presence } from "./proto-enums.js";
 import { KIND_FRAME, KIND_OTHER, KIND_ROOT, PRESENT_BASE_ONLY, PRESENT_BOTH, PRESENT_COMPARISON_ONLY, type FlameData } from "./flame-data.js";
 
-function kindOf(kind: NodeKind, index: number): number {
+function kindOf(kind: NodeKindEnum, index: number): number {
   if (kind === NodeKind.OTHER) return KIND_OTHER;
   if (kind === NodeKind.ROOT || index === 0) return KIND_ROOT;
   return KIND_FRAME;
 }
 
-function presenceOf(p: Presence): number {
+function presenceOf(p: PresenceEnum): number {
   if (p === Presence.BASE_ONLY) return PRESENT_BASE_ONLY;
   if (p === Presence.COMPARISON_ONLY) return PRESENT_COMPARISON_ONLY;
   return PRESENT_BOTH;

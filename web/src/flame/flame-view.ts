@@ -4,7 +4,7 @@
  *
  * Fast at 100 000 nodes: pre-order columns make every subtree a contiguous range, so a subtree
  * narrower than half a pixel or outside the view is skipped in one step; styles are computed
- * once per node on first draw; labels are cut to the room a monospace font leaves. Zooming
+ * once per node on first draw (a plain graph's function colours once per page, colours.ts); labels are cut to the room a monospace font leaves. Zooming
  * animates the visible range over a few frames (not with prefers-reduced-motion).
  */
 import { frameStyle, diffScale, type FrameStyle } from "./colours.js";
@@ -65,6 +65,8 @@ export class FlameView {
   private readonly styleOf: Int16Array;
   private readonly fills: FrameStyle[] = [];
   private readonly fillIndex = new Map<string, number>();
+  /** Fill index by style object: a plain graph's function styles are the same objects graph after graph (colours.ts). */
+  private readonly fillOfStyle = new Map<FrameStyle, number>();
   /** Plain graphs: fill index by function (name × file), so each function's colour is hashed once. */
   private readonly byFunction = new Map<number, number>();
   /** The last draw, in drawing order: node, x, width, batch key. */
@@ -419,12 +421,16 @@ export class FlameView {
       return id;
     }
     const s = this.data.kind[i] === KIND_OTHER ? FOLDED : frameStyle(this.data, i, this.diffScale);
-    const key = s === FOLDED ? "" : `${s.fill}|${String(s.darkText)}`;
-    id = this.fillIndex.get(key) ?? -1;
+    id = this.fillOfStyle.get(s) ?? -1;
     if (id < 0) {
-      id = this.fills.length;
-      this.fills.push(s);
-      this.fillIndex.set(key, id);
+      const key = s === FOLDED ? "" : `${s.fill}|${String(s.darkText)}`;
+      id = this.fillIndex.get(key) ?? -1;
+      if (id < 0) {
+        id = this.fills.length;
+        this.fills.push(s);
+        this.fillIndex.set(key, id);
+      }
+      if (!this.data.diff) this.fillOfStyle.set(s, id);
     }
     this.styleOf[i] = id;
     if (fnKey !== -1) this.byFunction.set(fnKey, id);

@@ -3,21 +3,48 @@
  * protocol (binary), on the same origin that served the page. A bearer token, when the
  * server needs one, is asked for once and kept for the browser tab (sessionStorage).
  */
-import { Code, ConnectError, createClient, type Client, type Interceptor } from "@connectrpc/connect";
-import { createConnectTransport } from "@connectrpc/connect-web";
-import { QueryService } from "@fleetprof/proto/query";
-
-import { storedToken } from "./token.js";
-
-const auth: Interceptor = (next) => (req) => {
-  const token = storedToken();
-  if (token !== "") req.header.set("authorization", `Bearer ${token}`);
-  return next(req);
-};
+import type { Client, Code as CodeEnum } from "@connectrpc/connect";
+import type { QueryService } from "@fleetprof/proto/query";
+import type * as ClientChunk from "./api-client.js";
 
 export type QueryClient = Client<typeof QueryService>;
 
-export const api: QueryClient = createClient(QueryService, createConnectTransport({ baseUrl: location.origin, useBinaryFormat: true, interceptors: [auth] }));
+/**
+ * The Connect codes this module says something about, as plain constants (the runtime's
+ * `Code` would bring the Connect runtime into the app's first script); `api.test.ts` checks
+ * them against it.
+ */
+export const Code = { Canceled: 1 as CodeEnum.Canceled, Unknown: 2 as CodeEnum.Unknown, DeadlineExceeded: 4 as CodeEnum.DeadlineExceeded, ResourceExhausted: 8 as CodeEnum.ResourceExhausted, Unavailable: 14 as CodeEnum.Unavailable, Unauthenticated: 16 as CodeEnum.Unauthenticated } as const;
+
+let loaded: Promise<typeof ClientChunk> | undefined;
+
+/** The Connect client's chunk (loaded once, on the first call or when asked early). */
+export function loadClient(): Promise<typeof ClientChunk> {
+  loaded ??= import("./api-client.js");
+  return loaded;
+}
+
+/** Server-streaming methods: their calls return an async iterable, not a promise. */
+const STREAMING = new Set(["capture"]);
+
+/**
+ * The client: each method loads the client's chunk first (once), then calls it. The first
+ * flame graph of a page does not wait for it (flame-fetch.ts speaks the protocol itself).
+ */
+export const api: QueryClient = new Proxy({} as QueryClient, {
+  get(_target, method: string) {
+    if (STREAMING.has(method)) {
+      return async function* (...args: unknown[]): AsyncGenerator<unknown> {
+        const { client } = await loadClient();
+        yield* (client as unknown as Record<string, (...a: unknown[]) => AsyncIterable<unknown>>)[method]?.(...args) ?? [];
+      };
+    }
+    return async (...args: unknown[]): Promise<unknown> => {
+      const { client } = await loadClient();
+      return (client as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>)[method]?.(...args);
+    };
+  },
+});
 
 /** A failed call, said for a person: the server's message, and what to do for the common cases. */
 export interface CallProblem {
@@ -28,8 +55,18 @@ export interface CallProblem {
   cancelled: boolean;
 }
 
+/** The code and message `ConnectError.from(err)` gives, without loading the Connect runtime for it. */
+function codeAndMessage(err: unknown): { code: CodeEnum; rawMessage: string } {
+  if (err instanceof Error) {
+    const e = err as Error & { code?: unknown; rawMessage?: unknown };
+    if (e.name === "ConnectError" && typeof e.code === "number" && typeof e.rawMessage === "string") return { code: e.code, rawMessage: e.rawMessage };
+    return { code: e.name === "AbortError" || e.name === "TimeoutError" ? Code.Canceled : Code.Unknown, rawMessage: e.message };
+  }
+  return { code: Code.Unknown, rawMessage: String(err) };
+}
+
 export function describeProblem(err: unknown): CallProblem {
-  const e = ConnectError.from(err);
+  const e = codeAndMessage(err);
   const base = { needsToken: false, cancelled: false };
   switch (e.code) {
     case Code.Canceled:

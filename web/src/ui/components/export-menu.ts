@@ -3,7 +3,8 @@
  * the same files `fleetprof export`-style commands write), or the flame graph on screen as one
  * self-contained HTML file (the same page `fleetprof flame -o x.html` writes).
  */
-import { ExportFormat } from "@fleetprof/proto/query";
+import type { ExportFormat as ExportFormatEnum } from "@fleetprof/proto/query";
+import { ExportFormat, exportFormatName } from "../../flame/proto-enums.js";
 import type { FlameData } from "../../flame/flame-data.js";
 import { flameHtml, type FlameHtmlOptions } from "../../viewer/flame-html.js";
 import { api } from "../api.js";
@@ -39,7 +40,7 @@ async function viewerAssets(): Promise<{ js: string; css: string }> {
   return { js: js ?? "", css: css ?? "" };
 }
 
-async function run(source: ExportSource, format: ExportFormat | "html"): Promise<void> {
+async function run(source: ExportSource, format: ExportFormatEnum | "html"): Promise<void> {
   if (format === "html") {
     const page = flameHtml(source.html.data, source.html.options, await viewerAssets());
     download(`${source.name}.html`, new Blob([page], { type: "text/html" }));
@@ -53,13 +54,13 @@ async function run(source: ExportSource, format: ExportFormat | "html"): Promise
 export function exportMenu(source: () => ExportSource | undefined): HTMLElement {
   const menu = h("div", { className: "popover export-popover", hidden: true, attrs: { role: "menu" } });
   const button = h("button", { type: "button", className: "export-button", attrs: { "aria-haspopup": "menu" } }, icon(ICONS.download), "Export");
-  const item = (label: string, hint: string, format: ExportFormat | "html", plainOnly: boolean): HTMLButtonElement =>
+  const item = (label: string, hint: string, format: ExportFormatEnum | "html", plainOnly: boolean): HTMLButtonElement =>
     h(
       "button",
       {
         type: "button",
         className: "menu-item",
-        attrs: { role: "menuitem", "data-format": typeof format === "string" ? format : ExportFormat[format].toLowerCase(), ...(plainOnly ? { "data-plain-only": "1" } : {}) },
+        attrs: { role: "menuitem", "data-format": typeof format === "string" ? format : exportFormatName(format).toLowerCase(), ...(plainOnly ? { "data-plain-only": "1" } : {}) },
         on: {
           click: () => {
             menu.hidden = true;

@@ -5,7 +5,8 @@
  * interval and significance, under the cost per process. In the URL: base, bfrom, bto, cmp,
  * cfrom, cto, tab, sort, search, zoom, fn, nodes, hz.
  */
-import { SortBy, type DiffTopFunctionsResponse, type FlameGraph, type ListServicesResponse } from "@fleetprof/proto/query";
+import { SortBy } from "../../flame/proto-enums.js";
+import type { DiffTopFunctionsResponse, FlameGraph, ListServicesResponse } from "@fleetprof/proto/query";
 import { sortName } from "../../flame/diff-confidence.js";
 import { flameDataFrom } from "../../flame/flame-data-from.js";
 import { formatCount, formatCpu } from "../../flame/format.js";

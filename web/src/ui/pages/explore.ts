@@ -3,7 +3,7 @@
  * label, and its flame graph beside the top functions. Everything on screen is in the URL:
  * q, from, to, by, top, sort, search, zoom, fn (sandwich), nodes, hz.
  */
-import { SortBy } from "@fleetprof/proto/query";
+import { SortBy } from "../../flame/proto-enums.js";
 import { decodeFlameGraphResponse } from "../../flame/decode-flame-graph.js";
 import type { FlameData } from "../../flame/flame-data.js";
 import { exactFunction } from "../../flame/search.js";
