@@ -67,7 +67,8 @@ export async function readCoverage(target: ReadTarget, q: CoverageQuery): Promis
   const sql = `SELECT toString(host), p, b, sum(obs_ms) / 1000, sum(samples), sum(sec), groupUniqArray(rate_hz)
 FROM (${parts.join("\n    UNION ALL\n    ")})
 GROUP BY host, p, b`;
-  const buf = await queryBinary(target, sql, params, q, [`max_result_rows = ${String(q.maxReplicates ?? 5_000_000)}`, "result_overflow_mode = 'throw'"]);
+  // no LLVM compile of the aggregation (a stall in the query that triggers it, as in readStackProfile)
+  const buf = await queryBinary(target, sql, params, q, [`max_result_rows = ${String(q.maxReplicates ?? 5_000_000)}`, "result_overflow_mode = 'throw'", "compile_aggregate_expressions = 0"]);
   return parseCoverage(buf);
 }
 
