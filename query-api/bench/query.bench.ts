@@ -8,7 +8,7 @@
  *
  * FLEETPROF_BENCH_DATA=dir keeps the generated dataset in `dir` and reuses it on the next run
  * (comparing two versions of the code on the same data); FLEETPROF_BENCH_ONLY=text runs only
- * the benchmarks whose name contains `text`.
+ * the benchmarks whose name contains `text` (several texts separated by `|`: any of them).
  */
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -23,7 +23,7 @@ const ROWS = Number(process.env["FLEETPROF_BENCH_ROWS"] ?? 30_000_000);
 const RUNS = Number(process.env["FLEETPROF_BENCH_RUNS"] ?? 9);
 const WARMUP = Number(process.env["FLEETPROF_BENCH_WARMUP"] ?? 5);
 const KEEP = process.env["FLEETPROF_BENCH_DATA"];
-const ONLY = process.env["FLEETPROF_BENCH_ONLY"] ?? "";
+const ONLY = (process.env["FLEETPROF_BENCH_ONLY"] ?? "").split("|");
 
 function median(values: number[]): number {
   const s = [...values].sort((a, b) => a - b);
@@ -91,7 +91,7 @@ try {
 
   const rows: [string, number, number][] = [];
   const bench = async (name: string, fn: () => Promise<unknown>, floorFn: () => Promise<unknown>): Promise<void> => {
-    if (!name.includes(ONLY)) return;
+    if (!ONLY.some((text) => name.includes(text))) return;
     const [v, f] = await measurePair(fn, floorFn);
     rows.push([name, v, f]);
     console.log(`${name.padEnd(44)} ${v.toFixed(0).padStart(7)} ms   floor ${f.toFixed(0).padStart(7)} ms   ratio ${(v / f).toFixed(2)}`);

@@ -96,10 +96,13 @@ interface Estimate {
 
 /**
  * The linearised variance of a ratio estimate Σx ÷ Σn over `count` units drawn with replacement,
- * from Σx², Σx·n and Σn² (x, n per unit): count/(count − 1) · Σ(x − p·n)² ÷ (Σn)².
+ * from Σx², Σx·n and Σn² (x, n per unit): count/(count − 1) · Σ(x − p·n)² ÷ (Σn)². Σ(x − p·n)²
+ * comes from terms that cancel where x is a fixed share of n (a function in every stack): what is
+ * left below 10⁻¹² of them is rounding (its last bits depend on the order of the sums), taken as 0.
  */
 export function ratioVariance(count: number, p: number, n: number, sumSq: number, cross: number, weightSq: number): number {
-  const ss = Math.max(0, sumSq - 2 * p * cross + p * p * weightSq);
+  const raw = sumSq - 2 * p * cross + p * p * weightSq;
+  const ss = raw > 1e-12 * (sumSq + p * p * weightSq) ? raw : 0;
   return (ss * count) / ((count - 1) * n * n);
 }
 

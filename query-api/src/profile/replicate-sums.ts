@@ -8,8 +8,8 @@
  *   variance (minutes of one process are not independent of each other).
  * Self time counts stacks whose leaf is the function, total time stacks with the function
  * anywhere. The squares come from one of two passes over typed arrays, whichever does less:
- * by replicate (each stack entry adds to its functions) or by function (each function's
- * stacks add their counts into one dense vector over replicates, read once).
+ * by replicate (each stack entry adds to its functions, which are noted as touched) or by
+ * function (the same adds into a dense vector over functions, swept whole per replicate).
  */
 import type { ReplicateProfile } from "@fleetprof/store";
 import type { StackFunctions } from "./function-index.js";
@@ -136,6 +136,7 @@ export function squaresByReplicate(rep: ReplicateProfile, fns: StackFunctions, w
     for (let e = start[r] as number; e < last; e++) {
       const s = stack[e] as number;
       const c = count[e] as number;
+      if (c === 0) continue; // no samples: the function is not present (as in the dense pass)
       const from = leafOnly ? 0 : (fnStart[s] as number);
       const to = leafOnly ? 1 : (fnStart[s + 1] as number);
       for (let k = from; k < to; k++) {
@@ -168,104 +169,57 @@ export function squaresByReplicate(rep: ReplicateProfile, fns: StackFunctions, w
   }
 }
 
-/** A side's entries by stack (CSC): for stack s, entries colStart[s]…colStart[s+1] hold a replicate and its weighted count. */
-function entriesByStack(rep: ReplicateProfile, weights: Float64Array): { colStart: Uint32Array; rowOf: Uint32Array; val: Float64Array } {
-  const stacks = rep.stacks.length;
-  const colStart = new Uint32Array(stacks + 1);
-  for (let e = 0; e < rep.stack.length; e++) colStart[(rep.stack[e] as number) + 1] = (colStart[(rep.stack[e] as number) + 1] as number) + 1;
-  for (let s = 0; s < stacks; s++) colStart[s + 1] = (colStart[s + 1] as number) + (colStart[s] as number);
-  const fill = colStart.slice(0, stacks);
-  const rowOf = new Uint32Array(rep.stack.length);
-  const val = new Float64Array(rep.stack.length);
-  for (let r = 0; r < rep.length; r++) {
-    const w = weights[r] as number;
-    for (let e = rep.start[r] as number; e < (rep.start[r + 1] as number); e++) {
-      const s = rep.stack[e] as number;
-      const at = fill[s] as number;
-      fill[s] = at + 1;
-      rowOf[at] = r;
-      val[at] = w * (rep.count[e] as number);
-    }
-  }
-  return { colStart, rowOf, val };
-}
-
-/** The stacks of each function (CSR): for function f, stacksOf[fStart[f]…fStart[f+1]]. */
-function stacksByFunction(fns: StackFunctions, stacks: number, functions: number): { fStart: Uint32Array; stacksOf: Uint32Array } {
-  const fStart = new Uint32Array(functions + 1);
-  for (const f of fns.list) fStart[f + 1] = (fStart[f + 1] as number) + 1;
-  for (let f = 0; f < functions; f++) fStart[f + 1] = (fStart[f + 1] as number) + (fStart[f] as number);
-  const ffill = fStart.slice(0, functions);
-  const stacksOf = new Uint32Array(fns.list.length);
-  for (let s = 0; s < stacks; s++) {
-    for (let k = fns.start[s] as number; k < (fns.start[s + 1] as number); k++) {
-      const f = fns.list[k] as number;
-      stacksOf[ffill[f] as number] = s;
-      ffill[f] = (ffill[f] as number) + 1;
-    }
-  }
-  return { fStart, stacksOf };
-}
-
-/** Function f's squares from its vector over replicates (replicates and processes), clearing the vector as it goes. */
-function squaresOfVector(vec: Float64Array, lay: Layout, m: MeasureSums, f: number): void {
+/**
+ * The squares with one dense vector over functions: each replicate's entries add their counts
+ * into it without checking what they touched (a branch per step costs more than the adds), then
+ * one sweep over every function takes the squares and clears it; the same for processes. The
+ * same sums in the same order as {@link squaresByReplicate}, so the same values.
+ */
+export function squaresByFunction(rep: ReplicateProfile, fns: StackFunctions, weights: Float64Array, lay: Layout, m: MeasureSums, leafOnly = false): void {
+  const functions = m.sum.length;
+  const acc = new Float64Array(functions);
+  const pacc = new Float64Array(functions);
+  const { start, stack, count } = rep;
+  const { leaf, start: fnStart, list } = fns;
   const { order, ends, weighted, processWeight } = lay;
-  let q = 0;
-  let c = 0;
-  let n = 0;
-  let pq = 0;
-  let pc = 0;
-  let pn = 0;
+  const { sumSq, cross, present, processSumSq, processCross, processPresent } = m;
   let p = 0;
-  let px = 0;
   let pEnd = ends[0] as number;
-  for (let i = 0; i < vec.length; i++) {
+  for (let i = 0; i < rep.length; i++) {
     const r = order[i] as number;
-    const x = vec[r] as number;
-    if (x !== 0) {
-      q += x * x;
-      c += x * (weighted[r] as number);
-      n++;
-      px += x;
-      vec[r] = 0;
+    const last = start[r + 1] as number;
+    for (let e = start[r] as number; e < last; e++) {
+      const s = stack[e] as number;
+      const c = count[e] as number;
+      if (leafOnly) acc[leaf[s] as number] = (acc[leaf[s] as number] as number) + c;
+      else {
+        const to = fnStart[s + 1] as number;
+        for (let k = fnStart[s] as number; k < to; k++) acc[list[k] as number] = (acc[list[k] as number] as number) + c;
+      }
+    }
+    const w = weights[r] as number;
+    const wn = weighted[r] as number;
+    // without a branch: a function absent from the replicate adds zeros
+    for (let f = 0; f < functions; f++) {
+      const wx = w * (acc[f] as number);
+      acc[f] = 0;
+      sumSq[f] = (sumSq[f] as number) + wx * wx;
+      cross[f] = (cross[f] as number) + wx * wn;
+      present[f] = (present[f] as number) + Number(wx !== 0);
+      pacc[f] = (pacc[f] as number) + wx;
     }
     if (i + 1 === pEnd) {
-      if (px !== 0) {
-        pq += px * px;
-        pc += px * (processWeight[p] as number);
-        pn++;
+      const pw = processWeight[p] as number;
+      for (let f = 0; f < functions; f++) {
+        const x = pacc[f] as number;
+        pacc[f] = 0;
+        processSumSq[f] = (processSumSq[f] as number) + x * x;
+        processCross[f] = (processCross[f] as number) + x * pw;
+        processPresent[f] = (processPresent[f] as number) + Number(x !== 0);
       }
-      px = 0;
       p++;
       pEnd = ends[p] as number;
     }
-  }
-  m.sumSq[f] = q;
-  m.cross[f] = c;
-  m.present[f] = n;
-  m.processSumSq[f] = pq;
-  m.processCross[f] = pc;
-  m.processPresent[f] = pn;
-}
-
-/** The squares by function: each function's stacks add their weighted counts into one vector over replicates. */
-export function squaresByFunction(rep: ReplicateProfile, fns: StackFunctions, weights: Float64Array, lay: Layout, m: MeasureSums): void {
-  const { colStart, rowOf, val } = entriesByStack(rep, weights);
-  const functions = m.sum.length;
-  const { fStart, stacksOf } = stacksByFunction(fns, rep.stacks.length, functions);
-  const vec = new Float64Array(rep.length);
-  for (let f = 0; f < functions; f++) {
-    const kEnd = fStart[f + 1] as number;
-    if (fStart[f] === kEnd) continue;
-    for (let k = fStart[f] as number; k < kEnd; k++) {
-      const s = stacksOf[k] as number;
-      const end = colStart[s + 1] as number;
-      for (let e = colStart[s] as number; e < end; e++) {
-        const r = rowOf[e] as number;
-        vec[r] = (vec[r] as number) + (val[e] as number);
-      }
-    }
-    squaresOfVector(vec, lay, m, f);
   }
 }
 
@@ -296,15 +250,15 @@ export function sumReplicates(rep: ReplicateProfile, fns: StackFunctions, weight
   const total = emptyMeasure(functions);
   sumsFromStacks(self, fns, stackWeighted, stackSamples, true);
   sumsFromStacks(total, fns, stackWeighted, stackSamples, false);
-  if (full === "self") squaresByReplicate(rep, fns, weights, lay, self, true);
-  else {
-    // by replicate: one step per (entry, function of its stack); by function: the same steps
-    // without bookkeeping, plus one read of the replicate vector per function
-    let steps = 0;
-    for (let e = 0; e < rep.stack.length; e++) steps += (fns.start[(rep.stack[e] as number) + 1] as number) - (fns.start[rep.stack[e] as number] as number);
-    if (functions * rep.length < 2 * steps) squaresByFunction(rep, fns, weights, lay, total);
-    else squaresByReplicate(rep, fns, weights, lay, total, false);
-  }
+  // by replicate: one step per (entry, function of its stack) plus the bookkeeping of what it
+  // touched; by function: the same steps without it, plus a sweep of every function per
+  // replicate and per process
+  const leafOnly = full === "self";
+  let steps = leafOnly ? rep.stack.length : 0;
+  if (!leafOnly) for (let e = 0; e < rep.stack.length; e++) steps += (fns.start[(rep.stack[e] as number) + 1] as number) - (fns.start[rep.stack[e] as number] as number);
+  const m = leafOnly ? self : total;
+  if (functions * (rep.length + lay.ends.length) < 2 * steps) squaresByFunction(rep, fns, weights, lay, m, leafOnly);
+  else squaresByReplicate(rep, fns, weights, lay, m, leafOnly);
   let processWeightSq = 0;
   for (const pw of lay.processWeight) processWeightSq += pw * pw;
   return { replicates: rep.length, processes: lay.ends.length, weight, weightSq, processWeightSq, samples, self, total };

@@ -5,7 +5,7 @@
  */
 import { Presence, SortBy, type DiffTopFunctionsRequest, type DiffTopFunctionsResponseSchema, type FunctionDiffSchema } from "@fleetprof/proto";
 import type { MessageInitShape } from "@bufbuild/protobuf";
-import { readCoverage, readReplicates, replicatePlan, replicateUnit, type ReadTarget, type TimeWindow } from "@fleetprof/store";
+import { readCoverages, readReplicates, replicatePlan, replicateUnit, type CoverageRows, type Plan, type ReadTarget, type SampleFilter, type TimeWindow } from "@fleetprof/store";
 import type { CallContext } from "../grpc/adapter.js";
 import { interval, minDetectable, type FunctionChange, type SortKey } from "../profile/diff-stats.js";
 import { FunctionIndex } from "../profile/function-index.js";
@@ -26,22 +26,44 @@ export function withoutCaptures(matchers: readonly Matcher[]): Matcher[] {
   return matchers.some((m) => m.label === "capture_id") ? [...matchers] : [...matchers, { label: "capture_id", op: "=", value: "" }];
 }
 
-/**
- * Samples and window coverage of one side, over the same replicate plan. Coverage has no
- * `thread`: a process is observed whichever threads are counted. Captures stay out of the raw
- * table's samples and of coverage (the rollups hold no capture id to filter on).
- */
-export async function readSide(deps: DiffDeps, matchers: readonly Matcher[], window: TimeWindow, ctx: CallContext): Promise<SideData> {
+/** What one side reads: its replicate plan, the samples' filter and the coverage's. */
+function sidePlan(matchers: readonly Matcher[], window: TimeWindow): { plan: Plan; samples: SampleFilter; coverage: SampleFilter } {
   const plan = replicatePlan(window, matchersToFilter(matchers));
   const raw = plan.parts.every((p) => p.table === "samples");
-  const samples = matchersToFilter(raw ? withoutCaptures(matchers) : matchers);
-  const coverage = matchersToFilter(withoutCaptures(matchers).filter((m) => m.label !== "thread"));
+  return {
+    plan,
+    samples: matchersToFilter(raw ? withoutCaptures(matchers) : matchers),
+    coverage: matchersToFilter(withoutCaptures(matchers).filter((m) => m.label !== "thread")),
+  };
+}
+
+/**
+ * Samples and window coverage of each side, over the same replicate plan. Coverage has no
+ * `thread`: a process is observed whichever threads are counted. Captures stay out of the raw
+ * table's samples and of coverage (the rollups hold no capture id to filter on). The sides'
+ * coverage comes in one query, asked first (chDB runs parameterised queries one at a time), then
+ * each side's samples: the first side's answer is summed while the next one's query runs.
+ */
+export function readSides(deps: DiffDeps, sides: readonly { matchers: readonly Matcher[]; window: TimeWindow }[], ctx: CallContext): Promise<SideData>[] {
   const read = { signal: ctx.signal, timeoutMs: ctx.remainingMs(), maxMemoryBytes: deps.limits.maxQueryMemoryBytes };
-  const [rep, cov] = await Promise.all([
-    readReplicates(deps.store, { filter: samples, plan, maxStacks: deps.limits.maxStacks, ...read }),
-    readCoverage(deps.store, { filter: coverage, plan, ...read }),
-  ]);
-  return { rep, cov, unit: replicateUnit(plan) };
+  const plans = sides.map((s) => sidePlan(s.matchers, s.window));
+  const coverage = readCoverages(
+    deps.store,
+    plans.map((p) => ({ filter: p.coverage, plan: p.plan })),
+    read,
+  );
+  // a failed coverage read is the caller's through each side's promise
+  coverage.catch(() => undefined);
+  return plans.map(async (p, i) => {
+    const rep = await readReplicates(deps.store, { filter: p.samples, plan: p.plan, maxStacks: deps.limits.maxStacks, ...read });
+    const cov = (await coverage)[i] as CoverageRows;
+    return { rep, cov, unit: replicateUnit(p.plan) };
+  });
+}
+
+/** Samples and window coverage of one side (see {@link readSides}). */
+export async function readSide(deps: DiffDeps, matchers: readonly Matcher[], window: TimeWindow, ctx: CallContext): Promise<SideData> {
+  return (await readSides(deps, [{ matchers, window }], ctx)[0]) as SideData;
 }
 
 export function sortKey(sort: SortBy, fallback: SortKey = "self"): SortKey {
@@ -144,10 +166,15 @@ export async function diffTop(req: DiffTopFunctionsRequest, deps: DiffDeps, ctx:
   const sort = sortKey(req.sort);
   // each side is summed as soon as its reads are in, while the other side's reads still run
   const index = new FunctionIndex();
-  const [base, cmp] = await Promise.all([
-    readSide(deps, baseMatchers, baseWindow, ctx).then((s) => prepareSide(s, index, sort)),
-    readSide(deps, matchers, window, ctx).then((s) => prepareSide(s, index, sort)),
-  ]);
+  const [baseData, data] = readSides(
+    deps,
+    [
+      { matchers: baseMatchers, window: baseWindow },
+      { matchers, window },
+    ],
+    ctx,
+  ) as [Promise<SideData>, Promise<SideData>];
+  const [base, cmp] = await Promise.all([baseData.then((s) => prepareSide(s, index, sort)), data.then((s) => prepareSide(s, index, sort))]);
   const d = diffPrepared(base, cmp, index, { sort, limit: resolveLimit(req.limit, TOP_DEFAULT, TOP_MAX), significantOnly: req.significantOnly });
   const unit = base.data.unit === cmp.data.unit ? cmp.data.unit : `${base.data.unit} (baseline), ${cmp.data.unit} (comparison)`;
   return toDiffResponse(d, sort, unit, retentionNote(deps.store, [baseWindow, window]));

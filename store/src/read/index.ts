@@ -9,7 +9,7 @@ export { DEFAULT_SERIES_GROUPS, readSeries, type SeriesQuery, type SeriesResult,
 export { FRAME_KEY_MASK, readFrames, readStackProfile, readStacks, type StackQuery } from "./stacks.js";
 export { Bounded, clearDictionaryCache, DictionaryCache, dictionaryCache, DEFAULT_CACHE_ENTRIES } from "./dictionary-cache.js";
 export { HOURLY_REPLICATES_FROM_MS, parseReplicates, readReplicates, replicateColumns, replicatePlan, replicateUnit, type ReplicateProfile, type ReplicateQuery } from "./replicates.js";
-export { readCoverage, type CoverageQuery, type CoverageRows } from "./coverage.js";
+export { readCoverage, readCoverages, type CoverageQuery, type CoverageRows } from "./coverage.js";
 export { readSampling, type Sampling, type SamplingSide } from "./sampling.js";
 export { readVersions, type VersionRow } from "./versions.js";
 export { queryBinary } from "./run-binary.js";

@@ -103,7 +103,8 @@ export async function readReplicates(target: ReadTarget, q: ReplicateQuery): Pro
 FROM (${parts})
 GROUP BY host, p, b, mode
 ORDER BY host, p, b`;
-  const buf = await queryBinary(target, sql, params, q, [`max_result_rows = ${String(maxReplicates)}`, "result_overflow_mode = 'throw'"]);
+  // no LLVM compile of the aggregation: a stall of tens of ms in the query that triggers it (as in readStackProfile)
+  const buf = await queryBinary(target, sql, params, q, [`max_result_rows = ${String(maxReplicates)}`, "result_overflow_mode = 'throw'", "compile_aggregate_expressions = 0"]);
   const parsed = parseReplicates(buf);
   if (parsed.index.size > maxStacks) {
     throw new FleetprofError(ErrorCode.ResourceExhausted, `more than ${String(maxStacks)} distinct stacks match: narrow the selector or the time range`);
