@@ -22,7 +22,20 @@
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { cpus } from "node:os";
-import { freePort, killAllTracked, pySpyPath, pythonExecutable, removeTempDirs, spawnTracked, startNats, startWorkload, tempDir, WORKLOADS_DIR, type Tracked, type Workload } from "@fleetprof/test";
+import {
+  freePort,
+  killAllTracked,
+  pySpyPath,
+  pythonExecutable,
+  removeTempDirs,
+  spawnTracked,
+  startNats,
+  startWorkload,
+  tempDir,
+  WORKLOADS_DIR,
+  type Tracked,
+  type Workload,
+} from "@fleetprof/test";
 import { readMetric, sleep } from "@fleetprof/common";
 import type { readSpeedscope } from "@fleetprof/agent";
 
@@ -50,10 +63,28 @@ function agentCommand(): string[] {
 }
 
 async function startAgentProcess(natsUrl: string, include: string, metricsPort: number): Promise<Tracked> {
-  const agent = spawnTracked(process.execPath, [...agentCommand(), "--nats-url", natsUrl, "--include", include, "--min-age", "300ms", "--spool-dir", tempDir("agent-bench-spool-"), "--metrics-port", String(metricsPort), "--metrics-host", "127.0.0.1"], {
-    cwd: ROOT,
-    env: { ...process.env, FLEETPROF_LOG_FORMAT: "json" },
-  });
+  const agent = spawnTracked(
+    process.execPath,
+    [
+      ...agentCommand(),
+      "--nats-url",
+      natsUrl,
+      "--include",
+      include,
+      "--min-age",
+      "300ms",
+      "--spool-dir",
+      tempDir("agent-bench-spool-"),
+      "--metrics-port",
+      String(metricsPort),
+      "--metrics-host",
+      "127.0.0.1",
+    ],
+    {
+      cwd: ROOT,
+      env: { ...process.env, FLEETPROF_LOG_FORMAT: "json" },
+    },
+  );
   await agent.waitFor(/"agent started"/, 30_000);
   return agent;
 }
@@ -112,7 +143,11 @@ async function cpuRun(natsUrl: string): Promise<CpuRun> {
 
 /** Chunks done and CPU seconds used so far, from the workload's last PROGRESS line. */
 function progress(w: Workload): { chunks: number; cpu: number; wall: number } {
-  const lines = w.stdout().trim().split("\n").filter((l) => l.startsWith("PROGRESS "));
+  const lines = w
+    .stdout()
+    .trim()
+    .split("\n")
+    .filter((l) => l.startsWith("PROGRESS "));
   const [, chunks, cpu, wall] = (lines.at(-1) ?? "PROGRESS 0 0 0").split(" ");
   return { chunks: Number(chunks), cpu: Number(cpu), wall: Number(wall) };
 }
@@ -161,7 +196,10 @@ async function pairRun(natsUrl: string): Promise<PairRun> {
   const b = await twin(tb);
   const ratios: { wall: number; cpu: number; bRate: number }[] = [];
   try {
-    for (const [profiled, other, t] of [[a, b, ta], [b, a, tb]] as const) {
+    for (const [profiled, other, t] of [
+      [a, b, ta],
+      [b, a, tb],
+    ] as const) {
       const port = await freePort();
       const agent = await startAgentProcess(natsUrl, `--tag ${t}`, port);
       try {
@@ -205,7 +243,20 @@ async function parseCost(rates: number[]): Promise<ParseCost[]> {
         (rate) =>
           new Promise<string>((resolve, reject) => {
             const file = join(dir, `${String(rate)}.json`);
-            const args = ["record", "--pid", String(w.pid), "--rate", String(rate), "--duration", "10", "--nonblocking", "--format", "speedscope", "--output", file];
+            const args = [
+              "record",
+              "--pid",
+              String(w.pid),
+              "--rate",
+              String(rate),
+              "--duration",
+              "10",
+              "--nonblocking",
+              "--format",
+              "speedscope",
+              "--output",
+              file,
+            ];
             const run = spawnTracked(pySpyPath(), args);
             void run.exited.then((code) => (code === 0 ? resolve(file) : reject(new Error(`py-spy exited ${String(code)}: ${run.stdout().slice(-500)}`))));
           }),
@@ -233,22 +284,33 @@ async function parseCost(rates: number[]): Promise<ParseCost[]> {
 async function main(): Promise<void> {
   const ns = await startNats();
   try {
-    console.log(`agent benchmark: ${String(PROCESSES)} processes at 100 Hz, ${String(WINDOW_MS / 1000)} s windows, ${String(RUNS)} runs; slowdown over ${String(PAIRS)} paired runs of ${String(MEASURE_SECONDS)} s`);
+    console.log(
+      `agent benchmark: ${String(PROCESSES)} processes at 100 Hz, ${String(WINDOW_MS / 1000)} s windows, ${String(RUNS)} runs; slowdown over ${String(PAIRS)} paired runs of ${String(MEASURE_SECONDS)} s`,
+    );
     const cpu: CpuRun[] = [];
     for (let i = 0; i < RUNS; i++) {
       const r = await cpuRun(ns.url);
       cpu.push(r);
-      console.log(`  run ${String(i + 1)}: agent ${(r.agentPerProcess * 1000).toFixed(2)} ms/s per process, py-spy ${(r.pySpyPerProcess * 1000).toFixed(2)} ms/s per process, coverage ${pct(r.coverage)} (hand-over gap ${r.gapMs.toFixed(0)} ms), agent RSS ${r.rssMiB.toFixed(0)} MiB`);
+      console.log(
+        `  run ${String(i + 1)}: agent ${(r.agentPerProcess * 1000).toFixed(2)} ms/s per process, py-spy ${(r.pySpyPerProcess * 1000).toFixed(2)} ms/s per process, coverage ${pct(r.coverage)} (hand-over gap ${r.gapMs.toFixed(0)} ms), agent RSS ${r.rssMiB.toFixed(0)} MiB`,
+      );
     }
     const [window, capture] = (await parseCost([100, 1000])) as [ParseCost, ParseCost];
-    for (const [what, c] of [["10 s window at 100 Hz", window], ["10 s capture at 1 kHz", capture]] as const) {
-      console.log(`  parse ${what}: ${(c.bytes / 1024).toFixed(0)} KiB, ${String(c.samples)} samples, reader ${c.readerMs.toFixed(2)} ms, JSON.parse ${c.floorMs.toFixed(2)} ms`);
+    for (const [what, c] of [
+      ["10 s window at 100 Hz", window],
+      ["10 s capture at 1 kHz", capture],
+    ] as const) {
+      console.log(
+        `  parse ${what}: ${(c.bytes / 1024).toFixed(0)} KiB, ${String(c.samples)} samples, reader ${c.readerMs.toFixed(2)} ms, JSON.parse ${c.floorMs.toFixed(2)} ms`,
+      );
     }
     const pairs: PairRun[] = [];
     for (let i = 0; i < PAIRS; i++) {
       const r = await pairRun(ns.url);
       pairs.push(r);
-      console.log(`  pair ${String(i + 1)}: slowdown ${pct(r.wall)} per wall second, ${pct(r.cpu)} per CPU second (unprofiled twin ${r.unprofiledRate.toFixed(0)} chunks/s)`);
+      console.log(
+        `  pair ${String(i + 1)}: slowdown ${pct(r.wall)} per wall second, ${pct(r.cpu)} per CPU second (unprofiled twin ${r.unprofiledRate.toFixed(0)} chunks/s)`,
+      );
     }
     const agentMs = median(cpu.map((r) => r.agentPerProcess)) * 1000;
     const pySpyMs = median(cpu.map((r) => r.pySpyPerProcess)) * 1000;
@@ -257,11 +319,21 @@ async function main(): Promise<void> {
     const slowWall = median(pairs.map((r) => r.wall));
     const slowCpu = median(pairs.map((r) => r.cpu));
     console.log("\nbenchmark | figure | floor | ratio");
-    console.log(`agent CPU per profiled process @100 Hz | ${agentMs.toFixed(2)} ms/s (${pct(agentMs / 1000)} of a core) | py-spy ${pySpyMs.toFixed(2)} ms/s | ${pct(ratio)} of py-spy (goal ≤ 10%)`);
-    console.log(`agent CPU per 10 s window per process @100 Hz | ${(agentMs * 10).toFixed(1)} ms | py-spy ${(pySpyMs * 10).toFixed(1)} ms | ${pct(ratio)} of py-spy`);
-    console.log(`parse one 10 s window @100 Hz (${(window.bytes / 1024).toFixed(0)} KiB) | ${window.readerMs.toFixed(2)} ms | JSON.parse ${window.floorMs.toFixed(2)} ms | ${pct(window.readerMs / window.floorMs)} of the floor`);
-    console.log(`parse one 10 s capture @1 kHz (${(capture.bytes / 1024).toFixed(0)} KiB) | ${capture.readerMs.toFixed(2)} ms | JSON.parse ${capture.floorMs.toFixed(2)} ms | ${pct(capture.readerMs / capture.floorMs)} of the floor`);
-    console.log(`coverage (ticks taken / expected) | ${pct(coverage)} (mean hand-over gap ${median(cpu.map((r) => r.gapMs)).toFixed(0)} ms) | 100% | goal ≥ 98%`);
+    console.log(
+      `agent CPU per profiled process @100 Hz | ${agentMs.toFixed(2)} ms/s (${pct(agentMs / 1000)} of a core) | py-spy ${pySpyMs.toFixed(2)} ms/s | ${pct(ratio)} of py-spy (goal ≤ 10%)`,
+    );
+    console.log(
+      `agent CPU per 10 s window per process @100 Hz | ${(agentMs * 10).toFixed(1)} ms | py-spy ${(pySpyMs * 10).toFixed(1)} ms | ${pct(ratio)} of py-spy`,
+    );
+    console.log(
+      `parse one 10 s window @100 Hz (${(window.bytes / 1024).toFixed(0)} KiB) | ${window.readerMs.toFixed(2)} ms | JSON.parse ${window.floorMs.toFixed(2)} ms | ${pct(window.readerMs / window.floorMs)} of the floor`,
+    );
+    console.log(
+      `parse one 10 s capture @1 kHz (${(capture.bytes / 1024).toFixed(0)} KiB) | ${capture.readerMs.toFixed(2)} ms | JSON.parse ${capture.floorMs.toFixed(2)} ms | ${pct(capture.readerMs / capture.floorMs)} of the floor`,
+    );
+    console.log(
+      `coverage (ticks taken / expected) | ${pct(coverage)} (mean hand-over gap ${median(cpu.map((r) => r.gapMs)).toFixed(0)} ms) | 100% | goal ≥ 98%`,
+    );
     console.log(`agent resident memory | ${median(cpu.map((r) => r.rssMiB)).toFixed(0)} MiB | — | —`);
     console.log(`workload slowdown, per wall second | ${pct(slowWall)} | unprofiled twin | goal ≤ 2%`);
     console.log(`workload slowdown, per CPU second | ${pct(slowCpu)} | unprofiled twin | goal ≤ 2%`);

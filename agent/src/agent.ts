@@ -64,7 +64,15 @@ export async function startAgent(partial: Partial<AgentConfig> = {}, logger?: Lo
   const { locator, output, discovery, alive } = wireSampling({ config, mode, ptraceScope, scanner, metrics, log, files, clock, emit: (p) => batcher.add(p) });
   const samplers = discovery.samplers;
   // Read on status requests only, once `control` exists.
-  const source: StatusSource = { host: config.host, mode, pySpy: () => locator.path, natsConnected: () => publisher.connected, spool: () => spool.stats(), samplers, capturesRunning: () => control.captures.running };
+  const source: StatusSource = {
+    host: config.host,
+    mode,
+    pySpy: () => locator.path,
+    natsConnected: () => publisher.connected,
+    spool: () => spool.stats(),
+    samplers,
+    capturesRunning: () => control.captures.running,
+  };
   const control = openControlEndpoint({
     config,
     pySpy: () => locator.path,
@@ -151,7 +159,15 @@ function wireSampling(o: {
     metrics,
     log,
   });
-  const windows = new WindowAccounting({ rateHz: config.rate, mode, metrics, output, samplers: discovery.samplers, recovered: (key) => failures.recovered(key), emit: o.emit });
+  const windows = new WindowAccounting({
+    rateHz: config.rate,
+    mode,
+    metrics,
+    output,
+    samplers: discovery.samplers,
+    recovered: (key) => failures.recovered(key),
+    emit: o.emit,
+  });
   const hooks = samplerHooks({ config, mode, locator, files: o.files, onWindow: (w) => windows.onWindow(w), failures, alive, metrics, log });
   return { locator, output, discovery, alive };
 }
@@ -169,7 +185,10 @@ function discoveryRules(config: FullConfig): ReturnType<typeof compileRules> {
 function openPublishing(config: FullConfig, metrics: AgentMetrics, log: Logger, root: Logger): { spool: Spool; publisher: Publisher; batcher: Batcher } {
   const spool = new Spool(config.spoolDir, config.spoolMaxBytes);
   if (!spool.onDisk) {
-    log.warn({ spoolDir: config.spoolDir, reason: spool.memoryReason }, `cannot write the spool directory ${config.spoolDir}: batches are buffered in memory only while NATS is down (set --spool-dir to a writable directory)`);
+    log.warn(
+      { spoolDir: config.spoolDir, reason: spool.memoryReason },
+      `cannot write the spool directory ${config.spoolDir}: batches are buffered in memory only while NATS is down (set --spool-dir to a writable directory)`,
+    );
   } else if (spool.stats().messages > 0) {
     log.info({ messages: spool.stats().messages }, "republishing batches spooled by a previous run");
   }
@@ -181,7 +200,10 @@ function openPublishing(config: FullConfig, metrics: AgentMetrics, log: Logger, 
     (batch) => publisher.enqueue(batch),
     (err, batch) => {
       metrics.batchErrors.inc();
-      log.error({ err, batchId: batch.batchId, profiles: batch.profiles.length }, `dropped a batch of ${String(batch.profiles.length)} profile(s) that could not be spooled: ${errorMessage(err)}`);
+      log.error(
+        { err, batchId: batch.batchId, profiles: batch.profiles.length },
+        `dropped a batch of ${String(batch.profiles.length)} profile(s) that could not be spooled: ${errorMessage(err)}`,
+      );
     },
   );
   return { spool, publisher, batcher };
@@ -195,7 +217,10 @@ async function startMetricsServer(config: FullConfig, metrics: AgentMetrics, log
     log.info({ port: server.port }, `metrics on http://${config.metricsHost}:${String(server.port)}/metrics`);
     return server;
   } catch (err) {
-    log.error({ err, port: config.metricsPort }, `cannot serve metrics on port ${String(config.metricsPort)}: ${errorMessage(err)} (choose another --metrics-port)`);
+    log.error(
+      { err, port: config.metricsPort },
+      `cannot serve metrics on port ${String(config.metricsPort)}: ${errorMessage(err)} (choose another --metrics-port)`,
+    );
     return undefined;
   }
 }

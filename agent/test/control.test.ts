@@ -44,7 +44,11 @@ beforeAll(async () => {
   tag = marker();
   // cpu_split's --seconds is the tag: a number, far beyond the test, that nothing else on the machine has.
   const cpuArgs = ["--alpha", "60", "--beta", "30", "--gamma", "10", "--seconds", tag];
-  [busy1, busy2, blocked] = await Promise.all([startWorkload("cpu_split", { args: cpuArgs }), startWorkload("cpu_split", { args: cpuArgs }), startWorkload("blocked", { args: [tag] })]);
+  [busy1, busy2, blocked] = await Promise.all([
+    startWorkload("cpu_split", { args: cpuArgs }),
+    startWorkload("cpu_split", { args: cpuArgs }),
+    startWorkload("blocked", { args: [tag] }),
+  ]);
   for (const w of [busy1, busy2, blocked]) stops.push(() => w.stop());
   host = `test-${randomUUID().slice(0, 8)}`;
   agent = await startAgent(
@@ -64,7 +68,11 @@ beforeAll(async () => {
   stops.push(() => agent.stop());
   nc = await connect({ servers: ns.url });
   stops.push(() => nc.close());
-  await waitUntil("the three workloads profiled", () => (agent.status().processes.filter((p) => p.state === "running").length === 3 ? true : undefined), 20_000);
+  await waitUntil(
+    "the three workloads profiled",
+    () => (agent.status().processes.filter((p) => p.state === "running").length === 3 ? true : undefined),
+    20_000,
+  );
   // Subscriptions are made once the agent's NATS connection is up.
   await waitUntil("the control endpoint", async () => {
     try {
@@ -116,7 +124,9 @@ describe("agent control endpoint", () => {
     const main = profile.stacks.filter((s) => profile.strings[s.thread] === "MainThread").reduce((n, s) => n + Number(s.count), 0);
     const total = profile.stacks.reduce((n, s) => n + Number(s.count), 0);
     expect(BigInt(total)).toBe(result.samples);
-    console.log(`capture: ${String(main)} MainThread samples of 1500 expected; alpha ${String(samplesIn([profile], "alpha"))} beta ${String(samplesIn([profile], "beta"))} gamma ${String(samplesIn([profile], "gamma"))}; ${result.message}`);
+    console.log(
+      `capture: ${String(main)} MainThread samples of 1500 expected; alpha ${String(samplesIn([profile], "alpha"))} beta ${String(samplesIn([profile], "beta"))} gamma ${String(samplesIn([profile], "gamma"))}; ${result.message}`,
+    );
     // py-spy --duration 3 stops after 3 × 500 ticks, however late it takes them, and the busy main thread is on a
     // CPU (or runnable) at every tick; what is missing are ticks at which a nonblocking read of the moving
     // interpreter failed (py-spy's sampling errors, a few per cent on this loaded 2-core machine). Bounds: 80%–100%.
@@ -171,7 +181,9 @@ describe("agent control endpoint", () => {
 
   it("explains a dead pid in a dump and in a capture", async () => {
     const dead = spawnSync("true").pid;
-    const m = await nc.request(controlSubject(host, "dump"), toBinary(DumpRequestSchema, create(DumpRequestSchema, { pids: [dead, blocked.pid] })), { timeout: 15_000 });
+    const m = await nc.request(controlSubject(host, "dump"), toBinary(DumpRequestSchema, create(DumpRequestSchema, { pids: [dead, blocked.pid] })), {
+      timeout: 15_000,
+    });
     const reply = fromBinary(DumpReplySchema, m.data);
     const gone = reply.processes.find((p) => p.pid === dead);
     expect(gone?.errorKind).toBe("gone");

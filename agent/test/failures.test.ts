@@ -127,7 +127,9 @@ describe("agent failure handling", () => {
     const ft = join(dir, "python3.13t");
     copyFileSync(pythonExecutable(), ft);
     chmodSync(ft, 0o755);
-    const proc = spawnTracked(ft, ["-c", "import time; time.sleep(600)", `ft-${tag}`], { env: { ...process.env, PYTHONHOME: dirname(dirname(pythonExecutable())) } });
+    const proc = spawnTracked(ft, ["-c", "import time; time.sleep(600)", `ft-${tag}`], {
+      env: { ...process.env, PYTHONHOME: dirname(dirname(pythonExecutable())) },
+    });
     stops.push(() => proc.stop());
     const [line] = await waitUntil("the unsupported message", () => {
       const l = agent.logs().filter((x) => x["targetPid"] === proc.pid);

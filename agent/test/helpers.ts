@@ -54,7 +54,21 @@ export function spawnAgent(args: string[], options: { prefix?: string[]; env?: R
 
 /** Standard agent flags for tests: short windows, fast scans, a private spool, our processes only. */
 export function agentArgs(natsUrl: string, include: string, extra: string[] = []): string[] {
-  return ["--nats-url", natsUrl, "--host", `test-${randomUUID().slice(0, 8)}`, "--include", include, "--interval", "500ms", "--min-age", "300ms", "--spool-dir", tempDir("agent-spool-"), ...extra];
+  return [
+    "--nats-url",
+    natsUrl,
+    "--host",
+    `test-${randomUUID().slice(0, 8)}`,
+    "--include",
+    include,
+    "--interval",
+    "500ms",
+    "--min-age",
+    "300ms",
+    "--spool-dir",
+    tempDir("agent-spool-"),
+    ...extra,
+  ];
 }
 
 export interface Published {

@@ -15,7 +15,13 @@ import { Publisher } from "../src/publish/publisher.js";
 import { Spool } from "../src/publish/spool.js";
 
 const batch = (id: string) =>
-  create(SampleBatchSchema, { batchId: id, host: "h-publisher", agentVersion: "test", formatVersion: FORMAT_VERSION, profiles: [create(ProcessProfileSchema, { pid: 1, service: "api" })] });
+  create(SampleBatchSchema, {
+    batchId: id,
+    host: "h-publisher",
+    agentVersion: "test",
+    formatVersion: FORMAT_VERSION,
+    profiles: [create(ProcessProfileSchema, { pid: 1, service: "api" })],
+  });
 
 /** Resolves what `p` resolves, or `undefined` after `ms` (so a lost message fails an assertion instead of the timeout). */
 const within = <T>(p: Promise<T>, ms: number): Promise<T | undefined> => Promise.race([p, sleep(ms).then(() => undefined)]);
@@ -24,7 +30,12 @@ describe("publisher", () => {
   it("creates the samples stream again when it was deleted, and delivers what was spooled meanwhile", async () => {
     const ns = await startNats();
     const nc = await connect({ servers: ns.url });
-    const publisher = new Publisher({ natsUrl: ns.url, spool: new Spool(tempDir("agent-publisher-"), 1 << 20), metrics: new AgentMetrics(), log: createLogger({ level: "silent" }) });
+    const publisher = new Publisher({
+      natsUrl: ns.url,
+      spool: new Spool(tempDir("agent-publisher-"), 1 << 20),
+      metrics: new AgentMetrics(),
+      log: createLogger({ level: "silent" }),
+    });
     try {
       publisher.start();
       expect(await within(publisher.whenPublished(publisher.enqueue(batch("before"))), 20_000)).toBe(true);

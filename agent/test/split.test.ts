@@ -52,7 +52,9 @@ describe("agent batch splitting", () => {
     // The parts of one window, put together, are the whole window: each stack once.
     const parts = published.filter((m) => m.batch.parts > 1);
     const ids = new Set(parts.map((m) => m.batch.batchId.replace(/\.\d+$/, "")));
-    console.log(`${String(published.length)} messages, ${String(ids.size)} windows split into ${String(parts.length)} parts; first split seen after ${String(split.length)} messages`);
+    console.log(
+      `${String(published.length)} messages, ${String(ids.size)} windows split into ${String(parts.length)} parts; first split seen after ${String(split.length)} messages`,
+    );
     for (const id of ids) {
       const group = parts.filter((m) => m.batch.batchId.startsWith(`${id}.`));
       expect(group).toHaveLength(group[0]?.batch.parts ?? -1);

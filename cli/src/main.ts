@@ -52,7 +52,7 @@ export function usage(): string {
   }
   lines.push(
     "",
-    "Selectors: a service name (shop), name@version (shop@2.0), or {service=\"shop\", host!=\"h3\"}.",
+    'Selectors: a service name (shop), name@version (shop@2.0), or {service="shop", host!="h3"}.',
     "Times: --since 15m, 2h, 7d, an ISO time (2026-11-25T10:00:00Z) or Unix seconds; --until likewise.",
     "",
     "Every option is also an environment variable (--api → FLEETPROF_API) and a key in --config FILE.",
@@ -87,7 +87,12 @@ export async function main(argv: string[], ctx: CommandContext = { io: processIo
   } catch (err) {
     const { message, exitCode } = describeError(err);
     // one line per problem (prerequisites may list several)
-    io.stderr.write(message.split("\n").map((line) => `fleetprof ${command.name}: ${line}\n`).join(""));
+    io.stderr.write(
+      message
+        .split("\n")
+        .map((line) => `fleetprof ${command.name}: ${line}\n`)
+        .join(""),
+    );
     if (io.env["FLEETPROF_DEBUG"] !== undefined && err instanceof Error) io.stderr.write(`${err.stack ?? ""}\n`);
     return exitCode;
   }

@@ -75,7 +75,27 @@ beforeAll(async () => {
   // a self-signed certificate for 127.0.0.1
   ca = join(dir, "cert.pem");
   const key = join(dir, "key.pem");
-  execFileSync("openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", ca, "-days", "1", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"], { stdio: "ignore" });
+  execFileSync(
+    "openssl",
+    [
+      "req",
+      "-x509",
+      "-newkey",
+      "rsa:2048",
+      "-nodes",
+      "-keyout",
+      key,
+      "-out",
+      ca,
+      "-days",
+      "1",
+      "-subj",
+      "/CN=127.0.0.1",
+      "-addext",
+      "subjectAltName=IP:127.0.0.1",
+    ],
+    { stdio: "ignore" },
+  );
   store = await openStore(`chdb://${join(dir, "data")}`);
   const t = Date.now() - 5 * 60_000;
   const batches: BatchInput[] = [
@@ -142,7 +162,9 @@ describe("client commands against a real query API", () => {
     expect(badSelector.err).toMatch(/^fleetprof flame: the query API rejected the request: .+\n$/);
     const down = await fleetprof(["services", "--api", "127.0.0.1:1", "--timeout", "3s"]);
     expect(down.code).toBe(1);
-    expect(down.err).toMatch(/^fleetprof services: cannot reach the query API at 127\.0\.0\.1:1 \(connection refused\): is `fleetprof up` running\? Point elsewhere with --api host:port\n$/);
+    expect(down.err).toMatch(
+      /^fleetprof services: cannot reach the query API at 127\.0\.0\.1:1 \(connection refused\): is `fleetprof up` running\? Point elsewhere with --api host:port\n$/,
+    );
   });
 });
 
@@ -172,4 +194,3 @@ describe("the installed command", () => {
     expect(server.objects.some((o) => /chdb/i.test(o))).toBe(true);
   });
 });
-

@@ -36,7 +36,16 @@ beforeAll(async () => {
   const beta = { "main;alpha;crunch": 70, "main;beta;crunch": 18, "main;beta": 2, "main;gamma": 10 };
   await store.writeBatches([
     ...fleetBatches({ service: "beta", version: "1.0", hosts: hosts("a", 3), startMs: T0, minutes: 10, mix: beta, seed: 1 }),
-    ...fleetBatches({ service: "beta", version: "2.0", hosts: hosts("b", 3), startMs: T0, minutes: 10, mix: beta, scale: { "main;beta;crunch": 2.5 }, seed: 2 }),
+    ...fleetBatches({
+      service: "beta",
+      version: "2.0",
+      hosts: hosts("b", 3),
+      startMs: T0,
+      minutes: 10,
+      mix: beta,
+      scale: { "main;beta;crunch": 2.5 },
+      seed: 2,
+    }),
     ...fleetBatches({ service: "shop", version: "1.0", hosts: hosts("s", 3), startMs: T0, minutes: 15, seed: 3 }),
     ...fleetBatches({ service: "shop", version: "2.0", hosts: hosts("t", 3), startMs: T0 + 15 * MINUTE, minutes: 10, seed: 4, ...SHOP_RELEASE }),
   ]);
@@ -54,7 +63,9 @@ describe("diffs with intervals from the command line", () => {
   it("top --diff --sort total ranks the regressed caller first, marked significant with its interval", async () => {
     const byTotal = await fleetprof(["top", "beta@2.0", "--diff", "beta@1.0", "--sort", "total", "--since", "1h"]);
     expect(byTotal.err).toBe("");
-    expect(byTotal.out).toMatch(/Regressions \(share of total time grew\)\n[^\n]*TOTAL[^\n]*95 % INTERVAL[^\n]*\n\*\s+[\d.]+%\s+[\d.]+%\s+\+1\d\.\d\d pp\s+\[\+1\d\.\d\d, \+\d+\.\d\d\] pp\s+beta\s+beta\.py/);
+    expect(byTotal.out).toMatch(
+      /Regressions \(share of total time grew\)\n[^\n]*TOTAL[^\n]*95 % INTERVAL[^\n]*\n\*\s+[\d.]+%\s+[\d.]+%\s+\+1\d\.\d\d pp\s+\[\+1\d\.\d\d, \+\d+\.\d\d\] pp\s+beta\s+beta\.py/,
+    );
     const bySelf = await fleetprof(["top", "beta@2.0", "--diff", "beta@1.0", "--since", "1h"]);
     expect(bySelf.out).toMatch(/Regressions \(share of self time grew\)\n[^\n]*\n\*\s+[\d.]+%\s+[\d.]+%\s+\+\d\.\d\d pp\s+\[[^\]]+\] pp\s+crunch/);
     expect(bySelf.out).toMatch(/30 → 30 process-minutes \(3 → 3 processes\)/);

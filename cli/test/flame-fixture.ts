@@ -137,7 +137,17 @@ export function buildFlameGraph(stacks: Stacks, options: { base?: Stacks; maxNod
   const total = add(root, stacks, false);
   const diff = options.base !== undefined;
   const baseTotal = diff ? add(root, options.base ?? {}, true) : 0;
-  const out: Output = { strings: [""], index: new Map([["", 0]]), nodes: [], total, baseTotal, diff, maxNodes: options.maxNodes ?? Infinity, foldedNodes: 0, foldedSamples: 0 };
+  const out: Output = {
+    strings: [""],
+    index: new Map([["", 0]]),
+    nodes: [],
+    total,
+    baseTotal,
+    diff,
+    maxNodes: options.maxNodes ?? Infinity,
+    foldedNodes: 0,
+    foldedSamples: 0,
+  };
   visit(out, root, -1, NodeKind.ROOT);
   return create(FlameGraphSchema, {
     strings: out.strings,
@@ -160,7 +170,8 @@ export function bigStacks(count: number): Stacks {
   for (let a = 0; made < count; a++) {
     for (let b = 0; b < 40 && made < count; b++) {
       for (let c = 0; c < 25 && made < count; c++) {
-        stacks[`main@app.py:1;worker_${String(a)}@w.py:${String(a)};step_${String(b)}@s.py:${String(b)};leaf_${String(c)}@l.py:${String(c)}`] = 1 + ((a * 7 + b * 3 + c) % 50);
+        stacks[`main@app.py:1;worker_${String(a)}@w.py:${String(a)};step_${String(b)}@s.py:${String(b)};leaf_${String(c)}@l.py:${String(c)}`] =
+          1 + ((a * 7 + b * 3 + c) % 50);
         made++;
       }
     }

@@ -17,7 +17,14 @@ import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
 import { startAgent } from "@fleetprof/agent";
 import { collectorOptions, startCollector } from "@fleetprof/collector";
 import { createLogger, ErrorCode, loadConfig, type FleetprofError } from "@fleetprof/common";
-import { AgentStatusReplySchema, AgentStatusRequestSchema, controlSubject, type FlameGraph, type QueryServiceCaptureResponse, type QueryServiceDumpResponse } from "@fleetprof/proto";
+import {
+  AgentStatusReplySchema,
+  AgentStatusRequestSchema,
+  controlSubject,
+  type FlameGraph,
+  type QueryServiceCaptureResponse,
+  type QueryServiceDumpResponse,
+} from "@fleetprof/proto";
 import { createQueryClient, startQueryApi, type QueryClient } from "@fleetprof/query-api";
 import { openStore, queryRows, type Store } from "@fleetprof/store";
 import { pySpyPath, startNats, startWorkload, tempDir, type Workload, errorOf, waitUntil } from "@fleetprof/test";
@@ -49,13 +56,31 @@ beforeAll(async () => {
   // cpu_split's --seconds is the tag: a number far beyond the test that nothing else on the machine has.
   const tag = `9${String(Math.floor(Math.random() * 1e8)).padStart(8, "0")}`;
   const cpuArgs = ["--alpha", "60", "--beta", "30", "--gamma", "10", "--seconds", tag];
-  [busy1, busy2, blocked] = await Promise.all([startWorkload("cpu_split", { args: cpuArgs }), startWorkload("cpu_split", { args: cpuArgs }), startWorkload("blocked", { args: [tag] })]);
+  [busy1, busy2, blocked] = await Promise.all([
+    startWorkload("cpu_split", { args: cpuArgs }),
+    startWorkload("cpu_split", { args: cpuArgs }),
+    startWorkload("blocked", { args: [tag] }),
+  ]);
   for (const w of [busy1, busy2, blocked]) stops.push(() => w.stop());
 
   host = `dump-${randomUUID().slice(0, 8)}`;
   // The default cpu mode: the process blocked in a lock is idle and sends no samples, so only the agents' answers on
   // the fleet-wide status subject make it findable by selector; one-second windows get samples to the store quickly.
-  const agent = await startAgent({ natsUrl: ns.url, host, include: [tag], profileOwnChildren: true, interval: 500, window: 1000, minAge: 300, pySpy: pySpyPath(), spoolDir: tempDir("agent-spool-"), captureMaxConcurrent: 1 }, logger);
+  const agent = await startAgent(
+    {
+      natsUrl: ns.url,
+      host,
+      include: [tag],
+      profileOwnChildren: true,
+      interval: 500,
+      window: 1000,
+      minAge: 300,
+      pySpy: pySpyPath(),
+      spoolDir: tempDir("agent-spool-"),
+      captureMaxConcurrent: 1,
+    },
+    logger,
+  );
   stops.push(() => agent.stop());
 
   const api = await startQueryApi({ host: "127.0.0.1", port: 0, natsUrl: ns.url }, { store, logger });
@@ -67,7 +92,10 @@ beforeAll(async () => {
   // The two busy processes have samples in the store, and the agent's control endpoint answers and profiles all three.
   const pids = [busy1.pid, busy2.pid];
   await waitUntil("samples of the two busy workloads", async () => {
-    const rows = await queryRows<[number]>(store, `SELECT uniqExact(pid) FROM ${store.db}.samples WHERE host = {host:String} AND pid IN {pids:Array(UInt32)}`, { host, pids });
+    const rows = await queryRows<[number]>(store, `SELECT uniqExact(pid) FROM ${store.db}.samples WHERE host = {host:String} AND pid IN {pids:Array(UInt32)}`, {
+      host,
+      pids,
+    });
     return Number(rows[0]?.[0] ?? 0) === 2;
   });
   const nc = await connect({ servers: ns.url });
@@ -75,7 +103,9 @@ beforeAll(async () => {
     await waitUntil("the agent's control endpoint", async () => {
       try {
         const m = await nc.request(controlSubject(host, "status"), toBinary(AgentStatusRequestSchema, create(AgentStatusRequestSchema)), { timeout: 1000 });
-        const reported = fromBinary(AgentStatusReplySchema, m.data).processes.filter((p) => p.state !== "finished").map((p) => p.pid);
+        const reported = fromBinary(AgentStatusReplySchema, m.data)
+          .processes.filter((p) => p.state !== "finished")
+          .map((p) => p.pid);
         return [busy1.pid, busy2.pid, blocked.pid].every((pid) => reported.includes(pid));
       } catch {
         return false;
@@ -97,7 +127,10 @@ function groupWith(res: QueryServiceDumpResponse, fn: string): QueryServiceDumpR
 describe("dump", () => {
   it("finds the busy processes from recent samples and the blocked one (no samples in cpu mode) from the agents, groups the blocked stack apart and shows every process", async () => {
     // The blocked process never sent a sample: only the agent's answer on the fleet-wide status subject names it.
-    const sampled = await queryRows<[number]>(store, `SELECT count() FROM ${store.db}.samples WHERE host = {host:String} AND pid = {pid:UInt32}`, { host, pid: blocked.pid });
+    const sampled = await queryRows<[number]>(store, `SELECT count() FROM ${store.db}.samples WHERE host = {host:String} AND pid = {pid:UInt32}`, {
+      host,
+      pid: blocked.pid,
+    });
     expect(Number(sampled[0]?.[0])).toBe(0);
     const res = await client.dump({ selector: `{host="${host}"}` });
     expect(res.unanswered).toEqual([]);
@@ -155,8 +188,13 @@ describe("dump", () => {
     expect(res.err).toBe("");
     expect(res.code).toBe(0);
     expect(res.out).toMatch(/^3 processes on 1 host · \d+ threads in \d+ distinct stacks\n/);
-    expect(res.out).toMatch(new RegExp(`#\\d+  1 thread in 1 process · idle\\n\\s+wait_for_lock\\s+\\S*blocked\\.py:\\d+\\n\\s+main\\s+\\S*blocked\\.py:\\d+\\n\\s+<module>[^\\n]*\\n\\s+${host} pid ${String(blocked.pid)} blocked \\(MainThread\\)`));
-    for (const w of [busy1, busy2]) expect(res.out).toMatch(new RegExp(`${host} pid ${String(w.pid)} cpu_split(@\\S+)?: 1 thread\\n\\s+MainThread\\s+${String(w.pid)}\\s+active`));
+    expect(res.out).toMatch(
+      new RegExp(
+        `#\\d+  1 thread in 1 process · idle\\n\\s+wait_for_lock\\s+\\S*blocked\\.py:\\d+\\n\\s+main\\s+\\S*blocked\\.py:\\d+\\n\\s+<module>[^\\n]*\\n\\s+${host} pid ${String(blocked.pid)} blocked \\(MainThread\\)`,
+      ),
+    );
+    for (const w of [busy1, busy2])
+      expect(res.out).toMatch(new RegExp(`${host} pid ${String(w.pid)} cpu_split(@\\S+)?: 1 thread\\n\\s+MainThread\\s+${String(w.pid)}\\s+active`));
     expect(res.out).toMatch(new RegExp(`${host} pid ${String(blocked.pid)} blocked(@\\S+)?: 2 threads`));
 
     const direct = await fleetprof(["dump", "--host", host, "--pid", String(blocked.pid)]);
@@ -209,9 +247,11 @@ describe("capture", () => {
       if (m.event.case === "progress" && m.event.value.stage === "started") {
         // capture-max-concurrent is 1 in this agent.
         const second = client.capture({ host, pid: busy2.pid, durationMs: 1000, rateHz: 100 });
-        busyError = await errorOf((async () => {
-          for await (const x of second) void x;
-        })());
+        busyError = await errorOf(
+          (async () => {
+            for await (const x of second) void x;
+          })(),
+        );
       }
     }
     expect(busyError?.code).toBe(ErrorCode.ResourceExhausted);

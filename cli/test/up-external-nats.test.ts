@@ -8,7 +8,8 @@ import { describe, expect, it } from "vitest";
 import { connectQueryApi } from "../src/client/connect.js";
 
 const BIN = join(import.meta.dirname, "..", "src", "bin.ts");
-const run = (args: string[]) => spawnTracked(process.execPath, ["--conditions=@fleetprof/source", "--import", "tsx", BIN, ...args], { env: { FLEETPROF_LOG_LEVEL: "warn" } });
+const run = (args: string[]) =>
+  spawnTracked(process.execPath, ["--conditions=@fleetprof/source", "--import", "tsx", BIN, ...args], { env: { FLEETPROF_LOG_LEVEL: "warn" } });
 
 describe("fleetprof up with an external NATS server", () => {
   it("uses it, guards its data dir, and stops on SIGTERM", async () => {
@@ -28,7 +29,9 @@ describe("fleetprof up with an external NATS server", () => {
 
     const second = run(["up", "--nats-url", nats.url, "--no-agent", "--data-dir", dataDir, "--api-port", String(await freePort())]);
     expect(await second.exited).toBe(2);
-    expect(second.stderr()).toMatch(new RegExp(`fleetprof up: another fleetprof up \\(pid \\d+\\) is using ${dataDir}: stop it first, or pass a different --data-dir`));
+    expect(second.stderr()).toMatch(
+      new RegExp(`fleetprof up: another fleetprof up \\(pid \\d+\\) is using ${dataDir}: stop it first, or pass a different --data-dir`),
+    );
 
     up.proc.kill("SIGTERM");
     expect(await up.exited).toBe(0);

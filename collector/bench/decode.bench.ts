@@ -30,7 +30,15 @@ function payloads(): { bufs: Buffer[]; stacks: number } {
       `decode-${String(i)}`,
       `host-${String(h)}`,
       Array.from({ length: 8 }, (_, j) =>
-        makeProfile({ service, version: `1.${String(Math.floor(h / 10))}`, pid: 1000 + h * 10 + j, windowStartUnixMs: t0 + Math.floor(i / HOSTS) * 10_000, stacks: 300, samples: 1000, seed: i * 100 + j }),
+        makeProfile({
+          service,
+          version: `1.${String(Math.floor(h / 10))}`,
+          pid: 1000 + h * 10 + j,
+          windowStartUnixMs: t0 + Math.floor(i / HOSTS) * 10_000,
+          stacks: 300,
+          samples: 1000,
+          seed: i * 100 + j,
+        }),
       ),
     );
     stacks += b.profiles.reduce((n, p) => n + p.stacks.length, 0);
@@ -64,7 +72,9 @@ function main(): void {
   const s = median(a);
   const floor = median(f);
   console.log(`\nbenchmark | figure | floor | ratio`);
-  console.log(`decode stacks per CPU second, ${String(BATCHES)} batches (${mb.toFixed(1)} MB), median of ${String(RUNS)} vs protobuf-es fromBinary | ${fmt(s)} | ${fmt(floor)} | ${(s / floor).toFixed(1)}×`);
+  console.log(
+    `decode stacks per CPU second, ${String(BATCHES)} batches (${mb.toFixed(1)} MB), median of ${String(RUNS)} vs protobuf-es fromBinary | ${fmt(s)} | ${fmt(floor)} | ${(s / floor).toFixed(1)}×`,
+  );
   console.log(`decode MB per CPU second | ${((mb * s) / stacks).toFixed(0)} | ${((mb * floor) / stacks).toFixed(0)} |`);
 }
 

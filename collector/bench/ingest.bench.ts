@@ -22,7 +22,17 @@ import { jetstream } from "@nats-io/jetstream";
 import { connect, headers, type NatsConnection } from "@nats-io/transport-node";
 import { createLogger, ensureStreams, loadConfig, sleep, type Logger } from "@fleetprof/common";
 import { DEFAULT_BATCH_LIMITS, ENCODING_HEADER, encodeBatch, FORMAT_HEADER, SAMPLE_BATCH_FORMAT, samplesSubject, type ProcessProfile } from "@fleetprof/proto";
-import { hashFrame, hashStack, hashString, hashStringToBigInt, openStore, RowBinaryWriter, stacksFromList, type BatchInput, type Store } from "@fleetprof/store";
+import {
+  hashFrame,
+  hashStack,
+  hashString,
+  hashStringToBigInt,
+  openStore,
+  RowBinaryWriter,
+  stacksFromList,
+  type BatchInput,
+  type Store,
+} from "@fleetprof/store";
 import { killAllTracked, removeTempDirs, rows, startNats, tempDir, type NatsServer } from "@fleetprof/test";
 import { collectorOptions, decodeSampleBatch, startCollector, type DecodedBatch } from "@fleetprof/collector";
 import { makeBatch, makeProfile } from "../test/batches.js";
@@ -60,7 +70,15 @@ function batchAt(tag: string, i: number, windowStart: number): { service: string
     `${tag}-${String(i)}`,
     host,
     Array.from({ length: PROFILES_PER_BATCH }, (_, j) =>
-      makeProfile({ service, version: `1.${String(Math.floor(h / 10))}`, pid: 1000 + h * 10 + j, windowStartUnixMs: windowStart + w * 10_000, stacks: STACKS, samples: SAMPLES, seed: i * 100 + j }),
+      makeProfile({
+        service,
+        version: `1.${String(Math.floor(h / 10))}`,
+        pid: 1000 + h * 10 + j,
+        windowStartUnixMs: windowStart + w * 10_000,
+        stacks: STACKS,
+        samples: SAMPLES,
+        seed: i * 100 + j,
+      }),
     ),
   );
   return { service, host, b };
@@ -168,8 +186,13 @@ interface Disk {
 }
 
 async function onDisk(store: Store, samples: number): Promise<Disk> {
-  for (const t of ["frames", "stacks", "samples", "samples_1m", "samples_1h", "ingested_batches"]) await store.client.command({ query: `OPTIMIZE TABLE ${store.db}.${t} FINAL` });
-  const per = await rows<{ t: string; b: string }>(store.client, "SELECT table AS t, sum(bytes_on_disk) AS b FROM system.parts WHERE database = {d:String} AND active AND table != 'schema_migrations' GROUP BY t ORDER BY t", { d: store.database });
+  for (const t of ["frames", "stacks", "samples", "samples_1m", "samples_1h", "ingested_batches"])
+    await store.client.command({ query: `OPTIMIZE TABLE ${store.db}.${t} FINAL` });
+  const per = await rows<{ t: string; b: string }>(
+    store.client,
+    "SELECT table AS t, sum(bytes_on_disk) AS b FROM system.parts WHERE database = {d:String} AND active AND table != 'schema_migrations' GROUP BY t ORDER BY t",
+    { d: store.database },
+  );
   return {
     perSample: per.reduce((a, r) => a + Number(r.b), 0) / samples,
     tables: per.map((r) => `${r.t} ${(Number(r.b) / samples).toFixed(3)}`).join(", "),
@@ -267,7 +290,18 @@ type TracePoint = [number, number, number, number];
 async function pipeline(b: Bench, run: number, f: Figures): Promise<void> {
   const store = await openStore(b.url, { database: `pipe_${String(run)}` });
   const { config } = loadConfig(collectorOptions, {
-    argv: ["--nats-url", b.ns.url, "--consumer-name", `bench-${String(run)}`, "--metrics-listen", "", "--flush-rows", String(FLUSH_ROWS), "--flush-interval", "250ms"],
+    argv: [
+      "--nats-url",
+      b.ns.url,
+      "--consumer-name",
+      `bench-${String(run)}`,
+      "--metrics-listen",
+      "",
+      "--flush-rows",
+      String(FLUSH_ROWS),
+      "--flush-interval",
+      "250ms",
+    ],
     env: {},
   });
   const t0 = performance.now();
@@ -338,9 +372,18 @@ async function longStretchOnDisk(b: Bench): Promise<Disk & { samples: number }> 
 }
 
 /** Polls `samples` until `stop()` says so; each batch seen queryable records publish → queryable ms into `fresh`. */
-async function pollQueryable(store: Store, since: number, sent: Map<string, number>, hashes: Map<string, string>, fresh: number[], stop: () => boolean): Promise<void> {
+async function pollQueryable(
+  store: Store,
+  since: number,
+  sent: Map<string, number>,
+  hashes: Map<string, string>,
+  fresh: number[],
+  stop: () => boolean,
+): Promise<void> {
   while (!stop()) {
-    const r = await rows<{ b: string }>(store.client, `SELECT DISTINCT toString(batch) AS b FROM ${store.db}.samples WHERE time >= toDateTime({t:UInt32})`, { t: since / 1000 });
+    const r = await rows<{ b: string }>(store.client, `SELECT DISTINCT toString(batch) AS b FROM ${store.db}.samples WHERE time >= toDateTime({t:UInt32})`, {
+      t: since / 1000,
+    });
     const now = performance.now();
     for (const { b } of r) {
       const id = hashes.get(b);
@@ -360,7 +403,10 @@ async function freshness(b: Bench): Promise<number[]> {
   progress("freshness");
   const fresh: number[] = [];
   const store = await openStore(b.url, { database: "fresh" });
-  const { config } = loadConfig(collectorOptions, { argv: ["--nats-url", b.ns.url, "--consumer-name", "bench-fresh", "--metrics-listen", "", "--flush-interval", "100ms"], env: {} });
+  const { config } = loadConfig(collectorOptions, {
+    argv: ["--nats-url", b.ns.url, "--consumer-name", "bench-fresh", "--metrics-listen", "", "--flush-interval", "100ms"],
+    env: {},
+  });
   const c = await startCollector(config, { store, logger: b.logger });
   while (c.metrics.samples < b.data.samples) await sleep(10);
   const trickleStart = b.window0 + 2 * 3_600_000;
@@ -390,20 +436,32 @@ function report(b: Bench, f: Figures, long: Disk & { samples: number }, fresh: n
   const fb = median(f.floorB);
   const rowsPer = b.data.rows / b.data.samples;
   console.log(`\nbenchmark | figure | floor | ratio`);
-  console.log(`ingest samples/s, steady (median of ${String(RUNS)}) vs floor (a): the same inserts pre-encoded into chDB | ${fmt(s)} | ${fmt(a)} | ${((s / a) * 100).toFixed(0)}%`);
+  console.log(
+    `ingest samples/s, steady (median of ${String(RUNS)}) vs floor (a): the same inserts pre-encoded into chDB | ${fmt(s)} | ${fmt(a)} | ${((s / a) * 100).toFixed(0)}%`,
+  );
   console.log(`ingest samples/s, steady vs floor (b): flat raw rows into samples, no rollups | ${fmt(s)} | ${fmt(fb)} | ${((s / fb) * 100).toFixed(0)}%`);
   console.log(`ingest rows/s, steady | ${fmt(s * rowsPer)} | ${fmt(a * rowsPer)} | ${((s / a) * 100).toFixed(0)}%`);
-  console.log(`ingest samples/s, end to end (start, first fetch and the tail included) | ${fmt(median(f.e2e))} | ${fmt(a)} | ${((median(f.e2e) / a) * 100).toFixed(0)}%`);
+  console.log(
+    `ingest samples/s, end to end (start, first fetch and the tail included) | ${fmt(median(f.e2e))} | ${fmt(a)} | ${((median(f.e2e) / a) * 100).toFixed(0)}%`,
+  );
   console.log(`time to the first write after start (ms) | ${median(f.firstWrite).toFixed(0)} | |`);
   const cp = median(f.cpuPipe);
   const cn = median(f.cpuNats);
   const cf = median(f.cpuFloor);
-  console.log(`CPU ms per million samples, steady: collector process (JS, decode workers, zlib, chDB) + nats-server | ${cp.toFixed(0)} + ${cn.toFixed(0)} | ${cf.toFixed(0)} (floor a) | ${((cf / (cp + cn)) * 100).toFixed(0)}%`);
-  console.log(`bytes on disk per sample, all tables, after OPTIMIZE FINAL: this dataset (160 s of fleet data) | ${f.disk?.perSample.toFixed(3) ?? "?"} | goal ≤ 1 |`);
+  console.log(
+    `CPU ms per million samples, steady: collector process (JS, decode workers, zlib, chDB) + nats-server | ${cp.toFixed(0)} + ${cn.toFixed(0)} | ${cf.toFixed(0)} (floor a) | ${((cf / (cp + cn)) * 100).toFixed(0)}%`,
+  );
+  console.log(
+    `bytes on disk per sample, all tables, after OPTIMIZE FINAL: this dataset (160 s of fleet data) | ${f.disk?.perSample.toFixed(3) ?? "?"} | goal ≤ 1 |`,
+  );
   console.log(`  per table: ${f.disk?.tables ?? ""}`);
-  console.log(`bytes on disk per sample, all tables: ${String(LONG_MINUTES)} min of the same fleet (${fmt(long.samples)} samples) | ${long.perSample.toFixed(3)} | goal ≤ 1 |`);
+  console.log(
+    `bytes on disk per sample, all tables: ${String(LONG_MINUTES)} min of the same fleet (${fmt(long.samples)} samples) | ${long.perSample.toFixed(3)} | goal ≤ 1 |`,
+  );
   console.log(`  per table: ${long.tables}`);
-  console.log(`freshness publish → queryable p50 / p95 (ms, ${String(fresh.length)} batches, flush interval 100 ms) | ${pct(fresh, 0.5).toFixed(0)} / ${pct(fresh, 0.95).toFixed(0)} | |`);
+  console.log(
+    `freshness publish → queryable p50 / p95 (ms, ${String(fresh.length)} batches, flush interval 100 ms) | ${pct(fresh, 0.5).toFixed(0)} / ${pct(fresh, 0.95).toFixed(0)} | |`,
+  );
 }
 
 async function main(): Promise<void> {

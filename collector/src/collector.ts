@@ -80,7 +80,15 @@ export async function startCollector(config: CollectorConfig, deps: CollectorDep
     throw err;
   }
   log.info(
-    { consumer: config.consumerName, clickhouse: redactUrl(config.clickhouseUrl), database: store.database, metrics: http?.address, flushRows: config.flushRows, flushIntervalMs: config.flushInterval, decodeThreads: c.decodeThreads },
+    {
+      consumer: config.consumerName,
+      clickhouse: redactUrl(config.clickhouseUrl),
+      database: store.database,
+      metrics: http?.address,
+      flushRows: config.flushRows,
+      flushIntervalMs: config.flushInterval,
+      decodeThreads: c.decodeThreads,
+    },
     "collector started",
   );
   let stopped: Promise<void> | undefined;
@@ -116,14 +124,33 @@ function assemble(config: CollectorConfig, { store, log, conn, clock }: Parts): 
   const once = new LogOnce();
   const stopping = new AbortController();
   const hardStop = new AbortController();
-  const decoder = new DecodePool({ threads: config.decodeThreads ?? defaultDecodeThreads(), limits: ingestLimits(config), heapMb: config.decodeWorkerHeap, log });
-  const advisories = watchMaxDeliveries({ nc, js, jsm, stream: SAMPLES_STREAM, consumer: config.consumerName, maxDeliver: config.maxDeliver, log, copied: () => metrics.reject("max_deliver") });
+  const decoder = new DecodePool({
+    threads: config.decodeThreads ?? defaultDecodeThreads(),
+    limits: ingestLimits(config),
+    heapMb: config.decodeWorkerHeap,
+    log,
+  });
+  const advisories = watchMaxDeliveries({
+    nc,
+    js,
+    jsm,
+    stream: SAMPLES_STREAM,
+    consumer: config.consumerName,
+    maxDeliver: config.maxDeliver,
+    log,
+    copied: () => metrics.reject("max_deliver"),
+  });
   const held = new HeldMessages<JsMsg>(clock, config.ackWait);
   void watchNatsStatus(nc.status(), metrics, log);
   const reject = createRejecter({ copy: (m, reason, detail) => deadLetter(js, m, reason, detail), held, metrics, log, once, stopping: stopping.signal, clock });
   const pending = new PendingWrite(() => store.beginWrite(), clock);
   const decode: DecodeStage<PreparedWrite> = new DecodeStage({ decoder, pending, flushRows: config.flushRows, reject, done: () => writes.poke() });
-  const lag = watchConsumerLag({ consumerInfo: () => jsm.consumers.info(SAMPLES_STREAM, config.consumerName), oldestWaiting: () => pending.oldest ?? (decode.waiting > 0 ? clock.now() : undefined), metrics, clock });
+  const lag = watchConsumerLag({
+    consumerInfo: () => jsm.consumers.info(SAMPLES_STREAM, config.consumerName),
+    oldestWaiting: () => pending.oldest ?? (decode.waiting > 0 ? clock.now() : undefined),
+    metrics,
+    clock,
+  });
   const committer = new WriteCommitter({
     ...{ store, metrics, log, once, clock, retryMax: config.retryMax, hardStop: hardStop.signal },
     committed: (items) => {
@@ -136,16 +163,46 @@ function assemble(config: CollectorConfig, { store, log, conn, clock }: Parts): 
       for (const i of items) await reject(i.m, "clickhouse_rejected", detail);
     },
   });
-  const writes = new WriteLoop({ pending, committer, decode, clock, flushRows: config.flushRows, flushInterval: config.flushInterval, stopping: stopping.signal, hardStop: hardStop.signal });
-  const receiver = new ReceiveLoop({ consumer: () => js.consumers.get(SAMPLES_STREAM, config.consumerName), maxDeliver: config.maxDeliver, held, metrics, log, once, clock, stopping: stopping.signal, reject, receive: (m) => decode.push(m) });
+  const writes = new WriteLoop({
+    pending,
+    committer,
+    decode,
+    clock,
+    flushRows: config.flushRows,
+    flushInterval: config.flushInterval,
+    stopping: stopping.signal,
+    hardStop: hardStop.signal,
+  });
+  const receiver = new ReceiveLoop({
+    consumer: () => js.consumers.get(SAMPLES_STREAM, config.consumerName),
+    maxDeliver: config.maxDeliver,
+    held,
+    metrics,
+    log,
+    once,
+    clock,
+    stopping: stopping.signal,
+    reject,
+    receive: (m) => decode.push(m),
+  });
   const running: Running = {
     ...{ receiver, writes, held, decoder, nc, log, metrics, clock, stopping, hardStop },
-    loops: [receiver.run().catch((err: unknown) => log.error({ err }, "receive loop ended")), writes.run().catch((err: unknown) => log.error({ err }, "write loop ended"))],
+    loops: [
+      receiver.run().catch((err: unknown) => log.error({ err }, "receive loop ended")),
+      writes.run().catch((err: unknown) => log.error({ err }, "write loop ended")),
+    ],
     lag,
     advisories,
   };
   const health = (): HealthReport =>
-    collectorHealth({ natsClosed: nc.isClosed(), natsUp: metrics.natsUp, writeError: committer.lastError, lastWriteAt: committer.lastWriteAt, waitingMessages: held.size, stopping: stopping.signal.aborted });
+    collectorHealth({
+      natsClosed: nc.isClosed(),
+      natsUp: metrics.natsUp,
+      writeError: committer.lastError,
+      lastWriteAt: committer.lastWriteAt,
+      waitingMessages: held.size,
+      stopping: stopping.signal.aborted,
+    });
   return { metrics, health, decodeThreads: decoder.threads, stop: (closeRest) => stopRunning(running, closeRest) };
 }
 

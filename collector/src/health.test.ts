@@ -13,7 +13,11 @@ describe("collector health", () => {
   it("says which part fails: NATS down or closed, ClickHouse failing (with its error), or stopping", () => {
     expect(collectorHealth({ ...healthy, natsUp: 0 })).toMatchObject({ ok: false, nats: "disconnected", clickhouse: "ok" });
     expect(collectorHealth({ ...healthy, natsClosed: true })).toMatchObject({ ok: false, nats: "disconnected" });
-    expect(collectorHealth({ ...healthy, writeError: "Timeout error." })).toMatchObject({ ok: false, nats: "connected", clickhouse: "failing: Timeout error." });
+    expect(collectorHealth({ ...healthy, writeError: "Timeout error." })).toMatchObject({
+      ok: false,
+      nats: "connected",
+      clickhouse: "failing: Timeout error.",
+    });
     expect(collectorHealth({ ...healthy, stopping: true })).toMatchObject({ ok: false, stopping: true });
     expect(collectorHealth({ ...healthy, lastWriteAt: 0 })["lastWriteAt"]).toBeNull();
   });

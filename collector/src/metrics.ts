@@ -44,9 +44,15 @@ export class CollectorMetrics {
     const redeliveries = r.counter("fleetprof_collector_redeliveries_total", "Messages JetStream delivered more than once.");
     const recovered = r.counter("fleetprof_collector_recovered_profiles_total", "Profiles of redelivered batches found already stored (not written again).");
     const flushes = r.counter("fleetprof_collector_flushes_total", "Writes to ClickHouse.");
-    const failures = r.counter("fleetprof_collector_insert_failures_total", "Failed write attempts (retried, or bisected when ClickHouse refuses the rows for good).");
+    const failures = r.counter(
+      "fleetprof_collector_insert_failures_total",
+      "Failed write attempts (retried, or bisected when ClickHouse refuses the rows for good).",
+    );
     const splits = r.counter("fleetprof_collector_write_splits_total", "Writes split in halves to isolate batches ClickHouse refuses for good.");
-    const dlqFailures = r.counter("fleetprof_collector_dead_letter_failures_total", "Failed attempts to publish a dead-letter copy (retried; the message is held meanwhile).");
+    const dlqFailures = r.counter(
+      "fleetprof_collector_dead_letter_failures_total",
+      "Failed attempts to publish a dead-letter copy (retried; the message is held meanwhile).",
+    );
     // the series exists from the start, so a scrape before the first write shows zeros
     this.insertSeconds = r.histogram("fleetprof_collector_insert_seconds", "Duration of one write (all tables).", INSERT_BUCKETS).labels();
     const lag = r.gauge("fleetprof_collector_lag_messages", "Messages in the stream not yet delivered to a collector.");

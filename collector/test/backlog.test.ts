@@ -42,7 +42,16 @@ describe("collector with a large backlog", () => {
       const b = makeBatch(
         `backlog-${String(i)}`,
         `host-${String(h)}`,
-        Array.from({ length: 8 }, (_, j) => makeProfile({ service: `svc-${String(h % 7)}`, version: "1", pid: 1000 + j, windowStartUnixMs: T0 + Math.floor(i / 28) * 10_000, stacks: 300, seed: i * 10 + j })),
+        Array.from({ length: 8 }, (_, j) =>
+          makeProfile({
+            service: `svc-${String(h % 7)}`,
+            version: "1",
+            pid: 1000 + j,
+            windowStartUnixMs: T0 + Math.floor(i / 28) * 10_000,
+            stacks: 300,
+            seed: i * 10 + j,
+          }),
+        ),
       );
       for (const p of b.profiles) for (const s of p.stacks) samples += Number(s.count);
       bytes += encodeBatch(b).byteLength;

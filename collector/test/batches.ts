@@ -31,7 +31,11 @@ function pool(service: string, nStacks = 2000): ServicePool {
   for (let i = 0; i < 600; i++) {
     // about eight functions per module, as in real code
     const mod = `site-packages/${service}/pkg${String(Math.floor(i / 40))}/module_${String(Math.floor(i / 8))}.py`;
-    frames.push({ fn: `${["handle", "process", "_call", "run", "wrapper", "render", "query", "dispatch"][i % 8] ?? "f"}_${String(i)}`, file: `/usr/lib/python3.12/${mod}`, line: 1 + Math.floor(r() * 900) });
+    frames.push({
+      fn: `${["handle", "process", "_call", "run", "wrapper", "render", "query", "dispatch"][i % 8] ?? "f"}_${String(i)}`,
+      file: `/usr/lib/python3.12/${mod}`,
+      line: 1 + Math.floor(r() * 900),
+    });
   }
   const stacks: number[][] = [];
   const trunk = Array.from({ length: 12 }, (_, i) => i);

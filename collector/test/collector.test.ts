@@ -38,7 +38,10 @@ function goodBatch(i: number): ReturnType<typeof makeBatch> {
 }
 
 async function totals(store: Store): Promise<Map<string, number>> {
-  const r = await rows<{ k: string; n: string }>(store.client, `SELECT concat(service, '/', version) AS k, sum(count) AS n FROM ${store.db}.samples GROUP BY k`);
+  const r = await rows<{ k: string; n: string }>(
+    store.client,
+    `SELECT concat(service, '/', version) AS k, sum(count) AS n FROM ${store.db}.samples GROUP BY k`,
+  );
   return new Map(r.map((x) => [x.k, Number(x.n)]));
 }
 
@@ -53,7 +56,10 @@ describe("collector", () => {
     ns = await startNats();
     nc = await connect({ servers: ns.url });
     store = await openStore(`chdb://${tempDir("fleetprof-collector-")}`);
-    const { config } = loadConfig(collectorOptions, { argv: ["--nats-url", ns.url, "--metrics-listen", "127.0.0.1:0", "--flush-interval", "200ms", "--flush-rows", "20000", "--ack-wait", "1s"], env: {} });
+    const { config } = loadConfig(collectorOptions, {
+      argv: ["--nats-url", ns.url, "--metrics-listen", "127.0.0.1:0", "--flush-interval", "200ms", "--flush-rows", "20000", "--ack-wait", "1s"],
+      env: {},
+    });
     collector = await startCollector(config, { store, logger: createLogger({ level: "error", format: "json" }) });
   });
   afterAll(async () => {
@@ -95,8 +101,24 @@ describe("collector", () => {
     deep.batchId = "deep";
     deep.profiles[0]!.stacks.push(create(StackSchema, { frameIds: Array.from({ length: 10_000 }, (_, i) => i % 10), count: 1n }));
     bad.push(["stack_too_deep", encodeBatch(deep)]);
-    bad.push(["too_many_labels", encodeBatch(makeBatch("labels", "h", [makeProfile({ service: "api", version: "1", pid: 1, windowStartUnixMs: NOW, labels: Object.fromEntries(Array.from({ length: 500 }, (_, i) => [`k${String(i)}`, `v${String(i)}`])) })]))]);
-    bad.push(["oversized_string", encodeBatch(makeBatch("long", "h", [makeProfile({ service: "api", version: "x".repeat(100_000), pid: 1, windowStartUnixMs: NOW })]))]);
+    bad.push([
+      "too_many_labels",
+      encodeBatch(
+        makeBatch("labels", "h", [
+          makeProfile({
+            service: "api",
+            version: "1",
+            pid: 1,
+            windowStartUnixMs: NOW,
+            labels: Object.fromEntries(Array.from({ length: 500 }, (_, i) => [`k${String(i)}`, `v${String(i)}`])),
+          }),
+        ]),
+      ),
+    ]);
+    bad.push([
+      "oversized_string",
+      encodeBatch(makeBatch("long", "h", [makeProfile({ service: "api", version: "x".repeat(100_000), pid: 1, windowStartUnixMs: NOW })])),
+    ]);
     const dangling = goodBatch(5);
     dangling.batchId = "dangling";
     dangling.profiles[0]!.stacks[0]!.frameIds = [999_999];
@@ -109,7 +131,10 @@ describe("collector", () => {
       await publishRaw(nc, samplesSubject("api", "evil"), payload, `bad-${String(k++)}`, format, encoding);
       await publishBatch(nc, track(goodBatch(base + k)));
     }
-    await waitUntil("good and bad handled", () => collector.metrics.messagesIngested >= ingestedBefore + bad.length && collector.metrics.messagesRejected >= bad.length);
+    await waitUntil(
+      "good and bad handled",
+      () => collector.metrics.messagesIngested >= ingestedBefore + bad.length && collector.metrics.messagesRejected >= bad.length,
+    );
     expect(await totals(store)).toEqual(published);
     const expected = new Map<string, number>();
     for (const [reason] of bad) expected.set(reason, (expected.get(reason) ?? 0) + 1);
@@ -168,10 +193,17 @@ describe("collector", () => {
     await store.client.command({ query: `ALTER TABLE ${store.db}.samples ADD CONSTRAINT no_refused CHECK service != 'refused'` });
     try {
       const refused = makeBatch("refused-1", "host-r", [makeProfile({ service: "refused", version: "1", pid: 1, windowStartUnixMs: NOW, stacks: 40 })]);
-      const batches = [...Array.from({ length: 6 }, (_, i) => track(goodBatch(400 + i))), refused, ...Array.from({ length: 6 }, (_, i) => track(goodBatch(410 + i)))];
+      const batches = [
+        ...Array.from({ length: 6 }, (_, i) => track(goodBatch(400 + i))),
+        refused,
+        ...Array.from({ length: 6 }, (_, i) => track(goodBatch(410 + i))),
+      ];
       const rejected = collector.metrics.rejected.get("clickhouse_rejected") ?? 0;
       await Promise.all(batches.map((b) => publishBatch(nc, b)));
-      await waitUntil("good batches written, the refused one dead-lettered", () => collector.metrics.samples >= publishedTotal() && collector.metrics.rejected.get("clickhouse_rejected") === rejected + 1);
+      await waitUntil(
+        "good batches written, the refused one dead-lettered",
+        () => collector.metrics.samples >= publishedTotal() && collector.metrics.rejected.get("clickhouse_rejected") === rejected + 1,
+      );
       for (let i = 0; i < 3; i++) await publishBatch(nc, track(goodBatch(420 + i)));
       await waitUntil("later batches written", () => collector.metrics.samples >= publishedTotal());
       expect(await totals(store)).toEqual(published);
@@ -179,7 +211,10 @@ describe("collector", () => {
       const copy = await jsm.streams.getMessage(DLQ_STREAM, { last_by_subj: "fleetprof.dlq.clickhouse_rejected" });
       expect(copy?.header.get("Fleetprof-Dlq-Subject")).toBe(samplesSubject("refused", "host-r"));
       expect(copy?.header.get("Fleetprof-Dlq-Detail")).toMatch(/^ClickHouse refused the rows: error 469 \(VIOLATED_CONSTRAINT\): Constraint `no_refused`/);
-      const missing = await rows<{ n: string }>(store.client, `SELECT count() AS n FROM ${store.db}.samples WHERE stack_id NOT IN (SELECT stack_id FROM ${store.db}.stacks)`);
+      const missing = await rows<{ n: string }>(
+        store.client,
+        `SELECT count() AS n FROM ${store.db}.samples WHERE stack_id NOT IN (SELECT stack_id FROM ${store.db}.stacks)`,
+      );
       expect(Number(missing[0]?.n)).toBe(0);
       expect(collector.health().ok).toBe(true);
     } finally {
@@ -204,7 +239,10 @@ describe("collector", () => {
 
   it("keeps the rollups equal to the raw table", async () => {
     for (const table of ["samples_1m", "samples_1h"]) {
-      const r = await rows<{ k: string; n: string }>(store.client, `SELECT concat(service, '/', version) AS k, sum(count) AS n FROM ${store.db}.${table} GROUP BY k`);
+      const r = await rows<{ k: string; n: string }>(
+        store.client,
+        `SELECT concat(service, '/', version) AS k, sum(count) AS n FROM ${store.db}.${table} GROUP BY k`,
+      );
       expect(new Map(r.map((x) => [x.k, Number(x.n)])), table).toEqual(published);
     }
     const cmp = await rows<{ raw: string; m: string }>(

@@ -43,16 +43,25 @@ describe("collector process lifecycle", () => {
   it("on SIGTERM mid-stream finishes what it received, acknowledges it, and exits 0", async () => {
     const ns = await startNats();
     const nc = await connect({ servers: ns.url });
-    const c = spawnTracked(process.execPath, collectorArgs(ns.url, tempDir("fleetprof-term-")), { cwd: root, env: { FLEETPROF_LOG_LEVEL: "info", FLEETPROF_LOG_FORMAT: "json" } });
+    const c = spawnTracked(process.execPath, collectorArgs(ns.url, tempDir("fleetprof-term-")), {
+      cwd: root,
+      env: { FLEETPROF_LOG_LEVEL: "info", FLEETPROF_LOG_FORMAT: "json" },
+    });
     await c.waitFor(/collector started/, 60_000);
     const jsm = await jetstreamManager(nc);
     const t0 = Math.floor(Date.now() / 60_000) * 60_000 - 600_000;
     const n = 300;
-    for (let i = 0; i < n; i++) await publishBatch(nc, makeBatch(`term-${String(i)}`, "h", [makeProfile({ service: "api", version: "1", pid: i, windowStartUnixMs: t0 + i * 1000, stacks: 100 })]));
+    for (let i = 0; i < n; i++)
+      await publishBatch(
+        nc,
+        makeBatch(`term-${String(i)}`, "h", [makeProfile({ service: "api", version: "1", pid: i, windowStartUnixMs: t0 + i * 1000, stacks: 100 })]),
+      );
     await waitUntil("some progress", async () => (await jsm.consumers.info(SAMPLES_STREAM, CONSUMER)).ack_floor.stream_seq >= 10, 90_000);
     const before = await jsm.consumers.info(SAMPLES_STREAM, CONSUMER);
     await c.stop(20_000);
-    console.log(`SIGTERM with ${String(before.num_ack_pending)} messages delivered and not yet acknowledged, ${String(before.ack_floor.stream_seq)} of ${String(n)} done`);
+    console.log(
+      `SIGTERM with ${String(before.num_ack_pending)} messages delivered and not yet acknowledged, ${String(before.ack_floor.stream_seq)} of ${String(n)} done`,
+    );
     expect(c.proc.exitCode).toBe(0);
     expect(c.stdout()).toMatch(/"collector stopped"/);
     const info = await jsm.consumers.info(SAMPLES_STREAM, CONSUMER);
@@ -68,7 +77,8 @@ describe("collector killed with SIGKILL mid-stream", () => {
     const ns = await startNats();
     const nc = await connect({ servers: ns.url });
     const dataDir = tempDir("fleetprof-kill-");
-    const start = (): Tracked => spawnTracked(process.execPath, collectorArgs(ns.url, dataDir), { cwd: root, env: { FLEETPROF_LOG_LEVEL: "info", FLEETPROF_LOG_FORMAT: "json" } });
+    const start = (): Tracked =>
+      spawnTracked(process.execPath, collectorArgs(ns.url, dataDir), { cwd: root, env: { FLEETPROF_LOG_LEVEL: "info", FLEETPROF_LOG_FORMAT: "json" } });
     const published = new Map<string, number>();
     const batches = [];
     const t0 = Math.floor(Date.now() / 60_000) * 60_000 - 7_200_000;
@@ -79,7 +89,8 @@ describe("collector killed with SIGKILL mid-stream", () => {
         makeProfile({ service, version, pid: 1000 + i, windowStartUnixMs: t0 + i * 10_000, stacks: 40 }),
         makeProfile({ service, version, pid: 2000 + i, windowStartUnixMs: t0 + i * 10_000, stacks: 25 }),
       ]);
-      for (const p of b.profiles) for (const s of p.stacks) published.set(`${service}/${version}`, (published.get(`${service}/${version}`) ?? 0) + Number(s.count));
+      for (const p of b.profiles)
+        for (const s of p.stacks) published.set(`${service}/${version}`, (published.get(`${service}/${version}`) ?? 0) + Number(s.count));
       batches.push(b);
     }
     const jsm = await jetstreamManager(nc);
@@ -151,14 +162,23 @@ describe("collector killed with SIGKILL mid-stream", () => {
 
     const store = await openStore(`chdb://${dataDir}`);
     try {
-      const r = await rows<{ k: string; n: string }>(store.client, `SELECT concat(service, '/', version) AS k, sum(count) AS n FROM ${store.db}.samples GROUP BY k`);
+      const r = await rows<{ k: string; n: string }>(
+        store.client,
+        `SELECT concat(service, '/', version) AS k, sum(count) AS n FROM ${store.db}.samples GROUP BY k`,
+      );
       expect(new Map(r.map((x) => [x.k, Number(x.n)]))).toEqual(published);
-      const stacks = await rows<{ n: string }>(store.client, `SELECT count() AS n FROM ${store.db}.samples WHERE stack_id NOT IN (SELECT stack_id FROM ${store.db}.stacks)`);
+      const stacks = await rows<{ n: string }>(
+        store.client,
+        `SELECT count() AS n FROM ${store.db}.samples WHERE stack_id NOT IN (SELECT stack_id FROM ${store.db}.stacks)`,
+      );
       expect(Number(stacks[0]?.n)).toBe(0);
       // Rollups are written after the raw rows: a kill between the two can leave them short,
       // never counting more than raw (a retry after a kill must not double them).
       for (const t of ["samples_1m", "samples_1h"]) {
-        const roll = await rows<{ k: string; n: string }>(store.client, `SELECT concat(service, '/', version) AS k, sum(count) AS n FROM ${store.db}.${t} GROUP BY k`);
+        const roll = await rows<{ k: string; n: string }>(
+          store.client,
+          `SELECT concat(service, '/', version) AS k, sum(count) AS n FROM ${store.db}.${t} GROUP BY k`,
+        );
         for (const x of roll) expect(Number(x.n)).toBeLessThanOrEqual(published.get(x.k) ?? 0);
       }
     } finally {

@@ -28,7 +28,9 @@ describe("max_deliver backstop", () => {
       const watch = { nc, js, jsm, stream: SAMPLES_STREAM, consumer: "doomed", maxDeliver: 2, log, copied: () => copies++ };
       const subs = [watchMaxDeliveries(watch), watchMaxDeliveries(watch)];
       await nc.flush();
-      const payload = encodeBatch(makeBatch("stuck-1", "h", [makeProfile({ service: "api", version: "1", pid: 1, windowStartUnixMs: Date.now() - 60_000, stacks: 5 })]));
+      const payload = encodeBatch(
+        makeBatch("stuck-1", "h", [makeProfile({ service: "api", version: "1", pid: 1, windowStartUnixMs: Date.now() - 60_000, stacks: 5 })]),
+      );
       await publishRaw(nc, samplesSubject("api", "h"), payload, "stuck-1");
       const consumer = await js.consumers.get(SAMPLES_STREAM, "doomed");
       // two deliveries, neither answered: a collector that died holding each

@@ -7,7 +7,14 @@ export async function publishBatch(nc: NatsConnection, b: SampleBatch, msgId: st
   await publishRaw(nc, samplesSubject(b.profiles[0]?.service ?? "none", b.host), encodeBatch(b), msgId);
 }
 
-export async function publishRaw(nc: NatsConnection, subject: string, payload: Uint8Array, msgId: string, format = SAMPLE_BATCH_FORMAT, encoding = "gzip"): Promise<void> {
+export async function publishRaw(
+  nc: NatsConnection,
+  subject: string,
+  payload: Uint8Array,
+  msgId: string,
+  format = SAMPLE_BATCH_FORMAT,
+  encoding = "gzip",
+): Promise<void> {
   const h = headers();
   h.set(FORMAT_HEADER, format);
   h.set(ENCODING_HEADER, encoding);

@@ -3,12 +3,12 @@ import { defineOptions, describeOptions, envName, loadConfig, parseDuration } fr
 
 const schema = defineOptions({
   "nats-url": { type: "string", doc: "NATS server", default: "nats://127.0.0.1:4222" },
-  "window": { type: "duration", doc: "window", default: 10_000, min: 1000 },
-  "rate": { type: "number", doc: "Hz", default: 100 },
-  "idle": { type: "boolean", doc: "idle", default: false },
-  "include": { type: "list", doc: "regexes", default: [] },
-  "mode": { type: "string", doc: "mode", default: "cpu", choices: ["cpu", "wall", "gil"] },
-  "token": { type: "string", doc: "no default" },
+  window: { type: "duration", doc: "window", default: 10_000, min: 1000 },
+  rate: { type: "number", doc: "Hz", default: 100 },
+  idle: { type: "boolean", doc: "idle", default: false },
+  include: { type: "list", doc: "regexes", default: [] },
+  mode: { type: "string", doc: "mode", default: "cpu", choices: ["cpu", "wall", "gil"] },
+  token: { type: "string", doc: "no default" },
 });
 
 describe("config", () => {

@@ -75,8 +75,7 @@ export interface Loaded<S extends OptionSchema> {
 }
 
 function convert(name: string, spec: OptionSpec, raw: unknown, source: string): unknown {
-  const bad = (why: string): FleetprofError =>
-    new FleetprofError(ErrorCode.InvalidConfig, `${source}: option ${name} ${why}`);
+  const bad = (why: string): FleetprofError => new FleetprofError(ErrorCode.InvalidConfig, `${source}: option ${name} ${why}`);
   switch (spec.type) {
     case "string": {
       if (typeof raw !== "string") throw bad("must be a string");
@@ -190,7 +189,10 @@ export function loadConfig<S extends OptionSchema>(schema: S, options: LoadOptio
 export function describeOptions(schema: OptionSchema): string {
   const lines: string[] = [];
   for (const [name, spec] of Object.entries(schema)) {
-    const def = spec.default === undefined ? "" : ` (default: ${Array.isArray(spec.default) ? spec.default.join(",") : String(spec.default)}${spec.type === "duration" ? "ms" : ""})`;
+    const def =
+      spec.default === undefined
+        ? ""
+        : ` (default: ${Array.isArray(spec.default) ? spec.default.join(",") : String(spec.default)}${spec.type === "duration" ? "ms" : ""})`;
     lines.push(`  --${name}${spec.type === "boolean" ? "" : ` <${spec.type}>`}`.padEnd(34) + `${spec.doc}${def}  [${envName(name)}]`);
   }
   return lines.join("\n");

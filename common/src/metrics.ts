@@ -96,7 +96,10 @@ abstract class Metric<S> {
 
   protected checkLabelName(name: string): void {
     if (!LABEL_NAME.test(name) || name.startsWith("__")) {
-      throw new FleetprofError(ErrorCode.InvalidArgument, `metric ${this.name}: label name "${name}" is not allowed; use letters, digits and _ (not a leading __)`);
+      throw new FleetprofError(
+        ErrorCode.InvalidArgument,
+        `metric ${this.name}: label name "${name}" is not allowed; use letters, digits and _ (not a leading __)`,
+      );
     }
   }
 
@@ -163,7 +166,10 @@ export class Histogram extends Metric<HistogramSeries> {
   constructor(name: string, help: string, bounds: readonly number[]) {
     super(name, help);
     if (bounds.some((b, i) => !Number.isFinite(b) || (i > 0 && b <= (bounds[i - 1] as number)))) {
-      throw new FleetprofError(ErrorCode.InvalidArgument, `histogram ${name}: bucket bounds must be finite and increasing (got ${bounds.join(", ")}); +Inf is added by itself`);
+      throw new FleetprofError(
+        ErrorCode.InvalidArgument,
+        `histogram ${name}: bucket bounds must be finite and increasing (got ${bounds.join(", ")}); +Inf is added by itself`,
+      );
     }
     this.bounds = Object.freeze([...bounds]);
   }

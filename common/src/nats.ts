@@ -3,14 +3,7 @@
  * creates the stream when missing) and by the collector.
  */
 import { connect, type ConnectionOptions, type NatsConnection } from "@nats-io/transport-node";
-import {
-  DiscardPolicy,
-  jetstreamManager,
-  RetentionPolicy,
-  StorageType,
-  type StreamConfig,
-  type JetStreamManager,
-} from "@nats-io/jetstream";
+import { DiscardPolicy, jetstreamManager, RetentionPolicy, StorageType, type StreamConfig, type JetStreamManager } from "@nats-io/jetstream";
 import type { Logger } from "pino";
 import { natsConnectOptions, type NatsAuthConfig } from "./nats-auth.js";
 import { isJetStreamError, JetStreamErrorCode } from "./nats-errors.js";

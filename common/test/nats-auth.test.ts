@@ -7,7 +7,11 @@ const log = createLogger({ level: "silent" });
 
 describe("NATS login", () => {
   it("maps URL credentials and options to the client's connection options", () => {
-    expect(natsConnectOptions("nats://agent:s3cr%40t@n1:4222,nats://n2:4222")).toEqual({ servers: ["nats://n1:4222", "nats://n2:4222"], user: "agent", pass: "s3cr@t" });
+    expect(natsConnectOptions("nats://agent:s3cr%40t@n1:4222,nats://n2:4222")).toEqual({
+      servers: ["nats://n1:4222", "nats://n2:4222"],
+      user: "agent",
+      pass: "s3cr@t",
+    });
     const o = natsConnectOptions("nats://n1:4222", { natsUser: "u", natsPassword: "p", natsInboxPrefix: "_INBOX_web-1", natsTlsCa: "/ca.pem" });
     expect(o).toMatchObject({ servers: ["nats://n1:4222"], user: "u", pass: "p", inboxPrefix: "_INBOX_web-1", tls: { caFile: "/ca.pem" } });
   });

@@ -8,12 +8,13 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startNats, type NatsServer } from "@fleetprof/test";
 import { DLQ_STREAM, ensureStreams, isJetStreamError, isNoResponders, JetStreamErrorCode, SAMPLES_STREAM, samplesStreamConfig } from "../src/index.js";
 
-const rejection = (p: Promise<unknown>): Promise<unknown> => p.then(
-  () => {
-    throw new Error("expected the call to fail");
-  },
-  (err: unknown) => err,
-);
+const rejection = (p: Promise<unknown>): Promise<unknown> =>
+  p.then(
+    () => {
+      throw new Error("expected the call to fail");
+    },
+    (err: unknown) => err,
+  );
 
 describe("JetStream streams and errors", () => {
   let ns: NatsServer;

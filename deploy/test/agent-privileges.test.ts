@@ -27,8 +27,14 @@ const canRun = process.getuid?.() === 0 && existsSync(SYSTEM_PYTHON);
 /** setpriv arguments for the unit's capability settings (systemd's names → setpriv's). */
 function setprivArgsFromUnit(): string[] {
   const unit = new Map(keyValues(readFileSync(UNIT, "utf8")));
-  const caps = (unit.get("CapabilityBoundingSet") ?? "").split(/\s+/).filter(Boolean).map((c) => c.replace(/^CAP_/, "").toLowerCase());
-  const ambient = (unit.get("AmbientCapabilities") ?? "").split(/\s+/).filter(Boolean).map((c) => c.replace(/^CAP_/, "").toLowerCase());
+  const caps = (unit.get("CapabilityBoundingSet") ?? "")
+    .split(/\s+/)
+    .filter(Boolean)
+    .map((c) => c.replace(/^CAP_/, "").toLowerCase());
+  const ambient = (unit.get("AmbientCapabilities") ?? "")
+    .split(/\s+/)
+    .filter(Boolean)
+    .map((c) => c.replace(/^CAP_/, "").toLowerCase());
   const list = (xs: string[]): string => ["-all", ...xs.map((c) => `+${c}`)].join(",");
   const args = [`--bounding-set=${list(caps)}`, `--inh-caps=${list(ambient)}`, `--ambient-caps=${list(ambient)}`];
   if (unit.get("SecureBits") === "noroot-locked") args.push("--securebits=+noroot,+noroot_locked");
@@ -69,7 +75,11 @@ describe.skipIf(!canRun)("agent privileges (as root, on a workload of user nobod
     const script = join(dir, "cpu_split.py");
     copyFileSync(join(WORKLOADS_DIR, "cpu_split.py"), script);
     chmodSync(script, 0o644);
-    const w = spawnTracked("setpriv", ["--reuid=65534", "--regid=65534", "--clear-groups", SYSTEM_PYTHON, "-u", script, "--alpha", "30", "--beta", "0", "--gamma", "0", "--seconds", tag], { cwd: dir });
+    const w = spawnTracked(
+      "setpriv",
+      ["--reuid=65534", "--regid=65534", "--clear-groups", SYSTEM_PYTHON, "-u", script, "--alpha", "30", "--beta", "0", "--gamma", "0", "--seconds", tag],
+      { cwd: dir },
+    );
     started.push(w);
     const m = await w.waitFor(/READY (\d+)/, 15_000);
     return { ...w, pid: Number(m[1]) };
@@ -78,9 +88,28 @@ describe.skipIf(!canRun)("agent privileges (as root, on a workload of user nobod
   const startAgent = (ns: NatsServer, host: string, tag: string, privileges: string[]): Tracked => {
     const agent = spawnTracked(
       "setpriv",
-      [...privileges, process.execPath, "--conditions=@fleetprof/source", "--import", "tsx", AGENT_ENTRY,
-        "--nats-url", ns.url, "--host", host, "--include", `--seconds ${tag}`, "--window", "2s", "--interval", "500ms", "--min-age", "300ms",
-        "--spool-dir", tempDir("fleetprof-spool-")],
+      [
+        ...privileges,
+        process.execPath,
+        "--conditions=@fleetprof/source",
+        "--import",
+        "tsx",
+        AGENT_ENTRY,
+        "--nats-url",
+        ns.url,
+        "--host",
+        host,
+        "--include",
+        `--seconds ${tag}`,
+        "--window",
+        "2s",
+        "--interval",
+        "500ms",
+        "--min-age",
+        "300ms",
+        "--spool-dir",
+        tempDir("fleetprof-spool-"),
+      ],
       { cwd: REPO_DIR, env: { ...process.env, FLEETPROF_LOG_FORMAT: "json" } },
     );
     started.push(agent);
@@ -97,7 +126,9 @@ describe.skipIf(!canRun)("agent privileges (as root, on a workload of user nobod
     const agent = startAgent(ns, "ptrace-only", tag, unitPrivileges);
     // On a timeout the assertions below say what was seen.
     let windows = 0;
-    await waitUntil("two windows of nobody's process", async () => (windows = await windowsFor(ns, "ptrace-only", workload.pid)) >= 2, 30_000, 500).catch(() => undefined);
+    await waitUntil("two windows of nobody's process", async () => (windows = await windowsFor(ns, "ptrace-only", workload.pid)) >= 2, 30_000, 500).catch(
+      () => undefined,
+    );
     const status = readFileSync(`/proc/${String(agent.pid)}/status`, "utf8");
     console.log(`agent with ${unitPrivileges.join(" ")}: ${String(windows)} windows of nobody's pid ${String(workload.pid)}`);
     // the node process itself (setpriv exec'd into it) holds CAP_SYS_PTRACE and nothing else

@@ -15,7 +15,9 @@ describe("cluster-mode DDL in the docs", () => {
   it("is exactly what the store's generator produces (regenerate with deploy/src/cluster-ddl.ts --write-readme)", () => {
     const shown = readmeClusterDdl(readFileSync(README_PATH, "utf8"));
     expect(shown, "deploy/README.md has no cluster-ddl block").toBeDefined();
-    expect(shown, "deploy/README.md shows an old schema: node --conditions=@fleetprof/source --import tsx deploy/src/cluster-ddl.ts --write-readme").toBe(docsClusterDdl());
+    expect(shown, "deploy/README.md shows an old schema: node --conditions=@fleetprof/source --import tsx deploy/src/cluster-ddl.ts --write-readme").toBe(
+      docsClusterDdl(),
+    );
   });
 
   it("relies on a cluster name and macros that the deploy configs define", () => {

@@ -119,10 +119,13 @@ describe("container images", () => {
     // The agent stage installs `npm ci --omit=dev --workspace=@fleetprof/agent`: the agent's
     // production dependency closure in package-lock.json.
     const lock = JSON.parse(readFileSync(join(REPO_DIR, "package-lock.json"), "utf8")) as {
-      packages: Record<string, { dependencies?: Record<string, string>; optionalDependencies?: Record<string, string>; link?: boolean; resolved?: string; dev?: boolean }>;
+      packages: Record<
+        string,
+        { dependencies?: Record<string, string>; optionalDependencies?: Record<string, string>; link?: boolean; resolved?: string; dev?: boolean }
+      >;
     };
     const locate = (from: string, dep: string): string | undefined => {
-      for (let base = from; ; ) {
+      for (let base = from; ;) {
         const candidate = base === "" ? `node_modules/${dep}` : `${base}/node_modules/${dep}`;
         if (lock.packages[candidate] !== undefined) return candidate;
         if (base === "") return undefined;
@@ -241,7 +244,11 @@ describe("NATS setup agrees with the code and with deploy/nats", () => {
       return [...part.matchAll(/"([^"]+)"/g)].map((m) => m[1] as string);
     };
     const values = parse(deployFile("k8s/nats-values.yaml")) as {
-      config: { cluster: { enabled: boolean; replicas: number }; jetstream: { enabled: boolean }; merge: { authorization: { users: { user: string; permissions?: { publish: { allow: string[] }; subscribe: { allow: string[] } } }[] } } };
+      config: {
+        cluster: { enabled: boolean; replicas: number };
+        jetstream: { enabled: boolean };
+        merge: { authorization: { users: { user: string; permissions?: { publish: { allow: string[] }; subscribe: { allow: string[] } } }[] } };
+      };
     };
     expect(values.config.cluster).toMatchObject({ enabled: true, replicas: 3 });
     expect(values.config.jetstream.enabled).toBe(true);
@@ -275,7 +282,9 @@ describe("NATS setup agrees with the code and with deploy/nats", () => {
   it.skipIf(!hasKubectl)("kustomization builds with `kubectl kustomize` (offline)", () => {
     const out = execFileSync("kubectl", ["kustomize", join(DEPLOY_DIR, "k8s")], { encoding: "utf8" });
     const kinds = [...out.matchAll(/^kind: (\S+)$/gm)].map((m) => m[1]);
-    expect(kinds).toEqual(expect.arrayContaining(["Namespace", "DaemonSet", "Deployment", "Service", "Job", "ConfigMap", "PodDisruptionBudget", "ClickHouseInstallation"]));
+    expect(kinds).toEqual(
+      expect.arrayContaining(["Namespace", "DaemonSet", "Deployment", "Service", "Job", "ConfigMap", "PodDisruptionBudget", "ClickHouseInstallation"]),
+    );
     expect(out).toContain("image: registry.example.com/fleetprof/agent:0.1.0");
   });
 

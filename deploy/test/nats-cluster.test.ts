@@ -216,9 +216,26 @@ describe("three-node NATS cluster (deploy/nats/cluster.conf)", () => {
       const workload = await startWorkload("cpu_split", { args: ["--alpha", "20", "--beta", "10", "--gamma", "0", "--seconds", tag] });
       const agent = spawnTracked(
         process.execPath,
-        ["--conditions=@fleetprof/source", "--import", "tsx", AGENT_ENTRY,
-          "--nats-url", cluster.urls.join(","), "--host", host, "--include", `--seconds ${tag}`,
-          "--window", "2s", "--interval", "500ms", "--min-age", "300ms", "--spool-dir", tempDir("fleetprof-spool-")],
+        [
+          "--conditions=@fleetprof/source",
+          "--import",
+          "tsx",
+          AGENT_ENTRY,
+          "--nats-url",
+          cluster.urls.join(","),
+          "--host",
+          host,
+          "--include",
+          `--seconds ${tag}`,
+          "--window",
+          "2s",
+          "--interval",
+          "500ms",
+          "--min-age",
+          "300ms",
+          "--spool-dir",
+          tempDir("fleetprof-spool-"),
+        ],
         { cwd: REPO_DIR, env: { ...process.env, FLEETPROF_LOG_FORMAT: "json", FLEETPROF_LOG_LEVEL: "info" } },
       );
       agents.push({ host, workload, agent });

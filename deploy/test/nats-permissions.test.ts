@@ -90,10 +90,12 @@ describe("nats-server permissions (deploy/nats/auth.conf)", () => {
     );
     expect(durable).toMatch(PERMISSION);
     // an ordered (ephemeral) consumer
-    const ordered = await jetstream(nc, { timeout: 5000 }).consumers.get(SAMPLES_STREAM).then(
-      async (c) => (await c.next({ expires: 2000 }))?.subject ?? "nothing",
-      (err: Error) => err.message,
-    );
+    const ordered = await jetstream(nc, { timeout: 5000 })
+      .consumers.get(SAMPLES_STREAM)
+      .then(
+        async (c) => (await c.next({ expires: 2000 }))?.subject ?? "nothing",
+        (err: Error) => err.message,
+      );
     expect(ordered).toMatch(PERMISSION);
     // the collectors' shared consumer, by name
     const next = await nc.request(`$JS.API.CONSUMER.MSG.NEXT.${SAMPLES_STREAM}.collectors`, JSON.stringify({ batch: 1 }), { timeout: 3000 }).then(
@@ -175,10 +177,12 @@ describe("nats-server permissions (deploy/nats/auth.conf)", () => {
     first?.ack();
 
     const collectorErrors = watchErrors(collector);
-    const published = await jetstream(collector, { timeout: 3000 }).publish(samplesSubject("api", "web-1"), "forged").then(
-      () => "accepted",
-      (err: Error) => err.message,
-    );
+    const published = await jetstream(collector, { timeout: 3000 })
+      .publish(samplesSubject("api", "web-1"), "forged")
+      .then(
+        () => "accepted",
+        (err: Error) => err.message,
+      );
     expect(published).toMatch(PERMISSION);
     const deleted = await cjsm.streams.delete(SAMPLES_STREAM).then(
       () => "deleted",
@@ -262,10 +266,12 @@ describe("nats-server.conf with TLS", () => {
     const agent = await connectAs(server.url, "agent-web-2", made.byUser["agent-web-2"], { tls: { caFile: tls.ca } });
     const ack = await jetstream(agent).publish(samplesSubject("api", "web-2"), "batch", { msgID: "tls-1" });
     expect(ack.seq).toBe(1);
-    const refused = await jetstream(agent, { timeout: 3000 }).publish(samplesSubject("api", "web-1"), "batch").then(
-      () => "accepted",
-      (err: Error) => err.message,
-    );
+    const refused = await jetstream(agent, { timeout: 3000 })
+      .publish(samplesSubject("api", "web-1"), "batch")
+      .then(
+        () => "accepted",
+        (err: Error) => err.message,
+      );
     expect(refused).toMatch(PERMISSION);
     await agent.close();
     await admin.close();
@@ -281,7 +287,23 @@ function makeCertificates(dir: string): { ca: string; cert: string; key: string 
   run("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=fleetprof test CA", "-keyout", p("ca.key"), "-out", p("ca.crt"));
   run("req", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=localhost", "-keyout", p("server.key"), "-out", p("server.csr"));
   writeFileSync(p("san.ext"), "subjectAltName=IP:127.0.0.1,DNS:localhost\n");
-  run("x509", "-req", "-in", p("server.csr"), "-CA", p("ca.crt"), "-CAkey", p("ca.key"), "-CAcreateserial", "-days", "1", "-extfile", p("san.ext"), "-out", p("server.crt"));
+  run(
+    "x509",
+    "-req",
+    "-in",
+    p("server.csr"),
+    "-CA",
+    p("ca.crt"),
+    "-CAkey",
+    p("ca.key"),
+    "-CAcreateserial",
+    "-days",
+    "1",
+    "-extfile",
+    p("san.ext"),
+    "-out",
+    p("server.crt"),
+  );
   if (!existsSync(p("server.crt"))) throw new Error("openssl made no certificate");
   return { ca: p("ca.crt"), cert: p("server.crt"), key: p("server.key") };
 }

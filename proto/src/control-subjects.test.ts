@@ -11,7 +11,11 @@ describe("control subjects", () => {
   });
 
   it("gives each verb its own subject under the host's token", () => {
-    expect(CONTROL_VERBS.map((v) => controlSubject("web 1", v))).toEqual(["fleetprof.ctl.web_1.capture", "fleetprof.ctl.web_1.dump", "fleetprof.ctl.web_1.status"]);
+    expect(CONTROL_VERBS.map((v) => controlSubject("web 1", v))).toEqual([
+      "fleetprof.ctl.web_1.capture",
+      "fleetprof.ctl.web_1.dump",
+      "fleetprof.ctl.web_1.status",
+    ]);
   });
 
   it("keeps a capture id from adding subject tokens or wildcards", () => {

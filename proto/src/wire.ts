@@ -7,13 +7,7 @@
  */
 import { gunzipSync, gzipSync } from "node:zlib";
 import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
-import {
-  ProcessProfileSchema,
-  SampleBatchSchema,
-  type ProcessProfile,
-  type SampleBatch,
-  type Stack,
-} from "./gen/fleetprof/v1/samples_pb.js";
+import { ProcessProfileSchema, SampleBatchSchema, type ProcessProfile, type SampleBatch, type Stack } from "./gen/fleetprof/v1/samples_pb.js";
 
 /** The wire version this code writes and reads. Bumped on incompatible changes. */
 export const FORMAT_VERSION = 1;

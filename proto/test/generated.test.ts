@@ -20,8 +20,12 @@ describe("generated code", () => {
     const out = mkdtempSync(join(tmpdir(), "fleetprof-buf-"));
     try {
       execFileSync("npx", ["buf", "generate", "--output", out], { cwd: protoDir, stdio: "pipe" });
-      const fresh = files(join(out, "src", "gen")).map((f) => relative(join(out, "src", "gen"), f)).sort();
-      const committed = files(join(protoDir, "src", "gen")).map((f) => relative(join(protoDir, "src", "gen"), f)).sort();
+      const fresh = files(join(out, "src", "gen"))
+        .map((f) => relative(join(out, "src", "gen"), f))
+        .sort();
+      const committed = files(join(protoDir, "src", "gen"))
+        .map((f) => relative(join(protoDir, "src", "gen"), f))
+        .sort();
       expect(fresh).toEqual(committed);
       for (const f of fresh) {
         expect(readFileSync(join(out, "src", "gen", f), "utf8"), `src/gen/${f} is stale: run npm run generate`).toBe(

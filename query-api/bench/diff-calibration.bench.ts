@@ -54,7 +54,17 @@ async function writeAa(store: Store, s: Scenario, t0: number): Promise<void> {
   for (let run = 0; run < RUNS; run++) {
     const w = workload(run, s.hosts[0], s.hosts[1]);
     await store.writeBatches(
-      fleetBatches({ startMs: t0, minutes: w.minutes, mix: w.mix, busy: w.busy, processEffect: s.processEffect, service: s.service(run), version: "1.0", hosts: [...hosts("a", w.hostsPerSide), ...hosts("b", w.hostsPerSide)], seed: 10_000 + run }),
+      fleetBatches({
+        startMs: t0,
+        minutes: w.minutes,
+        mix: w.mix,
+        busy: w.busy,
+        processEffect: s.processEffect,
+        service: s.service(run),
+        version: "1.0",
+        hosts: [...hosts("a", w.hostsPerSide), ...hosts("b", w.hostsPerSide)],
+        seed: 10_000 + run,
+      }),
     );
   }
 }
@@ -65,8 +75,17 @@ async function measureAa(client: QueryClient, s: Scenario, range: { startUnixMs:
   let covered = 0;
   for (let run = 0; run < RUNS; run++) {
     let any = false;
-    for (const [name, sort] of [["self", SortBy.SELF], ["total", SortBy.TOTAL]] as const) {
-      const d = await client.diffTopFunctions({ baseSelector: `{service="${s.service(run)}", host=~"a-.*"}`, selector: `{service="${s.service(run)}", host=~"b-.*"}`, range, sort, limit: 1000 });
+    for (const [name, sort] of [
+      ["self", SortBy.SELF],
+      ["total", SortBy.TOTAL],
+    ] as const) {
+      const d = await client.diffTopFunctions({
+        baseSelector: `{service="${s.service(run)}", host=~"a-.*"}`,
+        selector: `{service="${s.service(run)}", host=~"b-.*"}`,
+        range,
+        sort,
+        limit: 1000,
+      });
       if ((d.statistics?.functionsSignificant ?? 0) > 0) {
         findings[name]++;
         any = true;
@@ -79,8 +98,12 @@ async function measureAa(client: QueryClient, s: Scenario, range: { startUnixMs:
     }
     if (any) findings.either++;
   }
-  console.log(`\n${s.name}, ${String(RUNS)} runs (${String(s.hosts[0])}–${String(s.hosts[1])} processes per side, 5–30 minutes, load 0.1–0.9, each run its own request mix):`);
-  console.log(`  runs with any significant function, ranked by self: ${String(findings.self)} (${pct(findings.self, RUNS)}), by total: ${String(findings.total)} (${pct(findings.total, RUNS)}), by either: ${String(findings.either)} (${pct(findings.either, RUNS)})   (goal ≤ 5 %)`);
+  console.log(
+    `\n${s.name}, ${String(RUNS)} runs (${String(s.hosts[0])}–${String(s.hosts[1])} processes per side, 5–30 minutes, load 0.1–0.9, each run its own request mix):`,
+  );
+  console.log(
+    `  runs with any significant function, ranked by self: ${String(findings.self)} (${pct(findings.self, RUNS)}), by total: ${String(findings.total)} (${pct(findings.total, RUNS)}), by either: ${String(findings.either)} (${pct(findings.either, RUNS)})   (goal ≤ 5 %)`,
+  );
   console.log(`  95 % intervals containing 0: ${String(covered)} of ${String(tests)} tested functions (${pct(covered, tests)})`);
 }
 
@@ -90,8 +113,18 @@ try {
   const t0 = Math.floor(Date.now() / MINUTE) * MINUTE - 40 * MINUTE;
   const scenarios: Scenario[] = [
     { name: "A/A, every process the same mix", service: (r) => `aa-${String(r)}`, hosts: [2, 8], processEffect: 0 },
-    { name: "A/A, each process its own mix (CV 10 %), 5–8 processes: clustered by process", service: (r) => `ap-${String(r)}`, hosts: [5, 8], processEffect: 0.1 },
-    { name: "A/A, each process its own mix (CV 10 %), 2–4 processes: too few to cluster (the known limit)", service: (r) => `aq-${String(r)}`, hosts: [2, 4], processEffect: 0.1 },
+    {
+      name: "A/A, each process its own mix (CV 10 %), 5–8 processes: clustered by process",
+      service: (r) => `ap-${String(r)}`,
+      hosts: [5, 8],
+      processEffect: 0.1,
+    },
+    {
+      name: "A/A, each process its own mix (CV 10 %), 2–4 processes: too few to cluster (the known limit)",
+      service: (r) => `aq-${String(r)}`,
+      hosts: [2, 4],
+      processEffect: 0.1,
+    },
   ];
   const started = performance.now();
   for (const s of scenarios) await writeAa(store, s, t0);
@@ -111,12 +144,19 @@ try {
   for (const s of scenarios) await measureAa(client, s, range);
   const ranks = new Map<string, number>();
   for (let run = 0; run < RUNS; run++) {
-    const p = await client.diffTopFunctions({ baseSelector: `{service="pl-${String(run)}", version="1.0"}`, selector: `{service="pl-${String(run)}", version="2.0"}`, range, limit: 1000 });
+    const p = await client.diffTopFunctions({
+      baseSelector: `{service="pl-${String(run)}", version="1.0"}`,
+      selector: `{service="pl-${String(run)}", version="2.0"}`,
+      range,
+      limit: 1000,
+    });
     const at = p.regressions.findIndex((f) => f.function === "compute_prices");
     const key = at === -1 ? "absent" : p.regressions[at]?.significant === true ? `rank ${String(at + 1)}` : `rank ${String(at + 1)}, not significant`;
     ranks.set(key, (ranks.get(key) ?? 0) + 1);
   }
-  console.log(`\nplanted 2× regression of compute_prices (25 % of the time), ${String(RUNS)} runs (2–8 processes per side), rank among regressions by self time:`);
+  console.log(
+    `\nplanted 2× regression of compute_prices (25 % of the time), ${String(RUNS)} runs (2–8 processes per side), rank among regressions by self time:`,
+  );
   for (const [k, n] of [...ranks].sort()) console.log(`  ${k}: ${String(n)} (${pct(n, RUNS)})`);
   client.close();
   await api.stop();

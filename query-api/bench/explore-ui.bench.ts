@@ -66,7 +66,10 @@ try {
     console.log(`reusing the dataset in ${dir} (its 24 h end at ${new Date(data.endMs).toISOString()})`);
   }
 
-  const api = await startQueryApi({ host: "127.0.0.1", port: 0, httpListen: "127.0.0.1:0", deadline: 600_000 }, { store, logger: createLogger({ level: "warn" }) });
+  const api = await startQueryApi(
+    { host: "127.0.0.1", port: 0, httpListen: "127.0.0.1:0", deadline: 600_000 },
+    { store, logger: createLogger({ level: "warn" }) },
+  );
   const client = createQueryClient(api.address, { deadlineMs: 600_000 });
   const range = { startUnixMs: BigInt(data.startMs), endUnixMs: BigInt(data.endMs) };
   const url = `${api.httpUrl ?? ""}/explore?${new URLSearchParams({ q: SELECTOR, from: String(data.startMs), to: String(data.endMs) }).toString()}`;
@@ -128,18 +131,25 @@ try {
   const u = median(ui.map((t) => t.firstFlameMs));
   console.log(`\n${SELECTOR}, 24 h (${String(ROWS)} raw rows), median of ${String(RUNS)} alternating runs after a warm-up`);
   console.log(`FlameGraph over gRPC (floor)                          ${g.toFixed(0).padStart(6)} ms   runs: ${grpc.map((v) => v.toFixed(0)).join(" ")}`);
-  console.log(`Explore page: navigation → flame graph drawn          ${u.toFixed(0).padStart(6)} ms   runs: ${ui.map((v) => v.firstFlameMs.toFixed(0)).join(" ")}`);
+  console.log(
+    `Explore page: navigation → flame graph drawn          ${u.toFixed(0).padStart(6)} ms   runs: ${ui.map((v) => v.firstFlameMs.toFixed(0)).join(" ")}`,
+  );
   const at = (f: (t: PageTiming) => number): string => median(ui.map(f)).toFixed(0).padStart(6);
   console.log(`  page (HTML): first byte                             ${at((t) => t.htmlFirstMs)} ms after navigation`);
   console.log(`  page (HTML) received                                ${at((t) => t.htmlMs)} ms after navigation`);
   console.log(`  page parsed (the inline answer readable)            ${at((t) => t.htmlParsedMs)} ms after navigation`);
   const inline = ui.filter((t) => t.requestStartMs === 0).length;
-  if (inline > 0) console.log(`  (${String(inline)} of ${String(ui.length)} pages came with the flame graph inside: no FlameGraph request; the HTML's end is the answer's)`);
+  if (inline > 0)
+    console.log(`  (${String(inline)} of ${String(ui.length)} pages came with the flame graph inside: no FlameGraph request; the HTML's end is the answer's)`);
   console.log(`  FlameGraph request sent (by the preload script)    ${at((t) => t.requestStartMs)} ms after navigation`);
   console.log(`  app script loaded (its first line runs)             ${at((t) => t.appLoadedMs)} ms`);
   console.log(`  app script started (builds the page)                ${at((t) => t.appStartMs)} ms`);
-  console.log(`  FlameGraph answer in (Connect, binary)              ${at((t) => t.requestEndMs)} ms   (request ${at((t) => t.requestEndMs - t.requestStartMs)} ms: waiting ${at((t) => t.waitMs)} ms, download ${at((t) => t.downloadMs)} ms, ${(median(ui.map((t) => t.responseBytes)) / 1024).toFixed(0)} KiB)`);
-  console.log(`  flame graph drawn (decode, layout, draw after both) ${at((t) => t.firstFlameMs - Math.max(t.requestStartMs === 0 ? t.htmlMs : t.requestEndMs, t.appStartMs))} ms after the later of the two (the page's end when the answer came inside)`);
+  console.log(
+    `  FlameGraph answer in (Connect, binary)              ${at((t) => t.requestEndMs)} ms   (request ${at((t) => t.requestEndMs - t.requestStartMs)} ms: waiting ${at((t) => t.waitMs)} ms, download ${at((t) => t.downloadMs)} ms, ${(median(ui.map((t) => t.responseBytes)) / 1024).toFixed(0)} KiB)`,
+  );
+  console.log(
+    `  flame graph drawn (decode, layout, draw after both) ${at((t) => t.firstFlameMs - Math.max(t.requestStartMs === 0 ? t.htmlMs : t.requestEndMs, t.appStartMs))} ms after the later of the two (the page's end when the answer came inside)`,
+  );
   const a = median(inApp);
   console.log(`Explore page, a new selection in the open page → drawn ${a.toFixed(0).padStart(6)} ms   runs: ${inApp.map((v) => v.toFixed(0)).join(" ")}`);
   console.log(`ratio UI / gRPC, opening the page                     ${(u / g).toFixed(2)}   (goal ≤ 1.20)`);

@@ -97,7 +97,9 @@ try {
     console.log(`${name.padEnd(44)} ${v.toFixed(0).padStart(7)} ms   floor ${f.toFixed(0).padStart(7)} ms   ratio ${(v / f).toFixed(2)}`);
   };
 
-  console.log(`\nmedian of ${String(RUNS)} runs, each alternated with its floor after ${String(WARMUP)} warm-up calls of both, through gRPC; floor = raw GROUP BY stack_id for the same selection`);
+  console.log(
+    `\nmedian of ${String(RUNS)} runs, each alternated with its floor after ${String(WARMUP)} warm-up calls of both, through gRPC; floor = raw GROUP BY stack_id for the same selection`,
+  );
   console.log("benchmark".padEnd(44), "figure".padStart(10), "       floor".padStart(13), "  ratio");
   await bench("flame graph, one service, 1 h (raw)", () => client.flameGraph({ selector: '{service="svc3"}', range: hour }), floor("service = 'svc3'", hour));
   await bench("flame graph, one service, 24 h", () => client.flameGraph({ selector: '{service="svc3"}', range: day }), floor("service = 'svc3'", day));
@@ -115,7 +117,8 @@ try {
   );
   await bench(
     "  … ranked by total time",
-    () => client.diffTopFunctions({ baseSelector: '{service="svc3", version="1.0"}', selector: '{service="svc3", version="1.1"}', range: day, sort: SortBy.TOTAL }),
+    () =>
+      client.diffTopFunctions({ baseSelector: '{service="svc3", version="1.0"}', selector: '{service="svc3", version="1.1"}', range: day, sort: SortBy.TOTAL }),
     floor("service = 'svc3' AND version = '1.1'", day),
   );
   await bench(
@@ -131,7 +134,9 @@ try {
   const withIntervals = rows.find((r) => r[0].startsWith("diff top functions with intervals, one service, 24 h"))?.[1] ?? NaN;
   const byTotal = rows.find((r) => r[0].includes("ranked by total"))?.[1] ?? NaN;
   console.log(`\ndiff / one-service flame graph (24 h): ${(diff / flame).toFixed(2)} (goal ≤ 2)`);
-  console.log(`diff with intervals / one-service flame graph (24 h): ${(withIntervals / flame).toFixed(2)} by self, ${(byTotal / flame).toFixed(2)} by total (goal ≤ 3)`);
+  console.log(
+    `diff with intervals / one-service flame graph (24 h): ${(withIntervals / flame).toFixed(2)} by self, ${(byTotal / flame).toFixed(2)} by total (goal ≤ 3)`,
+  );
   console.log(`fleet-wide 24 h flame graph: ${fleet.toFixed(0)} ms (goal < 1000 ms)`);
   client.close();
   await api.stop();

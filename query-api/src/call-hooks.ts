@@ -33,16 +33,27 @@ function tokenMatches(header: unknown, token: string): boolean {
 }
 
 /** The call context: aborted at the earlier of the client's deadline and the server's cap, or when the client cancels. */
-function openCall(running: Set<AbortController>, deadlineMs: number, call: ServerCall, method: string, extraMs: number): { context: CallContext; done: () => void } {
+function openCall(
+  running: Set<AbortController>,
+  deadlineMs: number,
+  call: ServerCall,
+  method: string,
+  extraMs: number,
+): { context: CallContext; done: () => void } {
   const controller = new AbortController();
   running.add(controller);
   const clientDeadline = call.getDeadline();
   const clientMs = clientDeadline instanceof Date ? clientDeadline.getTime() : clientDeadline;
   const capMs = deadlineMs + extraMs;
   const deadline = Math.min(Number.isFinite(clientMs) ? clientMs : Infinity, Date.now() + capMs);
-  const timer = setTimeout(() => {
-    controller.abort(new FleetprofError(ErrorCode.DeadlineExceeded, `the call ran past its deadline (at most ${String(capMs)}ms on this server, option deadline)`));
-  }, Math.max(0, deadline - Date.now()));
+  const timer = setTimeout(
+    () => {
+      controller.abort(
+        new FleetprofError(ErrorCode.DeadlineExceeded, `the call ran past its deadline (at most ${String(capMs)}ms on this server, option deadline)`),
+      );
+    },
+    Math.max(0, deadline - Date.now()),
+  );
   const onCancel = (): void => controller.abort(new FleetprofError(ErrorCode.Cancelled, "the client cancelled the call"));
   call.on("cancelled", onCancel);
   return {
@@ -60,7 +71,10 @@ export function createCallHooks({ token, deadlineMs, log }: CallHookOptions): Se
   const running = new Set<AbortController>();
   const authorize = (context: Pick<CallContext, "metadata">): void => {
     if (token !== undefined && !tokenMatches(context.metadata.get("authorization")[0], token)) {
-      throw new FleetprofError(ErrorCode.Unauthenticated, "this server needs a bearer token: send `authorization: Bearer <token>` (fleetprof --token, grpcurl -H)");
+      throw new FleetprofError(
+        ErrorCode.Unauthenticated,
+        "this server needs a bearer token: send `authorization: Bearer <token>` (fleetprof --token, grpcurl -H)",
+      );
     }
   };
   const hooks: CallHooks = {

@@ -75,10 +75,20 @@ interface GrpcServices {
 
 /** QueryService, health and reflection (v1 and v1alpha) on `server`; returns the health service (the stop marks it down). */
 function addGrpcServices(server: Server, { queryService, capture, calls, captureExtraMs }: GrpcServices): HealthService {
-  const served = [QueryService.typeName, grpcHealthV1.Health.typeName, grpcReflectionV1.ServerReflection.typeName, grpcReflectionV1alpha.ServerReflection.typeName];
+  const served = [
+    QueryService.typeName,
+    grpcHealthV1.Health.typeName,
+    grpcReflectionV1.ServerReflection.typeName,
+    grpcReflectionV1alpha.ServerReflection.typeName,
+  ];
   const health = new HealthService([QueryService.typeName]);
   const reflection = new ReflectionService(
-    [file_fleetprof_v1_query, grpcHealthV1.file_grpc_health_v1_health, grpcReflectionV1.file_grpc_reflection_v1_reflection, grpcReflectionV1alpha.file_grpc_reflection_v1alpha_reflection],
+    [
+      file_fleetprof_v1_query,
+      grpcHealthV1.file_grpc_health_v1_health,
+      grpcReflectionV1.file_grpc_reflection_v1_reflection,
+      grpcReflectionV1alpha.file_grpc_reflection_v1alpha_reflection,
+    ],
     served,
   );
   /** Reflection calls need the token too (grpcurl -H sends it with reflection requests). */
@@ -117,7 +127,11 @@ async function bindGrpc(server: Server, bindAddress: string, credentials: Server
       server.bindAsync(bindAddress, credentials, (err, p) => (err === null ? resolve(p) : reject(err)));
     });
   } catch (err) {
-    throw new FleetprofError(ErrorCode.Unavailable, `cannot listen on ${bindAddress}: ${errorMessage(err)} (is another process using the port? choose one with --port)`, { cause: err });
+    throw new FleetprofError(
+      ErrorCode.Unavailable,
+      `cannot listen on ${bindAddress}: ${errorMessage(err)} (is another process using the port? choose one with --port)`,
+      { cause: err },
+    );
   }
 }
 
@@ -172,7 +186,14 @@ export async function startQueryApi(partial: Partial<QueryApiConfig> = {}, optio
   const credentials = credentialsFor(config);
   const { store, owned } = await openReadTarget(config, options);
   const token = config.token === undefined || config.token === "" ? undefined : config.token;
-  const limits = { maxRangeMs: config.maxRange, maxNodes: config.maxNodes, defaultNodes: config.defaultNodes, maxStacks: config.maxStacks, deadlineMs: config.deadline, maxQueryMemoryBytes: config.maxQueryMemoryMib * 1024 * 1024 };
+  const limits = {
+    maxRangeMs: config.maxRange,
+    maxNodes: config.maxNodes,
+    defaultNodes: config.defaultNodes,
+    maxStacks: config.maxStacks,
+    deadlineMs: config.deadline,
+    maxQueryMemoryBytes: config.maxQueryMemoryMib * 1024 * 1024,
+  };
   // Shared by every transport: each call of QueryService takes a slot here.
   const admissions = createAdmissions(config);
   const calls = createCallHooks({ token, deadlineMs: limits.deadlineMs, log });
@@ -195,13 +216,25 @@ export async function startQueryApi(partial: Partial<QueryApiConfig> = {}, optio
     throw err;
   });
   const httpListen = partial.httpListen ?? "";
-  const tls = config.tlsCert === undefined || config.tlsKey === undefined ? undefined : { cert: readFileSync(config.tlsCert), key: readFileSync(config.tlsKey) };
+  const tls =
+    config.tlsCert === undefined || config.tlsKey === undefined ? undefined : { cert: readFileSync(config.tlsCert), key: readFileSync(config.tlsKey) };
   const routes = connectRoutes(QueryService, queryService, capture, calls.hooks, captureExtraMs);
-  const http = httpListen === "" ? undefined : await startHttpServer({ listen: httpListen, routes, uiDir: UI_DIR, inlineFlame: inlineFlameStarter(queryService, calls.hooks), allowOrigins: config.httpAllowOrigins, tls, log }).catch(async (err: unknown) => {
-    server.forceShutdown();
-    await close();
-    throw err;
-  });
+  const http =
+    httpListen === ""
+      ? undefined
+      : await startHttpServer({
+          listen: httpListen,
+          routes,
+          uiDir: UI_DIR,
+          inlineFlame: inlineFlameStarter(queryService, calls.hooks),
+          allowOrigins: config.httpAllowOrigins,
+          tls,
+          log,
+        }).catch(async (err: unknown) => {
+          server.forceShutdown();
+          await close();
+          throw err;
+        });
   const address = `${config.host === "0.0.0.0" || config.host === "::" ? "127.0.0.1" : config.host}:${String(port)}`;
   log.info({ address, tls: config.tlsCert !== undefined, auth: token !== undefined, nats: config.natsUrl !== undefined }, "query API listening");
   const stop = stopper({ server, health, http, running: calls.running, close, graceMs: config.shutdownGrace, log });

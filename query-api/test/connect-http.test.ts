@@ -26,7 +26,10 @@ beforeAll(async () => {
   ingested = await ingestWorkload();
   const logger = createLogger({ level: "silent" });
   api = await startQueryApi({ host: "127.0.0.1", port: 0, httpListen: "127.0.0.1:0" }, { store: ingested.store, logger });
-  guarded = await startQueryApi({ host: "127.0.0.1", port: 0, httpListen: "127.0.0.1:0", token: TOKEN, httpAllowOrigins: "https://ops.example" }, { store: ingested.store, logger });
+  guarded = await startQueryApi(
+    { host: "127.0.0.1", port: 0, httpListen: "127.0.0.1:0", token: TOKEN, httpAllowOrigins: "https://ops.example" },
+    { store: ingested.store, logger },
+  );
   grpc = createQueryClient(api.address);
 }, 120_000);
 
@@ -40,13 +43,27 @@ afterAll(async () => {
 const range = () => ({ startUnixMs: String(ingested.startMs), endUnixMs: String(ingested.endMs) });
 const url = (server: QueryApi, path: string): string => `${server.httpUrl ?? ""}${path}`;
 
-async function postJson(server: QueryApi, method: string, body: unknown, headers: Record<string, string> = {}): Promise<{ status: number; headers: Headers; json: Record<string, unknown> }> {
-  const res = await fetch(url(server, `/fleetprof.v1.QueryService/${method}`), { method: "POST", headers: { "content-type": "application/json", ...headers }, body: JSON.stringify(body) });
+async function postJson(
+  server: QueryApi,
+  method: string,
+  body: unknown,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; headers: Headers; json: Record<string, unknown> }> {
+  const res = await fetch(url(server, `/fleetprof.v1.QueryService/${method}`), {
+    method: "POST",
+    headers: { "content-type": "application/json", ...headers },
+    body: JSON.stringify(body),
+  });
   return { status: res.status, headers: res.headers, json: (await res.json()) as Record<string, unknown> };
 }
 
 /** A raw HTTP/1.1 request: paths and Host headers that fetch would normalise or refuse. */
-function raw(server: QueryApi, path: string, headers: Record<string, string> = {}, method = "GET"): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: string }> {
+function raw(
+  server: QueryApi,
+  path: string,
+  headers: Record<string, string> = {},
+  method = "GET",
+): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: string }> {
   const u = new URL(server.httpUrl ?? "");
   return new Promise((resolve, reject) => {
     const req = request({ host: u.hostname, port: u.port, path, method, headers }, (res) => {
@@ -71,7 +88,7 @@ function envelope(json: unknown): Uint8Array<ArrayBuffer> {
 
 function unenvelope(bytes: Uint8Array): { flags: number; json: Record<string, unknown> }[] {
   const out: { flags: number; json: Record<string, unknown> }[] = [];
-  for (let at = 0; at < bytes.length; ) {
+  for (let at = 0; at < bytes.length;) {
     const len = new DataView(bytes.buffer, bytes.byteOffset + at + 1, 4).getUint32(0);
     out.push({ flags: bytes[at] ?? 0, json: JSON.parse(new TextDecoder().decode(bytes.subarray(at + 5, at + 5 + len))) as Record<string, unknown> });
     at += 5 + len;
@@ -88,13 +105,24 @@ describe("Connect protocol on --http-listen", () => {
     expect(json["services"]).toEqual([expect.objectContaining({ name: WORKLOAD.service, versions: ["1.0", "2.0"], hosts: 2, samples: String(total) })]);
 
     const top = await postJson(api, "TopFunctions", { selector: `{service="shop", version="2.0"}`, range: range(), limit: 1 });
-    const viaGrpc = await grpc.topFunctions({ selector: `{service="shop", version="2.0"}`, range: { startUnixMs: BigInt(ingested.startMs), endUnixMs: BigInt(ingested.endMs) }, limit: 1 });
+    const viaGrpc = await grpc.topFunctions({
+      selector: `{service="shop", version="2.0"}`,
+      range: { startUnixMs: BigInt(ingested.startMs), endUnixMs: BigInt(ingested.endMs) },
+      limit: 1,
+    });
     expect(top.json["functions"]).toEqual([expect.objectContaining({ function: "alpha", self: String(viaGrpc.functions[0]?.self) })]);
   });
 
   it("answers binary calls with exactly the gRPC message", async () => {
-    const req = create(FlameGraphRequestSchema, { selector: `{service="shop"}`, range: { startUnixMs: BigInt(ingested.startMs), endUnixMs: BigInt(ingested.endMs) } });
-    const res = await fetch(url(api, "/fleetprof.v1.QueryService/FlameGraph"), { method: "POST", headers: { "content-type": "application/proto" }, body: toBinary(FlameGraphRequestSchema, req).slice() });
+    const req = create(FlameGraphRequestSchema, {
+      selector: `{service="shop"}`,
+      range: { startUnixMs: BigInt(ingested.startMs), endUnixMs: BigInt(ingested.endMs) },
+    });
+    const res = await fetch(url(api, "/fleetprof.v1.QueryService/FlameGraph"), {
+      method: "POST",
+      headers: { "content-type": "application/proto" },
+      body: toBinary(FlameGraphRequestSchema, req).slice(),
+    });
     expect(res.status).toBe(200);
     const viaConnect = fromBinary(FlameGraphResponseSchema, new Uint8Array(await res.arrayBuffer()));
     const viaGrpc = await grpc.flameGraph(req);
@@ -159,7 +187,13 @@ describe("web UI files", () => {
   });
 
   it("never serves a file outside the UI's folder", async () => {
-    for (const path of ["/../../../../etc/passwd", "/%2e%2e/%2e%2e/%2e%2e/%2e%2e/etc/passwd", "/assets/..%2f..%2f..%2f..%2f..%2fetc%2fpasswd", "/..%5c..%5cetc%5cpasswd", "/%00"]) {
+    for (const path of [
+      "/../../../../etc/passwd",
+      "/%2e%2e/%2e%2e/%2e%2e/%2e%2e/etc/passwd",
+      "/assets/..%2f..%2f..%2f..%2f..%2fetc%2fpasswd",
+      "/..%5c..%5cetc%5cpasswd",
+      "/%00",
+    ]) {
       const r = await raw(api, path);
       expect(r.status, path).toBe(404);
       expect(r.body, path).not.toContain("root:");
@@ -198,11 +232,27 @@ describe("CORS", () => {
 describe("TLS", () => {
   it("serves HTTPS with the server's certificate when --tls-cert is set", async () => {
     const dir = tempDir("fleetprof-http-tls-");
-    execFileSync("openssl", [
-      "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=localhost",
-      "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1",
-      "-keyout", join(dir, "key.pem"), "-out", join(dir, "cert.pem"),
-    ], { stdio: "pipe" });
+    execFileSync(
+      "openssl",
+      [
+        "req",
+        "-x509",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-days",
+        "1",
+        "-subj",
+        "/CN=localhost",
+        "-addext",
+        "subjectAltName=DNS:localhost,IP:127.0.0.1",
+        "-keyout",
+        join(dir, "key.pem"),
+        "-out",
+        join(dir, "cert.pem"),
+      ],
+      { stdio: "pipe" },
+    );
     const tls = await startQueryApi(
       { host: "127.0.0.1", port: 0, httpListen: "127.0.0.1:0", tlsCert: join(dir, "cert.pem"), tlsKey: join(dir, "key.pem") },
       { store: ingested.store, logger: createLogger({ level: "silent" }) },
@@ -212,7 +262,14 @@ describe("TLS", () => {
       const u = new URL(tls.httpUrl ?? "");
       const body = await new Promise<string>((resolve, reject) => {
         const req = httpsRequest(
-          { host: u.hostname, port: u.port, path: "/fleetprof.v1.QueryService/ListServices", method: "POST", ca: readFileSync(join(dir, "cert.pem")), headers: { "content-type": "application/json" } },
+          {
+            host: u.hostname,
+            port: u.port,
+            path: "/fleetprof.v1.QueryService/ListServices",
+            method: "POST",
+            ca: readFileSync(join(dir, "cert.pem")),
+            headers: { "content-type": "application/json" },
+          },
           (res) => {
             let text = "";
             res.setEncoding("utf8");

@@ -53,7 +53,16 @@ beforeAll(async () => {
     // A/A: one version on two sets of hosts; planted: compute_prices (25 % of the time) doubled
     batches.push(...fleet({ service: `aa-${String(run)}`, version: "1.0", hosts: [...hosts("a", 3), ...hosts("b", 3)], minutes: 10, seed: 100 + run }));
     batches.push(...fleet({ service: `pl-${String(run)}`, version: "1.0", hosts: hosts("p", 3), minutes: 10, seed: 200 + run }));
-    batches.push(...fleet({ service: `pl-${String(run)}`, version: "2.0", hosts: hosts("q", 3), minutes: 10, seed: 300 + run, scale: { "main;serve;handle_request;compute_prices": 2 } }));
+    batches.push(
+      ...fleet({
+        service: `pl-${String(run)}`,
+        version: "2.0",
+        hosts: hosts("q", 3),
+        minutes: 10,
+        seed: 300 + run,
+        scale: { "main;serve;handle_request;compute_prices": 2 },
+      }),
+    );
   }
   await store.writeBatches(batches);
   api = await startQueryApi({ host: "127.0.0.1", port: 0 }, { store, logger: createLogger({ level: "silent" }) });
@@ -100,7 +109,13 @@ describe("diff statistics through the query API", () => {
     let withFindings = 0;
     for (let run = 0; run < RUNS; run++) {
       for (const sort of [SortBy.SELF, SortBy.TOTAL]) {
-        const d = await client.diffTopFunctions({ baseSelector: `{service="aa-${String(run)}", host=~"a-.*"}`, selector: `{service="aa-${String(run)}", host=~"b-.*"}`, range, sort, limit: 100 });
+        const d = await client.diffTopFunctions({
+          baseSelector: `{service="aa-${String(run)}", host=~"a-.*"}`,
+          selector: `{service="aa-${String(run)}", host=~"b-.*"}`,
+          range,
+          sort,
+          limit: 100,
+        });
         expect(d.statistics?.functionsTested).toBeGreaterThan(10);
         if ((d.statistics?.functionsSignificant ?? 0) > 0) {
           withFindings++;
@@ -113,7 +128,11 @@ describe("diff statistics through the query API", () => {
 
   it("finds a planted 2× regression of a function with 25 % of the time, significant and ranked first, in every run", async () => {
     for (let run = 0; run < RUNS; run++) {
-      const d = await client.diffTopFunctions({ baseSelector: `{service="pl-${String(run)}", version="1.0"}`, selector: `{service="pl-${String(run)}", version="2.0"}`, range });
+      const d = await client.diffTopFunctions({
+        baseSelector: `{service="pl-${String(run)}", version="1.0"}`,
+        selector: `{service="pl-${String(run)}", version="2.0"}`,
+        range,
+      });
       expect(d.regressions[0], `run ${String(run)}`).toMatchObject({ function: "compute_prices", significant: true });
       expect(d.regressions[0]?.baseSelfShare).toBeGreaterThan(0.2);
     }

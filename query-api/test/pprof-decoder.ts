@@ -34,14 +34,25 @@ function messages(r: BinaryReader, onField: (field: number, wt: WireType, r: Bin
 
 export function decodePprof(gz: Uint8Array): DecodedProfile {
   const bytes = gunzipSync(gz);
-  const p: DecodedProfile = { sampleType: [], samples: [], locations: new Map(), functions: new Map(), strings: [], timeNanos: 0n, durationNanos: 0n, period: 0n };
+  const p: DecodedProfile = {
+    sampleType: [],
+    samples: [],
+    locations: new Map(),
+    functions: new Map(),
+    strings: [],
+    timeNanos: 0n,
+    durationNanos: 0n,
+    period: 0n,
+  };
   const rawTypes: [bigint, bigint][] = [];
   const rawFunctions: [bigint, bigint, bigint, bigint][] = [];
   messages(new BinaryReader(bytes), (field, wt, r) => {
     switch (field) {
       case 1: {
         const t: [bigint, bigint] = [0n, 0n];
-        messages(new BinaryReader(r.bytes()), (f, _w, rr) => (f === 1 ? ((t[0] = BigInt(rr.int64())), true) : f === 2 ? ((t[1] = BigInt(rr.int64())), true) : false));
+        messages(new BinaryReader(r.bytes()), (f, _w, rr) =>
+          f === 1 ? ((t[0] = BigInt(rr.int64())), true) : f === 2 ? ((t[1] = BigInt(rr.int64())), true) : false,
+        );
         rawTypes.push(t);
         return true;
       }
@@ -64,7 +75,9 @@ export function decodePprof(gz: Uint8Array): DecodedProfile {
           else if (f === 4) {
             let fid = 0n;
             let line = 0n;
-            messages(new BinaryReader(rr.bytes()), (lf, _lw, lr) => (lf === 1 ? ((fid = BigInt(lr.uint64())), true) : lf === 2 ? ((line = BigInt(lr.int64())), true) : false));
+            messages(new BinaryReader(rr.bytes()), (lf, _lw, lr) =>
+              lf === 1 ? ((fid = BigInt(lr.uint64())), true) : lf === 2 ? ((line = BigInt(lr.int64())), true) : false,
+            );
             loc.functionIds.push(fid);
             loc.lines.push(line);
           } else return false;
@@ -75,7 +88,9 @@ export function decodePprof(gz: Uint8Array): DecodedProfile {
       }
       case 5: {
         const fn: [bigint, bigint, bigint, bigint] = [0n, 0n, 0n, 0n];
-        messages(new BinaryReader(r.bytes()), (f, _w, rr) => (f >= 1 && f <= 4 ? ((fn[f - 1] = f === 1 ? BigInt(rr.uint64()) : BigInt(rr.int64())), true) : false));
+        messages(new BinaryReader(r.bytes()), (f, _w, rr) =>
+          f >= 1 && f <= 4 ? ((fn[f - 1] = f === 1 ? BigInt(rr.uint64()) : BigInt(rr.int64())), true) : false,
+        );
         rawFunctions.push(fn);
         return true;
       }

@@ -40,7 +40,12 @@ describe("matchLabelSets", () => {
   });
 
   it("answers for many sets at once, in order, and matches a backtracking trap in linear time", async () => {
-    const sets = Array.from({ length: 3000 }, (_, i): LabelSet => ({ ...api, host: i % 2 === 0 ? `${"a".repeat(29 + (i % 7))}!` : "a".repeat(30), pid: i, labels: { note: "x".repeat(200) } }));
+    const sets = Array.from({ length: 3000 }, (_, i): LabelSet => ({
+      ...api,
+      host: i % 2 === 0 ? `${"a".repeat(29 + (i % 7))}!` : "a".repeat(30),
+      pid: i,
+      labels: { note: "x".repeat(200) },
+    }));
     const got = await matchLabelSets(store, selectorToFilter('{host=~"(a+)+$"}'), sets);
     expect(got).toEqual(sets.map((s) => !s.host.endsWith("!")));
   });

@@ -168,7 +168,9 @@ describe("query API over a known workload", () => {
     const lines = collapsed.trim().split("\n");
     expect(lines).toContain(`main (shop.py);handle (shop.py);alpha (shop.py) ${String(ingested.totals.v1 * 0.6)}`);
     expect(lines.reduce((s, l) => s + Number(l.slice(l.lastIndexOf(" ") + 1)), 0)).toBe(ingested.totals.v1);
-    const speedscope = JSON.parse(new TextDecoder().decode((await client.export({ selector: '{version="1.0"}', range: range(), format: ExportFormat.SPEEDSCOPE })).data)) as {
+    const speedscope = JSON.parse(
+      new TextDecoder().decode((await client.export({ selector: '{version="1.0"}', range: range(), format: ExportFormat.SPEEDSCOPE })).data),
+    ) as {
       profiles: { weights: number[] }[];
     };
     expect(speedscope.profiles[0]?.weights.reduce((a, b) => a + b, 0)).toBe(ingested.totals.v1);
@@ -211,10 +213,18 @@ describe("query API over a known workload", () => {
       health.close();
     }
     for (const version of ["v1", "v1alpha"] as const) {
-      const [list, symbol] = await reflectionCall(api.address, version, [{ case: "listServices", value: "" }, { case: "fileContainingSymbol", value: "fleetprof.v1.QueryService.FlameGraph" }]);
+      const [list, symbol] = await reflectionCall(api.address, version, [
+        { case: "listServices", value: "" },
+        { case: "fileContainingSymbol", value: "fleetprof.v1.QueryService.FlameGraph" },
+      ]);
       expect(list?.messageResponse.case).toBe("listServicesResponse");
       const names = list?.messageResponse.case === "listServicesResponse" ? list.messageResponse.value.service.map((s) => s.name) : [];
-      expect(names).toEqual(["fleetprof.v1.QueryService", "grpc.health.v1.Health", "grpc.reflection.v1.ServerReflection", "grpc.reflection.v1alpha.ServerReflection"]);
+      expect(names).toEqual([
+        "fleetprof.v1.QueryService",
+        "grpc.health.v1.Health",
+        "grpc.reflection.v1.ServerReflection",
+        "grpc.reflection.v1alpha.ServerReflection",
+      ]);
       if (symbol?.messageResponse.case !== "fileDescriptorResponse") throw new Error(`no descriptor: ${JSON.stringify(symbol?.messageResponse.case)}`);
       const file = fromBinary(FileDescriptorProtoSchema, symbol.messageResponse.value.fileDescriptorProto[0] ?? new Uint8Array());
       expect(file.name).toBe("fleetprof/v1/query.proto");

@@ -4,7 +4,17 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ErrorCode, FleetprofError } from "@fleetprof/common";
-import { clearDictionaryCache, MATCH_ALL, openStore, planRange, queryRows, readSeries, readStackProfile, type StackProfile, type Store } from "@fleetprof/store";
+import {
+  clearDictionaryCache,
+  MATCH_ALL,
+  openStore,
+  planRange,
+  queryRows,
+  readSeries,
+  readStackProfile,
+  type StackProfile,
+  type Store,
+} from "@fleetprof/store";
 import { tempDir } from "@fleetprof/test";
 import { selectorToFilter } from "../src/selector/index.js";
 import { batchOf } from "./fixtures.js";
@@ -101,7 +111,9 @@ describe("rollups", () => {
 
   it("cancels a query when its signal aborts (CANCELLED)", async () => {
     const controller = new AbortController();
-    const pending = queryRows(store, "SELECT sum(number) FROM numbers(1000000000000)", {}, { signal: controller.signal, timeoutMs: 2000 }).catch((e: unknown) => e);
+    const pending = queryRows(store, "SELECT sum(number) FROM numbers(1000000000000)", {}, { signal: controller.signal, timeoutMs: 2000 }).catch(
+      (e: unknown) => e,
+    );
     // the query runs for far longer than this: the abort lands while it runs
     setTimeout(() => controller.abort(), 100);
     const err = await pending;

@@ -18,7 +18,10 @@ afterAll(async () => {
 });
 
 async function ttlSeconds(store: Store, table: string): Promise<number> {
-  const [row] = await queryRows<[string]>(store, "SELECT create_table_query FROM system.tables WHERE database = {db:String} AND name = {t:String}", { db: store.database, t: table });
+  const [row] = await queryRows<[string]>(store, "SELECT create_table_query FROM system.tables WHERE database = {db:String} AND name = {t:String}", {
+    db: store.database,
+    t: table,
+  });
   return Number(/toIntervalSecond\((\d+)\)/.exec(row?.[0] ?? "")?.[1]);
 }
 

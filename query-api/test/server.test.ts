@@ -21,11 +21,27 @@ const tlsAddress = (): string => `localhost:${String(api.port)}`;
 beforeAll(async () => {
   store = await openStore(`chdb://${tempDir("fleetprof-auth-")}`);
   certDir = tempDir("fleetprof-tls-");
-  execFileSync("openssl", [
-    "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=localhost",
-    "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1",
-    "-keyout", join(certDir, "key.pem"), "-out", join(certDir, "cert.pem"),
-  ], { stdio: "pipe" });
+  execFileSync(
+    "openssl",
+    [
+      "req",
+      "-x509",
+      "-newkey",
+      "rsa:2048",
+      "-nodes",
+      "-days",
+      "1",
+      "-subj",
+      "/CN=localhost",
+      "-addext",
+      "subjectAltName=DNS:localhost,IP:127.0.0.1",
+      "-keyout",
+      join(certDir, "key.pem"),
+      "-out",
+      join(certDir, "cert.pem"),
+    ],
+    { stdio: "pipe" },
+  );
   api = await startQueryApi(
     { host: "127.0.0.1", port: 0, token: TOKEN, tlsCert: join(certDir, "cert.pem"), tlsKey: join(certDir, "key.pem") },
     { store, logger: createLogger({ level: "silent" }) },
@@ -93,13 +109,19 @@ describe("fleetprof query-api process", () => {
     const dir = tempDir("fleetprof-proc-");
     // The collector role creates the schema (one process per embedded data directory, so in a process of its own).
     const migrate = `import("@fleetprof/store").then((m) => m.openStore(process.argv[1])).then((s) => s.close())`;
-    const schema = spawnTracked(process.execPath, ["--conditions=@fleetprof/source", "--import", "tsx", "-e", migrate, "--", `chdb://${dir}`], { cwd: join(import.meta.dirname, "..") });
+    const schema = spawnTracked(process.execPath, ["--conditions=@fleetprof/source", "--import", "tsx", "-e", migrate, "--", `chdb://${dir}`], {
+      cwd: join(import.meta.dirname, ".."),
+    });
     expect(await schema.exited).toBe(0);
     const script = `import("@fleetprof/query-api").then((m) => m.runQueryApi(process.argv.slice(1))).then((code) => process.exit(code))`;
-    const child = spawnTracked(process.execPath, ["--conditions=@fleetprof/source", "--import", "tsx", "-e", script, "--", "--port", String(port), "--clickhouse-url", `chdb://${dir}`], {
-      cwd: join(import.meta.dirname, ".."),
-      env: { FLEETPROF_LOG_FORMAT: "json" },
-    });
+    const child = spawnTracked(
+      process.execPath,
+      ["--conditions=@fleetprof/source", "--import", "tsx", "-e", script, "--", "--port", String(port), "--clickhouse-url", `chdb://${dir}`],
+      {
+        cwd: join(import.meta.dirname, ".."),
+        env: { FLEETPROF_LOG_FORMAT: "json" },
+      },
+    );
     await child.waitFor(/query API listening/, 60_000);
     const health = createServiceClient(grpcHealthV1.Health, `127.0.0.1:${String(port)}`);
     try {
@@ -114,7 +136,9 @@ describe("fleetprof query-api process", () => {
 
   it("exits 2 with a message on a bad option", async () => {
     const script = `import("@fleetprof/query-api").then((m) => m.runQueryApi(process.argv.slice(1))).then((code) => process.exit(code))`;
-    const child = spawnTracked(process.execPath, ["--conditions=@fleetprof/source", "--import", "tsx", "-e", script, "--", "--max-nodes", "lots"], { cwd: join(import.meta.dirname, "..") });
+    const child = spawnTracked(process.execPath, ["--conditions=@fleetprof/source", "--import", "tsx", "-e", script, "--", "--max-nodes", "lots"], {
+      cwd: join(import.meta.dirname, ".."),
+    });
     expect(await child.exited).toBe(2);
     expect(child.stderr()).toMatch(/option max-nodes must be a number/);
   });

@@ -9,7 +9,17 @@ import { connect, headers } from "@nats-io/transport-node";
 import { create } from "@bufbuild/protobuf";
 import { collectorOptions, startCollector } from "@fleetprof/collector";
 import { createLogger, loadConfig } from "@fleetprof/common";
-import { ENCODING_HEADER, encodeBatch, FORMAT_HEADER, FORMAT_VERSION, ProfileMode, SAMPLE_BATCH_FORMAT, SampleBatchSchema, samplesSubject, type SampleBatch } from "@fleetprof/proto";
+import {
+  ENCODING_HEADER,
+  encodeBatch,
+  FORMAT_HEADER,
+  FORMAT_VERSION,
+  ProfileMode,
+  SAMPLE_BATCH_FORMAT,
+  SampleBatchSchema,
+  samplesSubject,
+  type SampleBatch,
+} from "@fleetprof/proto";
 import { isFrameTable, openStore, queryRows, type BatchInput, type FrameTable, type Store } from "@fleetprof/store";
 import { startNats, tempDir, waitUntil } from "@fleetprof/test";
 import { batchOf, type ProfileSpec } from "./fixtures.js";
@@ -53,7 +63,15 @@ export function workloadBatches(startMs: number): BatchInput[] {
 
 /** Frames are `shop.<fn>` so the fixture builder files them under shop.py; names drop the module. */
 function withFile(stacks: Record<string, number>): Record<string, number> {
-  return Object.fromEntries(Object.entries(stacks).map(([k, v]) => [k.split(";").map((f) => `shop:${f}`).join(";"), v]));
+  return Object.fromEntries(
+    Object.entries(stacks).map(([k, v]) => [
+      k
+        .split(";")
+        .map((f) => `shop:${f}`)
+        .join(";"),
+      v,
+    ]),
+  );
 }
 
 function sum(stacks: Record<string, number>): number {
@@ -75,7 +93,11 @@ export function toSampleBatch(b: BatchInput): SampleBatch {
       for (let i = 0; i < p.stacks.length; i++) {
         const from = p.stacks.start[i] as number;
         const to = p.stacks.start[i + 1] as number;
-        stacks.push({ frameIds: Array.from({ length: to - from }, (_, j) => p.stacks.frames[from + j] as number), thread: p.stacks.thread[i] as number, count: BigInt(p.stacks.count[i] as number) });
+        stacks.push({
+          frameIds: Array.from({ length: to - from }, (_, j) => p.stacks.frames[from + j] as number),
+          thread: p.stacks.thread[i] as number,
+          count: BigInt(p.stacks.count[i] as number),
+        });
       }
       return {
         pid: p.pid,
@@ -87,7 +109,9 @@ export function toSampleBatch(b: BatchInput): SampleBatch {
         sampleRateHz: 100,
         windowStartUnixMs: windowStart,
         windowEndUnixMs: windowStart + 10_000n,
-        strings: Array.isArray(p.strings) ? [...(p.strings as readonly string[])] : Array.from({ length: p.strings.length }, (_, i) => (p.strings as { get(i: number): string }).get(i)),
+        strings: Array.isArray(p.strings)
+          ? [...(p.strings as readonly string[])]
+          : Array.from({ length: p.strings.length }, (_, i) => (p.strings as { get(i: number): string }).get(i)),
         frames: isFrameTable(p.frames)
           ? Array.from({ length: p.frames.length }, (_, i) => {
               const d = (p.frames as FrameTable).data;

@@ -11,7 +11,19 @@ export { hashBytes, hashFrame, hashStack, hashString, hashStringToBigInt, u64Str
 export type { PreparedWrite, WriteBuilder } from "./write/writer.js";
 export { clickHouseFailureOf, permanentWriteError, type ClickHouseFailure } from "./write/write-error.js";
 export { RowBinaryWriter } from "./write/rowbinary.js";
-export { isFrameTable, stacksFromList, type BatchInput, type FrameInput, type FrameTable, type ProfileInput, type StackInput, type StacksInput, type StringTable, type WriteOptions, type WriteResult } from "./write/types.js";
+export {
+  isFrameTable,
+  stacksFromList,
+  type BatchInput,
+  type FrameInput,
+  type FrameTable,
+  type ProfileInput,
+  type StackInput,
+  type StacksInput,
+  type StringTable,
+  type WriteOptions,
+  type WriteResult,
+} from "./write/types.js";
 
 // Read API (query SQL) lives in ./read/ and is owned by the query API's needs.
 export * from "./read/index.js";

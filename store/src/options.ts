@@ -18,7 +18,12 @@ export const storeOptions = defineOptions({
   ...storeConnectionOptions,
   "raw-ttl": { type: "duration", doc: "how long raw samples are kept", default: 7 * 86_400_000, min: 3_600_000 },
   "rollup-1m-ttl": { type: "duration", doc: "how long the per-minute rollup is kept", default: 30 * 86_400_000, min: 3_600_000 },
-  "rollup-1h-ttl": { type: "duration", doc: "how long the per-hour rollup (and the frame and stack dictionaries) are kept", default: 365 * 86_400_000, min: 3_600_000 },
+  "rollup-1h-ttl": {
+    type: "duration",
+    doc: "how long the per-hour rollup (and the frame and stack dictionaries) are kept",
+    default: 365 * 86_400_000,
+    min: 3_600_000,
+  },
 });
 
 export type StoreConfig = ConfigOf<typeof storeOptions>;

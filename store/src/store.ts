@@ -139,7 +139,13 @@ function connectClient(target: StoreTarget, url: string): ClickHouseClient {
 }
 
 /** Migrates the schema (writers) or checks it exists (readers); closes the client when it cannot. */
-async function prepareSchema(client: ClickHouseClient, settings: StoreSettings, url: string, options: OpenStoreOptions, log: Logger | undefined): Promise<void> {
+async function prepareSchema(
+  client: ClickHouseClient,
+  settings: StoreSettings,
+  url: string,
+  options: OpenStoreOptions,
+  log: Logger | undefined,
+): Promise<void> {
   const { target, database, ttl, cluster } = settings;
   try {
     if (options.migrate !== false) await applyMigrations(client, { database, ttl, cluster, logger: log });

@@ -4,7 +4,19 @@
  * windows count as observed time, and samples come back per (host, pid, minute).
  */
 import { rows, tempDir } from "@fleetprof/test";
-import { MATCH_ALL, openStore, readCoverage, readReplicates, readSampling, replicatePlan, stacksFromList, type BatchInput, type SampleFilter, type ProfileInput, type Store } from "@fleetprof/store";
+import {
+  MATCH_ALL,
+  openStore,
+  readCoverage,
+  readReplicates,
+  readSampling,
+  replicatePlan,
+  stacksFromList,
+  type BatchInput,
+  type SampleFilter,
+  type ProfileInput,
+  type Store,
+} from "@fleetprof/store";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 const MINUTE = 60_000;
@@ -42,7 +54,11 @@ function window(pid: number, startMs: number, stacks: Record<string, number>, ex
 
 describe("window coverage and replicates", () => {
   let store: Store;
-  const window1 = { batchId: "c1", host: "h1", profiles: [window(10, T0, { "main;work": 400, "main;io": 100 }), window(10, T0 + 10_000, { "main;work": 300 })] } satisfies BatchInput;
+  const window1 = {
+    batchId: "c1",
+    host: "h1",
+    profiles: [window(10, T0, { "main;work": 400, "main;io": 100 }), window(10, T0 + 10_000, { "main;work": 300 })],
+  } satisfies BatchInput;
   // half-sampled window: 250 of 500 expected samples (py-spy started late) → 5 s observed
   const window2 = { batchId: "c2", host: "h1", profiles: [window(10, T0 + 20_000, { "main;work": 250 }, { expectedSamples: 500 })] } satisfies BatchInput;
   // an idle process: a window with no samples at all, another rate
@@ -80,7 +96,10 @@ describe("window coverage and replicates", () => {
     expect(at("h1", 11, 1)).toEqual({ observed: 10, samples: 200, seconds: 2, rates: [100] });
     expect(await readSampling(store, [{ filter: MATCH_ALL, coverageFilter: MATCH_ALL, window: range }])).toEqual([{ modes: ["cpu"], rates: [50, 100] }]);
     // the retried write found c1's rows stored and did not cover its windows again
-    const [n] = await rows<{ n: string }>(store.client, `SELECT count() AS n FROM ${store.db}.process_windows WHERE batch = (SELECT any(batch) FROM ${store.db}.samples WHERE pid = 10 AND time = toDateTime(${String(T0 / 1000)}))`);
+    const [n] = await rows<{ n: string }>(
+      store.client,
+      `SELECT count() AS n FROM ${store.db}.process_windows WHERE batch = (SELECT any(batch) FROM ${store.db}.samples WHERE pid = 10 AND time = toDateTime(${String(T0 / 1000)}))`,
+    );
     expect(Number(n?.n)).toBe(2);
   });
 
@@ -108,7 +127,14 @@ describe("window coverage and replicates", () => {
     // two processes on one host, one window in each of 7 hours (+ one 20 s into the range's last, partial minute)
     const batches: BatchInput[] = [];
     for (let h = 0; h < 7; h++) {
-      batches.push({ batchId: `long-${String(h)}`, host: "lh", profiles: [window(1, h0 + h * HOUR + 5 * MINUTE, { "main;a": 100 }, { service: "long" }), window(2, h0 + h * HOUR + 7 * MINUTE, { "main;b": 50 }, { service: "long" })] });
+      batches.push({
+        batchId: `long-${String(h)}`,
+        host: "lh",
+        profiles: [
+          window(1, h0 + h * HOUR + 5 * MINUTE, { "main;a": 100 }, { service: "long" }),
+          window(2, h0 + h * HOUR + 7 * MINUTE, { "main;b": 50 }, { service: "long" }),
+        ],
+      });
     }
     await store.writeBatches(batches);
     const filter: SampleFilter = { matchers: [{ label: "service", op: "=", value: "long" }] };
@@ -123,8 +149,14 @@ describe("window coverage and replicates", () => {
     expect(Array.from(c.bucket).sort()).toEqual(Array.from(r.bucket));
     expect(Array.from(c.observedSeconds)).toEqual(Array.from({ length: 7 }, () => 20));
     // hours come from the writer's hourly sums, which agree with the windows
-    const [hours] = await rows<{ w: string; s: string; n: string }>(store.client, `SELECT sum(windows) AS n, sum(window_ms) AS w, sum(samples) AS s FROM ${store.db}.process_windows_1h WHERE service = 'long'`);
-    const [windows] = await rows<{ w: string; s: string; n: string }>(store.client, `SELECT count() AS n, sum(window_ms) AS w, sum(samples) AS s FROM ${store.db}.process_windows WHERE service = 'long'`);
+    const [hours] = await rows<{ w: string; s: string; n: string }>(
+      store.client,
+      `SELECT sum(windows) AS n, sum(window_ms) AS w, sum(samples) AS s FROM ${store.db}.process_windows_1h WHERE service = 'long'`,
+    );
+    const [windows] = await rows<{ w: string; s: string; n: string }>(
+      store.client,
+      `SELECT count() AS n, sum(window_ms) AS w, sum(samples) AS s FROM ${store.db}.process_windows WHERE service = 'long'`,
+    );
     expect(hours).toEqual(windows);
     expect(Number(hours?.n)).toBe(14);
     // a short range reads processes per minute from raw samples

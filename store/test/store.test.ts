@@ -81,7 +81,9 @@ describe("store on embedded ClickHouse", () => {
     // the write reached its rows, then the process died before the ledger said complete
     const b = batch("interrupted", "api", "2.0", [41, 42], T0 + 7_200_000);
     await store.writeBatches([b]);
-    await store.client.command({ query: `ALTER TABLE ${store.db}.ingested_batches DELETE WHERE batch_id = 'interrupted' AND state = 1 SETTINGS mutations_sync = 2` });
+    await store.client.command({
+      query: `ALTER TABLE ${store.db}.ingested_batches DELETE WHERE batch_id = 'interrupted' AND state = 1 SETTINGS mutations_sync = 2`,
+    });
     const before = await sum(store, "samples", "service = 'api' AND version = '2.0'");
     expect(before).toBe(totalCount([b]));
     // published again (another message id: not a redelivery, nothing marks it uncertain)
@@ -103,17 +105,29 @@ describe("store on embedded ClickHouse", () => {
     w.u32(42);
     w.u32(Math.floor(Date.now() / 1000)); // last_seen: a past time would be expired by the TTL
     await store.insertRowBinary("frames", w.bytes());
-    const [f] = await rows<{ function: string; line: number }>(store.client, `SELECT function, line FROM ${store.db}.frames WHERE frame_id = {id:UInt64}`, { id: (7n << 32n) | 11n });
+    const [f] = await rows<{ function: string; line: number }>(store.client, `SELECT function, line FROM ${store.db}.frames WHERE frame_id = {id:UInt64}`, {
+      id: (7n << 32n) | 11n,
+    });
     expect(f).toEqual({ function: "handler", line: 42 });
     await expect(store.insertRowBinary("nope", w.bytes())).rejects.toThrow(/no table nope/);
   });
 
   it("writes one part per partition per write (rows of a batch land together or not at all)", async () => {
     await store.client.command({ query: `SYSTEM STOP MERGES ${store.db}.samples` });
-    const parts = async (): Promise<number> => Number((await rows<{ n: string }>(store.client, `SELECT count() AS n FROM system.parts WHERE database = 'fp_test' AND table = 'samples' AND active`))[0]?.n);
+    const parts = async (): Promise<number> =>
+      Number(
+        (await rows<{ n: string }>(store.client, `SELECT count() AS n FROM system.parts WHERE database = 'fp_test' AND table = 'samples' AND active`))[0]?.n,
+      );
     const p0 = await parts();
     const many: BatchInput[] = [];
-    for (let i = 0; i < 40; i++) many.push({ batchId: `big${String(i)}`, host: "h", profiles: Array.from({ length: 20 }, (_, j) => makeProfile({ service: "big", version: "1", pid: i * 100 + j, windowStartUnixMs: T0 + 5000, stacks: 300 })) });
+    for (let i = 0; i < 40; i++)
+      many.push({
+        batchId: `big${String(i)}`,
+        host: "h",
+        profiles: Array.from({ length: 20 }, (_, j) =>
+          makeProfile({ service: "big", version: "1", pid: i * 100 + j, windowStartUnixMs: T0 + 5000, stacks: 300 }),
+        ),
+      });
     const r = await store.writeBatches(many);
     expect(r.rows).toBe(40 * 20 * 300);
     expect(await parts()).toBe(p0 + 1);

@@ -100,14 +100,18 @@ describe("writes ClickHouse refuses", () => {
 
     const batches = `batch IN (SELECT batch FROM ${store.db}.ingested_batches WHERE batch_id LIKE 'split-%')`;
     expect(await scalar(store, `SELECT sum(count) AS n FROM ${store.db}.samples WHERE ${batches}`)).toBe(totalCount([good1, good2]));
-    expect(await scalar(store, `SELECT count() AS n FROM ${store.db}.samples WHERE ${batches} AND stack_id NOT IN (SELECT stack_id FROM ${store.db}.stacks)`)).toBe(0);
+    expect(
+      await scalar(store, `SELECT count() AS n FROM ${store.db}.samples WHERE ${batches} AND stack_id NOT IN (SELECT stack_id FROM ${store.db}.stacks)`),
+    ).toBe(0);
     const frames = `SELECT count() AS n FROM (SELECT arrayJoin(frame_ids) AS f FROM ${store.db}.stacks) WHERE f NOT IN (SELECT frame_id FROM ${store.db}.frames)`;
     expect(await scalar(store, frames)).toBe(0);
     expect(await scalar(store, `SELECT count() AS n FROM ${store.db}.frames WHERE function = 'shared_1'`)).toBeGreaterThan(0);
   });
 
   it("lands one write whose windows are a day apart over 101 days (more daily partitions than ClickHouse's default limit)", async () => {
-    const profiles = Array.from({ length: 101 }, (_, i) => makeProfile({ service: "days", version: "1", pid: 100 + i, windowStartUnixMs: T0 - i * DAY, stacks: 3 }));
+    const profiles = Array.from({ length: 101 }, (_, i) =>
+      makeProfile({ service: "days", version: "1", pid: 100 + i, windowStartUnixMs: T0 - i * DAY, stacks: 3 }),
+    );
     const batch: BatchInput = { batchId: "days-1", host: "h", profiles };
     await store.writeBatches([batch]);
     expect(await scalar(store, `SELECT sum(count) AS n FROM ${store.db}.samples WHERE service = 'days'`)).toBe(totalCount([batch]));

@@ -42,7 +42,20 @@ async function fleetprof(argv: string[]): Promise<{ code: number; out: string; e
 function startUp(dataDir: string, natsPort: number, apiPort: number): Tracked {
   return spawnTracked(
     process.execPath,
-    ["--conditions=@fleetprof/source", "--import", "tsx", BIN, "up", "--demo", "--data-dir", dataDir, "--nats-port", String(natsPort), "--api-port", String(apiPort)],
+    [
+      "--conditions=@fleetprof/source",
+      "--import",
+      "tsx",
+      BIN,
+      "up",
+      "--demo",
+      "--data-dir",
+      dataDir,
+      "--nats-port",
+      String(natsPort),
+      "--api-port",
+      String(apiPort),
+    ],
     // profile only the demo, not whatever else runs on this machine
     { cwd: ROOT, env: { FLEETPROF_INCLUDE: "demo/shop\\.py", FLEETPROF_LOG_LEVEL: "warn", FLEETPROF_WINDOW: "5s" } },
   );
@@ -120,7 +133,9 @@ describe("fleetprof up --demo", () => {
       return (counts["1.0"] ?? 0) >= 300 && (counts["2.0"] ?? 0) >= 300;
     };
     await waitUntil("300 samples of each demo version", fair, 100_000, 2000).catch(() => undefined);
-    expect(counts["1.0"] ?? 0, `samples per version: ${JSON.stringify(counts)}, last error: ${lastError}\n${up.stderr().slice(-3000)}`).toBeGreaterThanOrEqual(300);
+    expect(counts["1.0"] ?? 0, `samples per version: ${JSON.stringify(counts)}, last error: ${lastError}\n${up.stderr().slice(-3000)}`).toBeGreaterThanOrEqual(
+      300,
+    );
     expect(counts["2.0"] ?? 0).toBeGreaterThanOrEqual(300);
 
     const services = await fleetprof(["services", "--api", api]);

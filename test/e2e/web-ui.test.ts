@@ -42,12 +42,18 @@ let context: BrowserContext;
 const errors: string[] = [];
 
 async function call(method: string, body: unknown): Promise<Record<string, unknown>> {
-  const res = await fetch(`${ui}/fleetprof.v1.QueryService/${method}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+  const res = await fetch(`${ui}/fleetprof.v1.QueryService/${method}`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(body),
+  });
   return (await res.json()) as Record<string, unknown>;
 }
 
 async function samplesPerVersion(): Promise<Record<string, number>> {
-  const r = (await call("TimeSeries", { selector: '{service="shop-demo"}', groupBy: "version", range: { startUnixMs: String(Date.now() - 900_000) } })) as { series?: { group: string; total?: string }[] };
+  const r = (await call("TimeSeries", { selector: '{service="shop-demo"}', groupBy: "version", range: { startUnixMs: String(Date.now() - 900_000) } })) as {
+    series?: { group: string; total?: string }[];
+  };
   return Object.fromEntries((r.series ?? []).map((s) => [s.group, Number(s.total ?? 0)]));
 }
 
@@ -91,7 +97,22 @@ beforeAll(async () => {
   await writeFleet(join(dataDir, "data"));
   up = spawnTracked(
     process.execPath,
-    ["--conditions=@fleetprof/source", "--import", "tsx", BIN, "up", "--demo", "--data-dir", dataDir, "--nats-port", String(natsPort), "--api-port", String(apiPort), "--http-listen", `127.0.0.1:${String(httpPort)}`],
+    [
+      "--conditions=@fleetprof/source",
+      "--import",
+      "tsx",
+      BIN,
+      "up",
+      "--demo",
+      "--data-dir",
+      dataDir,
+      "--nats-port",
+      String(natsPort),
+      "--api-port",
+      String(apiPort),
+      "--http-listen",
+      `127.0.0.1:${String(httpPort)}`,
+    ],
     { cwd: ROOT, env: { FLEETPROF_INCLUDE: "demo/shop\\.py", FLEETPROF_LOG_LEVEL: "warn", FLEETPROF_WINDOW: "5s" } },
   );
   await up.waitFor(/fleetprof up: ready/, 90_000);
@@ -255,7 +276,9 @@ describe("the web UI on fleetprof up --demo", () => {
   });
 
   it("on a fleet, marks compute_prices significant with its 95 % interval, by self and by total time", async () => {
-    const page = await open(`/compare?base=${encodeURIComponent(`{service="${FLEET}", version="1.0"}`)}&cmp=${encodeURIComponent(`{service="${FLEET}", version="2.0"}`)}`);
+    const page = await open(
+      `/compare?base=${encodeURIComponent(`{service="${FLEET}", version="1.0"}`)}&cmp=${encodeURIComponent(`{service="${FLEET}", version="2.0"}`)}`,
+    );
     await page.waitForFunction(() => typeof fleetprofViewer !== "undefined" && fleetprofViewer.find("compute_prices") > 0);
     const first = page.locator(".diff-table tbody tr").first();
     await expect.poll(() => first.count()).toBe(1);
@@ -268,8 +291,12 @@ describe("the web UI on fleetprof up --demo", () => {
     };
     await expectSignificantFirst();
     // the cost per process sits above the table, then the replicates behind the intervals
-    expect(await page.locator(".diff-cost").innerText()).toMatch(/^0\.\d{3} → 0\.\d{3} cores per process \(\+[\d.]+ % \[\+[\d.]+ %, \+[\d.]+ %\]\): significantly more/);
-    expect(await page.locator(".diff-note", { hasText: "process-minutes" }).innerText()).toMatch(/^48 → 48 process-minutes \(4 → 4 processes\); “yes” = significant/);
+    expect(await page.locator(".diff-cost").innerText()).toMatch(
+      /^0\.\d{3} → 0\.\d{3} cores per process \(\+[\d.]+ % \[\+[\d.]+ %, \+[\d.]+ %\]\): significantly more/,
+    );
+    expect(await page.locator(".diff-note", { hasText: "process-minutes" }).innerText()).toMatch(
+      /^48 → 48 process-minutes \(4 → 4 processes\); “yes” = significant/,
+    );
     await screenshot(page, "ui-compare-significance.png");
     await page.locator('[aria-label="Rank by"] button', { hasText: "Total" }).click();
     await expect.poll(() => new URL(page.url()).searchParams.get("sort")).toBe("total");
@@ -306,13 +333,20 @@ describe("the web UI on fleetprof up --demo", () => {
     const framed = new Uint8Array(5 + body.length);
     new DataView(framed.buffer).setUint32(1, body.length);
     framed.set(body, 5);
-    const res = await fetch(`${ui}/fleetprof.v1.QueryService/Capture`, { method: "POST", headers: { "content-type": "application/connect+json" }, body: framed });
+    const res = await fetch(`${ui}/fleetprof.v1.QueryService/Capture`, {
+      method: "POST",
+      headers: { "content-type": "application/connect+json" },
+      body: framed,
+    });
     expect(res.status).toBe(200);
     const bytes = new Uint8Array(await res.arrayBuffer());
     const messages: { flags: number; json: Record<string, Record<string, unknown> | undefined> }[] = [];
-    for (let at = 0; at < bytes.length; ) {
+    for (let at = 0; at < bytes.length;) {
       const len = new DataView(bytes.buffer, at + 1, 4).getUint32(0);
-      messages.push({ flags: bytes[at] ?? 0, json: JSON.parse(new TextDecoder().decode(bytes.subarray(at + 5, at + 5 + len))) as Record<string, Record<string, unknown>> });
+      messages.push({
+        flags: bytes[at] ?? 0,
+        json: JSON.parse(new TextDecoder().decode(bytes.subarray(at + 5, at + 5 + len))) as Record<string, Record<string, unknown>>,
+      });
       at += 5 + len;
     }
     const stages = messages.map((m) => m.json["progress"]?.["stage"]).filter((s) => s !== undefined);

@@ -44,10 +44,7 @@ export async function startNats(options: NatsOptions = {}): Promise<NatsServer> 
   const port = options.port ?? (await freePort());
   const dir = tempDir("fleetprof-nats-");
   const confPath = join(dir, "nats-server.conf");
-  writeFileSync(
-    confPath,
-    [`listen: 127.0.0.1:${String(port)}`, `jetstream { store_dir: "${join(dir, "js")}" }`, options.config ?? ""].join("\n"),
-  );
+  writeFileSync(confPath, [`listen: 127.0.0.1:${String(port)}`, `jetstream { store_dir: "${join(dir, "js")}" }`, options.config ?? ""].join("\n"));
   const version = natsServerVersion();
   let child: Tracked | undefined;
   const start = async (): Promise<void> => {

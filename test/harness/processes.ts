@@ -68,12 +68,18 @@ export function spawnTracked(command: string, args: readonly string[], options: 
           resolve(m);
         } else if (proc.exitCode !== null || proc.signalCode !== null) {
           done();
-          reject(new Error(`${command} exited (${String(proc.exitCode ?? proc.signalCode)}) before printing ${String(pattern)}\nstdout: ${out.slice(-2000)}\nstderr: ${err.slice(-2000)}`));
+          reject(
+            new Error(
+              `${command} exited (${String(proc.exitCode ?? proc.signalCode)}) before printing ${String(pattern)}\nstdout: ${out.slice(-2000)}\nstderr: ${err.slice(-2000)}`,
+            ),
+          );
         }
       };
       const timer = setTimeout(() => {
         done();
-        reject(new Error(`${command} did not print ${String(pattern)} within ${String(timeoutMs)} ms\nstdout: ${out.slice(-2000)}\nstderr: ${err.slice(-2000)}`));
+        reject(
+          new Error(`${command} did not print ${String(pattern)} within ${String(timeoutMs)} ms\nstdout: ${out.slice(-2000)}\nstderr: ${err.slice(-2000)}`),
+        );
       }, timeoutMs);
       const done = (): void => {
         clearTimeout(timer);

@@ -11,7 +11,17 @@ import { collectorOptions } from "@fleetprof/collector";
 import { AGENT_LIMITS, encodeBatch, type ProcessProfile } from "@fleetprof/proto";
 import { freePort, startNats, startWorkload, waitUntil, type NatsServer, type Workload } from "@fleetprof/test";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { agentArgs, marker, profilesOf, readPublished, samplesIn, spawnAgent, totalSamples, type AgentProcess, type Published } from "../../agent/test/helpers.js";
+import {
+  agentArgs,
+  marker,
+  profilesOf,
+  readPublished,
+  samplesIn,
+  spawnAgent,
+  totalSamples,
+  type AgentProcess,
+  type Published,
+} from "../../agent/test/helpers.js";
 
 const MAX_PAYLOAD = 64 * 1024;
 const RATE = 50;
@@ -63,7 +73,18 @@ beforeAll(async () => {
     stops.push(() => hostile[name].stop());
   }
   metricsPort = await freePort();
-  agent = spawnAgent(agentArgs(ns.url, `--tag ${tag}`, ["--window", `${String(WINDOW_MS / 1000)}s`, "--rate", String(RATE), "--metrics-port", String(metricsPort), "--metrics-host", "127.0.0.1"]));
+  agent = spawnAgent(
+    agentArgs(ns.url, `--tag ${tag}`, [
+      "--window",
+      `${String(WINDOW_MS / 1000)}s`,
+      "--rate",
+      String(RATE),
+      "--metrics-port",
+      String(metricsPort),
+      "--metrics-host",
+      "127.0.0.1",
+    ]),
+  );
   stops.push(() => agent.stop());
   const readable: Case[] = ["forge", "thread", "deep", "longname", "hugename", "crafted", "wide"];
   // 1000 samples of the honest process (≈ 20 s at 50 Hz), and some of every hostile one py-spy can read.
@@ -81,7 +102,9 @@ beforeAll(async () => {
   metrics = await (await fetch(`http://127.0.0.1:${String(metricsPort)}/metrics`)).text();
   const honest = profilesOf(published, good.pid);
   const total = totalSamples(honest);
-  console.log(`honest process: ${String(total)} samples, ${["alpha", "beta", "gamma"].map((f) => `${f} ${(samplesIn(honest, f) / total).toFixed(3)}`).join(" ")}`);
+  console.log(
+    `honest process: ${String(total)} samples, ${["alpha", "beta", "gamma"].map((f) => `${f} ${(samplesIn(honest, f) / total).toFixed(3)}`).join(" ")}`,
+  );
 }, 150_000);
 
 /** (a) and (b): the agent is up and publishing, and the honest process arrives whole. */
@@ -133,7 +156,9 @@ describe("agent under hostile input", () => {
     }
     // The name arrives as the one name it is.
     const forged = profilesOf(published, hostile.forge.pid);
-    expect(forged.flatMap(functions).some((names) => names.some((n) => n.startsWith("x 1\nthread (1): y;charge_card") && n.endsWith("\nthread (1): z;w")))).toBe(true);
+    expect(
+      forged.flatMap(functions).some((names) => names.some((n) => n.startsWith("x 1\nthread (1): y;charge_card") && n.endsWith("\nthread (1): z;w"))),
+    ).toBe(true);
     expect(metric("fleetprof_agent_samples_capped_total")).toBe(0);
   });
 
@@ -166,8 +191,19 @@ describe("agent under hostile input", () => {
     honestProcessArrives();
     expect(profilesOf(published, hostile.tooDeep.pid)).toEqual([]);
     // py-spy refuses it (its own limit is 4 096 frames); the agent says so and retries later.
-    await waitUntil("a warning about the process py-spy cannot read", () => agent.logs().some((l) => l["targetPid"] === hostile.tooDeep.pid && l.level >= 40), 30_000).catch((err: unknown) => {
-      console.log(agent.logs().filter((l) => JSON.stringify(l).includes(String(hostile.tooDeep.pid))).map((l) => `${String(l.level)} ${l.msg}`).join("\n").slice(0, 3000));
+    await waitUntil(
+      "a warning about the process py-spy cannot read",
+      () => agent.logs().some((l) => l["targetPid"] === hostile.tooDeep.pid && l.level >= 40),
+      30_000,
+    ).catch((err: unknown) => {
+      console.log(
+        agent
+          .logs()
+          .filter((l) => JSON.stringify(l).includes(String(hostile.tooDeep.pid)))
+          .map((l) => `${String(l.level)} ${l.msg}`)
+          .join("\n")
+          .slice(0, 3000),
+      );
       throw err;
     });
     metrics = await (await fetch(`http://127.0.0.1:${String(metricsPort)}/metrics`)).text();

@@ -20,7 +20,9 @@ export function goodBatch(id: string, service = "shop", host = "web-1", profiles
   return makeBatch(
     id,
     host,
-    Array.from({ length: profiles }, (_, i) => makeProfile({ service, version: "1.0", pid: 100 + i, windowStartUnixMs: recentWindow(), stacks: 50, seed: id.length * 31 + i })),
+    Array.from({ length: profiles }, (_, i) =>
+      makeProfile({ service, version: "1.0", pid: 100 + i, windowStartUnixMs: recentWindow(), stacks: 50, seed: id.length * 31 + i }),
+    ),
   );
 }
 

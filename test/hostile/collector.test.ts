@@ -33,7 +33,10 @@ describe("hostile input against a collector", () => {
 
   const start = async (...args: string[]): Promise<CollectorHandle> => {
     const argv = ["--nats-url", ns.url, "--metrics-listen", "127.0.0.1:0", "--flush-interval", "200ms", ...args];
-    collector = await startCollector(loadConfig(collectorOptions, { argv, env: {} }).config, { store, logger: createLogger({ level: "fatal", format: "json" }) });
+    collector = await startCollector(loadConfig(collectorOptions, { argv, env: {} }).config, {
+      store,
+      logger: createLogger({ level: "fatal", format: "json" }),
+    });
     return collector;
   };
   const stop = async (): Promise<void> => {
@@ -52,7 +55,11 @@ describe("hostile input against a collector", () => {
     const seq = await publishPayload(nc, bad.subject, bad.payload, `bad-${String(n)}`, bad.encoding);
     const good = goodBatch(`good-${String(n)}`, "shop", `web-good-${String(n)}`);
     await publishPayload(nc, subjectOf("shop", good.host), encodeBatch(good), good.batchId);
-    const stored = await waitUntil(`the good batch after case ${String(n)}`, async () => ((await samplesOfHost(store, good.host)) === batchTotal(good) ? true : undefined), 15_000);
+    const stored = await waitUntil(
+      `the good batch after case ${String(n)}`,
+      async () => ((await samplesOfHost(store, good.host)) === batchTotal(good) ? true : undefined),
+      15_000,
+    );
     expect(stored).toBe(true);
     expect(await healthStatus(c.httpAddress ?? "")).toBe(200);
     const dl = await deadLetterOf(nc, seq);
@@ -79,24 +86,44 @@ describe("hostile input against a collector", () => {
   it("refuses the 65 KB protobuf bomb (33 M empty profiles) at the profile cap", async () => {
     const bomb = protobufBomb();
     expect(bomb.length).toBeLessThan(66_000);
-    await survives({ subject: subjectOf("shop", "web-evil"), payload: bomb }, "too_many_profiles", /^max-profiles exceeded: more than 10000 profiles in one message$/);
+    await survives(
+      { subject: subjectOf("shop", "web-evil"), payload: bomb },
+      "too_many_profiles",
+      /^max-profiles exceeded: more than 10000 profiles in one message$/,
+    );
   });
 
   it("refuses a gzip bomb (256 MiB of zeros in 260 KB) at the decompressed-size cap", async () => {
-    await survives({ subject: subjectOf("shop", "web-evil"), payload: gzipBomb() }, "too_large", /max-decoded-bytes exceeded: the payload decompresses to more than 67108864 bytes/);
+    await survives(
+      { subject: subjectOf("shop", "web-evil"), payload: gzipBomb() },
+      "too_large",
+      /max-decoded-bytes exceeded: the payload decompresses to more than 67108864 bytes/,
+    );
   });
 
   it("refuses a batch of 101 profiles whose windows are a day apart (one daily partition each)", async () => {
-    await survives({ subject: subjectOf("shop", "web-evil"), payload: encodeBatch(poisonBatch("poison-1", "shop", "web-evil")) }, "invalid_time", /max-window-age exceeded: window start \S+ is [\d.]+ days old \(more than 7\.00 days\)/);
+    await survives(
+      { subject: subjectOf("shop", "web-evil"), payload: encodeBatch(poisonBatch("poison-1", "shop", "web-evil")) },
+      "invalid_time",
+      /max-window-age exceeded: window start \S+ is [\d.]+ days old \(more than 7\.00 days\)/,
+    );
   });
 
   it("refuses a batch whose host is not the subject's (one agent writing as another host)", async () => {
-    await survives({ subject: subjectOf("shop", "web-evil"), payload: encodeBatch(forged("forged-host", "shop", "web-victim")) }, "subject_mismatch", /host "web-victim" in the payload does not match the subject fleetprof\.samples\.shop\.web-evil/);
+    await survives(
+      { subject: subjectOf("shop", "web-evil"), payload: encodeBatch(forged("forged-host", "shop", "web-victim")) },
+      "subject_mismatch",
+      /host "web-victim" in the payload does not match the subject fleetprof\.samples\.shop\.web-evil/,
+    );
     expect(await samplesOfHost(store, "web-victim")).toBe(0);
   });
 
   it("refuses a batch whose service is not the subject's", async () => {
-    await survives({ subject: subjectOf("shop", "web-evil"), payload: encodeBatch(forged("forged-service", "billing", "web-evil")) }, "subject_mismatch", /service "billing", which does not match the subject fleetprof\.samples\.shop\.web-evil/);
+    await survives(
+      { subject: subjectOf("shop", "web-evil"), payload: encodeBatch(forged("forged-service", "billing", "web-evil")) },
+      "subject_mismatch",
+      /service "billing", which does not match the subject fleetprof\.samples\.shop\.web-evil/,
+    );
   });
 
   it("refuses windows twenty years in the past and ten years in the future", async () => {
@@ -107,11 +134,19 @@ describe("hostile input against a collector", () => {
   });
 
   it("refuses 100 000 distinct label values in one message", async () => {
-    await survives({ subject: subjectOf("shop", "web-evil"), payload: encodeBatch(labelFlood("labels-1", 100_000, 50, "shop", "web-evil")) }, "too_many_label_values", /^max-label-values exceeded: more than 10000 distinct label values in one message$/);
+    await survives(
+      { subject: subjectOf("shop", "web-evil"), payload: encodeBatch(labelFlood("labels-1", 100_000, 50, "shop", "web-evil")) },
+      "too_many_label_values",
+      /^max-label-values exceeded: more than 10000 distinct label values in one message$/,
+    );
   });
 
   it("refuses a function name that is not UTF-8", async () => {
-    await survives({ subject: subjectOf("shop", "web-evil"), payload: invalidUtf8("utf8-1", "shop", "web-evil") }, "invalid_utf8", /a function, file or thread name is not valid UTF-8/);
+    await survives(
+      { subject: subjectOf("shop", "web-evil"), payload: invalidUtf8("utf8-1", "shop", "web-evil") },
+      "invalid_utf8",
+      /a function, file or thread name is not valid UTF-8/,
+    );
   });
 
   it("dead-letters the message a decode worker died of, and never decodes it on the main thread", async () => {
@@ -119,7 +154,11 @@ describe("hostile input against a collector", () => {
     await stop();
     const c = await start("--decode-threads", "1", "--decode-worker-heap", "48", "--max-profiles", "100000000");
     try {
-      await survives({ subject: subjectOf("shop", "web-evil"), payload: protobufBomb() }, "decoder_crashed", /a decode worker died decoding this message \(ERR_WORKER_OUT_OF_MEMORY\)/);
+      await survives(
+        { subject: subjectOf("shop", "web-evil"), payload: protobufBomb() },
+        "decoder_crashed",
+        /a decode worker died decoding this message \(ERR_WORKER_OUT_OF_MEMORY\)/,
+      );
       expect(c.metrics.rejected.get("decoder_crashed")).toBe(1);
     } finally {
       await stop();
@@ -149,7 +188,11 @@ describe("hostile input against a collector", () => {
       expect(again.metrics.rejected.get("max_deliver")).toBe(1);
       const good = goodBatch("good-after-max-deliver", "shop", "web-good-md");
       await publishPayload(nc, subjectOf("shop", good.host), encodeBatch(good), good.batchId);
-      await waitUntil("the good batch after max_deliver", async () => ((await samplesOfHost(store, good.host)) === batchTotal(good) ? true : undefined), 15_000);
+      await waitUntil(
+        "the good batch after max_deliver",
+        async () => ((await samplesOfHost(store, good.host)) === batchTotal(good) ? true : undefined),
+        15_000,
+      );
       expect(await healthStatus(again.httpAddress ?? "")).toBe(200);
     } finally {
       await stop();
@@ -165,7 +208,21 @@ describe("hostile input against `fleetprof up`", () => {
     const api = `127.0.0.1:${String(apiPort)}`;
     const up = spawnTracked(
       process.execPath,
-      ["--max-old-space-size=1024", "--conditions=@fleetprof/source", "--import", "tsx", join(ROOT, "cli", "src", "bin.ts"), "up", "--no-agent", "--data-dir", dataDir, "--nats-port", String(natsPort), "--api-port", String(apiPort)],
+      [
+        "--max-old-space-size=1024",
+        "--conditions=@fleetprof/source",
+        "--import",
+        "tsx",
+        join(ROOT, "cli", "src", "bin.ts"),
+        "up",
+        "--no-agent",
+        "--data-dir",
+        dataDir,
+        "--nats-port",
+        String(natsPort),
+        "--api-port",
+        String(apiPort),
+      ],
       { cwd: ROOT, env: { FLEETPROF_LOG_LEVEL: "warn" } },
     );
     await up.waitFor(/fleetprof up: ready/, 90_000);
@@ -179,7 +236,13 @@ describe("hostile input against `fleetprof up`", () => {
       const { connectQueryApi } = await import("../../cli/src/client/connect.js");
       const total = async (): Promise<number> => {
         let out = "";
-        const io: Io = { stdout: { write: (s: string | Uint8Array) => (out += String(s)) }, stderr: { write: () => true }, env: {}, cwd: ROOT, now: () => Date.now() };
+        const io: Io = {
+          stdout: { write: (s: string | Uint8Array) => (out += String(s)) },
+          stderr: { write: () => true },
+          env: {},
+          cwd: ROOT,
+          now: () => Date.now(),
+        };
         const code = await main(["series", "upshop", "--since", "3h", "--api", api, "--json"], { io, connect: connectQueryApi });
         if (code !== 0) return -1;
         const parsed = JSON.parse(out) as { series?: { total?: string }[] };

@@ -10,7 +10,15 @@ import { queryRows, stacksFromList, type BatchInput, type ProfileInput, type Sto
 import type { NatsConnection } from "@nats-io/transport-node";
 
 /** One profile of `service`: stacks "a;b;c" → count, one thread, window start `timeMs`. */
-export function profile(p: { service: string; version?: string; pid?: number; timeMs: number; stacks: Record<string, number>; labels?: Record<string, string>; captureId?: string }): ProfileInput {
+export function profile(p: {
+  service: string;
+  version?: string;
+  pid?: number;
+  timeMs: number;
+  stacks: Record<string, number>;
+  labels?: Record<string, string>;
+  captureId?: string;
+}): ProfileInput {
   const strings: string[] = ["MainThread"];
   const index = (s: string): number => {
     let i = strings.indexOf(s);
@@ -86,7 +94,16 @@ export function hostileAgent(nc: NatsConnection, host: string, pids: number[]): 
   const asked = new Map<string, number[]>();
   const status = nc.subscribe(fleetStatusSubject(), {
     callback: (_err, m) => {
-      m.respond(toBinary(AgentStatusReplySchema, create(AgentStatusReplySchema, { host, mode: ProfileMode.CPU, processes: pids.map((pid) => ({ pid, service: "api", version: "1.0", state: "running" })) })));
+      m.respond(
+        toBinary(
+          AgentStatusReplySchema,
+          create(AgentStatusReplySchema, {
+            host,
+            mode: ProfileMode.CPU,
+            processes: pids.map((pid) => ({ pid, service: "api", version: "1.0", state: "running" })),
+          }),
+        ),
+      );
     },
   });
   const dumps = nc.subscribe(`${CONTROL_SUBJECT_PREFIX}.*.dump`, {
@@ -94,7 +111,11 @@ export function hostileAgent(nc: NatsConnection, host: string, pids: number[]): 
       const target = m.subject.split(".")[2] ?? "";
       const req = fromBinary(DumpRequestSchema, m.data);
       asked.set(target, [...req.pids]);
-      const processes = req.pids.map((pid) => ({ pid, service: "fan", threads: [{ threadId: BigInt(pid), name: "MainThread", frames: [{ function: "wait", file: "fan.py", line: 1 }] }] }));
+      const processes = req.pids.map((pid) => ({
+        pid,
+        service: "fan",
+        threads: [{ threadId: BigInt(pid), name: "MainThread", frames: [{ function: "wait", file: "fan.py", line: 1 }] }],
+      }));
       m.respond(toBinary(DumpReplySchema, create(DumpReplySchema, { host: target, processes })));
     },
   });

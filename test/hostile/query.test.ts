@@ -31,7 +31,10 @@ function grpcCode(err: FleetprofError): number | undefined {
 /** A normal query, with the answer the data says it must give. */
 async function normalQueryAnswers(): Promise<void> {
   const now = Date.now();
-  const { flameGraph } = await client.flameGraph({ selector: `{service="${normal.service}"}`, range: { startUnixMs: BigInt(now - 30 * 60_000), endUnixMs: BigInt(now + 60_000) } }, { deadlineMs: 30_000 });
+  const { flameGraph } = await client.flameGraph(
+    { selector: `{service="${normal.service}"}`, range: { startUnixMs: BigInt(now - 30 * 60_000), endUnixMs: BigInt(now + 60_000) } },
+    { deadlineMs: 30_000 },
+  );
   expect(flameGraph?.total).toBe(BigInt(normal.perWindow * normal.windows));
 }
 
@@ -49,7 +52,9 @@ beforeAll(async () => {
   ns = await startNats();
   nc = await connect({ servers: ns.url });
   const minute = thisMinute();
-  const windows = Array.from({ length: normal.windows }, (_, i) => profile({ service: normal.service, timeMs: minute - (i + 1) * 60_000 + 5000, stacks: { "main;serve": normal.perWindow } }));
+  const windows = Array.from({ length: normal.windows }, (_, i) =>
+    profile({ service: normal.service, timeMs: minute - (i + 1) * 60_000 + 5000, stacks: { "main;serve": normal.perWindow } }),
+  );
   await store.writeBatches([batch("normal-1", windows)]);
   heavy = await writeHeavyDataset(store, Date.now());
   api = await startQueryApi({ host: "127.0.0.1", port: 0, natsUrl: ns.url }, { store, logger: createLogger({ level: "silent" }) });
@@ -129,7 +134,13 @@ describe("hostile calls to the query API", () => {
     const values = 100_000;
     const profiles = Array.from({ length: values }, (_, i) =>
       // tenant-00000 is the heaviest, then falling: the top 10 are known
-      profile({ service: "tenants", pid: i, timeMs: minute - (1 + (i % 5)) * 60_000 + 5000, labels: { tenant: `tenant-${String(i).padStart(5, "0")}` }, stacks: { "main;serve": i < 10 ? 1000 - i : 1 } }),
+      profile({
+        service: "tenants",
+        pid: i,
+        timeMs: minute - (1 + (i % 5)) * 60_000 + 5000,
+        labels: { tenant: `tenant-${String(i).padStart(5, "0")}` },
+        stacks: { "main;serve": i < 10 ? 1000 - i : 1 },
+      }),
     );
     for (let i = 0; i < profiles.length; i += 10_000) await store.writeBatches([batch(`tenants-${String(i)}`, profiles.slice(i, i + 10_000))]);
     const range = { startUnixMs: BigInt(minute - 10 * 60_000), endUnixMs: BigInt(minute + 60_000) };
@@ -152,7 +163,10 @@ describe("hostile calls to the query API", () => {
       expect(grpcCode(err)).toBe(status.RESOURCE_EXHAUSTED);
       expect(err.message).toMatch(/max-query-memory-mib/);
       // the same tight server answers a normal query
-      const { flameGraph } = await tightClient.flameGraph({ selector: `{service="${normal.service}"}`, range: { startUnixMs: BigInt(minute - 30 * 60_000), endUnixMs: BigInt(minute + 60_000) } });
+      const { flameGraph } = await tightClient.flameGraph({
+        selector: `{service="${normal.service}"}`,
+        range: { startUnixMs: BigInt(minute - 30 * 60_000), endUnixMs: BigInt(minute + 60_000) },
+      });
       expect(flameGraph?.total).toBe(BigInt(normal.perWindow * normal.windows));
     } finally {
       tightClient.close();
@@ -166,11 +180,21 @@ describe("hostile calls to the query API", () => {
     const minute = thisMinute();
     const service = "pay";
     const continuous = Array.from({ length: 150 }, (_, i) => ({ timeMs: minute - (i + 1) * 60_000 + 5000, count: 100 }));
-    await store.writeBatches([batch("pay-1", continuous.map((w) => profile({ service, pid: 10, timeMs: w.timeMs, stacks: { "main;charge": w.count } })))]);
+    await store.writeBatches([
+      batch(
+        "pay-1",
+        continuous.map((w) => profile({ service, pid: 10, timeMs: w.timeMs, stacks: { "main;charge": w.count } })),
+      ),
+    ]);
     const captureMinute = minute - 30 * 60_000;
-    await store.writeBatches([batch("pay-1", [profile({ service, pid: 10, timeMs: captureMinute + 2000, captureId: "cap-1", stacks: { "main;charge": 60_000 } })])]);
+    await store.writeBatches([
+      batch("pay-1", [profile({ service, pid: 10, timeMs: captureMinute + 2000, captureId: "cap-1", stacks: { "main;charge": 60_000 } })]),
+    ]);
 
-    for (const [what, startMs] of [["raw", minute - 40 * 60_000], ["rollups", minute - 2 * 3_600_000]] as const) {
+    for (const [what, startMs] of [
+      ["raw", minute - 40 * 60_000],
+      ["rollups", minute - 2 * 3_600_000],
+    ] as const) {
       const range = { startUnixMs: BigInt(startMs), endUnixMs: BigInt(minute + 60_000) };
       const expected = BigInt(continuous.filter((w) => w.timeMs >= startMs).reduce((s, w) => s + w.count, 0));
       const selector = `{service="${service}"}`;
@@ -186,9 +210,14 @@ describe("hostile calls to the query API", () => {
       expect(point?.samples, `the capture's minute over ${what}`).toBe(100n);
     }
     // asked for by its id, the capture is all there
-    const captured = await client.flameGraph({ selector: '{capture_id="cap-1"}', range: { startUnixMs: BigInt(minute - 40 * 60_000), endUnixMs: BigInt(minute + 60_000) } });
+    const captured = await client.flameGraph({
+      selector: '{capture_id="cap-1"}',
+      range: { startUnixMs: BigInt(minute - 40 * 60_000), endUnixMs: BigInt(minute + 60_000) },
+    });
     expect(captured.flameGraph?.total).toBe(60_000n);
-    expect((await client.listLabelValues({ name: "capture_id", range: { startUnixMs: BigInt(minute - 40 * 60_000), endUnixMs: BigInt(minute + 60_000) } })).values).toEqual(["cap-1"]);
+    expect(
+      (await client.listLabelValues({ name: "capture_id", range: { startUnixMs: BigInt(minute - 40 * 60_000), endUnixMs: BigInt(minute + 60_000) } })).values,
+    ).toEqual(["cap-1"]);
     await healthAnswers();
     await normalQueryAnswers();
   });
@@ -205,7 +234,12 @@ describe("hostile calls to the query API", () => {
   it("a dump over a large fleet asks a bounded number of hosts and processes per host, and says what it left out", async () => {
     const hosts = 100;
     for (let h = 0; h < hosts; h++) {
-      await store.writeBatches([batch(`fan-${String(h).padStart(3, "0")}`, [1, 2, 3, 4].map((pid) => profile({ service: "fan", pid, timeMs: Date.now() - 20_000, stacks: { "main;wait": 1 } })))]);
+      await store.writeBatches([
+        batch(
+          `fan-${String(h).padStart(3, "0")}`,
+          [1, 2, 3, 4].map((pid) => profile({ service: "fan", pid, timeMs: Date.now() - 20_000, stacks: { "main;wait": 1 } })),
+        ),
+      ]);
     }
     const agent = hostileAgent(nc, "unrelated-host", []);
     try {

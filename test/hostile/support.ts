@@ -43,7 +43,13 @@ async function findDeadLetter(jsm: JetStreamManager, seq: number): Promise<DeadL
   for (let s = state.last_seq; s >= state.first_seq && state.messages > 0; s--) {
     const m = await jsm.streams.getMessage(DLQ_STREAM, { seq: s });
     if (m === null || m.header.get("Fleetprof-Dlq-Stream-Seq") !== String(seq)) continue;
-    return { subject: m.subject, reason: m.header.get("Fleetprof-Dlq-Reason"), detail: m.header.get("Fleetprof-Dlq-Detail"), from: m.header.get("Fleetprof-Dlq-Subject"), bytes: m.data.length };
+    return {
+      subject: m.subject,
+      reason: m.header.get("Fleetprof-Dlq-Reason"),
+      detail: m.header.get("Fleetprof-Dlq-Detail"),
+      from: m.header.get("Fleetprof-Dlq-Subject"),
+      bytes: m.data.length,
+    };
   }
   return undefined;
 }

@@ -76,7 +76,28 @@ function generateFlame(n: number): FlameData {
   grow(root, 0, n);
   const totals = (node: Node): number => (node.total = node.self + node.children.reduce((s, c) => s + totals(c), 0));
   totals(root);
-  const data: FlameData = { diff: false, strings, name: [], file: [], line: [], parent: [], self: [], total: [], baseSelf: [], baseTotal: [], kind: [], folded: [], presence: [], sum: root.total, baseSum: 0, foldedNodes: 0, foldedSamples: 0, firstSampleMs: 0, lastSampleMs: 0, source: "generated" };
+  const data: FlameData = {
+    diff: false,
+    strings,
+    name: [],
+    file: [],
+    line: [],
+    parent: [],
+    self: [],
+    total: [],
+    baseSelf: [],
+    baseTotal: [],
+    kind: [],
+    folded: [],
+    presence: [],
+    sum: root.total,
+    baseSum: 0,
+    foldedNodes: 0,
+    foldedSamples: 0,
+    firstSampleMs: 0,
+    lastSampleMs: 0,
+    source: "generated",
+  };
   const visit = (node: Node, parent: number): void => {
     const me = data.name.length;
     data.name.push(node.name);
@@ -181,14 +202,19 @@ try {
   const frames = await stop();
   const tasks = longestTasks(JSON.parse((await browser.stopTracing()).toString("utf8")) as Trace);
   const longestDraw = await page.evaluate(() => fleetprofViewer.longestDrawMs());
-  if (process.env["FLEETPROF_BENCH_VERBOSE"] !== undefined) console.log("frames over 50 ms (index: ms):", frames.flatMap((f, k) => (f > 50 ? [`${String(k)}: ${f.toFixed(0)}`] : [])).join(", "));
-  console.log(`\nChromium ${browser.version()}, ${String(data.name.length)} nodes, canvas 1400 px wide, ${String(zooms)} animated zooms, resets, 60 hovers, a search`);
+  if (process.env["FLEETPROF_BENCH_VERBOSE"] !== undefined)
+    console.log("frames over 50 ms (index: ms):", frames.flatMap((f, k) => (f > 50 ? [`${String(k)}: ${f.toFixed(0)}`] : [])).join(", "));
+  console.log(
+    `\nChromium ${browser.version()}, ${String(data.name.length)} nodes, canvas 1400 px wide, ${String(zooms)} animated zooms, resets, 60 hovers, a search`,
+  );
   console.log(`load (navigation → first draw, incl. parsing the embedded data)   ${loadMs.toFixed(0)} ms   first draw ${firstDraw.toFixed(1)} ms`);
   console.log(`frames recorded                                                     ${String(frames.length)}`);
   console.log(`longest frame                                                       ${Math.max(...frames).toFixed(1)} ms   (goal ≤ 50 ms)`);
   console.log(`95th percentile frame                                               ${percentile(frames, 0.95).toFixed(1)} ms`);
   console.log(`longest single draw                                                 ${longestDraw.toFixed(1)} ms`);
-  console.log(`longest main-thread task, CPU time (wall)                           ${tasks.cpuMs.toFixed(1)} ms (${tasks.wallMs.toFixed(1)} ms)   tasks over 50 ms CPU: ${String(tasks.over50)}`);
+  console.log(
+    `longest main-thread task, CPU time (wall)                           ${tasks.cpuMs.toFixed(1)} ms (${tasks.wallMs.toFixed(1)} ms)   tasks over 50 ms CPU: ${String(tasks.over50)}`,
+  );
   console.log(`floor: idle frame interval (median, max)                            ${percentile(idle, 0.5).toFixed(1)} ms, ${Math.max(...idle).toFixed(1)} ms`);
   console.log(`ratio longest frame / idle median                                   ${(Math.max(...frames) / percentile(idle, 0.5)).toFixed(2)}`);
 } finally {

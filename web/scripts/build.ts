@@ -55,11 +55,21 @@ async function buildApp(): Promise<void> {
   const js = outputs.find((f) => /^app-.*\.js$/.test(f));
   // the chunks the app's script imports statically: asked for with it, not after it is parsed
   const entry = Object.entries(result.metafile.outputs).find(([p]) => basename(p) === js)?.[1];
-  const preloads = (entry?.imports ?? []).filter((i) => i.kind === "import-statement").map((i) => `<link rel="modulepreload" href="/assets/${basename(i.path)}">`);
+  const preloads = (entry?.imports ?? [])
+    .filter((i) => i.kind === "import-statement")
+    .map((i) => `<link rel="modulepreload" href="/assets/${basename(i.path)}">`);
   const css = outputs.find((f) => /^app-.*\.css$/.test(f));
-  if (js === undefined || css === undefined || preloadJs === "") throw new Error(`esbuild wrote no app script, stylesheet or preload script: ${outputs.join(", ")}`);
+  if (js === undefined || css === undefined || preloadJs === "")
+    throw new Error(`esbuild wrote no app script, stylesheet or preload script: ${outputs.join(", ")}`);
   const template = readFileSync(join(WEB, "src", "ui", "index.html"), "utf8");
-  writeFileSync(join(out, "index.html"), template.replace("%APP_CSS%", `/assets/${css}`).replace("%APP_JS%", `/assets/${js}`).replace("%APP_PRELOADS%", preloads.join("\n")).replace("%PRELOAD_JS%", () => preloadJs));
+  writeFileSync(
+    join(out, "index.html"),
+    template
+      .replace("%APP_CSS%", `/assets/${css}`)
+      .replace("%APP_JS%", `/assets/${js}`)
+      .replace("%APP_PRELOADS%", preloads.join("\n"))
+      .replace("%PRELOAD_JS%", () => preloadJs),
+  );
   mkdirSync(join(out, "viewer"), { recursive: true });
   for (const f of ["flame-viewer.js", "flame-viewer.css"]) copyFileSync(join(DIST, "viewer-bundle", f), join(out, "viewer", f));
   copyFileSync(join(WEB, "src", "ui", "favicon.svg"), join(out, "favicon.svg"));

@@ -25,7 +25,10 @@ export function viewerAssets(): ViewerAssets {
   if (viewer !== undefined) return viewer;
   const js = new URL("flame-viewer.js", VIEWER_DIR);
   if (!existsSync(js)) {
-    throw new FleetprofError(ErrorCode.MissingPrerequisite, `the flame graph viewer is not built (${fileURLToPath(js)} is missing): run \`npm run build\` in the fleetprof repository`);
+    throw new FleetprofError(
+      ErrorCode.MissingPrerequisite,
+      `the flame graph viewer is not built (${fileURLToPath(js)} is missing): run \`npm run build\` in the fleetprof repository`,
+    );
   }
   viewer = { js: readFileSync(js, "utf8"), css: readFileSync(new URL("flame-viewer.css", VIEWER_DIR), "utf8") };
   return viewer;

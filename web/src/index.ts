@@ -4,7 +4,18 @@
  * page). The browser code itself is bundled by scripts/build.ts.
  */
 export { UI_DIR, viewerAssets, type ViewerAssets } from "./assets.js";
-export { KIND_FRAME, KIND_ROOT, KIND_OTHER, PRESENT_BOTH, PRESENT_BASE_ONLY, PRESENT_COMPARISON_ONLY, nodeLabel, nodeLocation, shares, type FlameData } from "./flame/flame-data.js";
+export {
+  KIND_FRAME,
+  KIND_ROOT,
+  KIND_OTHER,
+  PRESENT_BOTH,
+  PRESENT_BASE_ONLY,
+  PRESENT_COMPARISON_ONLY,
+  nodeLabel,
+  nodeLocation,
+  shares,
+  type FlameData,
+} from "./flame/flame-data.js";
 export { flameDataFrom } from "./flame/flame-data-from.js";
 export { layoutFlame, type Layout } from "./flame/layout.js";
 export { diffScale, frameColour, frameStyle, UNCHANGED, type FrameStyle } from "./flame/colours.js";

@@ -6,7 +6,16 @@
  * has acknowledged them the outcome (DONE, or FAILED) goes to the capture's done subject.
  */
 import { create, type MessageInitShape } from "@bufbuild/protobuf";
-import { CaptureReply_Status, CaptureReplySchema, DEFAULT_MODE, modeName, ProfileMode, type CaptureReply, type CaptureRequest, type ProcessProfile } from "@fleetprof/proto";
+import {
+  CaptureReply_Status,
+  CaptureReplySchema,
+  DEFAULT_MODE,
+  modeName,
+  ProfileMode,
+  type CaptureReply,
+  type CaptureRequest,
+  type ProcessProfile,
+} from "@fleetprof/proto";
 import { errorMessage, type Logger } from "@fleetprof/common";
 import { failureMessage } from "../pyspy/failure.js";
 import { emptyOutput, type PySpyOutput } from "../pyspy/output.js";
@@ -78,11 +87,15 @@ export function planCapture(req: CaptureRequest, limits: CaptureLimits): Capture
   if (req.captureId === "") return failed("capture_id is required (the samples are stored under it)");
   if (req.durationMs === 0) return failed(`duration_ms is required (at most ${seconds(limits.maxDurationMs)}, this agent's capture-max-duration)`);
   if (req.durationMs > limits.maxDurationMs) {
-    return failed(`duration ${seconds(req.durationMs)} is over this agent's limit of ${seconds(limits.maxDurationMs)} (capture-max-duration): ask for ${seconds(limits.maxDurationMs)} or less`);
+    return failed(
+      `duration ${seconds(req.durationMs)} is over this agent's limit of ${seconds(limits.maxDurationMs)} (capture-max-duration): ask for ${seconds(limits.maxDurationMs)} or less`,
+    );
   }
   const rateHz = req.rateHz === 0 ? DEFAULT_CAPTURE_RATE : req.rateHz;
   if (rateHz > limits.maxRateHz) {
-    return failed(`rate ${String(rateHz)} Hz is over this agent's limit of ${String(limits.maxRateHz)} Hz (capture-max-rate): ask for ${String(limits.maxRateHz)} Hz or less`);
+    return failed(
+      `rate ${String(rateHz)} Hz is over this agent's limit of ${String(limits.maxRateHz)} Hz (capture-max-rate): ask for ${String(limits.maxRateHz)} Hz or less`,
+    );
   }
   const mode = req.mode === ProfileMode.UNSPECIFIED ? DEFAULT_MODE : modeName(req.mode);
   if (mode === undefined) return failed(`unknown profile mode ${String(req.mode)} (cpu, wall or gil)`);
@@ -146,10 +159,14 @@ export class CaptureService {
     if (target === undefined) {
       const pids = this.#d.profiledPids().sort((a, b) => a - b);
       const list = pids.length === 0 ? "none" : `${pids.slice(0, 20).join(", ")}${pids.length > 20 ? `, … (${String(pids.length)})` : ""}`;
-      return reply(CaptureReply_Status.NOT_FOUND, `pid ${String(plan.pid)} is not a running Python process profiled by the agent on host ${host} (it profiles: ${list})`);
+      return reply(
+        CaptureReply_Status.NOT_FOUND,
+        `pid ${String(plan.pid)} is not a running Python process profiled by the agent on host ${host} (it profiles: ${list})`,
+      );
     }
     const pySpy = this.#d.pySpy();
-    if (pySpy === undefined) return reply(CaptureReply_Status.FAILED, `py-spy is not installed on host ${host}: install it (pip install py-spy) or pass --py-spy to the agent`);
+    if (pySpy === undefined)
+      return reply(CaptureReply_Status.FAILED, `py-spy is not installed on host ${host}: install it (pip install py-spy) or pass --py-spy to the agent`);
     if (this.#running.size >= limits.maxConcurrent) {
       const endsIn = Math.min(...[...this.#running.values()].map((r) => r.run.spawnedAt + r.plan.durationMs - Date.now()));
       return reply(
@@ -215,7 +232,10 @@ export class CaptureService {
     this.#pending.add(finished);
     void finished.then(() => this.#pending.delete(finished));
     this.#running.set(plan.captureId, { plan, target, run });
-    this.#d.log.info({ captureId: plan.captureId, targetPid: plan.pid, rateHz: plan.rateHz, durationMs: plan.durationMs, native: plan.native }, `capture ${plan.captureId} of pid ${String(plan.pid)} started`);
+    this.#d.log.info(
+      { captureId: plan.captureId, targetPid: plan.pid, rateHz: plan.rateHz, durationMs: plan.durationMs, native: plan.native },
+      `capture ${plan.captureId} of pid ${String(plan.pid)} started`,
+    );
   }
 
   private outcome(plan: CapturePlan, status: CaptureReply_Status, message: string, extra: MessageInitShape<typeof CaptureReplySchema> = {}): CaptureReply {

@@ -5,7 +5,17 @@ import { AgentMetrics } from "../metrics/agent-metrics.js";
 import type { SamplerTarget } from "../sampling/process-sampler.js";
 import { captureLimits, controlHandlers, findTarget, profiledTargets, type TargetSampler } from "./control-endpoint.js";
 
-const target = (pid: number): SamplerTarget => ({ key: `${String(pid)}:1`, pid, uid: 0, user: "root", startUnixMs: 0, service: "s", version: "v", labels: {}, labelsTruncated: 0 });
+const target = (pid: number): SamplerTarget => ({
+  key: `${String(pid)}:1`,
+  pid,
+  uid: 0,
+  user: "root",
+  startUnixMs: 0,
+  service: "s",
+  version: "v",
+  labels: {},
+  labelsTruncated: 0,
+});
 
 describe("control requests", () => {
   it("counts every request by verb, and a capture answered at once by its outcome (DONE is counted when it ends)", async () => {
@@ -39,7 +49,16 @@ describe("control requests", () => {
   });
 
   it("takes the capture limits from the agent's options", () => {
-    const config = { host: "h", captureMaxDuration: 60_000, captureMaxRate: 1000, captureMaxConcurrent: 2, pySpyDeadline: 10_000, pySpyMaxMemory: 1, dumpDeadline: 5000, procDir: "/proc" };
+    const config = {
+      host: "h",
+      captureMaxDuration: 60_000,
+      captureMaxRate: 1000,
+      captureMaxConcurrent: 2,
+      pySpyDeadline: 10_000,
+      pySpyMaxMemory: 1,
+      dumpDeadline: 5000,
+      procDir: "/proc",
+    };
     expect(captureLimits(config)).toEqual({ maxDurationMs: 60_000, maxRateHz: 1000, maxConcurrent: 2 });
   });
 });

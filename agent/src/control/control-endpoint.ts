@@ -21,7 +21,10 @@ import { answerDump } from "./dump-request.js";
 export type TargetSampler = Pick<ProcessSampler, "target" | "state">;
 
 /** The agent's options the control endpoint uses. */
-export type ControlConfig = Pick<AgentConfig, "captureMaxDuration" | "captureMaxRate" | "captureMaxConcurrent" | "pySpyDeadline" | "pySpyMaxMemory" | "dumpDeadline" | "procDir"> & { host: string };
+export type ControlConfig = Pick<
+  AgentConfig,
+  "captureMaxDuration" | "captureMaxRate" | "captureMaxConcurrent" | "pySpyDeadline" | "pySpyMaxMemory" | "dumpDeadline" | "procDir"
+> & { host: string };
 
 export interface ControlEndpointOptions {
   config: ControlConfig;
@@ -60,10 +63,19 @@ export function profiledTargets(samplers: ReadonlyMap<string, TargetSampler>): S
 }
 
 /** Capture replies that end a request at once, by the outcome they are counted as. */
-const REFUSED: Partial<Record<CaptureReply_Status, string>> = { [CaptureReply_Status.NOT_FOUND]: "not_found", [CaptureReply_Status.BUSY]: "busy", [CaptureReply_Status.FAILED]: "refused" };
+const REFUSED: Partial<Record<CaptureReply_Status, string>> = {
+  [CaptureReply_Status.NOT_FOUND]: "not_found",
+  [CaptureReply_Status.BUSY]: "busy",
+  [CaptureReply_Status.FAILED]: "refused",
+};
 
 /** The handlers of the three verbs, each counted in `fleetprof_agent_control_requests_total`. */
-export function controlHandlers(h: { metrics: AgentMetrics; captures: Pick<CaptureService, "handle">; dump: (req: DumpRequest) => Promise<DumpReply>; status: () => AgentStatusReply }): ControlHandlers {
+export function controlHandlers(h: {
+  metrics: AgentMetrics;
+  captures: Pick<CaptureService, "handle">;
+  dump: (req: DumpRequest) => Promise<DumpReply>;
+  status: () => AgentStatusReply;
+}): ControlHandlers {
   return {
     capture: (req) => {
       h.metrics.controlRequests.inc({ verb: "capture" });
@@ -106,7 +118,14 @@ export function openControlEndpoint(o: ControlEndpointOptions): ControlEndpoint 
     },
     log: o.log,
   });
-  const dump = (req: DumpRequest): Promise<DumpReply> => answerDump(req, { host: config.host, pySpy: o.pySpy, targets: () => profiledTargets(o.samplers), deadlineMs: config.dumpDeadline, procDir: config.procDir });
+  const dump = (req: DumpRequest): Promise<DumpReply> =>
+    answerDump(req, {
+      host: config.host,
+      pySpy: o.pySpy,
+      targets: () => profiledTargets(o.samplers),
+      deadlineMs: config.dumpDeadline,
+      procDir: config.procDir,
+    });
   const server = new ControlServer(config.host, controlHandlers({ metrics, captures, dump, status: o.status }), o.log);
   return { captures, server };
 }

@@ -94,7 +94,14 @@ export class ControlServer {
           try {
             req = fromBinary(CaptureRequestSchema, msg.data);
           } catch (err) {
-            data = toBinary(CaptureReplySchema, create(CaptureReplySchema, { status: CaptureReply_Status.FAILED, host: this.host, message: `cannot decode the CaptureRequest: ${errorMessage(err)}` }));
+            data = toBinary(
+              CaptureReplySchema,
+              create(CaptureReplySchema, {
+                status: CaptureReply_Status.FAILED,
+                host: this.host,
+                message: `cannot decode the CaptureRequest: ${errorMessage(err)}`,
+              }),
+            );
             break;
           }
           data = toBinary(CaptureReplySchema, this.handlers.capture(req));

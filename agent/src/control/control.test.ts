@@ -5,7 +5,8 @@ import { planCapture, type CaptureLimits } from "./capture.js";
 import { dumpArgs, mapLimited, parseDumpJson } from "./dump.js";
 
 const limits: CaptureLimits = { maxDurationMs: 60_000, maxRateHz: 1000, maxConcurrent: 2 };
-const req = (init: Parameters<typeof create<typeof CaptureRequestSchema>>[1]) => create(CaptureRequestSchema, { captureId: "c1", pid: 42, durationMs: 3000, ...init });
+const req = (init: Parameters<typeof create<typeof CaptureRequestSchema>>[1]) =>
+  create(CaptureRequestSchema, { captureId: "c1", pid: 42, durationMs: 3000, ...init });
 
 describe("planCapture", () => {
   it("fills the defaults: 100 Hz, cpu mode, nonblocking", () => {
@@ -18,13 +19,25 @@ describe("planCapture", () => {
     expect(planCapture(req({ native: true, nonblocking: false }), limits)).toMatchObject({ native: true, nonblocking: false });
     expect(planCapture(req({ native: false, nonblocking: false }), limits)).toMatchObject({ nonblocking: false });
     const refused = planCapture(req({ native: true, nonblocking: true }), limits);
-    expect(refused).toMatchObject({ status: CaptureReply_Status.FAILED, message: expect.stringMatching(/py-spy reads native stacks only while the process is paused/) as unknown });
+    expect(refused).toMatchObject({
+      status: CaptureReply_Status.FAILED,
+      message: expect.stringMatching(/py-spy reads native stacks only while the process is paused/) as unknown,
+    });
   });
 
   it("refuses what is over the limits, naming the limit", () => {
-    expect(planCapture(req({ durationMs: 61_000 }), limits)).toMatchObject({ status: CaptureReply_Status.FAILED, message: expect.stringContaining("limit of 60s (capture-max-duration)") as unknown });
-    expect(planCapture(req({ durationMs: 0 }), limits)).toMatchObject({ status: CaptureReply_Status.FAILED, message: expect.stringContaining("duration_ms is required") as unknown });
-    expect(planCapture(req({ rateHz: 1001 }), limits)).toMatchObject({ status: CaptureReply_Status.FAILED, message: expect.stringContaining("limit of 1000 Hz (capture-max-rate)") as unknown });
+    expect(planCapture(req({ durationMs: 61_000 }), limits)).toMatchObject({
+      status: CaptureReply_Status.FAILED,
+      message: expect.stringContaining("limit of 60s (capture-max-duration)") as unknown,
+    });
+    expect(planCapture(req({ durationMs: 0 }), limits)).toMatchObject({
+      status: CaptureReply_Status.FAILED,
+      message: expect.stringContaining("duration_ms is required") as unknown,
+    });
+    expect(planCapture(req({ rateHz: 1001 }), limits)).toMatchObject({
+      status: CaptureReply_Status.FAILED,
+      message: expect.stringContaining("limit of 1000 Hz (capture-max-rate)") as unknown,
+    });
     expect(planCapture(req({ captureId: "" }), limits)).toMatchObject({ status: CaptureReply_Status.FAILED });
     expect(planCapture(req({ mode: 99 as ProfileMode }), limits)).toMatchObject({ status: CaptureReply_Status.FAILED });
   });

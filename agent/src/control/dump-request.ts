@@ -27,7 +27,11 @@ export async function answerDump(req: DumpRequest, d: DumpDeps): Promise<DumpRep
   const byPid = new Map(targets.map((t) => [t.pid, t]));
   const pids = req.pids.length === 0 ? targets.map((t) => t.pid).sort((a, b) => a - b) : [...new Set(req.pids)];
   const pySpy = d.pySpy();
-  if (pySpy === undefined) return create(DumpReplySchema, { host: d.host, error: `py-spy is not installed on host ${d.host}: install it (pip install py-spy) or pass --py-spy to the agent` });
+  if (pySpy === undefined)
+    return create(DumpReplySchema, {
+      host: d.host,
+      error: `py-spy is not installed on host ${d.host}: install it (pip install py-spy) or pass --py-spy to the agent`,
+    });
   const processes = await mapLimited(pids, DUMP_PARALLEL, async (pid): Promise<ProcessDump> => {
     const target = byPid.get(pid);
     const base = { pid, service: target?.service ?? "", version: target?.version ?? "" };

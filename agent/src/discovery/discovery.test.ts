@@ -13,13 +13,28 @@ const rules = (over: Partial<Parameters<typeof compileRules>[0]> = {}): ReturnTy
   compileRules({ include: [], exclude: [], includeUsers: [], excludeUsers: [], minAgeMs: 1000, selfPid: SELF, profileOwnChildren: false, ...over });
 
 const py = { kind: "cpython", version: "3.11" } as const;
-const facts = (over: Partial<ProcessFacts> = {}): ProcessFacts => ({ pid: 42, ppid: 1, uid: 0, user: "root", cmdline: ["python3", "app.py"], ageMs: 60_000, python: py, ...over });
+const facts = (over: Partial<ProcessFacts> = {}): ProcessFacts => ({
+  pid: 42,
+  ppid: 1,
+  uid: 0,
+  user: "root",
+  cmdline: ["python3", "app.py"],
+  ageMs: 60_000,
+  python: py,
+  ...over,
+});
 
 describe("python classification", () => {
   it("knows CPython by executable name or mapped libpython, and its version", () => {
     expect(classifyPython("/root/.pyenv/versions/3.11.7/bin/python3.11", [])).toEqual(py);
-    expect(classifyPython("/usr/bin/uwsgi-core", ["/usr/lib/x86_64-linux-gnu/libpython3.9.so.1.0", "/usr/lib/libc.so.6"])).toEqual({ kind: "cpython", version: "3.9" });
-    expect(classifyPython("/usr/bin/python3", ["/usr/lib/python3.12/lib-dynload/_ssl.cpython-312-x86_64-linux-gnu.so"])).toEqual({ kind: "cpython", version: "3.12" });
+    expect(classifyPython("/usr/bin/uwsgi-core", ["/usr/lib/x86_64-linux-gnu/libpython3.9.so.1.0", "/usr/lib/libc.so.6"])).toEqual({
+      kind: "cpython",
+      version: "3.9",
+    });
+    expect(classifyPython("/usr/bin/python3", ["/usr/lib/python3.12/lib-dynload/_ssl.cpython-312-x86_64-linux-gnu.so"])).toEqual({
+      kind: "cpython",
+      version: "3.12",
+    });
     expect(classifyPython("/usr/bin/python3", [])).toEqual({ kind: "cpython", version: "3" });
     expect(classifyPython("/usr/bin/python", [])).toEqual({ kind: "cpython", version: "unknown" });
   });
@@ -72,7 +87,10 @@ describe("/proc scanner", () => {
     if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
   });
 
-  function fakeProc(): { root: string; add: (pid: number, p: { exe: string; argv: string[]; ppid?: number; start?: number; maps?: string[]; comm?: string }) => void } {
+  function fakeProc(): {
+    root: string;
+    add: (pid: number, p: { exe: string; argv: string[]; ppid?: number; start?: number; maps?: string[]; comm?: string }) => void;
+  } {
     dir = mkdtempSync(join(tmpdir(), "agent-proc-"));
     const root = dir;
     writeFileSync(join(root, "uptime"), "10000.00 100.00\n");
@@ -81,7 +99,10 @@ describe("/proc scanner", () => {
       const d = join(root, String(pid));
       mkdirSync(d);
       // start 500000 ticks = 5000 s after boot: 5000 s old at uptime 10000 s
-      writeFileSync(join(d, "stat"), `${String(pid)} (${p.comm ?? "x"}) S ${String(p.ppid ?? 1)} 1 1 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 ${String(p.start ?? 500_000)} 1000 10\n`);
+      writeFileSync(
+        join(d, "stat"),
+        `${String(pid)} (${p.comm ?? "x"}) S ${String(p.ppid ?? 1)} 1 1 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 ${String(p.start ?? 500_000)} 1000 10\n`,
+      );
       writeFileSync(join(d, "cmdline"), p.argv.join("\0") + "\0");
       writeFileSync(join(d, "status"), "Name:\tx\nUid:\t0\t0\t0\t0\n");
       writeFileSync(join(d, "maps"), (p.maps ?? []).map((m) => `7f00-7f01 r--p 00000000 fe:00 1 ${m}`).join("\n"));
@@ -116,11 +137,20 @@ describe("/proc scanner", () => {
     add(20, { exe: "/usr/bin/uwsgi", argv: ["uwsgi", "--plugin", "python3"], start: 999_800 });
     const scanner = new Scanner(rules(), root);
     expect(scanner.scan()).toEqual([]);
-    writeFileSync(join(root, "20", "maps"), "7f00-7f01 r--p 00000000 fe:00 1 /usr/lib/uwsgi/plugins/python3_plugin.so\n7f00-7f01 r--p 00000000 fe:00 1 /usr/lib/x86_64-linux-gnu/libpython3.11.so.1.0\n");
+    writeFileSync(
+      join(root, "20", "maps"),
+      "7f00-7f01 r--p 00000000 fe:00 1 /usr/lib/uwsgi/plugins/python3_plugin.so\n7f00-7f01 r--p 00000000 fe:00 1 /usr/lib/x86_64-linux-gnu/libpython3.11.so.1.0\n",
+    );
     expect(scanner.scan().map((p) => [p.pid, p.python])).toEqual([[20, { kind: "cpython", version: "3.11" }]]);
   });
 
   it("parses stat lines whose command name has spaces and parentheses", () => {
-    expect(parseStat("77 (a) b (c) R 5 1 1 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 123 1000 10")).toMatchObject({ pid: 77, comm: "a) b (c", state: "R", ppid: 5, startTicks: 123 });
+    expect(parseStat("77 (a) b (c) R 5 1 1 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 123 1000 10")).toMatchObject({
+      pid: 77,
+      comm: "a) b (c",
+      state: "R",
+      ppid: 5,
+      startTicks: 123,
+    });
   });
 });

@@ -4,10 +4,7 @@
  */
 import { basename } from "node:path";
 
-export type PythonInfo =
-  | { kind: "cpython"; version: string }
-  | { kind: "unsupported"; version: string; reason: string }
-  | { kind: "none" };
+export type PythonInfo = { kind: "cpython"; version: string } | { kind: "unsupported"; version: string; reason: string } | { kind: "none" };
 
 const EXE = /^python(\d+(?:\.\d+)?)?([a-z]*)$/;
 const LIBPYTHON = /^libpython(\d+\.\d+)([a-z]*)\.so/;

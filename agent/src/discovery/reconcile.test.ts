@@ -6,7 +6,18 @@ import { DiscoveryReconciler, type ReconciledSampler } from "./reconcile.js";
 import type { DiscoveredProcess } from "./scanner.js";
 
 function found(pid: number, python: DiscoveredProcess["python"] = { kind: "cpython", version: "3.12" }): DiscoveredProcess {
-  return { key: `${String(pid)}:100`, pid, ppid: 1, startUnixMs: 0, uid: 0, user: "root", cmdline: ["python3", `/srv/app${String(pid)}.py`], exe: "/usr/bin/python3", python, verdict: python.kind === "unsupported" ? "unsupported" : "profile" };
+  return {
+    key: `${String(pid)}:100`,
+    pid,
+    ppid: 1,
+    startUnixMs: 0,
+    uid: 0,
+    user: "root",
+    cmdline: ["python3", `/srv/app${String(pid)}.py`],
+    exe: "/usr/bin/python3",
+    python,
+    verdict: python.kind === "unsupported" ? "unsupported" : "profile",
+  };
 }
 
 class FakeSampler implements ReconciledSampler {
@@ -15,14 +26,31 @@ class FakeSampler implements ReconciledSampler {
   begun = false;
   readonly target: SamplerTarget;
   constructor(p: DiscoveredProcess) {
-    this.target = { key: p.key, pid: p.pid, uid: p.uid, user: p.user, startUnixMs: p.startUnixMs, service: `app${String(p.pid)}`, version: "unknown", labels: {}, labelsTruncated: 0 };
+    this.target = {
+      key: p.key,
+      pid: p.pid,
+      uid: p.uid,
+      user: p.user,
+      startUnixMs: p.startUnixMs,
+      service: `app${String(p.pid)}`,
+      version: "unknown",
+      labels: {},
+      labelsTruncated: 0,
+    };
   }
   begin(): void {
     this.begun = true;
   }
 }
 
-function harness(maxProcesses = 64): { r: DiscoveryReconciler<FakeSampler>; metrics: AgentMetrics; forgotten: string[]; lines: ReturnType<typeof recordingLogger>["lines"]; pySpy: { present: boolean }; next: { scan: DiscoveredProcess[] | Error } } {
+function harness(maxProcesses = 64): {
+  r: DiscoveryReconciler<FakeSampler>;
+  metrics: AgentMetrics;
+  forgotten: string[];
+  lines: ReturnType<typeof recordingLogger>["lines"];
+  pySpy: { present: boolean };
+  next: { scan: DiscoveredProcess[] | Error };
+} {
   const metrics = new AgentMetrics();
   const forgotten: string[] = [];
   const { log, lines } = recordingLogger();
@@ -73,7 +101,9 @@ describe("discovery reconciliation", () => {
     h.r.reconcile([found(10), found(11), found(12)]);
     expect([...h.r.samplers.keys()]).toEqual(["10:100", "11:100"]);
     expect(skipped(h.metrics, "limit")).toBe(1);
-    expect(h.lines.filter((l) => l.level === "warn").map((l) => l.msg)).toEqual(["more than 2 Python processes: profiling the first 2 (raise --max-processes)"]);
+    expect(h.lines.filter((l) => l.level === "warn").map((l) => l.msg)).toEqual([
+      "more than 2 Python processes: profiling the first 2 (raise --max-processes)",
+    ]);
   });
 
   it("skips an unsupported interpreter while it lives, warning once per version", () => {
@@ -83,7 +113,9 @@ describe("discovery reconciliation", () => {
     h.r.reconcile([found(20, ft), found(21, ft)]);
     expect(h.r.samplers.size).toBe(0);
     expect(skipped(h.metrics, "unsupported")).toBe(2);
-    expect(h.lines.filter((l) => l.level === "warn").map((l) => l.msg)).toEqual(["not profiling pid 20 (python3 /srv/app20.py): free-threaded CPython 3.13t is not supported by py-spy 0.4"]);
+    expect(h.lines.filter((l) => l.level === "warn").map((l) => l.msg)).toEqual([
+      "not profiling pid 20 (python3 /srv/app20.py): free-threaded CPython 3.13t is not supported by py-spy 0.4",
+    ]);
     h.r.reconcile([found(21, ft)]);
     expect(skipped(h.metrics, "unsupported")).toBe(1);
   });

@@ -99,12 +99,16 @@ export class DiscoveryReconciler<S extends ReconciledSampler> {
       if (!this.#o.canSample()) continue;
       if (this.samplers.size >= maxProcesses) {
         overLimit++;
-        if (this.#once.first("max-processes")) log.warn({ maxProcesses }, `more than ${String(maxProcesses)} Python processes: profiling the first ${String(maxProcesses)} (raise --max-processes)`);
+        if (this.#once.first("max-processes"))
+          log.warn({ maxProcesses }, `more than ${String(maxProcesses)} Python processes: profiling the first ${String(maxProcesses)} (raise --max-processes)`);
         continue;
       }
       const sampler = this.#o.createSampler(p);
       this.samplers.set(p.key, sampler);
-      log.info({ targetPid: p.pid, service: sampler.target.service, version: sampler.target.version, python: p.python.version }, `profiling pid ${String(p.pid)} as ${sampler.target.service}`);
+      log.info(
+        { targetPid: p.pid, service: sampler.target.service, version: sampler.target.version, python: p.python.version },
+        `profiling pid ${String(p.pid)} as ${sampler.target.service}`,
+      );
       sampler.begin();
     }
     return { unsupported, overLimit };

@@ -9,7 +9,10 @@ describe("labels", () => {
   it("takes service and version from OpenTelemetry variables", () => {
     const l = deriveLabels({
       ...base,
-      environ: { OTEL_SERVICE_NAME: "checkout", OTEL_RESOURCE_ATTRIBUTES: "service.version=1.5.2,deployment.environment=prod,k8s.pod.name=checkout-7f,team=pay%20ments" },
+      environ: {
+        OTEL_SERVICE_NAME: "checkout",
+        OTEL_RESOURCE_ATTRIBUTES: "service.version=1.5.2,deployment.environment=prod,k8s.pod.name=checkout-7f,team=pay%20ments",
+      },
       pythonVersion: "3.11",
     });
     expect(l).toEqual({
@@ -21,8 +24,12 @@ describe("labels", () => {
   });
 
   it("prefers FLEETPROF_* over OTEL over Datadog, and OTEL's service.name attribute over DD_SERVICE", () => {
-    expect(deriveLabels({ ...base, environ: { FLEETPROF_SERVICE: "a", OTEL_SERVICE_NAME: "b", DD_SERVICE: "c", FLEETPROF_VERSION: "9", DD_VERSION: "1" } })).toMatchObject({ service: "a", version: "9" });
-    expect(deriveLabels({ ...base, environ: { OTEL_RESOURCE_ATTRIBUTES: "service.name=b", DD_SERVICE: "c", DD_VERSION: "2.0", DD_ENV: "staging" } })).toMatchObject({
+    expect(
+      deriveLabels({ ...base, environ: { FLEETPROF_SERVICE: "a", OTEL_SERVICE_NAME: "b", DD_SERVICE: "c", FLEETPROF_VERSION: "9", DD_VERSION: "1" } }),
+    ).toMatchObject({ service: "a", version: "9" });
+    expect(
+      deriveLabels({ ...base, environ: { OTEL_RESOURCE_ATTRIBUTES: "service.name=b", DD_SERVICE: "c", DD_VERSION: "2.0", DD_ENV: "staging" } }),
+    ).toMatchObject({
       service: "b",
       version: "2.0",
       labels: { env: "staging" },
@@ -37,7 +44,11 @@ describe("labels", () => {
 
   it("keeps labels bounded and counts every label dropped or cut", () => {
     const many = Array.from({ length: 30 }, (_, i) => `k${String(i)}=v`).join(",");
-    const l = deriveLabels({ ...base, maxLabels: 5, environ: { OTEL_RESOURCE_ATTRIBUTES: `${many},long=${"x".repeat(1000)}`, OTEL_SERVICE_NAME: "s".repeat(500) } });
+    const l = deriveLabels({
+      ...base,
+      maxLabels: 5,
+      environ: { OTEL_RESOURCE_ATTRIBUTES: `${many},long=${"x".repeat(1000)}`, OTEL_SERVICE_NAME: "s".repeat(500) },
+    });
     expect(Object.keys(l.labels)).toHaveLength(5);
     expect(l.service).toHaveLength(128);
     expect(l.truncated).toBe(1 + 26);
@@ -51,7 +62,10 @@ describe("labels", () => {
   });
 
   it("parses OTEL resource attributes with encoded values and stray spaces", () => {
-    expect([...parseResourceAttributes(" a=1 , b=x%2Cy,=bad,c")]).toEqual([["a", "1"], ["b", "x,y"]]);
+    expect([...parseResourceAttributes(" a=1 , b=x%2Cy,=bad,c")]).toEqual([
+      ["a", "1"],
+      ["b", "x,y"],
+    ]);
   });
 });
 

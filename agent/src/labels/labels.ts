@@ -94,7 +94,11 @@ export function deriveLabels(input: LabelInput): ProcessLabels {
     MAX_SERVICE_LENGTH,
   );
   const version = cut(
-    nonEmpty(env["FLEETPROF_VERSION"]) ?? nonEmpty(otel.get("service.version")) ?? nonEmpty(env["DD_VERSION"]) ?? nonEmpty(dd.get("version")) ?? UNKNOWN_VERSION,
+    nonEmpty(env["FLEETPROF_VERSION"]) ??
+      nonEmpty(otel.get("service.version")) ??
+      nonEmpty(env["DD_VERSION"]) ??
+      nonEmpty(dd.get("version")) ??
+      UNKNOWN_VERSION,
     MAX_SERVICE_LENGTH,
   );
 
@@ -102,7 +106,10 @@ export function deriveLabels(input: LabelInput): ProcessLabels {
   const candidates: [string, string | undefined][] = [
     ["python", input.pythonVersion],
     ["container_id", input.containerId],
-    ["env", nonEmpty(otel.get("deployment.environment.name")) ?? nonEmpty(otel.get("deployment.environment")) ?? nonEmpty(env["DD_ENV"]) ?? nonEmpty(dd.get("env"))],
+    [
+      "env",
+      nonEmpty(otel.get("deployment.environment.name")) ?? nonEmpty(otel.get("deployment.environment")) ?? nonEmpty(env["DD_ENV"]) ?? nonEmpty(dd.get("env")),
+    ],
   ];
   for (const [k, v] of parseResourceAttributes(env["FLEETPROF_LABELS"])) candidates.push([k, v]);
   for (const [k, v] of otel) if (!OTEL_CORE.has(k)) candidates.push([k, v]);

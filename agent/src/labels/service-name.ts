@@ -59,7 +59,10 @@ export function serviceFromCommandLine(argv: readonly string[], cwd?: string): s
 /** `gunicorn app:app`, `celery -A proj worker`, otherwise the program's (or module's) own name. */
 function fromProgram(program: string, full: string, args: readonly string[]): string {
   if (APP_RUNNERS.has(program)) {
-    const spec = firstPositional(args, new Set(["-c", "--config", "-b", "--bind", "-w", "--workers", "-k", "--worker-class", "--host", "--port", "--log-level", "--chdir", "-n", "--name"]));
+    const spec = firstPositional(
+      args,
+      new Set(["-c", "--config", "-b", "--bind", "-w", "--workers", "-k", "--worker-class", "--host", "--port", "--log-level", "--chdir", "-n", "--name"]),
+    );
     if (spec !== undefined && !spec.startsWith("-")) return appModule(spec);
     return program;
   }

@@ -14,5 +14,15 @@ export function samplerTarget(proc: ProcFs, p: DiscoveredProcess, maxLabels: num
     containerId: containerIdFromCgroup(proc.cgroup(p.pid)),
     maxLabels,
   });
-  return { key: p.key, pid: p.pid, uid: p.uid, user: p.user, startUnixMs: p.startUnixMs, service: l.service, version: l.version, labels: l.labels, labelsTruncated: l.truncated };
+  return {
+    key: p.key,
+    pid: p.pid,
+    uid: p.uid,
+    user: p.user,
+    startUnixMs: p.startUnixMs,
+    service: l.service,
+    version: l.version,
+    labels: l.labels,
+    labelsTruncated: l.truncated,
+  };
 }

@@ -70,13 +70,28 @@ export class AgentMetrics {
     this.samplerErrors = r.counter("fleetprof_agent_sampler_errors_total", "Errors py-spy reported while sampling");
     this.labelsTruncated = r.counter("fleetprof_agent_labels_truncated_total", "Labels dropped or cut to stay within bounds");
     this.natsConnected = r.gauge("fleetprof_agent_nats_connected", "1 while connected to NATS");
-    this.parseErrors = r.counter("fleetprof_agent_parse_errors_total", "py-spy outputs that could not be read whole (unreadable, over the byte budget, or over the stack budget)");
-    this.stacksTruncated = r.counter("fleetprof_agent_stacks_truncated_total", "Stacks cut at the root end, by reason: depth (over the agent's depth limit) or payload (alone larger than NATS max_payload)");
+    this.parseErrors = r.counter(
+      "fleetprof_agent_parse_errors_total",
+      "py-spy outputs that could not be read whole (unreadable, over the byte budget, or over the stack budget)",
+    );
+    this.stacksTruncated = r.counter(
+      "fleetprof_agent_stacks_truncated_total",
+      "Stacks cut at the root end, by reason: depth (over the agent's depth limit) or payload (alone larger than NATS max_payload)",
+    );
     this.framesCut = r.counter("fleetprof_agent_frames_cut_total", "Frames removed from stacks cut at the root end");
     this.namesTruncated = r.counter("fleetprof_agent_names_truncated_total", "Function, file and thread names shortened to the agent's byte limit");
-    this.samplesCapped = r.counter("fleetprof_agent_samples_capped_total", "Samples removed because a thread counted more than the window's rate and length allow");
-    this.samplesDropped = r.counter("fleetprof_agent_samples_dropped_total", "Samples py-spy recorded that the agent could not keep (output over its byte or stack budget, or unreadable)");
-    this.outputBytesSkipped = r.counter("fleetprof_agent_output_bytes_skipped_total", "Bytes of py-spy output not read because an output was over the byte budget");
+    this.samplesCapped = r.counter(
+      "fleetprof_agent_samples_capped_total",
+      "Samples removed because a thread counted more than the window's rate and length allow",
+    );
+    this.samplesDropped = r.counter(
+      "fleetprof_agent_samples_dropped_total",
+      "Samples py-spy recorded that the agent could not keep (output over its byte or stack budget, or unreadable)",
+    );
+    this.outputBytesSkipped = r.counter(
+      "fleetprof_agent_output_bytes_skipped_total",
+      "Bytes of py-spy output not read because an output was over the byte budget",
+    );
     this.batchErrors = r.counter("fleetprof_agent_batch_errors_total", "Batches that could not be split or spooled (dropped and logged)");
     this.controlRequests = r.counter("fleetprof_agent_control_requests_total", "Control requests answered, by verb (capture, dump, status)");
     this.captures = r.counter("fleetprof_agent_captures_total", "Capture requests by outcome (done, failed, not_found, busy, refused)");

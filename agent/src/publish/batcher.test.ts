@@ -11,7 +11,12 @@ describe("batcher", () => {
   it("puts the windows of one round into one batch per service, each with its own id", () => {
     const out: SampleBatch[] = [];
     const b = new Batcher("h1", "0.1.0", (x) => out.push(x), noError, 10_000);
-    for (const [pid, service] of [[1, "api"], [2, "worker"], [3, "api"]] as const) b.add(create(ProcessProfileSchema, { pid, service }));
+    for (const [pid, service] of [
+      [1, "api"],
+      [2, "worker"],
+      [3, "api"],
+    ] as const)
+      b.add(create(ProcessProfileSchema, { pid, service }));
     expect(out).toEqual([]);
     b.flush();
     expect(out.map((x) => [x.profiles.map((p) => p.pid), x.host, x.formatVersion, x.agentVersion])).toEqual([
@@ -39,7 +44,11 @@ describe("batcher", () => {
       out.push(x);
     };
     const b = new Batcher("h", "v", emit, (err, batch) => failed.push([(err as Error).message, batch.profiles.map((p) => p.pid)]), 20);
-    for (const [pid, service] of [[1, "bad"], [2, "good"]] as const) b.add(create(ProcessProfileSchema, { pid, service }));
+    for (const [pid, service] of [
+      [1, "bad"],
+      [2, "good"],
+    ] as const)
+      b.add(create(ProcessProfileSchema, { pid, service }));
     // An exception escaping the timer would fail this test as an uncaught error.
     await vi.waitUntil(() => out.length + failed.length === 2, { timeout: 5000, interval: 5 });
     expect(out.map((x) => x.profiles.map((p) => p.pid))).toEqual([[2]]);

@@ -9,7 +9,16 @@
  * compressed message too (gzip grows incompressible input by well under 1/512).
  */
 import { create, toBinary } from "@bufbuild/protobuf";
-import { FrameSchema, ProcessProfileSchema, SampleBatchSchema, StackSchema, subsetProfile, type ProcessProfile, type SampleBatch, type Stack } from "@fleetprof/proto";
+import {
+  FrameSchema,
+  ProcessProfileSchema,
+  SampleBatchSchema,
+  StackSchema,
+  subsetProfile,
+  type ProcessProfile,
+  type SampleBatch,
+  type Stack,
+} from "@fleetprof/proto";
 import { cutCount, cutMarker } from "../sampling/profile.js";
 
 export interface FitResult {

@@ -23,7 +23,17 @@ import {
 } from "@fleetprof/common";
 import { jetstream, type JetStreamClient } from "@nats-io/jetstream";
 import { connect, headers, InvalidArgumentError, type NatsConnection } from "@nats-io/transport-node";
-import { decodeBatch, ENCODING_HEADER, encodeBatch, FORMAT_HEADER, GZIP_ENCODING, SAMPLE_BATCH_FORMAT, samplesSubject, splitBatch, type SampleBatch } from "@fleetprof/proto";
+import {
+  decodeBatch,
+  ENCODING_HEADER,
+  encodeBatch,
+  FORMAT_HEADER,
+  GZIP_ENCODING,
+  SAMPLE_BATCH_FORMAT,
+  samplesSubject,
+  splitBatch,
+  type SampleBatch,
+} from "@fleetprof/proto";
 import type { AgentMetrics } from "../metrics/agent-metrics.js";
 import { fitStacks } from "./fit-stacks.js";
 import type { Spool, SpoolEntry } from "./spool.js";
@@ -72,7 +82,10 @@ export class Publisher {
 
   /** Connects in the background (forever) and starts draining the spool. Never blocks on NATS. */
   start(): void {
-    const crashed = (what: string) => (err: unknown): void => this.#o.log.error({ err }, `${what} stopped unexpectedly: ${errorMessage(err)}`);
+    const crashed =
+      (what: string) =>
+      (err: unknown): void =>
+        this.#o.log.error({ err }, `${what} stopped unexpectedly: ${errorMessage(err)}`);
     this.#connecting = this.connectLoop().catch(crashed("the NATS connection loop"));
     this.#loop = this.drainLoop().catch(crashed("the publish loop"));
     this.updateSpoolMetrics();
@@ -123,7 +136,10 @@ export class Publisher {
       if (dropped > 0) {
         for (const id of [...this.#waiters.keys()]) if (!this.#o.spool.has(id)) this.settled(id, false);
         this.#o.metrics.spoolDropped.inc({}, dropped);
-        this.#o.log.warn({ dropped, spoolMaxBytes: this.#o.spool.maxBytes }, `spool full: dropped the ${String(dropped)} oldest batch message(s); raise --spool-max-bytes or restore NATS`);
+        this.#o.log.warn(
+          { dropped, spoolMaxBytes: this.#o.spool.maxBytes },
+          `spool full: dropped the ${String(dropped)} oldest batch message(s); raise --spool-max-bytes or restore NATS`,
+        );
       }
     }
     this.updateSpoolMetrics();
@@ -141,7 +157,10 @@ export class Publisher {
       metrics.framesCut.inc({}, fit.frames);
       metrics.samplesDropped.inc({}, fit.droppedSamples);
       if (this.#once.first("stack-too-large")) {
-        log.warn({ stacks: fit.stacks, frames: fit.frames, droppedSamples: fit.droppedSamples, maxPayload: this.#maxPayload }, `${String(fit.stacks + (fit.droppedSamples > 0 ? 1 : 0))} stack(s) alone were larger than the NATS server's max_payload (${String(this.#maxPayload)} bytes): cut at the root end (fleetprof_agent_stacks_truncated_total{reason="payload"})`);
+        log.warn(
+          { stacks: fit.stacks, frames: fit.frames, droppedSamples: fit.droppedSamples, maxPayload: this.#maxPayload },
+          `${String(fit.stacks + (fit.droppedSamples > 0 ? 1 : 0))} stack(s) alone were larger than the NATS server's max_payload (${String(this.#maxPayload)} bytes): cut at the root end (fleetprof_agent_stacks_truncated_total{reason="payload"})`,
+        );
       }
     }
     try {
@@ -170,7 +189,10 @@ export class Publisher {
     this.#wake?.();
     const nc = this.#nc;
     if (nc !== undefined) {
-      await settlesWithin(nc.drain().catch(() => nc.close()), Math.max(100, until - Date.now()));
+      await settlesWithin(
+        nc.drain().catch(() => nc.close()),
+        Math.max(100, until - Date.now()),
+      );
       if (!nc.isClosed()) await nc.close();
     }
     await settlesWithin(this.#loop ?? Promise.resolve(), 1000);

@@ -34,7 +34,15 @@ export class FailureReporter {
       wait = previous === undefined ? FIRST_BACKOFF_MS : Math.min(previous * 2, MAX_BACKOFF_MS);
       this.#backoffs.set(target.key, wait);
     }
-    const message = failureMessage(kind, { pid: target.pid, service: target.service, user: target.user, pySpy: this.pySpy(), ptraceScope: this.ptraceScope, detail, retryInMs: wait });
+    const message = failureMessage(kind, {
+      pid: target.pid,
+      service: target.service,
+      user: target.user,
+      pySpy: this.pySpy(),
+      ptraceScope: this.ptraceScope,
+      detail,
+      retryInMs: wait,
+    });
     const logKey = kind === "permission" ? `permission:${String(target.uid)}` : kind === "not-installed" ? "not-installed" : `${kind}:${target.key}`;
     const fields = { targetPid: target.pid, service: target.service, kind, retryInMs: wait };
     if (this.#once.first(logKey)) this.log.warn(fields, message);

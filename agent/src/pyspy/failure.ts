@@ -24,7 +24,8 @@ export function classifyFailure(output: string): FailureKind {
   if (/memory allocation of \d+ bytes failed/.test(output)) return "memory";
   if (/Permission Denied|Operation not permitted|os error 1\)|os error 13\)|EPERM|EACCES/i.test(output)) return "permission";
   if (/No such file or directory|Check that the process is running|No such process|os error 3\)|process .* not found/i.test(output)) return "gone";
-  if (/Failed to find python version|Unsupported version|unsupported python|Failed to find a python interpreter|free-threaded|pypy/i.test(output)) return "unsupported";
+  if (/Failed to find python version|Unsupported version|unsupported python|Failed to find a python interpreter|free-threaded|pypy/i.test(output))
+    return "unsupported";
   return "other";
 }
 

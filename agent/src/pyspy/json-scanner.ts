@@ -86,7 +86,9 @@ export class JsonScanner {
   }
 
   private endError(): Error {
-    return this.#limit < this.size ? new BudgetExhausted(`stopped after ${String(this.#limit)} of ${String(this.size)} bytes`) : new JsonShapeError("the document ends early");
+    return this.#limit < this.size
+      ? new BudgetExhausted(`stopped after ${String(this.#limit)} of ${String(this.size)} bytes`)
+      : new JsonShapeError("the document ends early");
   }
 
   /** The next byte, consumed. */

@@ -8,7 +8,8 @@ import { accessSync, constants, closeSync, openSync, readSync } from "node:fs";
 import { delimiter, dirname, join } from "node:path";
 import { ErrorCode, FleetprofError } from "@fleetprof/common";
 
-export const INSTALL_HINT = "install it with `pip install py-spy` (or `python3 -m pip install py-spy==0.4.2`), or pass --py-spy /path/to/py-spy (FLEETPROF_PY_SPY)";
+export const INSTALL_HINT =
+  "install it with `pip install py-spy` (or `python3 -m pip install py-spy==0.4.2`), or pass --py-spy /path/to/py-spy (FLEETPROF_PY_SPY)";
 
 function executable(path: string): boolean {
   try {
@@ -36,7 +37,11 @@ export function isNativeBinary(path: string): boolean {
 
 function pythonBinDir(): string | undefined {
   try {
-    const exe = execFileSync("python3", ["-c", "import sys; print(sys.executable)"], { encoding: "utf8", timeout: 10_000, stdio: ["ignore", "pipe", "ignore"] }).trim();
+    const exe = execFileSync("python3", ["-c", "import sys; print(sys.executable)"], {
+      encoding: "utf8",
+      timeout: 10_000,
+      stdio: ["ignore", "pipe", "ignore"],
+    }).trim();
     return exe === "" ? undefined : dirname(exe);
   } catch {
     return undefined;

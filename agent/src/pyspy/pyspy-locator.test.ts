@@ -3,7 +3,13 @@ import { recordingLogger } from "../testing/recording-logger.js";
 import { FIRST_LOCATE_RETRY_MS, PySpyLocator } from "./pyspy-locator.js";
 
 /** A locator whose clock and search the test controls; `found` is what the search finds. */
-function harness(): { locator: PySpyLocator; clock: { t: number }; calls: () => number; install: (path: string | undefined) => void; lines: ReturnType<typeof recordingLogger>["lines"] } {
+function harness(): {
+  locator: PySpyLocator;
+  clock: { t: number };
+  calls: () => number;
+  install: (path: string | undefined) => void;
+  lines: ReturnType<typeof recordingLogger>["lines"];
+} {
   const clock = { t: 1_000_000 };
   let found: string | undefined;
   let calls = 0;

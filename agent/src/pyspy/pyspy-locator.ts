@@ -47,7 +47,8 @@ export class PySpyLocator {
       this.#o.log.info({ pySpy: this.#path }, "using py-spy");
     } catch (err) {
       this.#retryAt = this.#o.clock.now() + this.#delay;
-      if (this.#once.first("py-spy-missing")) this.#o.log.error({ retryInMs: this.#delay }, `${errorMessage(err)}; looking again every ${String(this.#delay / 1000)}s`);
+      if (this.#once.first("py-spy-missing"))
+        this.#o.log.error({ retryInMs: this.#delay }, `${errorMessage(err)}; looking again every ${String(this.#delay / 1000)}s`);
       this.#delay = Math.min(this.#delay * 2, MAX_BACKOFF_MS);
     }
   }

@@ -25,7 +25,17 @@ const written = join(dir, "written.json");
 writeFileSync(
   written,
   JSON.stringify({
-    profiles: [{ type: "sampled", name: 'Thread 1 "MainThread"', unit: "seconds", startValue: 0, endValue: 0.07, samples: Array.from({ length: 7 }, () => [0]), weights: Array.from({ length: 7 }, () => 0.01) }],
+    profiles: [
+      {
+        type: "sampled",
+        name: 'Thread 1 "MainThread"',
+        unit: "seconds",
+        startValue: 0,
+        endValue: 0.07,
+        samples: Array.from({ length: 7 }, () => [0]),
+        weights: Array.from({ length: 7 }, () => 0.01),
+      },
+    ],
     shared: { frames: [{ name: "f", file: "/a.py", line: 1, col: null }] },
   }),
 );
@@ -49,7 +59,10 @@ kill -ABRT $$`,
 );
 const hung = script("hung.sh", `trap '' INT\necho "py-spy> Sampling process 100 times a second."\nexec sleep 30`);
 const silent = script("silent.sh", "exec sleep 30");
-const denied = script("denied.sh", `echo "Permission Denied: Try running again with elevated permissions by going 'sudo env \\"PATH=\\$PATH\\" !!'" >&2; exit 1`);
+const denied = script(
+  "denied.sh",
+  `echo "Permission Denied: Try running again with elevated permissions by going 'sudo env \\"PATH=\\$PATH\\" !!'" >&2; exit 1`,
+);
 
 const opts = (pySpy: string, over: Partial<PySpyRunOptions> = {}): PySpyRunOptions => ({
   pySpy,

@@ -74,7 +74,7 @@ const toolPaths = new Map<string, string | null>();
  * part of starting a process from Node (forking a large process, synchronously) is paid ahead
  * of a window boundary, and at the boundary the hand-over is one write.
  */
-const GATE = ['-c', 'read -r _ || exit 0; exec "$@"', "sh"];
+const GATE = ["-c", 'read -r _ || exit 0; exec "$@"', "sh"];
 
 /**
  * A util-linux tool on PATH: `setpriv` gives py-spy a parent-death signal (it dies with the

@@ -20,7 +20,15 @@ function written(threads: { name: string; samples: number[][] }[], frames: Frame
   const path = join(dir, `${String(++files)}.json`);
   const doc = {
     $schema: "https://www.speedscope.app/file-format-schema.json",
-    profiles: threads.map((t) => ({ type: "sampled", name: t.name, unit: "seconds", startValue: 0.0, endValue: t.samples.length / 100, samples: t.samples, weights: t.samples.map(() => 0.01) })),
+    profiles: threads.map((t) => ({
+      type: "sampled",
+      name: t.name,
+      unit: "seconds",
+      startValue: 0.0,
+      endValue: t.samples.length / 100,
+      samples: t.samples,
+      weights: t.samples.map(() => 0.01),
+    })),
     shared: { frames: frames.map((f) => ({ ...f, col: null })) },
     activeProfileIndex: null,
     exporter: "py-spy@0.4.2",
@@ -38,7 +46,12 @@ function read(path: string, limits: Partial<OutputLimits> = {}): PySpyOutput {
 
 /** Stacks as readable text: `thread|f;g;h|count`. */
 function stacks(out: PySpyOutput): string[] {
-  return out.threads.flatMap((t) => t.stacks.map((s) => `${t.name}|${[s.cut > 0 ? `(${String(s.cut)} cut)` : "", ...s.frames.map((f) => out.frames[f]?.name)].filter((x) => x !== "").join(";")}|${String(s.count)}`));
+  return out.threads.flatMap((t) =>
+    t.stacks.map(
+      (s) =>
+        `${t.name}|${[s.cut > 0 ? `(${String(s.cut)} cut)` : "", ...s.frames.map((f) => out.frames[f]?.name)].filter((x) => x !== "").join(";")}|${String(s.count)}`,
+    ),
+  );
 }
 
 // The function name a hostile process gives itself: in py-spy's raw format it reads as a line of its own.
@@ -48,7 +61,15 @@ describe("speedscope reader", () => {
   it("gives each thread its id, name and distinct stacks, root first, with counts", () => {
     const path = written(
       [
-        { name: 'Thread 8041 "MainThread"', samples: [[2, 1, 0], [2, 1, 0], [2, 1], [2, 1, 0]] },
+        {
+          name: 'Thread 8041 "MainThread"',
+          samples: [
+            [2, 1, 0],
+            [2, 1, 0],
+            [2, 1],
+            [2, 1, 0],
+          ],
+        },
         { name: 'Thread 0x7F12AB ""', samples: [[2]] },
       ],
       [
@@ -72,7 +93,13 @@ describe("speedscope reader", () => {
   it("keeps names with newlines, semicolons and parentheses as names: nothing is forged", () => {
     const path = written(
       [
-        { name: 'Thread 10 "MainThread"', samples: [[0, 1], [0, 1]] },
+        {
+          name: 'Thread 10 "MainThread"',
+          samples: [
+            [0, 1],
+            [0, 1],
+          ],
+        },
         { name: `Thread 11 "t\n${FORGED}"`, samples: [[0]] },
       ],
       [
@@ -92,7 +119,10 @@ describe("speedscope reader", () => {
 
   it("cuts a deep stack at the root end, keeping the leaf end, and counts the cut", () => {
     const deep = Array.from({ length: 10 }, (_, i) => i);
-    const path = written([{ name: 'Thread 1 "M"', samples: [deep, deep, [0, 1, 2]] }], deep.map((i) => ({ name: `f${String(i)}`, file: "/d.py", line: i })));
+    const path = written(
+      [{ name: 'Thread 1 "M"', samples: [deep, deep, [0, 1, 2]] }],
+      deep.map((i) => ({ name: `f${String(i)}`, file: "/d.py", line: i })),
+    );
     const out = read(path, { maxStackDepth: 4 });
     expect(stacks(out)).toEqual(["M|(7 cut);f7;f8;f9|2", "M|f0;f1;f2|1"]);
     expect(out.cuts).toMatchObject({ deepStacks: 1, framesCut: 7 });
@@ -116,7 +146,14 @@ describe("speedscope reader", () => {
 
   it("reads at most its byte budget: the first samples and the frame table at the end", () => {
     const samples = Array.from({ length: 30_000 }, (_, i) => [0, 1 + (i % 2)]);
-    const path = written([{ name: 'Thread 1 "M"', samples }], [{ name: "root", file: "/r.py", line: 1 }, { name: "a", file: "/r.py", line: 2 }, { name: "b", file: "/r.py", line: 3 }]);
+    const path = written(
+      [{ name: 'Thread 1 "M"', samples }],
+      [
+        { name: "root", file: "/r.py", line: 1 },
+        { name: "a", file: "/r.py", line: 2 },
+        { name: "b", file: "/r.py", line: 3 },
+      ],
+    );
     const size = statSync(path).size;
     const out = read(path, { maxBytes: 64 * 1024 });
     expect(size).toBeGreaterThan(4 * 64 * 1024);
@@ -165,7 +202,14 @@ describe("speedscope reader", () => {
   it("reads names built to make a frame-by-frame parser backtrack in one pass", { timeout: 10_000 }, () => {
     const crafted = " (x);".repeat(819);
     const samples = Array.from({ length: 200 }, () => [0, ...Array.from({ length: 80 }, () => 1), 2]);
-    const path = written([{ name: 'Thread 1 "M"', samples }], [{ name: "<module>", file: "/c.py", line: 1 }, { name: crafted, file: "/c.py", line: 2 }, { name: "busy_leaf", file: "/c.py", line: 3 }]);
+    const path = written(
+      [{ name: 'Thread 1 "M"', samples }],
+      [
+        { name: "<module>", file: "/c.py", line: 1 },
+        { name: crafted, file: "/c.py", line: 2 },
+        { name: "busy_leaf", file: "/c.py", line: 3 },
+      ],
+    );
     const out = read(path);
     expect(out.frames[1]?.name).toBe(crafted);
     expect(out.threads[0]?.stacks).toEqual([{ frames: [0, ...Array.from({ length: 80 }, () => 1), 2], cut: 0, count: 200 }]);

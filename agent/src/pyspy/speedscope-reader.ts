@@ -150,7 +150,7 @@ class SpeedscopeReader {
   private findFrameTable(): number | undefined {
     const s = this.#s;
     const lowest = Math.max(0, s.size - Math.floor(this.#limits.maxBytes / 2));
-    for (let end = s.size; end > lowest; ) {
+    for (let end = s.size; end > lowest;) {
       const start = Math.max(lowest, end - BACKWARD_CHUNK);
       const bytes = s.readAt(start, Math.min(s.size, end + SHARED_KEY.length - 1) - start);
       const i = bytes.lastIndexOf(SHARED_KEY);

@@ -16,7 +16,15 @@ describe("accounting for py-spy's output", () => {
     const metrics = new AgentMetrics();
     const acc = new OutputAccounting(metrics, recordingLogger().log);
     acc.account(output({ cuts: { deepStacks: 2, framesCut: 90, names: 1, bytesSkipped: 4096, samplesDropped: 5 } }), built(120, 7), 42);
-    expect([metrics.samples.get(), metrics.samplesCapped.get(), metrics.stacksTruncated.get({ reason: "depth" }), metrics.framesCut.get(), metrics.namesTruncated.get(), metrics.outputBytesSkipped.get(), metrics.samplesDropped.get()]).toEqual([120, 7, 2, 90, 1, 4096, 5]);
+    expect([
+      metrics.samples.get(),
+      metrics.samplesCapped.get(),
+      metrics.stacksTruncated.get({ reason: "depth" }),
+      metrics.framesCut.get(),
+      metrics.namesTruncated.get(),
+      metrics.outputBytesSkipped.get(),
+      metrics.samplesDropped.get(),
+    ]).toEqual([120, 7, 2, 90, 1, 4096, 5]);
   });
 
   it("logs each kind of problem once with where it is counted, repeats at debug", () => {
@@ -34,7 +42,9 @@ describe("accounting for py-spy's output", () => {
       ["debug", 43],
     ]);
     expect(lines[0]?.msg).toContain("fleetprof_agent_parse_errors_total");
-    expect(lines[1]?.msg).toBe("pid 42: py-spy's output counts more samples than the window's rate and length allow; 3 removed (fleetprof_agent_samples_capped_total)");
+    expect(lines[1]?.msg).toBe(
+      "pid 42: py-spy's output counts more samples than the window's rate and length allow; 3 removed (fleetprof_agent_samples_capped_total)",
+    );
     expect(lines[2]?.msg).toContain("deeper than 1024 frames");
   });
 });

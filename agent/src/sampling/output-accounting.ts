@@ -23,14 +23,24 @@ export class OutputAccounting {
     this.metrics.recordCuts(output.cuts, built.samplesOverCap);
     if (output.problem !== undefined) {
       this.metrics.parseErrors.inc();
-      if (this.#once.first("output-problem")) this.log.warn({ targetPid: pid, problem: output.problem }, `py-spy's output for pid ${String(pid)} could not be read whole: ${output.problem} (counted in fleetprof_agent_parse_errors_total; further cases are logged at debug)`);
+      if (this.#once.first("output-problem"))
+        this.log.warn(
+          { targetPid: pid, problem: output.problem },
+          `py-spy's output for pid ${String(pid)} could not be read whole: ${output.problem} (counted in fleetprof_agent_parse_errors_total; further cases are logged at debug)`,
+        );
       else this.log.debug({ targetPid: pid, problem: output.problem }, "py-spy output not read whole");
     }
     if (built.samplesOverCap > 0 && this.#once.first("over-cap")) {
-      this.log.warn({ targetPid: pid, removed: built.samplesOverCap }, `pid ${String(pid)}: py-spy's output counts more samples than the window's rate and length allow; ${String(built.samplesOverCap)} removed (fleetprof_agent_samples_capped_total)`);
+      this.log.warn(
+        { targetPid: pid, removed: built.samplesOverCap },
+        `pid ${String(pid)}: py-spy's output counts more samples than the window's rate and length allow; ${String(built.samplesOverCap)} removed (fleetprof_agent_samples_capped_total)`,
+      );
     }
     if (output.cuts.deepStacks > 0 && this.#once.first("deep-stacks")) {
-      this.log.info({ targetPid: pid }, `pid ${String(pid)} has stacks deeper than ${String(AGENT_LIMITS.maxStackDepth)} frames: they are cut at the root end, a frame marks the cut (fleetprof_agent_stacks_truncated_total)`);
+      this.log.info(
+        { targetPid: pid },
+        `pid ${String(pid)} has stacks deeper than ${String(AGENT_LIMITS.maxStackDepth)} frames: they are cut at the root end, a frame marks the cut (fleetprof_agent_stacks_truncated_total)`,
+      );
     }
   }
 }

@@ -38,7 +38,13 @@ class FakeRun {
 }
 
 function result(over: Partial<PySpyResult>): PySpyResult {
-  const output = { frames: [{ name: "f", file: "/a.py", line: 1 }], threads: [{ threadId: 7n, name: "MainThread", stacks: [{ frames: [0], cut: 0, count: 5 }] }], total: 5, cuts: noCuts(), bytesRead: 0 };
+  const output = {
+    frames: [{ name: "f", file: "/a.py", line: 1 }],
+    threads: [{ threadId: 7n, name: "MainThread", stacks: [{ frames: [0], cut: 0, count: 5 }] }],
+    total: 5,
+    cuts: noCuts(),
+    bytesRead: 0,
+  };
   return { end: "stopped", output, recorded: 5, errors: 0, startedAt: 0, stopRequestedAt: undefined, endedAt: 0, ...over };
 }
 
@@ -127,7 +133,14 @@ describe("continuous sampling of one process", () => {
     h.sampler.rotate(20_000, 2000);
     await tick();
     expect(h.events).toEqual(["start 0", "release 0"]);
-    run.resolveDone(result({ end: "failed", output: undefined, startedAt: undefined, failure: { kind: "unsupported", detail: "Failed to find a python interpreter in the .data section" } }));
+    run.resolveDone(
+      result({
+        end: "failed",
+        output: undefined,
+        startedAt: undefined,
+        failure: { kind: "unsupported", detail: "Failed to find a python interpreter in the .data section" },
+      }),
+    );
     await tick();
     expect(h.failures).toEqual(["unsupported"]);
     expect(h.sampler.state).toBe("backoff");

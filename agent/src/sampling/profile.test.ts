@@ -36,9 +36,20 @@ const readable = (p: ProcessProfile): [string[], string, bigint, bigint][] =>
 
 describe("profiles", () => {
   it("interns strings and frames, keeps stacks root first, and scales expected samples to the sampled time", () => {
-    const { profile: p, samples, samplesOverCap } = buildProfile(
+    const {
+      profile: p,
+      samples,
+      samplesOverCap,
+    } = buildProfile(
       output([
-        { threadId: 7n, name: "MainThread", stacks: [{ frames: [0, 1], cut: 0, count: 30 }, { frames: [3, 2], cut: 0, count: 10 }] },
+        {
+          threadId: 7n,
+          name: "MainThread",
+          stacks: [
+            { frames: [0, 1], cut: 0, count: 30 },
+            { frames: [3, 2], cut: 0, count: 10 },
+          ],
+        },
         { threadId: 8n, name: "w", stacks: [{ frames: [0], cut: 0, count: 5 }] },
       ]),
       meta,
@@ -69,9 +80,20 @@ describe("profiles", () => {
     const cap = maxThreadSamples(100, 1000);
     expect(cap).toBeGreaterThan(200 + 6 * Math.sqrt(200));
     expect(cap).toBeLessThan(400);
-    const { profile: p, samples, samplesOverCap } = buildProfile(
+    const {
+      profile: p,
+      samples,
+      samplesOverCap,
+    } = buildProfile(
       output([
-        { threadId: 1n, name: "y", stacks: [{ frames: [0], cut: 0, count: 9_999_999 }, { frames: [1], cut: 0, count: 1 }] },
+        {
+          threadId: 1n,
+          name: "y",
+          stacks: [
+            { frames: [0], cut: 0, count: 9_999_999 },
+            { frames: [1], cut: 0, count: 1 },
+          ],
+        },
         { threadId: 7n, name: "MainThread", stacks: [{ frames: [2], cut: 0, count: 90 }] },
       ]),
       meta,
@@ -86,7 +108,11 @@ describe("profiles", () => {
   });
 
   it("leaves a window within the cap as it is, however many threads it has", () => {
-    const threads: OutputThread[] = Array.from({ length: 50 }, (_, i) => ({ threadId: BigInt(i), name: `t${String(i)}`, stacks: [{ frames: [0], cut: 0, count: 1000 }] }));
+    const threads: OutputThread[] = Array.from({ length: 50 }, (_, i) => ({
+      threadId: BigInt(i),
+      name: `t${String(i)}`,
+      stacks: [{ frames: [0], cut: 0, count: 1000 }],
+    }));
     expect(capThreadSamples(threads, maxThreadSamples(100, 10_000))).toBe(0);
     expect(threads.every((t) => t.stacks[0]?.count === 1000)).toBe(true);
   });

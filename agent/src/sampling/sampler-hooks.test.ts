@@ -8,7 +8,14 @@ import { samplerHooks } from "./sampler-hooks.js";
 
 const target: SamplerTarget = { key: "7:1", pid: 7, uid: 1000, user: "app", startUnixMs: 0, service: "billing", version: "1", labels: {}, labelsTruncated: 0 };
 
-function harness(): { hooks: ReturnType<typeof samplerHooks>; runs: [PySpyRunOptions, boolean][]; locator: { path: string | undefined; lost: () => void }; reported: FailureKind[]; metrics: AgentMetrics; lines: ReturnType<typeof recordingLogger>["lines"] } {
+function harness(): {
+  hooks: ReturnType<typeof samplerHooks>;
+  runs: [PySpyRunOptions, boolean][];
+  locator: { path: string | undefined; lost: () => void };
+  reported: FailureKind[];
+  metrics: AgentMetrics;
+  lines: ReturnType<typeof recordingLogger>["lines"];
+} {
   const runs: [PySpyRunOptions, boolean][] = [];
   const reported: FailureKind[] = [];
   const metrics = new AgentMetrics();
@@ -49,8 +56,32 @@ describe("sampler hooks", () => {
     h.hooks.startRun(7, true);
     h.hooks.startRun(7, false);
     expect(h.runs).toEqual([
-      [{ pySpy: "/opt/bin/py-spy", pid: 7, rate: 100, mode: "gil", nonblocking: true, outputPath: "/tmp/w/7-1.json", deadlineMs: 10_000, maxMemoryBytes: 256 << 20 }, true],
-      [{ pySpy: "/opt/bin/py-spy", pid: 7, rate: 100, mode: "gil", nonblocking: true, outputPath: "/tmp/w/7-2.json", deadlineMs: 10_000, maxMemoryBytes: 256 << 20 }, false],
+      [
+        {
+          pySpy: "/opt/bin/py-spy",
+          pid: 7,
+          rate: 100,
+          mode: "gil",
+          nonblocking: true,
+          outputPath: "/tmp/w/7-1.json",
+          deadlineMs: 10_000,
+          maxMemoryBytes: 256 << 20,
+        },
+        true,
+      ],
+      [
+        {
+          pySpy: "/opt/bin/py-spy",
+          pid: 7,
+          rate: 100,
+          mode: "gil",
+          nonblocking: true,
+          outputPath: "/tmp/w/7-2.json",
+          deadlineMs: 10_000,
+          maxMemoryBytes: 256 << 20,
+        },
+        false,
+      ],
     ]);
   });
 

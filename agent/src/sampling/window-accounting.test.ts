@@ -9,10 +9,26 @@ import { OutputAccounting } from "./output-accounting.js";
 import type { EndedWindow, SamplerTarget } from "./process-sampler.js";
 import { WindowAccounting, windowTicks } from "./window-accounting.js";
 
-const target: SamplerTarget = { key: "7:1", pid: 7, uid: 0, user: "root", startUnixMs: 5_000, service: "billing", version: "1.2", labels: { env: "prod" }, labelsTruncated: 2 };
+const target: SamplerTarget = {
+  key: "7:1",
+  pid: 7,
+  uid: 0,
+  user: "root",
+  startUnixMs: 5_000,
+  service: "billing",
+  version: "1.2",
+  labels: { env: "prod" },
+  labelsTruncated: 2,
+};
 
 function output(count: number): PySpyOutput {
-  return { frames: [{ name: "work", file: "/app/w.py", line: 3 }], threads: [{ threadId: 7n, name: "MainThread", stacks: [{ frames: [0], cut: 0, count }] }], total: count, cuts: noCuts(), bytesRead: 100 };
+  return {
+    frames: [{ name: "work", file: "/app/w.py", line: 3 }],
+    threads: [{ threadId: 7n, name: "MainThread", stacks: [{ frames: [0], cut: 0, count }] }],
+    total: count,
+    cuts: noCuts(),
+    bytesRead: 100,
+  };
 }
 
 function window(over: Partial<EndedWindow>, result: Partial<PySpyResult> = {}): EndedWindow {
@@ -26,7 +42,13 @@ function window(over: Partial<EndedWindow>, result: Partial<PySpyResult> = {}): 
   };
 }
 
-function harness(): { accounting: WindowAccounting; metrics: AgentMetrics; emitted: ProcessProfile[]; recovered: string[]; sampler: { lastCoverage: number | undefined } } {
+function harness(): {
+  accounting: WindowAccounting;
+  metrics: AgentMetrics;
+  emitted: ProcessProfile[];
+  recovered: string[];
+  sampler: { lastCoverage: number | undefined };
+} {
   const metrics = new AgentMetrics();
   const emitted: ProcessProfile[] = [];
   const recovered: string[] = [];
@@ -61,7 +83,13 @@ describe("window accounting", () => {
     expect(p.expectedSamples).toBe(928n);
     expect(h.sampler.lastCoverage).toBe(0.97);
     expect(h.recovered).toEqual([target.key]);
-    expect([h.metrics.windows.get({ outcome: "complete" }), h.metrics.ticks.get(), h.metrics.ticksExpected.get(), h.metrics.samples.get(), h.metrics.labelsTruncated.get()]).toEqual([1, 970, 1000, 900, 2]);
+    expect([
+      h.metrics.windows.get({ outcome: "complete" }),
+      h.metrics.ticks.get(),
+      h.metrics.ticksExpected.get(),
+      h.metrics.samples.get(),
+      h.metrics.labelsTruncated.get(),
+    ]).toEqual([1, 970, 1000, 900, 2]);
   });
 
   it("counts a lost window (coverage included) but publishes nothing and does not reset the backoff", () => {
@@ -70,7 +98,9 @@ describe("window accounting", () => {
     expect(h.emitted).toEqual([]);
     expect(h.recovered).toEqual([]);
     expect(h.sampler.lastCoverage).toBe(0.97);
-    expect([h.metrics.windows.get({ outcome: "lost" }), h.metrics.samplerErrors.get(), h.metrics.ticksExpected.get(), h.metrics.samples.get()]).toEqual([1, 3, 1000, 0]);
+    expect([h.metrics.windows.get({ outcome: "lost" }), h.metrics.samplerErrors.get(), h.metrics.ticksExpected.get(), h.metrics.samples.get()]).toEqual([
+      1, 3, 1000, 0,
+    ]);
   });
 
   it("publishes a partial window (process exited) without resetting the backoff", () => {

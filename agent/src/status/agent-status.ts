@@ -48,7 +48,16 @@ export interface StatusSource {
 
 /** One process as status shows it. */
 function processStatus(s: StatusSampler): ProcessStatus {
-  return { pid: s.target.pid, key: s.target.key, service: s.target.service, version: s.target.version, labels: s.target.labels, state: s.state, coverage: s.lastCoverage, windows: s.windows };
+  return {
+    pid: s.target.pid,
+    key: s.target.key,
+    service: s.target.service,
+    version: s.target.version,
+    labels: s.target.labels,
+    state: s.state,
+    coverage: s.lastCoverage,
+    windows: s.windows,
+  };
 }
 
 /** The agent's status now. */

@@ -19,7 +19,14 @@ export function recordingLogger(): { log: Logger; lines: LoggedLine[] } {
       if (typeof fields === "string") lines.push({ level: name, fields: {}, msg: fields });
       else lines.push({ level: name, fields, msg: msg ?? "" });
     };
-  const log: Record<string, unknown> = { trace: level("trace"), debug: level("debug"), info: level("info"), warn: level("warn"), error: level("error"), fatal: level("fatal") };
+  const log: Record<string, unknown> = {
+    trace: level("trace"),
+    debug: level("debug"),
+    info: level("info"),
+    warn: level("warn"),
+    error: level("error"),
+    fatal: level("fatal"),
+  };
   log["child"] = () => log;
   return { log: log as unknown as Logger, lines };
 }

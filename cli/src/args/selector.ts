@@ -38,7 +38,7 @@ export function expandSelector(text: string): string {
 }
 
 function checkName(name: string, text: string): void {
-  if (!NAME.test(name)) throw bad(text, "a service name (letters, digits, _ . : -) or a {label=\"value\"} selector");
+  if (!NAME.test(name)) throw bad(text, 'a service name (letters, digits, _ . : -) or a {label="value"} selector');
 }
 
 function bad(text: string, expected: string): FleetprofError {

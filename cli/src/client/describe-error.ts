@@ -83,11 +83,17 @@ export function describeError(err: unknown, context: { api?: string } = {}): Des
       case GRPC.INVALID_ARGUMENT:
         return { message: `the query API rejected the request: ${details}`, exitCode: 2 };
       case GRPC.UNAUTHENTICATED:
-        return { message: `the query API at ${api} wants a valid token: ${details || "missing or wrong token"} (pass --token or set FLEETPROF_TOKEN)`, exitCode: 1 };
+        return {
+          message: `the query API at ${api} wants a valid token: ${details || "missing or wrong token"} (pass --token or set FLEETPROF_TOKEN)`,
+          exitCode: 1,
+        };
       case GRPC.PERMISSION_DENIED:
         return { message: `not allowed: ${details}`, exitCode: 1 };
       case GRPC.DEADLINE_EXCEEDED:
-        return { message: `the query took too long${details === "" ? "" : ` (${details})`}: narrow --since/--until or the selector, or raise --timeout`, exitCode: 1 };
+        return {
+          message: `the query took too long${details === "" ? "" : ` (${details})`}: narrow --since/--until or the selector, or raise --timeout`,
+          exitCode: 1,
+        };
       case GRPC.RESOURCE_EXHAUSTED:
         return { message: `the query hit a server limit: ${details}`, exitCode: 1 };
       case GRPC.NOT_FOUND:

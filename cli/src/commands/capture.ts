@@ -31,7 +31,10 @@ export const captureCommand: Command = {
   summary: "Profile one process now at a high rate (a dedicated py-spy on its agent), then show its flame graph",
   usage: USAGE,
   description: "The samples are stored with a capture id, printed at the start: `fleetprof flame '{capture_id=\"ID\"}'` finds them later.",
-  examples: ["fleetprof capture shop@2.0{host=\"web-3\"} --duration 30s --rate 500 -o incident.html", "fleetprof capture --host web-3 --pid 4242 --duration 10s --idle"],
+  examples: [
+    'fleetprof capture shop@2.0{host="web-3"} --duration 30s --rate 500 -o incident.html',
+    "fleetprof capture --host web-3 --pid 4242 --duration 10s --idle",
+  ],
   options: () => options,
   run: async (argv, ctx) => {
     const loaded = parseArgs(options, argv, ctx.io);
@@ -45,7 +48,17 @@ export const captureCommand: Command = {
     const connection = connectionFrom(config);
     const tty = ctx.io.stderr.isTTY === true;
     const say = (line: string): void => void ctx.io.stderr.write(`${tty ? "\r\u001b[2K" : ""}${line}\n`);
-    const request = { selector, host, pid: config.pid, durationMs: config.duration, rateHz: config.rate, native: config.native, idle: config.idle, recentMs: BigInt(config.recent), maxNodes: config.maxNodes };
+    const request = {
+      selector,
+      host,
+      pid: config.pid,
+      durationMs: config.duration,
+      rateHz: config.rate,
+      native: config.native,
+      idle: config.idle,
+      recentMs: BigInt(config.recent),
+      maxNodes: config.maxNodes,
+    };
     const { graph, captureId } = await callApi(ctx, connection, "capturing", async (c) => {
       let id = "";
       for await (const msg of c.capture(request, { deadlineMs: config.duration + config.timeout })) {
@@ -55,14 +68,17 @@ export const captureCommand: Command = {
         const p = msg.event.value;
         const who = `${p.host} pid ${String(p.pid)}${p.service === "" ? "" : ` (${p.service})`}`;
         if (p.stage === "started") say(`capture ${id}: ${who}, ${String(p.rateHz)} Hz for ${String(p.durationMs / 1000)}s${p.native ? ", native" : ""}`);
-        else if (p.stage === "sampling" && tty) ctx.io.stderr.write(`\r\u001b[2Ksampling… ${String(Number(p.elapsedMs) / 1000)}s of ${String(p.durationMs / 1000)}s`);
+        else if (p.stage === "sampling" && tty)
+          ctx.io.stderr.write(`\r\u001b[2Ksampling… ${String(Number(p.elapsedMs) / 1000)}s of ${String(p.durationMs / 1000)}s`);
         else if (p.stage === "sampled") say(`sampled: ${formatCount(Number(p.samples))} samples${p.message === "" ? "" : ` (${p.message})`}`);
         else if (p.stage === "stored") say(`stored: ${formatCount(Number(p.samples))} samples, query them with {capture_id="${id}"}`);
       }
       throw new FleetprofError(ErrorCode.Internal, "the capture ended without a flame graph");
     });
     if (format === "pprof" || format === "collapsed" || format === "speedscope") {
-      const res = await callApi(ctx, connection, "exporting", (c) => c.export({ selector: `{capture_id="${captureId}"}`, range: { startUnixMs: BigInt(ctx.io.now() - 3_600_000) }, format: EXPORTS[format] }));
+      const res = await callApi(ctx, connection, "exporting", (c) =>
+        c.export({ selector: `{capture_id="${captureId}"}`, range: { startUnixMs: BigInt(ctx.io.now() - 3_600_000) }, format: EXPORTS[format] }),
+      );
       const path = writeOutput(ctx.io, config.output, res.data, format === "pprof");
       if (path !== undefined) ctx.io.stdout.write(`wrote ${path} (${format}, ${formatBytes(res.data.length)})\n`);
       return 0;

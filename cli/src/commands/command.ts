@@ -44,7 +44,8 @@ export async function helpText(command: Command): Promise<string> {
   const lines = [`Usage: ${command.usage}`, "", command.summary];
   if (command.description !== undefined) lines.push("", command.description);
   const options = await command.options();
-  if (Object.keys(options).length > 0) lines.push("", "Options (flag, or environment variable in brackets, or key in --config FILE):", describeOptions(options));
+  if (Object.keys(options).length > 0)
+    lines.push("", "Options (flag, or environment variable in brackets, or key in --config FILE):", describeOptions(options));
   if (command.examples !== undefined && command.examples.length > 0) lines.push("", "Examples:", ...command.examples.map((e) => `  ${e}`));
   return lines.join("\n") + "\n";
 }

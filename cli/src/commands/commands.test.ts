@@ -59,17 +59,70 @@ function fakeClient(calls: Run["calls"], overrides: Partial<QueryClient> = {}): 
     diffFlameGraph: record("diffFlameGraph", create(DiffFlameGraphResponseSchema, { flameGraph: diff })),
     topFunctions: record(
       "topFunctions",
-      create(TopFunctionsResponseSchema, { total: 100n, functions: [{ function: "work", file: "app.py", self: 70n, total: 70n, selfShare: 0.7, totalShare: 0.7 }] }),
+      create(TopFunctionsResponseSchema, {
+        total: 100n,
+        functions: [{ function: "work", file: "app.py", self: 70n, total: 70n, selfShare: 0.7, totalShare: 0.7 }],
+      }),
     ),
     diffTopFunctions: record(
       "diffTopFunctions",
       create(DiffTopFunctionsResponseSchema, {
         baseTotal: 100n,
         total: 100n,
-        regressions: [{ function: "work", file: "app.py", baseSelf: 50n, self: 80n, baseSelfShare: 0.5, selfShare: 0.8, deltaShare: 0.3, ciLow: 0.25, ciHigh: 0.35, significant: true, tested: true }],
-        improvements: [{ function: "wait", file: "app.py", baseSelf: 50n, self: 20n, baseSelfShare: 0.5, selfShare: 0.2, deltaShare: -0.3, ciLow: -0.5, ciHigh: 0.1, tested: true }],
-        statistics: { baseReplicates: 40, replicates: 42, baseProcesses: 4, processes: 4, functionsTested: 2, functionsSignificant: 1, minDetectableShare: 0.004, significanceAvailable: true, fdr: 0.05, replicateUnit: "process-minute" },
-        cost: { available: true, unit: "CPU seconds", baseCores: 0.4, cores: 0.5, deltaCores: 0.1, ciLow: 0.05, ciHigh: 0.15, relativeChange: 0.25, relativeCiLow: 0.12, relativeCiHigh: 0.4, significant: true },
+        regressions: [
+          {
+            function: "work",
+            file: "app.py",
+            baseSelf: 50n,
+            self: 80n,
+            baseSelfShare: 0.5,
+            selfShare: 0.8,
+            deltaShare: 0.3,
+            ciLow: 0.25,
+            ciHigh: 0.35,
+            significant: true,
+            tested: true,
+          },
+        ],
+        improvements: [
+          {
+            function: "wait",
+            file: "app.py",
+            baseSelf: 50n,
+            self: 20n,
+            baseSelfShare: 0.5,
+            selfShare: 0.2,
+            deltaShare: -0.3,
+            ciLow: -0.5,
+            ciHigh: 0.1,
+            tested: true,
+          },
+        ],
+        statistics: {
+          baseReplicates: 40,
+          replicates: 42,
+          baseProcesses: 4,
+          processes: 4,
+          functionsTested: 2,
+          functionsSignificant: 1,
+          minDetectableShare: 0.004,
+          significanceAvailable: true,
+          fdr: 0.05,
+          replicateUnit: "process-minute",
+        },
+        cost: {
+          available: true,
+          unit: "CPU seconds",
+          baseCores: 0.4,
+          cores: 0.5,
+          deltaCores: 0.1,
+          ciLow: 0.05,
+          ciHigh: 0.15,
+          relativeChange: 0.25,
+          relativeCiLow: 0.12,
+          relativeCiHigh: 0.4,
+          significant: true,
+        },
         basis: { baseMode: "cpu", mode: "cpu", baseRatesHz: [100], ratesHz: [100], note: "both sides cpu at 100 Hz: shares compared directly" },
       }),
     ),
@@ -85,9 +138,39 @@ function fakeClient(calls: Run["calls"], overrides: Partial<QueryClient> = {}): 
           sort: SortBy.TOTAL,
           baseTotal: 1000n,
           total: 1200n,
-          regressions: [{ function: "compute_prices", file: "shop.py", baseTotalShare: 0.25, totalShare: 0.4, deltaShare: 0.15, ciLow: 0.12, ciHigh: 0.18, significant: true }],
-          statistics: { baseReplicates: 90, replicates: 90, baseProcesses: 3, processes: 3, functionsTested: 20, functionsSignificant: 1, fdr: 0.05, significanceAvailable: true },
-          cost: { available: true, unit: "CPU seconds", baseCores: 0.5, cores: 0.65, relativeChange: 0.3, relativeCiLow: 0.2, relativeCiHigh: 0.4, deltaCores: 0.15, significant: true },
+          regressions: [
+            {
+              function: "compute_prices",
+              file: "shop.py",
+              baseTotalShare: 0.25,
+              totalShare: 0.4,
+              deltaShare: 0.15,
+              ciLow: 0.12,
+              ciHigh: 0.18,
+              significant: true,
+            },
+          ],
+          statistics: {
+            baseReplicates: 90,
+            replicates: 90,
+            baseProcesses: 3,
+            processes: 3,
+            functionsTested: 20,
+            functionsSignificant: 1,
+            fdr: 0.05,
+            significanceAvailable: true,
+          },
+          cost: {
+            available: true,
+            unit: "CPU seconds",
+            baseCores: 0.5,
+            cores: 0.65,
+            relativeChange: 0.3,
+            relativeCiLow: 0.2,
+            relativeCiHigh: 0.4,
+            deltaCores: 0.15,
+            significant: true,
+          },
         },
         newFunctions: [{ function: "apply_tax_rules", file: "shop.py", totalShare: 0.04, selfShare: 0.04 }],
         goneFunctions: [{ function: "hash_key", file: "shop.py", baseTotalShare: 0.015, baseSelfShare: 0.015 }],
@@ -99,7 +182,14 @@ function fakeClient(calls: Run["calls"], overrides: Partial<QueryClient> = {}): 
       create(TimeSeriesResponseSchema, {
         stepMs: 60_000n,
         series: [
-          { group: "1.0", total: 30n, points: [{ timeUnixMs: BigInt(NOW - 120_000), samples: 10n }, { timeUnixMs: BigInt(NOW - 60_000), samples: 20n }] },
+          {
+            group: "1.0",
+            total: 30n,
+            points: [
+              { timeUnixMs: BigInt(NOW - 120_000), samples: 10n },
+              { timeUnixMs: BigInt(NOW - 60_000), samples: 20n },
+            ],
+          },
           { group: "2.0", total: 40n, points: [{ timeUnixMs: BigInt(NOW - 60_000), samples: 40n }] },
         ],
       }),
@@ -111,7 +201,10 @@ function fakeClient(calls: Run["calls"], overrides: Partial<QueryClient> = {}): 
         threads: 3,
         groups: [
           {
-            frames: [{ function: "main", file: "app.py", line: 1 }, { function: "work", file: "app.py", line: 5 }],
+            frames: [
+              { function: "main", file: "app.py", line: 1 },
+              { function: "work", file: "app.py", line: 5 },
+            ],
             threads: 2,
             active: 2,
             ownsGil: 1,
@@ -121,7 +214,10 @@ function fakeClient(calls: Run["calls"], overrides: Partial<QueryClient> = {}): 
             ],
           },
           {
-            frames: [{ function: "main", file: "app.py", line: 1 }, { function: "wait_for_lock", file: "app.py", line: 9 }],
+            frames: [
+              { function: "main", file: "app.py", line: 1 },
+              { function: "wait_for_lock", file: "app.py", line: 9 },
+            ],
             threads: 1,
             members: [{ host: "h1", pid: 30, service: "shop", threadId: 3n, threadName: "MainThread" }],
           },
@@ -138,7 +234,10 @@ function fakeClient(calls: Run["calls"], overrides: Partial<QueryClient> = {}): 
     capture: (request: unknown) => {
       calls.push({ method: "capture", request: request as Record<string, unknown> });
       return (async function* () {
-        yield create(QueryServiceCaptureResponseSchema, { captureId: "c1", event: { case: "progress", value: { stage: "started", host: "h1", pid: 10, service: "shop", rateHz: 500, durationMs: 3000 } } });
+        yield create(QueryServiceCaptureResponseSchema, {
+          captureId: "c1",
+          event: { case: "progress", value: { stage: "started", host: "h1", pid: 10, service: "shop", rateHz: 500, durationMs: 3000 } },
+        });
         yield create(QueryServiceCaptureResponseSchema, { captureId: "c1", event: { case: "progress", value: { stage: "stored", samples: 100n } } });
         yield create(QueryServiceCaptureResponseSchema, { captureId: "c1", event: { case: "flameGraph", value: graph } });
       })();
@@ -218,7 +317,10 @@ describe("client commands", () => {
   it("flame: a tree on the terminal, expanding the selector and the time range", async () => {
     const r = await run(["flame", "shop@2.0", "--since", "15m", "--api", "h:1", "--token", "s3cret", "--tls"]);
     expect(r.code).toBe(0);
-    expect(r.calls[0]?.request).toMatchObject({ selector: '{service="shop", version="2.0"}', range: { startUnixMs: BigInt(NOW - 900_000), endUnixMs: BigInt(NOW) } });
+    expect(r.calls[0]?.request).toMatchObject({
+      selector: '{service="shop", version="2.0"}',
+      range: { startUnixMs: BigInt(NOW - 900_000), endUnixMs: BigInt(NOW) },
+    });
     expect(r.connections[0]).toMatchObject({ api: "h:1", token: "s3cret", tls: true });
     expect(r.out).toMatch(/70\.0%\s+70\.0%\s+70\s+.*work {2}app\.py:5/);
   });
@@ -246,7 +348,13 @@ describe("client commands", () => {
     expect(svg.out).toMatch(/^<svg /);
     let out = "";
     const code = await main(["flame", "shop", "--format", "pprof"], {
-      io: { stdout: { write: (s: string | Uint8Array) => (out += String(s)), isTTY: true }, stderr: { write: (s: string | Uint8Array) => (out += String(s)) }, env: {}, cwd: tmpdir(), now: () => NOW },
+      io: {
+        stdout: { write: (s: string | Uint8Array) => (out += String(s)), isTTY: true },
+        stderr: { write: (s: string | Uint8Array) => (out += String(s)) },
+        env: {},
+        cwd: tmpdir(),
+        now: () => NOW,
+      },
       connect: () => Promise.resolve(fakeClient([])),
     });
     expect(code).toBe(2);
@@ -274,10 +382,19 @@ describe("client commands", () => {
     const r = await run(["top", "shop"]);
     expect(r.out).toMatch(/SELF\s+SELF %\s+TOTAL\s+TOTAL %\s+FUNCTION\s+FILE\n\s*70\s+70\.0%\s+70\s+70\.0%\s+work\s+app\.py/);
     const d = await run(["top", "shop@2.0", "--diff", "shop@1.0"]);
-    expect(d.calls[0]?.request).toMatchObject({ baseSelector: '{service="shop", version="1.0"}', selector: '{service="shop", version="2.0"}', sort: SortBy.SELF, significantOnly: false });
+    expect(d.calls[0]?.request).toMatchObject({
+      baseSelector: '{service="shop", version="1.0"}',
+      selector: '{service="shop", version="2.0"}',
+      sort: SortBy.SELF,
+      significantOnly: false,
+    });
     expect(d.out).toMatch(/0\.400 → 0\.500 cores per process \(\+25 % \[\+12 %, \+40 %\]\): significantly more/);
-    expect(d.out).toMatch(/40 → 42 process-minutes \(4 → 4 processes\); \* = significant at a 5 % false discovery rate over 2 functions tested; changes under ±0\.40 pp/);
-    expect(d.out).toMatch(/Regressions \(share of self time grew\)\n[^\n]*95 % INTERVAL[^\n]*\n\*\s+50\.0%\s+80\.0%\s+\+30\.00 pp\s+\[\+25\.00, \+35\.00\] pp\s+work/);
+    expect(d.out).toMatch(
+      /40 → 42 process-minutes \(4 → 4 processes\); \* = significant at a 5 % false discovery rate over 2 functions tested; changes under ±0\.40 pp/,
+    );
+    expect(d.out).toMatch(
+      /Regressions \(share of self time grew\)\n[^\n]*95 % INTERVAL[^\n]*\n\*\s+50\.0%\s+80\.0%\s+\+30\.00 pp\s+\[\+25\.00, \+35\.00\] pp\s+work/,
+    );
     expect(d.out).toMatch(/Improvements[^\n]*\n[^\n]*\n\s+50\.0%\s+20\.0%\s+-30\.00 pp\s+\[-50\.00, \+10\.00\] pp\s+wait/);
     const t = await run(["top", "shop@2.0", "--diff", "shop@1.0", "--sort", "total", "--significant"]);
     expect(t.calls[0]?.request).toMatchObject({ sort: SortBy.TOTAL, significantOnly: true });
@@ -289,7 +406,9 @@ describe("client commands", () => {
     expect(r.calls[0]?.request).toMatchObject({ service: "shop", durationMs: 1_800_000n, sort: SortBy.TOTAL, version: "", baseVersion: "" });
     expect(r.out).toMatch(/^shop: 2\.0 against 1\.0 \(the newest version against the previous one\), 30 min each\n/);
     expect(r.out).toMatch(/0\.500 → 0\.650 cores per process \(\+30 % \[\+20 %, \+40 %\]\): significantly more/);
-    expect(r.out).toMatch(/Significant regressions \(share of total time grew\)\n[^\n]*\n\*\s+25\.0%\s+40\.0%\s+\+15\.00 pp\s+\[\+12\.00, \+18\.00\] pp\s+compute_prices/);
+    expect(r.out).toMatch(
+      /Significant regressions \(share of total time grew\)\n[^\n]*\n\*\s+25\.0%\s+40\.0%\s+\+15\.00 pp\s+\[\+12\.00, \+18\.00\] pp\s+compute_prices/,
+    );
     expect(r.out).toMatch(/New in 2\.0 \(not seen in 1\.0\)\n[^\n]*\n\s*4\.00%\s+4\.00%\s+apply_tax_rules/);
     expect(r.out).toMatch(/Gone since 1\.0 \(not seen in 2\.0\)\n[^\n]*\n\s*1\.50%\s+1\.50%\s+hash_key/);
     const named = await run(["report", "shop", "--version", "2.0", "--base-version", "1.0", "--selector", '{region="eu"}', "--sort", "self"]);
@@ -323,13 +442,15 @@ describe("client commands", () => {
     const fail = (code: number, details: string): Partial<QueryClient> => ({
       flameGraph: () => Promise.reject(Object.assign(new Error(`${String(code)} X: ${details}`), { code, details })),
     });
-    const down = await run(["flame", "shop", "--api", "10.0.0.1:9"], { overrides: fail(14, "No connection established. Last error: Error: connect ECONNREFUSED 10.0.0.1:9. Resolution note: ") });
+    const down = await run(["flame", "shop", "--api", "10.0.0.1:9"], {
+      overrides: fail(14, "No connection established. Last error: Error: connect ECONNREFUSED 10.0.0.1:9. Resolution note: "),
+    });
     expect(down.code).toBe(1);
     expect(down.err).toBe(
       "fleetprof flame: cannot reach the query API at 10.0.0.1:9 (connection refused): is `fleetprof up` running? Point elsewhere with --api host:port\n",
     );
-    const bad = await run(["flame", "{service=}"], { overrides: fail(3, 'selector at 9: expected a quoted value') });
-    expect(bad.err).toBe('fleetprof flame: the query API rejected the request: selector at 9: expected a quoted value\n');
+    const bad = await run(["flame", "{service=}"], { overrides: fail(3, "selector at 9: expected a quoted value") });
+    expect(bad.err).toBe("fleetprof flame: the query API rejected the request: selector at 9: expected a quoted value\n");
     expect(bad.code).toBe(2);
     const auth = await run(["flame", "shop"], { overrides: fail(16, "bad token") });
     expect(auth.err).toMatch(/wants a valid token: bad token \(pass --token or set FLEETPROF_TOKEN\)/);

@@ -27,7 +27,7 @@ export const queryApiCommand: Command = {
   name: "query-api",
   summary: "Run the gRPC query API server over a ClickHouse store",
   usage: "fleetprof query-api [options]",
-  examples: ["fleetprof query-api --clickhouse-url http://default:@clickhouse:8123/fleetprof --host 0.0.0.0 --token \"$TOKEN\""],
+  examples: ['fleetprof query-api --clickhouse-url http://default:@clickhouse:8123/fleetprof --host 0.0.0.0 --token "$TOKEN"'],
   options: async () => (await import("@fleetprof/query-api")).queryApiOptions,
   run: async (argv) => (await import("@fleetprof/query-api")).runQueryApi(argv),
 };

@@ -16,7 +16,11 @@ export const diffCommand: Command = {
   usage: USAGE,
   description:
     "Both sides cover the same time range unless --base-since/--base-until say otherwise. Each side is\nnormalised by its own total, so a busier version does not look slower.",
-  examples: ["fleetprof diff shop@1.0 shop@2.0", "fleetprof diff shop@1.0 shop@2.0 -o diff.html", "fleetprof diff shop shop --base-since 2h --base-until 1h --since 1h"],
+  examples: [
+    "fleetprof diff shop@1.0 shop@2.0",
+    "fleetprof diff shop@1.0 shop@2.0 -o diff.html",
+    "fleetprof diff shop shop --base-since 2h --base-until 1h --since 1h",
+  ],
   options: () => diffOptions,
   run: async (argv, ctx) => {
     const loaded = parseArgs(diffOptions, argv, ctx.io);
@@ -26,7 +30,10 @@ export const diffCommand: Command = {
     const selector = expandSelector(comparisonText ?? "");
     const now = ctx.io.now();
     const range = parseRange(config.since, config.until, now);
-    const baseRange = config.baseSince !== undefined || config.baseUntil !== undefined ? parseRange(config.baseSince ?? config.since, config.baseUntil ?? config.until, now) : undefined;
+    const baseRange =
+      config.baseSince !== undefined || config.baseUntil !== undefined
+        ? parseRange(config.baseSince ?? config.since, config.baseUntil ?? config.until, now)
+        : undefined;
     const format = formatFor(config.output, config.format);
     const res = await callApi(ctx, connectionFrom(config), "building the diff", (c) =>
       c.diffFlameGraph({

@@ -32,8 +32,9 @@ export const dumpCommand: Command = {
   name: "dump",
   summary: "What every matching process's threads are doing right now, identical stacks grouped",
   usage: USAGE,
-  description: "Asks the agents (through the query API and NATS) to read each process's threads now (py-spy dump), then groups identical stacks: for \"all the workers are stuck — where?\".",
-  examples: ["fleetprof dump shop", "fleetprof dump '{service=\"shop\", version=\"2.0\"}' --details", "fleetprof dump --host web-3 --pid 4242"],
+  description:
+    'Asks the agents (through the query API and NATS) to read each process\'s threads now (py-spy dump), then groups identical stacks: for "all the workers are stuck — where?".',
+  examples: ["fleetprof dump shop", 'fleetprof dump \'{service="shop", version="2.0"}\' --details', "fleetprof dump --host web-3 --pid 4242"],
   options: () => options,
   run: async (argv, ctx) => {
     const loaded = parseArgs(options, argv, ctx.io);

@@ -18,8 +18,7 @@ export const flameCommand: Command = {
   name: "flame",
   summary: "Flame graph of every matching sample: a tree here, or a file (HTML, SVG, pprof, collapsed, speedscope)",
   usage: USAGE,
-  description:
-    'The selector is a service name (shop), name@version (shop@2.0), or a full selector ({service="shop", host!="h3"}).',
+  description: 'The selector is a service name (shop), name@version (shop@2.0), or a full selector ({service="shop", host!="h3"}).',
   examples: [
     "fleetprof flame shop",
     "fleetprof flame shop@2.0 --since 15m -o shop.html",

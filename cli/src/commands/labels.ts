@@ -36,7 +36,9 @@ export const labelsCommand: Command = {
       ctx.io.stdout.write(config.json ? toJsonString(ListLabelNamesResponseSchema, res, { prettySpaces: 2 }) + "\n" : res.names.map((n) => `${n}\n`).join(""));
       return 0;
     }
-    const res = await callApi(ctx, connection, `listing values of ${name}`, (c) => c.listLabelValues({ name, selector, range: timeRange, limit: config.limit }));
+    const res = await callApi(ctx, connection, `listing values of ${name}`, (c) =>
+      c.listLabelValues({ name, selector, range: timeRange, limit: config.limit }),
+    );
     if (config.json) {
       ctx.io.stdout.write(toJsonString(ListLabelValuesResponseSchema, res, { prettySpaces: 2 }) + "\n");
       return 0;

@@ -43,7 +43,8 @@ export const reportCommand: Command = {
     const [service] = positionals(loaded, ["a service"], USAGE);
     const { config } = loaded;
     const format = formatFor(config.output, config.format);
-    if (format !== undefined && format !== "html") throw new FleetprofError(ErrorCode.InvalidArgument, `a report is written as HTML (.html) or printed (--json for scripts), not ${format}`);
+    if (format !== undefined && format !== "html")
+      throw new FleetprofError(ErrorCode.InvalidArgument, `a report is written as HTML (.html) or printed (--json for scripts), not ${format}`);
     const range = parseRange(config.since, config.until, ctx.io.now());
     const res = await callApi(ctx, connectionFrom(config), "building the report", (c) =>
       c.versionReport({

@@ -24,7 +24,7 @@ const BARS = "▁▂▃▄▅▆▇█";
 
 /** One character per point, scaled to the largest point of all series. */
 export function sparkline(values: number[], max: number): string {
-  return values.map((v) => (v <= 0 || max <= 0 ? " " : BARS[Math.min(BARS.length - 1, Math.floor((v / max) * (BARS.length - 1) + 0.5))] ?? " ")).join("");
+  return values.map((v) => (v <= 0 || max <= 0 ? " " : (BARS[Math.min(BARS.length - 1, Math.floor((v / max) * (BARS.length - 1) + 0.5))] ?? " "))).join("");
 }
 
 function pointsOn(series: Series, times: number[]): number[] {
@@ -63,9 +63,18 @@ export const seriesCommand: Command = {
     }
     const times = [...new Set(res.series.flatMap((s) => s.points.map((p) => Number(p.timeUnixMs))))].sort((a, b) => a - b);
     const label = (s: Series): string =>
-      config.by === undefined ? selector : s.folded ? `other (${formatCount(Number(res.foldedGroups))} ${config.by} values)` : s.group === "" ? "(none)" : s.group;
+      config.by === undefined
+        ? selector
+        : s.folded
+          ? `other (${formatCount(Number(res.foldedGroups))} ${config.by} values)`
+          : s.group === ""
+            ? "(none)"
+            : s.group;
     if (config.table) {
-      const rows = times.map((t) => [new Date(t).toISOString().replace("T", " ").slice(0, 19), ...res.series.map((s) => formatCount(pointsOn(s, [t])[0] ?? 0))]);
+      const rows = times.map((t) => [
+        new Date(t).toISOString().replace("T", " ").slice(0, 19),
+        ...res.series.map((s) => formatCount(pointsOn(s, [t])[0] ?? 0)),
+      ]);
       ctx.io.stdout.write(formatTable([{ header: "TIME (UTC)" }, ...res.series.map((s) => ({ header: label(s), right: true }))], rows));
       return 0;
     }
@@ -73,7 +82,9 @@ export const seriesCommand: Command = {
     const max = Math.max(0, ...all.flat());
     const first = times[0] ?? range.startMs;
     const last = times[times.length - 1] ?? range.endMs;
-    ctx.io.stdout.write(`${new Date(first).toISOString().slice(0, 19)}Z → ${new Date(last).toISOString().slice(0, 19)}Z, step ${String(Number(res.stepMs) / 1000)}s, peak ${formatCount(max)} samples/step\n`);
+    ctx.io.stdout.write(
+      `${new Date(first).toISOString().slice(0, 19)}Z → ${new Date(last).toISOString().slice(0, 19)}Z, step ${String(Number(res.stepMs) / 1000)}s, peak ${formatCount(max)} samples/step\n`,
+    );
     ctx.io.stdout.write(
       formatTable(
         [{ header: config.by === undefined ? "SERIES" : config.by.toUpperCase() }, { header: "SAMPLES", right: true }, { header: "OVER TIME" }],

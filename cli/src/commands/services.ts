@@ -22,9 +22,7 @@ export const servicesCommand: Command = {
     positionals(loaded, [], "fleetprof services [--since 1h]");
     const { config } = loaded;
     const range = parseRange(config.since, config.until, ctx.io.now());
-    const res = await callApi(ctx, connectionFrom(config), "listing services", (c) =>
-      c.listServices({ range: apiRange(range) }),
-    );
+    const res = await callApi(ctx, connectionFrom(config), "listing services", (c) => c.listServices({ range: apiRange(range) }));
     if (config.json) {
       ctx.io.stdout.write(toJsonString(ListServicesResponseSchema, res, { prettySpaces: 2 }) + "\n");
       return 0;

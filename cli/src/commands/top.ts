@@ -28,7 +28,12 @@ export const topCommand: Command = {
   usage: USAGE,
   description:
     "With --diff, each change in share comes with a 95 % interval over the replicates (one per host, pid and\nminute); * marks changes significant after false-discovery control, the others are dimmed.",
-  examples: ["fleetprof top shop", "fleetprof top shop --sort total --limit 50", "fleetprof top shop@2.0 --diff shop@1.0", "fleetprof top shop@2.0 --diff shop@1.0 --sort total --significant"],
+  examples: [
+    "fleetprof top shop",
+    "fleetprof top shop --sort total --limit 50",
+    "fleetprof top shop@2.0 --diff shop@1.0",
+    "fleetprof top shop@2.0 --diff shop@1.0 --sort total --significant",
+  ],
   options: () => options,
   run: async (argv, ctx) => {
     const loaded = parseArgs(options, argv, ctx.io);
@@ -51,7 +56,9 @@ export const topCommand: Command = {
       }
       const out = ctx.io.stdout;
       const what = sortName(res.sort);
-      out.write(`baseline ${baseSelector}: ${formatCount(Number(res.baseTotal))} samples · comparison ${selector}: ${formatCount(Number(res.total))} samples\n`);
+      out.write(
+        `baseline ${baseSelector}: ${formatCount(Number(res.baseTotal))} samples · comparison ${selector}: ${formatCount(Number(res.total))} samples\n`,
+      );
       out.write(describeCost(res.cost, res.basis?.mode || res.basis?.baseMode || "") + "\n");
       for (const line of [describeBasis(res.basis), ...describeStatistics(res.statistics, res.sort)]) if (line !== "") out.write(p.dim(line) + "\n");
       const none = config.significant ? "  none significant\n" : "  none\n";
@@ -61,9 +68,7 @@ export const topCommand: Command = {
       out.write(res.improvements.length === 0 ? none : diffTable(res.improvements, res.sort, p, p.blue));
       return 0;
     }
-    const res = await callApi(ctx, connection, "ranking functions", (c) =>
-      c.topFunctions({ selector, range: timeRange, limit: config.limit, sort }),
-    );
+    const res = await callApi(ctx, connection, "ranking functions", (c) => c.topFunctions({ selector, range: timeRange, limit: config.limit, sort }));
     if (config.json) {
       ctx.io.stdout.write(toJsonString(TopFunctionsResponseSchema, res, { prettySpaces: 2 }) + "\n");
       return 0;
@@ -74,8 +79,22 @@ export const topCommand: Command = {
     }
     ctx.io.stdout.write(
       formatTable(
-        [{ header: "SELF", right: true }, { header: "SELF %", right: true }, { header: "TOTAL", right: true }, { header: "TOTAL %", right: true }, { header: "FUNCTION" }, { header: "FILE" }],
-        res.functions.map((f) => [formatCount(Number(f.self)), formatPercent(f.selfShare), formatCount(Number(f.total)), formatPercent(f.totalShare), f.function, f.file]),
+        [
+          { header: "SELF", right: true },
+          { header: "SELF %", right: true },
+          { header: "TOTAL", right: true },
+          { header: "TOTAL %", right: true },
+          { header: "FUNCTION" },
+          { header: "FILE" },
+        ],
+        res.functions.map((f) => [
+          formatCount(Number(f.self)),
+          formatPercent(f.selfShare),
+          formatCount(Number(f.total)),
+          formatPercent(f.totalShare),
+          f.function,
+          f.file,
+        ]),
       ),
     );
     ctx.io.stdout.write(p.dim(`${formatCount(Number(res.total))} samples in total`) + "\n");

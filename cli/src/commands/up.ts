@@ -12,7 +12,12 @@ export const upOptions = defineOptions({
   "http-listen": { type: "string", doc: "host:port of the web UI and its Connect API (a free port if taken); empty: off", default: "127.0.0.1:4040" },
   agent: { type: "boolean", doc: "run an agent for this machine's Python processes (--no-agent to skip)", default: true },
   "py-spy": { type: "string", doc: "path of the py-spy binary (default: next to python3 or on PATH)" },
-  "log-level": { type: "string", doc: "log level of the components (logs go to stderr)", default: "warn", choices: ["trace", "debug", "info", "warn", "error", "fatal"] },
+  "log-level": {
+    type: "string",
+    doc: "log level of the components (logs go to stderr)",
+    default: "warn",
+    choices: ["trace", "debug", "info", "warn", "error", "fatal"],
+  },
 });
 
 const USAGE = "fleetprof up [--demo] [--data-dir ./.fleetprof] [--nats-url URL]";
@@ -30,7 +35,17 @@ export const upCommand: Command = {
     positionals(loaded, [], USAGE);
     const c = loaded.config;
     const stack = await startStack(
-      { demo: c.demo, dataDir: c.dataDir, natsUrl: c.natsUrl, natsPort: c.natsPort, apiPort: c.apiPort, httpListen: c.httpListen, agent: c.agent, pySpy: c.pySpy, logLevel: c.logLevel },
+      {
+        demo: c.demo,
+        dataDir: c.dataDir,
+        natsUrl: c.natsUrl,
+        natsPort: c.natsPort,
+        apiPort: c.apiPort,
+        httpListen: c.httpListen,
+        agent: c.agent,
+        pySpy: c.pySpy,
+        logLevel: c.logLevel,
+      },
       ctx.io,
     );
     return new Promise<number>((resolve) => {

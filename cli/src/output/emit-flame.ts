@@ -35,7 +35,15 @@ export function emitFlame(io: Io, graph: FlameGraph, options: EmitFlameOptions):
   let content: string;
   switch (options.format) {
     case undefined:
-      writeOutput(io, options.output, renderFlameTree(data, { minShare: options.minShare, maxDepth: options.depth, colour: options.output === undefined && io.stdout.isTTY === true && io.env["NO_COLOR"] === undefined }));
+      writeOutput(
+        io,
+        options.output,
+        renderFlameTree(data, {
+          minShare: options.minShare,
+          maxDepth: options.depth,
+          colour: options.output === undefined && io.stdout.isTTY === true && io.env["NO_COLOR"] === undefined,
+        }),
+      );
       return;
     case "html":
       content = renderFlameHtml(data, {
@@ -49,7 +57,10 @@ export function emitFlame(io: Io, graph: FlameGraph, options: EmitFlameOptions):
       content = renderFlameSvg(data, { title: options.title, subtitle: options.subtitle });
       break;
     default:
-      throw new FleetprofError(ErrorCode.InvalidArgument, `a ${graph.diff ? "diff" : "flame graph"} cannot be written as ${options.format}: use .html, .svg or --json`);
+      throw new FleetprofError(
+        ErrorCode.InvalidArgument,
+        `a ${graph.diff ? "diff" : "flame graph"} cannot be written as ${options.format}: use .html, .svg or --json`,
+      );
   }
   const path = writeOutput(io, options.output, content);
   if (path !== undefined) {

@@ -27,7 +27,15 @@ export function diffTable(list: readonly FunctionDiff[], sort: SortBy, p: Paint,
   });
   const name = total ? "TOTAL" : "SELF";
   return formatTable(
-    [{ header: "" }, { header: `BASE ${name}`, right: true }, { header: name, right: true }, { header: "CHANGE", right: true }, { header: "95 % INTERVAL", right: true }, { header: "FUNCTION" }, { header: "FILE" }],
+    [
+      { header: "" },
+      { header: `BASE ${name}`, right: true },
+      { header: name, right: true },
+      { header: "CHANGE", right: true },
+      { header: "95 % INTERVAL", right: true },
+      { header: "FUNCTION" },
+      { header: "FILE" },
+    ],
     rows,
   );
 }

@@ -62,7 +62,9 @@ export function formatDump(res: QueryServiceDumpResponse, p: Paint, details: boo
       for (const t of proc.threads) {
         const leaf = res.groups[t.group]?.frames.at(-1);
         const flags = [t.active ? "active" : "idle", ...(t.ownsGil ? ["GIL"] : [])].join(", ");
-        out.push(`    ${(t.name === "" ? String(t.threadId) : t.name).padEnd(20)} ${String(t.threadId).padEnd(10)} ${flags.padEnd(11)} #${String(t.group + 1)} ${leaf === undefined ? "" : leaf.function}`);
+        out.push(
+          `    ${(t.name === "" ? String(t.threadId) : t.name).padEnd(20)} ${String(t.threadId).padEnd(10)} ${flags.padEnd(11)} #${String(t.group + 1)} ${leaf === undefined ? "" : leaf.function}`,
+        );
       }
     }
   } else if (failed.length > 0) {

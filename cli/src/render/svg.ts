@@ -3,7 +3,19 @@
  * narrower than half a pixel are left out and counted in the footer; truncation by the server
  * is stated in the header.
  */
-import { diffScale, frameColour, KIND_OTHER, nodeLabel, nodeLocation, shares, formatCount, formatPercent, formatPoints, layoutFlame, type FlameData } from "@fleetprof/web";
+import {
+  diffScale,
+  frameColour,
+  KIND_OTHER,
+  nodeLabel,
+  nodeLocation,
+  shares,
+  formatCount,
+  formatPercent,
+  formatPoints,
+  layoutFlame,
+  type FlameData,
+} from "@fleetprof/web";
 
 export interface SvgOptions {
   title: string;
@@ -47,7 +59,7 @@ export function renderFlameSvg(data: FlameData, options: SvgOptions): string {
   }
   let skipped = 0;
   const n = data.name.length;
-  for (let i = 0; i < n; ) {
+  for (let i = 0; i < n;) {
     const pw = (layout.width[i] ?? 0) * chartW;
     if (pw < MIN_PX) {
       skipped += (layout.end[i] ?? i + 1) - i;

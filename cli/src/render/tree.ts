@@ -3,7 +3,19 @@
  * are hidden and counted, so nothing disappears silently; diffs show both sides and the
  * change in share (red grew, blue shrank when colour is on).
  */
-import { UNCHANGED, KIND_OTHER, nodeLabel, nodeLocation, PRESENT_BASE_ONLY, PRESENT_COMPARISON_ONLY, shares, formatCount, formatPercent, formatPoints, type FlameData } from "@fleetprof/web";
+import {
+  UNCHANGED,
+  KIND_OTHER,
+  nodeLabel,
+  nodeLocation,
+  PRESENT_BASE_ONLY,
+  PRESENT_COMPARISON_ONLY,
+  shares,
+  formatCount,
+  formatPercent,
+  formatPoints,
+  type FlameData,
+} from "@fleetprof/web";
 import { formatTable, paint } from "./table.js";
 
 export interface TreeOptions {
@@ -67,7 +79,9 @@ export function renderFlameTree(data: FlameData, options: TreeOptions = {}): str
   const notes: string[] = [];
   if (hidden > 0) notes.push(`${formatCount(hidden)} subtrees below ${formatPercent(minShare)} hidden (--min-share to show more)`);
   if (data.foldedNodes > 0) {
-    notes.push(`truncated by the server: ${formatCount(data.foldedNodes)} frames (${formatPercent(data.sum > 0 ? data.foldedSamples / data.sum : 0)} of samples) folded (--max-nodes to keep more)`);
+    notes.push(
+      `truncated by the server: ${formatCount(data.foldedNodes)} frames (${formatPercent(data.sum > 0 ? data.foldedSamples / data.sum : 0)} of samples) folded (--max-nodes to keep more)`,
+    );
   }
   if (notes.length > 0) out += p.dim(notes.join("\n")) + "\n";
   return out;

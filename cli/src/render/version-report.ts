@@ -30,7 +30,12 @@ export function reportTitle(res: VersionReportResponse, named: boolean): string 
 function presenceTable(list: readonly FunctionDiff[], side: "base" | "comparison"): string {
   return formatTable(
     [{ header: "TOTAL", right: true }, { header: "SELF", right: true }, { header: "FUNCTION" }, { header: "FILE" }],
-    list.map((f) => [formatPercent(side === "base" ? f.baseTotalShare : f.totalShare), formatPercent(side === "base" ? f.baseSelfShare : f.selfShare), f.function, f.file]),
+    list.map((f) => [
+      formatPercent(side === "base" ? f.baseTotalShare : f.totalShare),
+      formatPercent(side === "base" ? f.baseSelfShare : f.selfShare),
+      f.function,
+      f.file,
+    ]),
   );
 }
 

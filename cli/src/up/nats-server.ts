@@ -37,7 +37,12 @@ export async function startNatsServer(dataDir: string, preferredPort: number): P
   mkdirSync(dir, { recursive: true });
   const port = await pickPort(preferredPort);
   const conf = join(dir, "nats-server.conf");
-  writeFileSync(conf, [`# written by fleetprof up`, `listen: 127.0.0.1:${String(port)}`, `jetstream {`, `  store_dir: ${JSON.stringify(join(dir, "jetstream"))}`, `}`, ""].join("\n"));
+  writeFileSync(
+    conf,
+    [`# written by fleetprof up`, `listen: 127.0.0.1:${String(port)}`, `jetstream {`, `  store_dir: ${JSON.stringify(join(dir, "jetstream"))}`, `}`, ""].join(
+      "\n",
+    ),
+  );
   const child = startChild("nats-server", "nats-server", ["-c", conf]);
   try {
     await child.waitFor(/Server is ready/, 30_000);

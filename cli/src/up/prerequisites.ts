@@ -42,7 +42,10 @@ export function checkPrerequisites(needs: { nats: boolean; agent: boolean; demo:
   }
   if (needs.nats) {
     if (runs("nats-server", ["--version"]) === undefined) {
-      found.problems.push({ what: "nats-server", problem: "nats-server not found: apt-get install nats-server (or point at a running server with --nats-url)" });
+      found.problems.push({
+        what: "nats-server",
+        problem: "nats-server not found: apt-get install nats-server (or point at a running server with --nats-url)",
+      });
     } else {
       found.natsServer = "nats-server";
     }
@@ -66,7 +69,8 @@ export function checkPrerequisites(needs: { nats: boolean; agent: boolean; demo:
     if (!canTrace()) {
       found.problems.push({
         what: "ptrace",
-        problem: "not allowed to trace other processes: run as root, or grant CAP_SYS_PTRACE (sudo setcap cap_sys_ptrace+ep \"$(command -v py-spy)\"), or start with --no-agent",
+        problem:
+          'not allowed to trace other processes: run as root, or grant CAP_SYS_PTRACE (sudo setcap cap_sys_ptrace+ep "$(command -v py-spy)"), or start with --no-agent',
       });
     }
   }

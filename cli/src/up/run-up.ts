@@ -68,16 +68,26 @@ async function startInProcess(config: UpConfig, dataDir: string, natsUrl: string
     logger: logger.child({ module: "store" }),
   });
   stops.push(["store", () => store.close()]);
-  const collector = await collectorMod.startCollector(componentConfig(collectorMod.collectorOptions, { "nats-url": natsUrl, "clickhouse-url": storeUrl, "metrics-listen": "" }, io.env), {
-    store,
-    logger,
-  });
+  const collector = await collectorMod.startCollector(
+    componentConfig(collectorMod.collectorOptions, { "nats-url": natsUrl, "clickhouse-url": storeUrl, "metrics-listen": "" }, io.env),
+    {
+      store,
+      logger,
+    },
+  );
   stops.push(["collector", () => collector.stop()]);
   const httpListen = await freeListen(config.httpListen);
-  const queryApi = await queryApiMod.startQueryApi(componentConfig(queryApiMod.queryApiOptions, { "clickhouse-url": storeUrl, "nats-url": natsUrl, host: "127.0.0.1", port: await pickPort(config.apiPort), "http-listen": httpListen }, io.env), {
-    store,
-    logger,
-  });
+  const queryApi = await queryApiMod.startQueryApi(
+    componentConfig(
+      queryApiMod.queryApiOptions,
+      { "clickhouse-url": storeUrl, "nats-url": natsUrl, host: "127.0.0.1", port: await pickPort(config.apiPort), "http-listen": httpListen },
+      io.env,
+    ),
+    {
+      store,
+      logger,
+    },
+  );
   stops.push(["query API", () => queryApi.stop()]);
   return { storeUrl, apiAddress: `127.0.0.1:${String(queryApi.port)}`, uiUrl: queryApi.httpUrl };
 }
@@ -168,7 +178,13 @@ export async function startStack(config: UpConfig, io: Io): Promise<RunningStack
     const demo = config.demo && found.python !== undefined ? await startDemoProcesses(found.python, io, stops) : [];
     if (config.agent) await startLocalAgent(config, dataDir, natsUrl, found, io, logger, stops);
     sayReady(say, config, dataDir, natsUrl, started, demo);
-    return { apiAddress: started.apiAddress, uiUrl: started.uiUrl, natsUrl, failed: Promise.race(deaths.length > 0 ? deaths : [new Promise<string>(() => undefined)]), stop };
+    return {
+      apiAddress: started.apiAddress,
+      uiUrl: started.uiUrl,
+      natsUrl,
+      failed: Promise.race(deaths.length > 0 ? deaths : [new Promise<string>(() => undefined)]),
+      stop,
+    };
   } catch (err) {
     await stop();
     throw err;

@@ -33,7 +33,12 @@ const CAPS: Record<CountedCap, { reason: string; option: string; what: string; c
   stacks: { reason: "too_many_stacks", option: "max-stacks", what: "stacks in one message", cap: (l) => l.maxStacks },
   frames: { reason: "too_many_frames", option: "max-frames", what: "frames in one message", cap: (l) => l.maxFrames },
   strings: { reason: "too_many_strings", option: "max-strings", what: "strings in one message", cap: (l) => l.maxStrings },
-  stackFrames: { reason: "too_many_stack_frames", option: "max-stack-frames", what: "frame references in the stacks of one message", cap: (l) => l.maxStackFrames },
+  stackFrames: {
+    reason: "too_many_stack_frames",
+    option: "max-stack-frames",
+    what: "frame references in the stacks of one message",
+    cap: (l) => l.maxStackFrames,
+  },
 };
 
 /**
@@ -99,11 +104,13 @@ export function checkUtf8(buf: Buffer, start: number, end: number, what: string)
 export function readString(r: Reader, limits: DecodeLimits, what: string): string {
   const n = r.len();
   const max = limits.maxStringLength;
-  if (n > max * 3) throw new LimitError("oversized_string", `max-string-length exceeded: ${what} is ${String(n)} bytes long (more than ${String(max)} characters)`);
+  if (n > max * 3)
+    throw new LimitError("oversized_string", `max-string-length exceeded: ${what} is ${String(n)} bytes long (more than ${String(max)} characters)`);
   const start = r.pos;
   r.pos += n;
   checkUtf8(r.buf, start, start + n, what);
   const s = r.buf.toString("utf8", start, start + n);
-  if (s.length > max) throw new LimitError("oversized_string", `max-string-length exceeded: ${what} is ${String(s.length)} characters long (more than ${String(max)})`);
+  if (s.length > max)
+    throw new LimitError("oversized_string", `max-string-length exceeded: ${what} is ${String(s.length)} characters long (more than ${String(max)})`);
   return s;
 }

@@ -12,7 +12,13 @@ const gzip = { get: (k: string): string => (k === FORMAT_HEADER ? SAMPLE_BATCH_F
 const T = Date.now() - 60_000;
 
 function payload(i: number): Uint8Array {
-  return encodeBatch(makeBatch(`p-${String(i)}`, "h", [0, 1, 2].map((j) => makeProfile({ service: "svc", version: "1", pid: 10 + j, windowStartUnixMs: T, stacks: 50, seed: i * 10 + j }))));
+  return encodeBatch(
+    makeBatch(
+      `p-${String(i)}`,
+      "h",
+      [0, 1, 2].map((j) => makeProfile({ service: "svc", version: "1", pid: 10 + j, windowStartUnixMs: T, stacks: 50, seed: i * 10 + j })),
+    ),
+  );
 }
 
 /** What a decoded batch says, as plain data (the string table read out). */

@@ -120,7 +120,10 @@ export class DecodePool {
     refused?.resolve({ ok: false, reason: "decoder_crashed", detail: `a decode worker died decoding this message (${why}); it is not decoded again` });
     this.#failures = Date.now() - slot.started < 60_000 ? this.#failures + 1 : 1;
     const delay = Math.min(60_000, 500 * 2 ** (this.#failures - 1));
-    this.#o.log.error({ err, restartInMs: delay, refused: refused !== undefined, requeued: jobs.length - (refused === undefined ? 0 : 1) }, "a decode worker stopped; the message it was decoding is dead-lettered, the others wait for a worker");
+    this.#o.log.error(
+      { err, restartInMs: delay, refused: refused !== undefined, requeued: jobs.length - (refused === undefined ? 0 : 1) },
+      "a decode worker stopped; the message it was decoding is dead-lettered, the others wait for a worker",
+    );
     const t = setTimeout(() => {
       this.#timers.delete(t);
       const i = this.#slots.indexOf(slot);

@@ -99,7 +99,15 @@ describe("decodeSampleBatch", () => {
     const deep = makeBatch("d", "h", [makeProfile({ service: "s", version: "1", pid: 1, windowStartUnixMs: 1_764_072_000_000, stacks: 1 })]);
     deep.profiles[0]!.stacks = [create(StackSchema, { frameIds: Array.from({ length: 10_000 }, () => 0), count: 1n })];
     expect(() => decodeSampleBatch(Buffer.from(toBinary(SampleBatchSchema, deep)), limits)).toThrow(LimitError);
-    const labels = makeBatch("l", "h", [makeProfile({ service: "s", version: "1", pid: 1, windowStartUnixMs: 1, labels: Object.fromEntries(Array.from({ length: 100 }, (_, i) => [`k${String(i)}`, "v"])) })]);
+    const labels = makeBatch("l", "h", [
+      makeProfile({
+        service: "s",
+        version: "1",
+        pid: 1,
+        windowStartUnixMs: 1,
+        labels: Object.fromEntries(Array.from({ length: 100 }, (_, i) => [`k${String(i)}`, "v"])),
+      }),
+    ]);
     expect(() => decodeSampleBatch(Buffer.from(toBinary(SampleBatchSchema, labels)), limits)).toThrow(/more than 32 labels/);
     const big = makeBatch("b", "h", [makeProfile({ service: "x".repeat(5000), version: "1", pid: 1, windowStartUnixMs: 1 })]);
     expect(() => decodeSampleBatch(Buffer.from(toBinary(SampleBatchSchema, big)), limits)).toThrow(/5000 characters/);
@@ -109,8 +117,16 @@ describe("decodeSampleBatch", () => {
   });
 
   it("refuses a message over a per-message cap at the first element over it", () => {
-    const two = (n: number): ReturnType<typeof makeBatch> => makeBatch("c", "h", Array.from({ length: n }, (_, i) => makeProfile({ service: "s", version: "1", pid: i, windowStartUnixMs: T, stacks: 20 })));
-    expect(refusal(two(3), { ...limits, maxProfiles: 2 })).toEqual({ reason: "too_many_profiles", message: "max-profiles exceeded: more than 2 profiles in one message" });
+    const two = (n: number): ReturnType<typeof makeBatch> =>
+      makeBatch(
+        "c",
+        "h",
+        Array.from({ length: n }, (_, i) => makeProfile({ service: "s", version: "1", pid: i, windowStartUnixMs: T, stacks: 20 })),
+      );
+    expect(refusal(two(3), { ...limits, maxProfiles: 2 })).toEqual({
+      reason: "too_many_profiles",
+      message: "max-profiles exceeded: more than 2 profiles in one message",
+    });
     expect(refusal(two(2), { ...limits, maxStacks: 39 }).reason).toBe("too_many_stacks");
     expect(() => decodeSampleBatch(Buffer.from(toBinary(SampleBatchSchema, two(2))), { ...limits, maxStacks: 40 })).not.toThrow();
     const frames = two(2).profiles.reduce((n, p) => n + p.frames.length, 0);
@@ -143,14 +159,26 @@ describe("decodeSampleBatch", () => {
     Buffer.from([0x0a, 0x01, 0x78, 0x20, 0x01]).copy(raw);
     raw.fill(Buffer.from([0x2a, 0x00]), 5);
     const heap = process.memoryUsage().heapUsed;
-    expect(refusal(raw, DEFAULT_BATCH_LIMITS)).toEqual({ reason: "too_many_profiles", message: "max-profiles exceeded: more than 10000 profiles in one message" });
+    expect(refusal(raw, DEFAULT_BATCH_LIMITS)).toEqual({
+      reason: "too_many_profiles",
+      message: "max-profiles exceeded: more than 10000 profiles in one message",
+    });
     // 10 000 empty profiles are a few MB; 33 M of them need gigabytes
     expect(process.memoryUsage().heapUsed - heap).toBeLessThan(64 * 1024 * 1024);
   });
 
   it("refuses more distinct label values than the cap across the profiles of a message", () => {
-    const b = makeBatch("lv", "h", Array.from({ length: 4 }, (_, i) => makeProfile({ service: "s", version: "1", pid: i, windowStartUnixMs: T, stacks: 1, labels: { a: `v${String(i)}`, b: "same" } })));
-    expect(refusal(b, { ...limits, maxLabelValues: 4 })).toEqual({ reason: "too_many_label_values", message: "max-label-values exceeded: more than 4 distinct label values in one message" });
+    const b = makeBatch(
+      "lv",
+      "h",
+      Array.from({ length: 4 }, (_, i) =>
+        makeProfile({ service: "s", version: "1", pid: i, windowStartUnixMs: T, stacks: 1, labels: { a: `v${String(i)}`, b: "same" } }),
+      ),
+    );
+    expect(refusal(b, { ...limits, maxLabelValues: 4 })).toEqual({
+      reason: "too_many_label_values",
+      message: "max-label-values exceeded: more than 4 distinct label values in one message",
+    });
     expect(() => decodeSampleBatch(Buffer.from(toBinary(SampleBatchSchema, b)), { ...limits, maxLabelValues: 5 })).not.toThrow();
   });
 
@@ -168,7 +196,11 @@ describe("decodeSampleBatch", () => {
     };
     const reasons = [0, 1, 2].map((k) => refusal(broken(k)));
     expect(reasons.map((r) => r.reason)).toEqual(["invalid_utf8", "invalid_utf8", "invalid_utf8"]);
-    expect(reasons.map((r) => r.message).sort()).toEqual(["a function, file or thread name is not valid UTF-8", "a label value is not valid UTF-8", "service is not valid UTF-8"]);
+    expect(reasons.map((r) => r.message).sort()).toEqual([
+      "a function, file or thread name is not valid UTF-8",
+      "a label value is not valid UTF-8",
+      "service is not valid UTF-8",
+    ]);
     expect(() => decodeSampleBatch(raw, limits)).not.toThrow();
   });
 });

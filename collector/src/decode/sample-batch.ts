@@ -47,7 +47,17 @@ const EMPTY_STRINGS = new WireStrings(Buffer.alloc(0), new Uint32Array(0), new U
 let frameScratch = new Uint32Array(3 * 1024);
 let frameCount = 0;
 const stringsBuilder = new WireStringsBuilder();
-const budget = new MessageBudget({ maxProfiles: 0, maxStacks: 0, maxFrames: 0, maxStrings: 0, maxStackFrames: 0, maxStackDepth: 0, maxLabels: 0, maxLabelValues: 0, maxStringLength: 0 });
+const budget = new MessageBudget({
+  maxProfiles: 0,
+  maxStacks: 0,
+  maxFrames: 0,
+  maxStrings: 0,
+  maxStackFrames: 0,
+  maxStackDepth: 0,
+  maxLabels: 0,
+  maxLabelValues: 0,
+  maxStringLength: 0,
+});
 
 /**
  * Decodes one message. Every cap of `limits` is checked before what it counts is stored; the
@@ -207,7 +217,8 @@ function decodeFrame(r: Reader): void {
 /** One entry of the string table (function, file and thread names), kept as bytes. */
 function decodeStringEntry(r: Reader, limits: DecodeLimits): void {
   const n = r.len();
-  if (n > limits.maxStringLength) throw overLimit("oversized_string", "max-string-length", limits.maxStringLength, `bytes in a function, file or thread name (${String(n)})`);
+  if (n > limits.maxStringLength)
+    throw overLimit("oversized_string", "max-string-length", limits.maxStringLength, `bytes in a function, file or thread name (${String(n)})`);
   if (--budget.stringsLeft < 0) throw budget.over("strings");
   if (!stringsBuilder.add(r.buf, r.pos, r.pos + n)) checkUtf8(r.buf, r.pos, r.pos + n, "a function, file or thread name");
   r.pos += n;

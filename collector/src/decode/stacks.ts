@@ -27,10 +27,24 @@ export interface ScratchStacks extends DecodedStacks {
   frames: Uint32Array;
 }
 
-const scratch: ScratchStacks = { length: 0, frames: new Uint32Array(1 << 16), start: new Uint32Array(1025), thread: new Uint32Array(1024), count: new Float64Array(1024), maxFrame: -1 };
+const scratch: ScratchStacks = {
+  length: 0,
+  frames: new Uint32Array(1 << 16),
+  start: new Uint32Array(1025),
+  thread: new Uint32Array(1024),
+  count: new Float64Array(1024),
+  maxFrame: -1,
+};
 
 /** A profile without stacks. */
-export const EMPTY_STACKS: DecodedStacks = { length: 0, frames: new Uint16Array(0), start: new Uint32Array(1), thread: new Uint32Array(0), count: new Float64Array(0), maxFrame: -1 };
+export const EMPTY_STACKS: DecodedStacks = {
+  length: 0,
+  frames: new Uint16Array(0),
+  start: new Uint32Array(1),
+  thread: new Uint32Array(0),
+  count: new Float64Array(0),
+  maxFrame: -1,
+};
 
 /** The scratch columns, emptied for the next profile. */
 export function newStacks(): ScratchStacks {

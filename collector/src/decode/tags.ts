@@ -3,7 +3,16 @@
  * samples.proto (see `fieldTag` in @fleetprof/proto): one comparison per field read checks
  * both its number and its wire type.
  */
-import { elementTag, fieldTag, FrameSchema, MAP_KEY_STRING_TAG, MAP_VALUE_LENGTH_DELIMITED_TAG, ProcessProfileSchema, SampleBatchSchema, StackSchema } from "@fleetprof/proto";
+import {
+  elementTag,
+  fieldTag,
+  FrameSchema,
+  MAP_KEY_STRING_TAG,
+  MAP_VALUE_LENGTH_DELIMITED_TAG,
+  ProcessProfileSchema,
+  SampleBatchSchema,
+  StackSchema,
+} from "@fleetprof/proto";
 
 /** Fields of `SampleBatch`. */
 export const BATCH = {

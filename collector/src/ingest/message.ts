@@ -36,7 +36,8 @@ function tooLarge(limits: IngestLimits): Decoded {
 }
 
 function checkHeaders(format: string, encoding: string): Decoded | undefined {
-  if (format !== "" && format !== SAMPLE_BATCH_FORMAT) return reject("unknown_version", `${FORMAT_HEADER} is "${format}" (this collector reads ${SAMPLE_BATCH_FORMAT})`);
+  if (format !== "" && format !== SAMPLE_BATCH_FORMAT)
+    return reject("unknown_version", `${FORMAT_HEADER} is "${format}" (this collector reads ${SAMPLE_BATCH_FORMAT})`);
   if (encoding !== "" && encoding !== GZIP_ENCODING && encoding !== IDENTITY_ENCODING) return reject("undecodable", `unknown ${ENCODING_HEADER} "${encoding}"`);
   return undefined;
 }

@@ -34,7 +34,14 @@ function consumer(pulls: (JsMsg[] | Error)[]): PullConsumer & { calls: number; o
   return c;
 }
 
-function setup(pulls: (JsMsg[] | Error)[]): { clock: FakeClock; c: ReturnType<typeof consumer>; held: HeldMessages<JsMsg>; metrics: CollectorMetrics; received: number[]; rejected: [number, RejectReason][] } {
+function setup(pulls: (JsMsg[] | Error)[]): {
+  clock: FakeClock;
+  c: ReturnType<typeof consumer>;
+  held: HeldMessages<JsMsg>;
+  metrics: CollectorMetrics;
+  received: number[];
+  rejected: [number, RejectReason][];
+} {
   const clock = new FakeClock();
   const c = consumer(pulls);
   const held = new HeldMessages<JsMsg>(clock, 60_000);

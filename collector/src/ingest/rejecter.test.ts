@@ -8,7 +8,14 @@ import { fakeMsg } from "./message.fake.js";
 import { createRejecter, deadLetterRetryDelay } from "./rejecter.js";
 
 /** A dead-letter subject that refuses the first `failures` copies. */
-function setup(failures: number): { clock: FakeClock; held: HeldMessages<JsMsg>; metrics: CollectorMetrics; stopping: AbortController; copies: () => number; reject: ReturnType<typeof createRejecter> } {
+function setup(failures: number): {
+  clock: FakeClock;
+  held: HeldMessages<JsMsg>;
+  metrics: CollectorMetrics;
+  stopping: AbortController;
+  copies: () => number;
+  reject: ReturnType<typeof createRejecter>;
+} {
   const clock = new FakeClock();
   const held = new HeldMessages<JsMsg>(clock, 60_000);
   const metrics = new CollectorMetrics();

@@ -33,7 +33,10 @@ export function createRejecter(d: RejecterDeps): (m: JsMsg, reason: RejectReason
   return async (m, reason, detail) => {
     d.metrics.reject(reason);
     if (d.once.first(`reject:${reason}`)) {
-      d.log.warn({ reason, detail, subject: m.subject, seq: m.seq }, `rejected a message (${reason}); copied to the dead-letter subject (logged once per reason)`);
+      d.log.warn(
+        { reason, detail, subject: m.subject, seq: m.seq },
+        `rejected a message (${reason}); copied to the dead-letter subject (logged once per reason)`,
+      );
     }
     for (let attempt = 0; ; attempt++) {
       try {

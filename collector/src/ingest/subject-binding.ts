@@ -26,14 +26,20 @@ export function checkSubject(batch: DecodedBatch, subject: string): Rejection | 
   }
   const hostToken = subjectToken(batch.host);
   if (hostToken !== host) {
-    return { reason: "subject_mismatch", detail: `host "${clip(batch.host)}" in the payload does not match the subject ${subject} (host token ${hostToken}, subject's ${host})` };
+    return {
+      reason: "subject_mismatch",
+      detail: `host "${clip(batch.host)}" in the payload does not match the subject ${subject} (host token ${hostToken}, subject's ${host})`,
+    };
   }
   let accepted = "";
   for (const p of batch.profiles) {
     if (p.service === accepted) continue;
     const token = subjectToken(p.service);
     if (token !== service) {
-      return { reason: "subject_mismatch", detail: `pid ${String(p.pid)} has service "${clip(p.service)}", which does not match the subject ${subject} (service token ${token}, subject's ${service})` };
+      return {
+        reason: "subject_mismatch",
+        detail: `pid ${String(p.pid)} has service "${clip(p.service)}", which does not match the subject ${subject} (service token ${token}, subject's ${service})`,
+      };
     }
     accepted = p.service;
   }

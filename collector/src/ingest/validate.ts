@@ -23,7 +23,8 @@ function checkWindow(t: number, limits: ValidationLimits, now: number): string |
   if (!(t >= EARLIEST && t <= 8_640_000_000_000_000)) return `window start ${String(t)} is not a plausible unix time in ms`;
   const at = new Date(t).toISOString();
   if (t < now - limits.maxWindowAge) return `max-window-age exceeded: window start ${at} is ${hours(now - t)} old (more than ${hours(limits.maxWindowAge)})`;
-  if (t > now + limits.maxWindowAhead) return `max-window-ahead exceeded: window start ${at} is ${hours(t - now)} ahead of this collector's clock (more than ${hours(limits.maxWindowAhead)})`;
+  if (t > now + limits.maxWindowAhead)
+    return `max-window-ahead exceeded: window start ${at} is ${hours(t - now)} ahead of this collector's clock (more than ${hours(limits.maxWindowAhead)})`;
   return undefined;
 }
 
@@ -51,14 +52,20 @@ export function validateBatch(b: DecodedBatch, limits: ValidationLimits, now = D
     for (let i = 0; i < nFrames; i++) {
       const fn = fd[i * 3] as number;
       const file = fd[i * 3 + 1] as number;
-      if (fn >= nStrings || file >= nStrings) return { reason: "invalid_reference", detail: `${who}: a frame names string ${String(Math.max(fn, file))} of ${String(nStrings)}` };
+      if (fn >= nStrings || file >= nStrings)
+        return { reason: "invalid_reference", detail: `${who}: a frame names string ${String(Math.max(fn, file))} of ${String(nStrings)}` };
     }
     const st = p.stacks;
     for (let s = 0; s < st.length; s++) {
       const thread = st.thread[s] as number;
-      if (thread >= nStrings && !(thread === 0 && nStrings === 0)) return { reason: "invalid_reference", detail: `${who}: a stack names thread string ${String(thread)} of ${String(nStrings)}` };
+      if (thread >= nStrings && !(thread === 0 && nStrings === 0))
+        return { reason: "invalid_reference", detail: `${who}: a stack names thread string ${String(thread)} of ${String(nStrings)}` };
       const count = st.count[s] as number;
-      if (!(count <= limits.maxSampleCount)) return { reason: "invalid_count", detail: `${who}: a stack counts ${String(count)} samples (limit ${String(limits.maxSampleCount)}; negative counts arrive as huge unsigned numbers)` };
+      if (!(count <= limits.maxSampleCount))
+        return {
+          reason: "invalid_count",
+          detail: `${who}: a stack counts ${String(count)} samples (limit ${String(limits.maxSampleCount)}; negative counts arrive as huge unsigned numbers)`,
+        };
     }
     if (st.maxFrame >= nFrames) return { reason: "invalid_reference", detail: `${who}: a stack names frame ${String(st.maxFrame)} of ${String(nFrames)}` };
   }

@@ -10,7 +10,14 @@ import { WriteCommitter, type WriteItem } from "./commit.js";
 const landed: WriteResult = { duplicateBatches: 0, recoveredProfiles: 0, rows: 10, samples: 100, frames: 0, stacks: 0, insertMs: 1 };
 
 /** A store whose first `failures` commits fail with a passing error (a timeout). */
-function setup(failures: number): { clock: FakeClock; committer: WriteCommitter; hardStop: AbortController; attempts: () => number; acked: WriteItem[]; metrics: CollectorMetrics } {
+function setup(failures: number): {
+  clock: FakeClock;
+  committer: WriteCommitter;
+  hardStop: AbortController;
+  attempts: () => number;
+  acked: WriteItem[];
+  metrics: CollectorMetrics;
+} {
   const clock = new FakeClock();
   let attempts = 0;
   const store = { commitWrite: () => (++attempts <= failures ? Promise.reject(new Error("Timeout error.")) : Promise.resolve(landed)) } as unknown as Store;

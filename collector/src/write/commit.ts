@@ -69,7 +69,10 @@ export class WriteCommitter {
     }
     metrics.writeBisections++;
     if (once.first(`bisect:${String(failure.code)}`)) {
-      log.warn({ code: failure.code, type: failure.type, batches: items.length }, "ClickHouse refused a write for good; splitting it to find the batch at fault (logged once per code)");
+      log.warn(
+        { code: failure.code, type: failure.type, batches: items.length },
+        "ClickHouse refused a write for good; splitting it to find the batch at fault (logged once per code)",
+      );
     }
     for (const half of store.splitWrite(prepared)) {
       const ids = new Set(half.batchIds);

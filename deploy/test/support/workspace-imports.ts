@@ -85,7 +85,10 @@ export function workspaceCycle(repoDir: string): string[] | undefined {
   const edges = new Map<string, string[]>();
   for (const m of workspaces.values()) {
     const all = { ...m.dependencies, ...m.devDependencies, ...m.peerDependencies, ...m.optionalDependencies };
-    edges.set(m.name, Object.keys(all).filter((d) => names.has(d)));
+    edges.set(
+      m.name,
+      Object.keys(all).filter((d) => names.has(d)),
+    );
   }
   const done = new Set<string>();
   const visit = (name: string, path: string[]): string[] | undefined => {

@@ -34,7 +34,9 @@ export function applyCors(allowed: readonly string[], req: IncomingMessage, res:
   }
   if (!preflight) return false;
   if (!ok) {
-    res.writeHead(403, { "content-type": "text/plain; charset=utf-8" }).end("this origin may not call the fleetprof API (the server's --http-allow-origins lists who may)\n");
+    res
+      .writeHead(403, { "content-type": "text/plain; charset=utf-8" })
+      .end("this origin may not call the fleetprof API (the server's --http-allow-origins lists who may)\n");
     return true;
   }
   res.writeHead(204, {

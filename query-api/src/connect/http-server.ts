@@ -44,7 +44,10 @@ export function parseListen(listen: string): { host: string; port: number } {
   const m = /^(?:\[([^\]]+)\]|([^:]*)):(\d+)$/.exec(listen.trim());
   const port = Number(m?.[3]);
   if (m === null || !Number.isInteger(port) || port > 65_535) {
-    throw new FleetprofError(ErrorCode.InvalidConfig, `http-listen: expected host:port (e.g. 127.0.0.1:4040), got "${listen}"; an empty value turns the HTTP listener off`);
+    throw new FleetprofError(
+      ErrorCode.InvalidConfig,
+      `http-listen: expected host:port (e.g. 127.0.0.1:4040), got "${listen}"; an empty value turns the HTTP listener off`,
+    );
   }
   return { host: m[1] ?? (m[2] === "" || m[2] === undefined ? "0.0.0.0" : m[2]), port };
 }
@@ -79,7 +82,9 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpS
   });
   const handle = (req: IncomingMessage, res: ServerResponse): void => {
     if (loopbackOnly && !LOOPBACK.has(hostName(req.headers.host)) && !hostName(req.headers.host).startsWith("127.")) {
-      res.writeHead(421, { "content-type": "text/plain; charset=utf-8" }).end("this server answers loopback names only (localhost, 127.0.0.1): listen on another address with --http-listen\n");
+      res
+        .writeHead(421, { "content-type": "text/plain; charset=utf-8" })
+        .end("this server answers loopback names only (localhost, 127.0.0.1): listen on another address with --http-listen\n");
       return;
     }
     if (applyCors(allowed, req, res)) return;
@@ -100,7 +105,11 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpS
       });
     });
   } catch (err) {
-    throw new FleetprofError(ErrorCode.Unavailable, `cannot listen on ${options.listen} for HTTP: ${errorMessage(err)} (is another process using the port? choose one with --http-listen, or turn it off with --http-listen "")`, { cause: err });
+    throw new FleetprofError(
+      ErrorCode.Unavailable,
+      `cannot listen on ${options.listen} for HTTP: ${errorMessage(err)} (is another process using the port? choose one with --http-listen, or turn it off with --http-listen "")`,
+      { cause: err },
+    );
   }
   const a = server.address() as AddressInfo;
   const shown = a.address === "0.0.0.0" || a.address === "::" ? "127.0.0.1" : a.address;

@@ -91,7 +91,8 @@ export function inlineFlameStarter(service: Pick<QueryServiceImpl, "flameGraph">
       return undefined;
     }
     const bytes = runCall(hooks, call, METHOD, 0, (context) => service.flameGraph(page.request, context)).then(
-      (out): Uint8Array | undefined => encodeFlameGraphResponse(FlameGraphResponseSchema, isMessage(out, FlameGraphResponseSchema) ? out : create(FlameGraphResponseSchema, out)),
+      (out): Uint8Array | undefined =>
+        encodeFlameGraphResponse(FlameGraphResponseSchema, isMessage(out, FlameGraphResponseSchema) ? out : create(FlameGraphResponseSchema, out)),
       () => undefined,
     );
     return { range: page.range, bytes };

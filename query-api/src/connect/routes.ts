@@ -36,11 +36,12 @@ export function connectRoutes<M extends GenServiceMethods>(
       if (fn === undefined) continue;
       impl[m.localName] = (req: unknown, ctx: HandlerContext) =>
         streamFrom<MessageInitShape<DescMessage>>(
-          (send) => runCall(hooks, callSource(ctx), name, extraMs(m.localName), (context) =>
-            fn(req, context, (msg) => {
-              if (!context.signal.aborted) send(msg);
-            }),
-          ),
+          (send) =>
+            runCall(hooks, callSource(ctx), name, extraMs(m.localName), (context) =>
+              fn(req, context, (msg) => {
+                if (!context.signal.aborted) send(msg);
+              }),
+            ),
           toConnectError,
         );
     }

@@ -33,7 +33,12 @@ const HASHED = /-[A-Z0-9]{8,}\.[a-z0-9]+$/;
  * and blob: too, and the inline scripts the page itself carries (by hash).
  */
 export function pagePolicy(html: string): string {
-  const hashes = [...html.matchAll(/<script>([\s\S]*?)<\/script>/g)].map((m) => `'sha256-${createHash("sha256").update(m[1] ?? "").digest("base64")}'`);
+  const hashes = [...html.matchAll(/<script>([\s\S]*?)<\/script>/g)].map(
+    (m) =>
+      `'sha256-${createHash("sha256")
+        .update(m[1] ?? "")
+        .digest("base64")}'`,
+  );
   return `default-src 'self'; script-src 'self'${hashes.map((h) => ` ${h}`).join("")}; img-src 'self' data: blob:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'`;
 }
 
@@ -98,7 +103,10 @@ async function sendWithInlineFlame(res: ServerResponse, headers: Record<string, 
   };
   write(before);
   const bytes = await inline.bytes;
-  const answer = bytes === undefined ? "" : `<script type="application/octet-stream" id="${INLINE_ANSWER}">${Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("base64")}</script>\n`;
+  const answer =
+    bytes === undefined
+      ? ""
+      : `<script type="application/octet-stream" id="${INLINE_ANSWER}">${Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("base64")}</script>\n`;
   if (out === undefined) res.end(answer + after);
   else out.end(answer + after);
 }
@@ -112,7 +120,9 @@ export function staticFiles(folder: string, inline?: InlineFlameStarter): Static
   const gzipped = new Map<string, Buffer>();
   const serve = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     if (req.method !== "GET" && req.method !== "HEAD") {
-      res.writeHead(405, { allow: "GET, HEAD", "content-type": "text/plain; charset=utf-8" }).end("only GET and HEAD here; RPCs are POST /fleetprof.v1.QueryService/<Method>\n");
+      res
+        .writeHead(405, { allow: "GET, HEAD", "content-type": "text/plain; charset=utf-8" })
+        .end("only GET and HEAD here; RPCs are POST /fleetprof.v1.QueryService/<Method>\n");
       return;
     }
     const urlPath = (req.url ?? "/").split("?")[0] ?? "/";
@@ -148,7 +158,8 @@ export function staticFiles(folder: string, inline?: InlineFlameStarter): Static
     let body = gzip && hashed ? gzipped.get(path) : undefined;
     if (body === undefined) {
       const raw = await readFile(path);
-      if (ext === ".html") Object.assign(headers, { "content-security-policy": pagePolicy(raw.toString("utf8")), "referrer-policy": "no-referrer", "x-frame-options": "DENY" });
+      if (ext === ".html")
+        Object.assign(headers, { "content-security-policy": pagePolicy(raw.toString("utf8")), "referrer-policy": "no-referrer", "x-frame-options": "DENY" });
       if (flame !== undefined && ext === ".html") {
         await sendWithInlineFlame(res, headers, raw, gzip, flame);
         return;

@@ -15,10 +15,16 @@ export type HostAnswer<T> = { host: string; reply: T; failure?: undefined } | { 
 export function describeRequestFailure(err: unknown, host: string, verb: ControlVerb, timeoutMs: number): Unanswered {
   const subject = controlSubject(host, verb);
   if (isNoResponders(err)) {
-    return { kind: "no-agent", reason: `no agent answers on ${subject}: is fleetprof agent running on ${host} and connected to this NATS (with --host ${host})?` };
+    return {
+      kind: "no-agent",
+      reason: `no agent answers on ${subject}: is fleetprof agent running on ${host} and connected to this NATS (with --host ${host})?`,
+    };
   }
   if (err instanceof errors.TimeoutError || (err instanceof Error && err.cause instanceof errors.TimeoutError)) {
-    return { kind: "timeout", reason: `the agent on ${host} did not answer within ${String(timeoutMs)}ms (overloaded, or the process reads are slow: try a longer timeout)` };
+    return {
+      kind: "timeout",
+      reason: `the agent on ${host} did not answer within ${String(timeoutMs)}ms (overloaded, or the process reads are slow: try a longer timeout)`,
+    };
   }
   return { kind: "error", reason: `request to ${subject} failed: ${errorMessage(err)}` };
 }
@@ -38,7 +44,13 @@ export async function askAgents<T>(
         try {
           return { host, reply: decode(msg.data) };
         } catch (err) {
-          return { host, failure: { kind: "error", reason: `the agent on ${host} sent a reply this query API cannot read (${errorMessage(err)}): are both the same fleetprof version?` } };
+          return {
+            host,
+            failure: {
+              kind: "error",
+              reason: `the agent on ${host} sent a reply this query API cannot read (${errorMessage(err)}): are both the same fleetprof version?`,
+            },
+          };
         }
       } catch (err) {
         return { host, failure: describeRequestFailure(err, host, verb, timeoutMs) };

@@ -22,7 +22,10 @@ describe("groupDumps", () => {
         { pid: 30, service: "shop", error: "process 30 is gone", errorKind: "gone" },
       ],
     });
-    const h2 = create(DumpReplySchema, { host: "h2", processes: [{ pid: 10, service: "shop", threads: [{ threadId: 10n, name: "MainThread", active: true, frames: frames("main", "work") }] }] });
+    const h2 = create(DumpReplySchema, {
+      host: "h2",
+      processes: [{ pid: 10, service: "shop", threads: [{ threadId: 10n, name: "MainThread", active: true, frames: frames("main", "work") }] }],
+    });
     const g = groupDumps([
       { host: "h2", reply: h2 },
       { host: "h1", reply: h1 },
@@ -32,7 +35,11 @@ describe("groupDumps", () => {
       ["work", 3, 3, 1],
       ["wait_for_lock", 1, 0, 0],
     ]);
-    expect(g.groups[0]?.members?.map((m) => `${m.host ?? ""}/${String(m.pid)}/${m.threadName ?? ""}`)).toEqual(["h1/10/pool", "h1/20/MainThread", "h2/10/MainThread"]);
+    expect(g.groups[0]?.members?.map((m) => `${m.host ?? ""}/${String(m.pid)}/${m.threadName ?? ""}`)).toEqual([
+      "h1/10/pool",
+      "h1/20/MainThread",
+      "h2/10/MainThread",
+    ]);
     expect(g.processes.map((p) => `${p.host ?? ""}/${String(p.pid)}`)).toEqual(["h1/10", "h1/20", "h1/30", "h2/10"]);
     expect(g.processes[0]?.threads?.map((t) => t.group)).toEqual([1, 0]);
     expect(g.processes[2]).toMatchObject({ error: "process 30 is gone", errorKind: "gone", threads: [] });

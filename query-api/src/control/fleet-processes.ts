@@ -77,8 +77,20 @@ export async function askFleetStatus(nc: NatsConnection, maxWaitMs: number, log?
 }
 
 /** Processes matching `filter` that the agents report within `maxWaitMs`. */
-export async function fleetProcesses(nc: NatsConnection, store: ReadTarget, filter: SampleFilter, maxWaitMs: number, options: ReadOptions = {}, log?: Logger): Promise<FleetProcess[]> {
+export async function fleetProcesses(
+  nc: NatsConnection,
+  store: ReadTarget,
+  filter: SampleFilter,
+  maxWaitMs: number,
+  options: ReadOptions = {},
+  log?: Logger,
+): Promise<FleetProcess[]> {
   const reported = reportedProcesses(await askFleetStatus(nc, maxWaitMs, log));
-  const matched = await matchLabelSets(store, filter, reported.map((r) => r.labels), options);
+  const matched = await matchLabelSets(
+    store,
+    filter,
+    reported.map((r) => r.labels),
+    options,
+  );
   return reported.filter((_, i) => matched[i] === true).map((r) => r.process);
 }

@@ -55,7 +55,10 @@ export class NatsLink {
   /** The connection, waiting for it at most until `signal` aborts. */
   async connection(signal: AbortSignal): Promise<NatsConnection> {
     if (this.#connecting === undefined) {
-      throw new FleetprofError(ErrorCode.Unavailable, "this query API has no NATS connection, which dump and capture need to reach the agents: start it with --nats-url (FLEETPROF_NATS_URL)");
+      throw new FleetprofError(
+        ErrorCode.Unavailable,
+        "this query API has no NATS connection, which dump and capture need to reach the agents: start it with --nats-url (FLEETPROF_NATS_URL)",
+      );
     }
     if (this.#nc !== undefined && !this.#nc.isClosed()) return this.#nc;
     const url = this.#url ?? "";

@@ -26,7 +26,7 @@ describe("exports", () => {
 
   it("writes collapsed stacks", () => {
     expect(exportCollapsed(profileOf({ "main;a": 2, "ma;in": 1 }))).toBe("ma (ma.py);in (in.py) 1\nmain (main.py);a (a.py) 2\n");
-    const odd = profileOf({ "x": 1 });
+    const odd = profileOf({ x: 1 });
     odd.frames[0] = { function: "a;b\nc", file: "", line: 0 };
     expect(exportCollapsed(odd)).toBe("a:b c 1\n");
   });

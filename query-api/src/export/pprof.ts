@@ -12,7 +12,18 @@ import { StringTable } from "../profile/strings.js";
 import { UNKNOWN_FUNCTION } from "../profile/tree.js";
 
 /** profile.proto field numbers. */
-const PROFILE = { sampleType: 1, sample: 2, location: 4, function: 5, stringTable: 6, timeNanos: 9, durationNanos: 10, periodType: 11, period: 12, defaultSampleType: 14 } as const;
+const PROFILE = {
+  sampleType: 1,
+  sample: 2,
+  location: 4,
+  function: 5,
+  stringTable: 6,
+  timeNanos: 9,
+  durationNanos: 10,
+  periodType: 11,
+  period: 12,
+  defaultSampleType: 14,
+} as const;
 const VALUE_TYPE = { type: 1, unit: 2 } as const;
 const SAMPLE = { locationId: 1, value: 2 } as const;
 const LOCATION = { id: 1, line: 4 } as const;

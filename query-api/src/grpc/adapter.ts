@@ -27,7 +27,10 @@ export function serviceDefinition(service: DescService): ServiceDefinition {
       requestSerialize: (v: unknown) => Buffer.from(toBinary(m.input, v as MessageShape<DescMessage>)),
       requestDeserialize: (b: Buffer) => fromBinary(m.input, b),
       // flame graphs: the same bytes as toBinary, without its reflection (flame-graph-encode.ts)
-      responseSerialize: flameGraphField(m.output) === undefined ? (v: unknown) => Buffer.from(toBinary(m.output, v as MessageShape<DescMessage>)) : (v: unknown) => encodeFlameGraphResponse(m.output, v as MessageShape<DescMessage>),
+      responseSerialize:
+        flameGraphField(m.output) === undefined
+          ? (v: unknown) => Buffer.from(toBinary(m.output, v as MessageShape<DescMessage>))
+          : (v: unknown) => encodeFlameGraphResponse(m.output, v as MessageShape<DescMessage>),
       responseDeserialize: (b: Buffer) => decodeFlameGraphResponse(m.output, b),
       originalName: m.localName,
     };
@@ -93,7 +96,13 @@ export interface CallHooks {
  * outcome, timers released. The gRPC handlers below and the Connect routes both run calls here,
  * so every transport gets the same auth, deadlines, limits and logging.
  */
-export async function runCall<T>(hooks: CallHooks, call: ServerCall, method: string, extraMs: number, handler: (context: CallContext) => Promise<T>): Promise<T> {
+export async function runCall<T>(
+  hooks: CallHooks,
+  call: ServerCall,
+  method: string,
+  extraMs: number,
+  handler: (context: CallContext) => Promise<T>,
+): Promise<T> {
   const started = performance.now();
   const { context, done } = hooks.open(call, method, extraMs);
   try {

@@ -6,7 +6,15 @@
 import { readFileSync } from "node:fs";
 import { create, fromBinary, toBinary, type DescMessage, type MessageInitShape, type MessageShape } from "@bufbuild/protobuf";
 import type { GenService, GenServiceMethods } from "@bufbuild/protobuf/codegenv2";
-import { Client, credentials, Metadata, type CallOptions as GrpcCallOptions, type ChannelCredentials, type ClientOptions, type ServiceError } from "@grpc/grpc-js";
+import {
+  Client,
+  credentials,
+  Metadata,
+  type CallOptions as GrpcCallOptions,
+  type ChannelCredentials,
+  type ClientOptions,
+  type ServiceError,
+} from "@grpc/grpc-js";
 import { QueryService } from "@fleetprof/proto";
 import { methodPath } from "./adapter.js";
 import { decodeFlameGraphResponse } from "./flame-graph-decode.js";
@@ -40,9 +48,15 @@ export interface CallOptions {
 }
 
 export type ServiceClient<M extends GenServiceMethods> = {
-  [K in keyof M as M[K]["methodKind"] extends "unary" ? K : never]: (request: MessageInitShape<M[K]["input"]>, options?: CallOptions) => Promise<MessageShape<M[K]["output"]>>;
+  [K in keyof M as M[K]["methodKind"] extends "unary" ? K : never]: (
+    request: MessageInitShape<M[K]["input"]>,
+    options?: CallOptions,
+  ) => Promise<MessageShape<M[K]["output"]>>;
 } & {
-  [K in keyof M as M[K]["methodKind"] extends "server_streaming" ? K : never]: (request: MessageInitShape<M[K]["input"]>, options?: CallOptions) => AsyncIterable<MessageShape<M[K]["output"]>>;
+  [K in keyof M as M[K]["methodKind"] extends "server_streaming" ? K : never]: (
+    request: MessageInitShape<M[K]["input"]>,
+    options?: CallOptions,
+  ) => AsyncIterable<MessageShape<M[K]["output"]>>;
 } & {
   /** Resolves once connected (rejects after `deadlineMs`). */
   waitForReady(deadlineMs?: number): Promise<void>;

@@ -1,5 +1,14 @@
 import { create, fromBinary, toBinary, type DescMessage, type MessageShape } from "@bufbuild/protobuf";
-import { DiffFlameGraphResponseSchema, FlameGraphResponseSchema, FlameGraphSchema, FlameNodeSchema, ListServicesResponseSchema, NodeKind, Presence, type FlameGraph } from "@fleetprof/proto";
+import {
+  DiffFlameGraphResponseSchema,
+  FlameGraphResponseSchema,
+  FlameGraphSchema,
+  FlameNodeSchema,
+  ListServicesResponseSchema,
+  NodeKind,
+  Presence,
+  type FlameGraph,
+} from "@fleetprof/proto";
 import { seededRandom } from "@fleetprof/test/random";
 import { describe, expect, it } from "vitest";
 import { profileOf } from "../profile/fixtures.test-util.js";
@@ -73,7 +82,10 @@ describe("flame graph codec: the bytes and objects of protobuf-es", () => {
   it("a diff flame graph with its basis after the graph", () => {
     const graph = toFlameGraph(buildDiffTree(base, plain), { ...opts, diff: true, maxNodes: 1000 });
     expect(graph.nodes.some((n) => n.presence === Presence.BASE_ONLY)).toBe(true);
-    const message = create(DiffFlameGraphResponseSchema, { flameGraph: graph, basis: { baseMode: "cpu", mode: "cpu", baseRatesHz: [100, 250], ratesHz: [100], ratesNormalised: true, note: "cpu at 100 Hz vs 100 and 250 Hz" } });
+    const message = create(DiffFlameGraphResponseSchema, {
+      flameGraph: graph,
+      basis: { baseMode: "cpu", mode: "cpu", baseRatesHz: [100, 250], ratesHz: [100], ratesNormalised: true, note: "cpu at 100 Hz vs 100 and 250 Hz" },
+    });
     roundTrip(DiffFlameGraphResponseSchema, message);
   });
 
@@ -106,12 +118,15 @@ describe("flame graph codec: the bytes and objects of protobuf-es", () => {
   });
 
   it("random graphs with extreme values: uint64 past 2^53, negative int32 and int64, -0 and NaN shares, unknown enum values", () => {
-    for (let seed = 1; seed <= 40; seed++) roundTrip(FlameGraphResponseSchema, create(FlameGraphResponseSchema, { flameGraph: randomGraph(seed, 1 + (seed % 7) * 30, seed > 30) }));
+    for (let seed = 1; seed <= 40; seed++)
+      roundTrip(FlameGraphResponseSchema, create(FlameGraphResponseSchema, { flameGraph: randomGraph(seed, 1 + (seed % 7) * 30, seed > 30) }));
   });
 
   it("leaves to protobuf-es what it does not handle: unknown fields, a repeated graph, other messages, bad bytes", () => {
     const graph = toFlameGraph(buildTree(plain), { ...opts, maxNodes: 1000 });
-    const withUnknown = create(FlameGraphResponseSchema, { flameGraph: { ...graph, nodes: graph.nodes.map((n, i) => (i === 2 ? { ...n, $unknown: [{ no: 99, wireType: 0, data: new Uint8Array([7]) }] } : n)) } });
+    const withUnknown = create(FlameGraphResponseSchema, {
+      flameGraph: { ...graph, nodes: graph.nodes.map((n, i) => (i === 2 ? { ...n, $unknown: [{ no: 99, wireType: 0, data: new Uint8Array([7]) }] } : n)) },
+    });
     const bytes = roundTrip(FlameGraphResponseSchema, withUnknown);
     expect((decodeFlameGraphResponse(FlameGraphResponseSchema, bytes) as unknown as { flameGraph: FlameGraph }).flameGraph.nodes[2]?.$unknown).toHaveLength(1);
     // two graphs in one message merge (repeated nodes append)

@@ -103,7 +103,22 @@ class Reader {
 }
 
 function readNode(r: Reader, end: number): FlameNode {
-  const n: FlameNode = { $typeName: "fleetprof.v1.FlameNode", name: 0, file: 0, line: 0, parent: 0, self: 0n, total: 0n, baseSelf: 0n, baseTotal: 0n, share: 0, baseShare: 0, kind: 0, folded: 0, presence: 0 };
+  const n: FlameNode = {
+    $typeName: "fleetprof.v1.FlameNode",
+    name: 0,
+    file: 0,
+    line: 0,
+    parent: 0,
+    self: 0n,
+    total: 0n,
+    baseSelf: 0n,
+    baseTotal: 0n,
+    share: 0,
+    baseShare: 0,
+    kind: 0,
+    folded: 0,
+    presence: 0,
+  };
   while (r.at < end) {
     const tag = r.varint();
     const field = tag >>> 3;
@@ -128,7 +143,19 @@ function readNode(r: Reader, end: number): FlameNode {
 }
 
 function readGraph(r: Reader, end: number): FlameGraph {
-  const g: FlameGraph = { $typeName: "fleetprof.v1.FlameGraph", strings: [], nodes: [], total: 0n, baseTotal: 0n, diff: false, foldedNodes: 0n, foldedSamples: 0n, firstSampleUnixMs: 0n, lastSampleUnixMs: 0n, source: "" };
+  const g: FlameGraph = {
+    $typeName: "fleetprof.v1.FlameGraph",
+    strings: [],
+    nodes: [],
+    total: 0n,
+    baseTotal: 0n,
+    diff: false,
+    foldedNodes: 0n,
+    foldedSamples: 0n,
+    firstSampleUnixMs: 0n,
+    lastSampleUnixMs: 0n,
+    source: "",
+  };
   while (r.at < end) {
     const tag = r.varint();
     const field = tag >>> 3;
@@ -186,7 +213,9 @@ export function decodeFlameGraphResponse(schema: DescMessage, bytes: Uint8Array)
       }
     }
     if (r.at !== bytes.length) throw new NeedsProtobufEs();
-    const message = fromBinary(schema, rest.length === 1 ? (rest[0] as Uint8Array) : Buffer.concat(rest)) as MessageShape<DescMessage> & { flameGraph?: FlameGraph };
+    const message = fromBinary(schema, rest.length === 1 ? (rest[0] as Uint8Array) : Buffer.concat(rest)) as MessageShape<DescMessage> & {
+      flameGraph?: FlameGraph;
+    };
     if (graph !== undefined) message.flameGraph = graph;
     return message;
   } catch (err) {

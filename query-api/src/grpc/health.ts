@@ -35,7 +35,10 @@ export class HealthService {
 
   implementation(): UntypedServiceImplementation {
     return {
-      check: (call: ServerUnaryCall<grpcHealthV1.HealthCheckRequest, grpcHealthV1.HealthCheckResponse>, callback: sendUnaryData<grpcHealthV1.HealthCheckResponse>) => {
+      check: (
+        call: ServerUnaryCall<grpcHealthV1.HealthCheckRequest, grpcHealthV1.HealthCheckResponse>,
+        callback: sendUnaryData<grpcHealthV1.HealthCheckResponse>,
+      ) => {
         const service = call.request.service;
         if (!this.#status.has(service)) {
           callback({ code: grpcStatus.NOT_FOUND, details: `unknown service "${service}"` }, null);

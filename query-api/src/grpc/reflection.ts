@@ -62,14 +62,23 @@ export class ReflectionService {
     const files = (f: DescFile | undefined, what: string): Omit<Response, "$typeName" | "originalRequest"> =>
       f === undefined
         ? error(grpcStatus.NOT_FOUND, `${what} not found`)
-        : { validHost: request.host, messageResponse: { case: "fileDescriptorResponse", value: { $typeName: "grpc.reflection.v1.FileDescriptorResponse", fileDescriptorProto: this.#withDependencies(f) } } };
+        : {
+            validHost: request.host,
+            messageResponse: {
+              case: "fileDescriptorResponse",
+              value: { $typeName: "grpc.reflection.v1.FileDescriptorResponse", fileDescriptorProto: this.#withDependencies(f) },
+            },
+          };
     switch (r.case) {
       case "listServices":
         return {
           validHost: request.host,
           messageResponse: {
             case: "listServicesResponse",
-            value: { $typeName: "grpc.reflection.v1.ListServiceResponse", service: this.#services.map((name) => ({ $typeName: "grpc.reflection.v1.ServiceResponse", name })) },
+            value: {
+              $typeName: "grpc.reflection.v1.ListServiceResponse",
+              service: this.#services.map((name) => ({ $typeName: "grpc.reflection.v1.ServiceResponse", name })),
+            },
           },
         };
       case "fileByFilename":
@@ -82,7 +91,10 @@ export class ReflectionService {
         if (this.#registry.getMessage(r.value) === undefined) return error(grpcStatus.NOT_FOUND, `type ${r.value} not found`);
         return {
           validHost: request.host,
-          messageResponse: { case: "allExtensionNumbersResponse", value: { $typeName: "grpc.reflection.v1.ExtensionNumberResponse", baseTypeName: r.value, extensionNumber: [] } },
+          messageResponse: {
+            case: "allExtensionNumbersResponse",
+            value: { $typeName: "grpc.reflection.v1.ExtensionNumberResponse", baseTypeName: r.value, extensionNumber: [] },
+          },
         };
       }
       default:

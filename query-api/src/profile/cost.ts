@@ -112,7 +112,8 @@ export function compareCost(base: SideCost, comparison: SideCost, minReplicates 
   out.significant = base.replicates >= minReplicates && comparison.replicates >= minReplicates && (out.ciLow > 0 || out.ciHigh < 0);
   if (base.cores > 0 && comparison.cores > 0) {
     const logRatio = Math.log(comparison.cores / base.cores);
-    const logHalf = v > 0 ? tCritical(df) * Math.sqrt(base.variance / (base.cores * base.cores) + comparison.variance / (comparison.cores * comparison.cores)) : 0;
+    const logHalf =
+      v > 0 ? tCritical(df) * Math.sqrt(base.variance / (base.cores * base.cores) + comparison.variance / (comparison.cores * comparison.cores)) : 0;
     out.relativeChange = Math.exp(logRatio) - 1;
     out.relativeCiLow = Math.exp(logRatio - logHalf) - 1;
     out.relativeCiHigh = Math.exp(logRatio + logHalf) - 1;

@@ -30,7 +30,13 @@ export function sideMode(modes: readonly string[], side: "baseline" | "compariso
 }
 
 /** Checks the modes and describes the rates. `unit` is what the diff compares: seconds or samples. */
-export function diffBasis(baseModes: readonly string[], modes: readonly string[], baseRates: number[], rates: number[], unit: "seconds" | "samples"): DiffBasis {
+export function diffBasis(
+  baseModes: readonly string[],
+  modes: readonly string[],
+  baseRates: number[],
+  rates: number[],
+  unit: "seconds" | "samples",
+): DiffBasis {
   const baseMode = sideMode(baseModes, "baseline");
   const mode = sideMode(modes, "comparison");
   if (baseMode !== "" && mode !== "" && baseMode !== mode) {
@@ -45,7 +51,9 @@ export function diffBasis(baseModes: readonly string[], modes: readonly string[]
   let note: string;
   if (all.size === 0) note = `${shown || "no"} samples on both sides, sampling rates unknown (no window coverage): samples compared as they are`;
   else if (!differ) note = `both sides ${shown} at ${hz([...all])}: shares compared directly`;
-  else if (unit === "seconds") note = `${shown} samples at different rates (baseline ${hz(baseRates)}, comparison ${hz(rates)}): converted to seconds (samples ÷ rate) before comparing`;
-  else note = `${shown} samples at different rates (baseline ${hz(baseRates)}, comparison ${hz(rates)}): this graph compares shares of samples, each side by its own total; top functions and the version report compare seconds`;
+  else if (unit === "seconds")
+    note = `${shown} samples at different rates (baseline ${hz(baseRates)}, comparison ${hz(rates)}): converted to seconds (samples ÷ rate) before comparing`;
+  else
+    note = `${shown} samples at different rates (baseline ${hz(baseRates)}, comparison ${hz(rates)}): this graph compares shares of samples, each side by its own total; top functions and the version report compare seconds`;
   return { baseMode, mode, baseRates, rates, ratesNormalised: differ && unit === "seconds", note };
 }

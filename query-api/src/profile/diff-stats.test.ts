@@ -46,12 +46,23 @@ describe("diff statistics", () => {
     const rep = replicatesOf(specs);
     const index = new FunctionIndex();
     const fns = stackFunctions(index, rep.frames, rep.stacks);
-    const sums = { self: sumReplicates(rep, fns, new Float64Array(rep.length).fill(1), index.size, "self"), total: sumReplicates(rep, fns, new Float64Array(rep.length).fill(1), index.size, "total") };
+    const sums = {
+      self: sumReplicates(rep, fns, new Float64Array(rep.length).fill(1), index.size, "self"),
+      total: sumReplicates(rep, fns, new Float64Array(rep.length).fill(1), index.size, "total"),
+    };
     const rnd = seeded(99);
     const B = 3000;
-    for (const [fn, measure] of [["a", "self"], ["c", "self"], ["b", "total"], ["handle", "total"], ["rare", "self"]] as const) {
+    for (const [fn, measure] of [
+      ["a", "self"],
+      ["c", "self"],
+      ["b", "total"],
+      ["handle", "total"],
+      ["rare", "self"],
+    ] as const) {
       const f = index.id(fn, `${fn}.py`);
-      const x = specs.map((s) => Object.entries(s.stacks).reduce((n, [path, c]) => n + ((measure === "self" ? path.endsWith(`;${fn}`) : path.split(";").includes(fn)) ? c : 0), 0));
+      const x = specs.map((s) =>
+        Object.entries(s.stacks).reduce((n, [path, c]) => n + ((measure === "self" ? path.endsWith(`;${fn}`) : path.split(";").includes(fn)) ? c : 0), 0),
+      );
       const n = specs.map((s) => Object.values(s.stacks).reduce((a, b) => a + b, 0));
       let s1 = 0;
       let s2 = 0;
@@ -100,7 +111,9 @@ describe("diff statistics", () => {
     // comparison whose sides differ only by which processes they hold
     const offsets = { base: [0.04, 0.01, 0.03, 0.0, 0.02], cmp: [-0.01, 0.02, -0.02, 0.01, 0.0] };
     const procs = (list: number[], first: number) =>
-      list.flatMap((o, i) => minutes(20, first + i, (_, rnd) => ({ "main;a": Math.round(1000 * (0.3 + o) + 5 * rnd()), "main;b": Math.round(1000 * (0.7 - o) + 5 * rnd()) })));
+      list.flatMap((o, i) =>
+        minutes(20, first + i, (_, rnd) => ({ "main;a": Math.round(1000 * (0.3 + o) + 5 * rnd()), "main;b": Math.round(1000 * (0.7 - o) + 5 * rnd()) })),
+      );
     const five = diffReplicates(side(procs(offsets.base, 1)), side(procs(offsets.cmp, 11)), { sort: "self", limit: 10 });
     const a = five.stats.changes.find((c) => c.function === "a");
     expect(a?.significant).toBe(false);
@@ -142,8 +155,14 @@ describe("diff statistics", () => {
 
   it("converts samples to seconds when rates differ, and compares cost per process", () => {
     // the same work sampled at 100 Hz and at 50 Hz: half the samples, the same seconds
-    const base = side(minutes(12, 1, () => ({ "main;a": 600, "main;b": 600 })), 100);
-    const slow = side(minutes(12, 2, () => ({ "main;a": 300, "main;b": 300 })), 50);
+    const base = side(
+      minutes(12, 1, () => ({ "main;a": 600, "main;b": 600 })),
+      100,
+    );
+    const slow = side(
+      minutes(12, 2, () => ({ "main;a": 300, "main;b": 300 })),
+      50,
+    );
     const d = diffReplicates(base, slow, { sort: "self", limit: 10 });
     expect(d.basis).toMatchObject({ baseRates: [100], rates: [50], ratesNormalised: true });
     expect(d.regressions).toEqual([]);

@@ -184,7 +184,10 @@ export function compareSides(base: SideSums, cmp: SideSums, index: FunctionIndex
     });
   }
   const family = changes.filter((c) => c.tested);
-  const rejected = benjaminiHochberg(family.map((c) => c.pValue), fdr);
+  const rejected = benjaminiHochberg(
+    family.map((c) => c.pValue),
+    fdr,
+  );
   const significanceAvailable = base.replicates >= minReplicates && cmp.replicates >= minReplicates;
   let significant = 0;
   if (significanceAvailable) {

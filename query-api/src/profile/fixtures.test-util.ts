@@ -7,15 +7,18 @@ export function profileOf(stacks: Record<string, number>, source: StackProfile["
   const out: StackProfile["stacks"] = [];
   let total = 0;
   for (const [path, count] of Object.entries(stacks)) {
-    const ids = path === "" ? [] : path.split(";").map((fn) => {
-      let i = index.get(fn);
-      if (i === undefined) {
-        i = frames.length;
-        frames.push({ function: fn, file: `${fn}.py`, line: 1 });
-        index.set(fn, i);
-      }
-      return i;
-    });
+    const ids =
+      path === ""
+        ? []
+        : path.split(";").map((fn) => {
+            let i = index.get(fn);
+            if (i === undefined) {
+              i = frames.length;
+              frames.push({ function: fn, file: `${fn}.py`, line: 1 });
+              index.set(fn, i);
+            }
+            return i;
+          });
     out.push({ frames: ids, count });
     total += count;
   }

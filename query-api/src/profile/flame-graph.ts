@@ -152,7 +152,18 @@ class NodeWriter {
   }
 
   /** Appends one node; returns its index. */
-  emit(parent: number, name: number, file: number, line: number, self: number, tot: number, baseSelf: number, baseTot: number, kind: NodeKind, folded: number): number {
+  emit(
+    parent: number,
+    name: number,
+    file: number,
+    line: number,
+    self: number,
+    tot: number,
+    baseSelf: number,
+    baseTot: number,
+    kind: NodeKind,
+    folded: number,
+  ): number {
     if (this.nodes.length === this.nodes.parent.length) this.nodes = growColumns(this.nodes, this.nodes.length * 2);
     const c = this.nodes;
     const i = c.length++;
@@ -250,7 +261,17 @@ class Siblings {
  * Pushes the kept children of `id` onto `work` and, when some were not kept, one "other" item
  * holding them (appended to `others`), lightest first: the walk pops the heaviest first.
  */
-function pushChildren(f: Fold, kept: Uint8Array, sizes: Uint32Array, id: number, index: number, others: Others, out: NodeWriter, work: Work, sib: Siblings): void {
+function pushChildren(
+  f: Fold,
+  kept: Uint8Array,
+  sizes: Uint32Array,
+  id: number,
+  index: number,
+  others: Others,
+  out: NodeWriter,
+  work: Work,
+  sib: Siblings,
+): void {
   const { total, baseTotal } = f.tree;
   sib.size = 0;
   let hasOther = false;

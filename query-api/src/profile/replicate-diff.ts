@@ -68,7 +68,16 @@ function grown(m: MeasureSums, n: number): MeasureSums {
     b.set(a);
     return b;
   };
-  return { sum: f64(m.sum), sumSq: f64(m.sumSq), cross: f64(m.cross), samples: f64(m.samples), present: u32(m.present), processSumSq: f64(m.processSumSq), processCross: f64(m.processCross), processPresent: u32(m.processPresent) };
+  return {
+    sum: f64(m.sum),
+    sumSq: f64(m.sumSq),
+    cross: f64(m.cross),
+    samples: f64(m.samples),
+    present: u32(m.present),
+    processSumSq: f64(m.processSumSq),
+    processCross: f64(m.processCross),
+    processPresent: u32(m.processPresent),
+  };
 }
 
 /** Both sides on one rate for replicates without one (a side summed with another is summed again), over the whole index. */
@@ -84,12 +93,18 @@ export function diffPrepared(base: PreparedSide, cmp: PreparedSide, index: Funct
   const rate = commonRate([base.rates, cmp.rates]);
   const baseSums = aligned(base, rate, index, options.sort);
   const sums = aligned(cmp, rate, index, options.sort);
-  const stats = compareSides(baseSums, sums, index, { sort: options.sort, seconds: rate > 0, ...(options.minReplicates === undefined ? {} : { minReplicates: options.minReplicates }) });
+  const stats = compareSides(baseSums, sums, index, {
+    sort: options.sort,
+    seconds: rate > 0,
+    ...(options.minReplicates === undefined ? {} : { minReplicates: options.minReplicates }),
+  });
   const unknown = sideWeights(base.rates, rate).unknown + sideWeights(cmp.rates, rate).unknown;
-  if (rate > 0 && unknown > 0) stats.notes.push(`${String(unknown)} replicates have no recorded sampling rate (no window coverage): taken as ${String(rate)} Hz`);
+  if (rate > 0 && unknown > 0)
+    stats.notes.push(`${String(unknown)} replicates have no recorded sampling rate (no window coverage): taken as ${String(rate)} Hz`);
   const ranked = rankChanges(stats, options.limit, options.significantOnly === true);
   const cost = compareCost(sideCost(base.data.rep, base.data.cov, base.rates), sideCost(cmp.data.rep, cmp.data.cov, cmp.rates), options.minReplicates);
-  if (!cost.available && base.data.rep.total + cmp.data.rep.total > 0) stats.notes.push("no window coverage for these samples (written before coverage was recorded): cost per process unknown");
+  if (!cost.available && base.data.rep.total + cmp.data.rep.total > 0)
+    stats.notes.push("no window coverage for these samples (written before coverage was recorded): cost per process unknown");
   return { stats, ...ranked, cost, basis, base: baseSums, comparison: sums };
 }
 

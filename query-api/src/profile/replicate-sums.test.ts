@@ -40,7 +40,14 @@ describe("replicate sums", () => {
     const expected = specs.reduce((n, sp) => n + Object.entries(sp.stacks).reduce((m, [p, c]) => m + (p.split(";").includes("a") ? c : 0), 0), 0);
     expect(s.total.samples[a]).toBe(expected);
     expect(s.processes).toBe(3);
-    const perProcess = [0, 1, 2].map((h) => specs.filter((_, i) => i % 3 === h).reduce((n, sp) => n + Object.entries(sp.stacks).reduce((m, [p, c]) => m + (p.split(";").includes("a") ? c : 0), 0), 0));
-    expect(s.total.processSumSq[a]).toBeCloseTo(perProcess.reduce((q, x) => q + x * x, 0), 6);
+    const perProcess = [0, 1, 2].map((h) =>
+      specs
+        .filter((_, i) => i % 3 === h)
+        .reduce((n, sp) => n + Object.entries(sp.stacks).reduce((m, [p, c]) => m + (p.split(";").includes("a") ? c : 0), 0), 0),
+    );
+    expect(s.total.processSumSq[a]).toBeCloseTo(
+      perProcess.reduce((q, x) => q + x * x, 0),
+      6,
+    );
   });
 });

@@ -45,7 +45,16 @@ export interface SideSums {
 
 export function emptyMeasure(n: number): MeasureSums {
   const f64 = (): Float64Array => new Float64Array(n);
-  return { sum: f64(), sumSq: f64(), cross: f64(), samples: f64(), present: new Uint32Array(n), processSumSq: f64(), processCross: f64(), processPresent: new Uint32Array(n) };
+  return {
+    sum: f64(),
+    sumSq: f64(),
+    cross: f64(),
+    samples: f64(),
+    present: new Uint32Array(n),
+    processSumSq: f64(),
+    processCross: f64(),
+    processPresent: new Uint32Array(n),
+  };
 }
 
 /** Replicate indexes with each process's replicates together (the store returns them so; fixtures may not). */
@@ -227,7 +236,13 @@ export function squaresByFunction(rep: ReplicateProfile, fns: StackFunctions, we
  * Sums of one side; `weights[r]` is replicate r's weight, `functions` the size of the function
  * index, `full` the measure whose squares are needed.
  */
-export function sumReplicates(rep: ReplicateProfile, fns: StackFunctions, weights: Float64Array, functions: number, full: "self" | "total" = "total"): SideSums {
+export function sumReplicates(
+  rep: ReplicateProfile,
+  fns: StackFunctions,
+  weights: Float64Array,
+  functions: number,
+  full: "self" | "total" = "total",
+): SideSums {
   const lay = layout(rep, weights);
   const stackWeighted = new Float64Array(rep.stacks.length);
   const stackSamples = new Float64Array(rep.stacks.length);
@@ -255,7 +270,8 @@ export function sumReplicates(rep: ReplicateProfile, fns: StackFunctions, weight
   // replicate and per process
   const leafOnly = full === "self";
   let steps = leafOnly ? rep.stack.length : 0;
-  if (!leafOnly) for (let e = 0; e < rep.stack.length; e++) steps += (fns.start[(rep.stack[e] as number) + 1] as number) - (fns.start[rep.stack[e] as number] as number);
+  if (!leafOnly)
+    for (let e = 0; e < rep.stack.length; e++) steps += (fns.start[(rep.stack[e] as number) + 1] as number) - (fns.start[rep.stack[e] as number] as number);
   const m = leafOnly ? self : total;
   if (functions * (rep.length + lay.ends.length) < 2 * steps) squaresByFunction(rep, fns, weights, lay, m, leafOnly);
   else squaresByReplicate(rep, fns, weights, lay, m, leafOnly);

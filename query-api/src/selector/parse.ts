@@ -89,7 +89,10 @@ function parseString(c: Cursor): string {
         c.pos += 2 + hexLen;
         continue;
       }
-      throw selectorError(escColumn, `unknown escape ${describe(`\\${esc ?? ""}`)} in a string: expected one of \\\\ \\" \\' \\n \\t \\r \\xHH \\uHHHH (write a backslash as \\\\)`);
+      throw selectorError(
+        escColumn,
+        `unknown escape ${describe(`\\${esc ?? ""}`)} in a string: expected one of \\\\ \\" \\' \\n \\t \\r \\xHH \\uHHHH (write a backslash as \\\\)`,
+      );
     }
     out += ch;
     c.pos++;
@@ -142,7 +145,8 @@ export function parseSelector(text: string): Matcher[] {
     if (value.length > MAX_VALUE_LENGTH) throw selectorError(valueColumn, `value of ${label} is too long (at most ${String(MAX_VALUE_LENGTH)} characters)`);
     if (op === "=~" || op === "!~") {
       const problem = checkRegex(value);
-      if (problem !== undefined) throw selectorError(valueColumn, `invalid regex for ${label} at character ${String(problem.offset + 1)} of the regex: ${problem.message}`);
+      if (problem !== undefined)
+        throw selectorError(valueColumn, `invalid regex for ${label} at character ${String(problem.offset + 1)} of the regex: ${problem.message}`);
     }
     if (matchers.length >= MAX_MATCHERS) throw selectorError(labelColumn, `too many matchers (at most ${String(MAX_MATCHERS)})`);
     matchers.push({ label, op, value });
@@ -157,6 +161,6 @@ export function parseSelector(text: string): Matcher[] {
   }
   c.pos++;
   c.skipSpace();
-  if (c.peek() !== undefined) c.fail("end of selector after \"}\"");
+  if (c.peek() !== undefined) c.fail('end of selector after "}"');
   return matchers;
 }

@@ -56,7 +56,10 @@ export class Admission {
 
   #busy(why: string): FleetprofError {
     const o = this.options;
-    return new FleetprofError(ErrorCode.ResourceExhausted, `the query API is busy: ${why}: ${RETRY} ${o.runningOption}${o.queuedOption === undefined ? "" : ` or ${o.queuedOption}`}, or add query API replicas`);
+    return new FleetprofError(
+      ErrorCode.ResourceExhausted,
+      `the query API is busy: ${why}: ${RETRY} ${o.runningOption}${o.queuedOption === undefined ? "" : ` or ${o.queuedOption}`}, or add query API replicas`,
+    );
   }
 
   #enter(signal: AbortSignal): Promise<void> {

@@ -7,7 +7,17 @@
 import { randomUUID } from "node:crypto";
 import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
 import { ErrorCode, FleetprofError, sleep } from "@fleetprof/common";
-import { captureDoneSubject, CaptureReply_Status, CaptureReplySchema, CaptureRequestSchema, controlSubject, fleetStatusSubject, profileMode, type CaptureReply, type QueryServiceCaptureRequest } from "@fleetprof/proto";
+import {
+  captureDoneSubject,
+  CaptureReply_Status,
+  CaptureReplySchema,
+  CaptureRequestSchema,
+  controlSubject,
+  fleetStatusSubject,
+  profileMode,
+  type CaptureReply,
+  type QueryServiceCaptureRequest,
+} from "@fleetprof/proto";
 import { readProcesses, readStackProfile, type ReadTarget, type StackProfile } from "@fleetprof/store";
 import type { CallContext } from "../grpc/adapter.js";
 import type { NatsConnection } from "@nats-io/transport-node";
@@ -81,8 +91,13 @@ async function findTarget(req: QueryServiceCaptureRequest, o: CaptureOptions, ct
     );
   }
   if (processes.length > 1) {
-    const list = processes.slice(0, 5).map((p) => `${p.host} pid ${String(p.pid)} (${p.service})`).join(", ");
-    throw invalid(`${processes.length >= 20 ? "20 or more" : String(processes.length)} processes match ${what} (${list}${processes.length > 5 ? ", …" : ""}): a capture is of one process, narrow the selector or pass --host and --pid`);
+    const list = processes
+      .slice(0, 5)
+      .map((p) => `${p.host} pid ${String(p.pid)} (${p.service})`)
+      .join(", ");
+    throw invalid(
+      `${processes.length >= 20 ? "20 or more" : String(processes.length)} processes match ${what} (${list}${processes.length > 5 ? ", …" : ""}): a capture is of one process, narrow the selector or pass --host and --pid`,
+    );
   }
   return first;
 }
@@ -99,7 +114,10 @@ function refusal(reply: CaptureReply, t: Target): FleetprofError | undefined {
     case CaptureReply_Status.FAILED:
       return invalid(`the agent on ${t.host} refused the capture: ${reply.message}`);
     default:
-      return new FleetprofError(ErrorCode.Internal, `the agent on ${t.host} answered the capture request with status ${String(reply.status)}: ${reply.message}`);
+      return new FleetprofError(
+        ErrorCode.Internal,
+        `the agent on ${t.host} answered the capture request with status ${String(reply.status)}: ${reply.message}`,
+      );
   }
 }
 
@@ -107,8 +125,12 @@ export function createCaptureService(o: CaptureOptions): QueryServiceStreaming {
   const service: QueryServiceStreaming = {
     capture: async (req, ctx, send) => {
       if (req.durationMs === 0) throw invalid(`duration_ms is required (at most ${formatMs(o.maxDurationMs)})`);
-      if (req.durationMs > o.maxDurationMs) throw invalid(`duration ${formatMs(req.durationMs)} is over this server's limit of ${formatMs(o.maxDurationMs)} (option capture-max-duration): ask for a shorter capture`);
-      if (req.rateHz > o.maxRateHz) throw invalid(`rate ${String(req.rateHz)} Hz is over this server's limit of ${String(o.maxRateHz)} Hz (option capture-max-rate)`);
+      if (req.durationMs > o.maxDurationMs)
+        throw invalid(
+          `duration ${formatMs(req.durationMs)} is over this server's limit of ${formatMs(o.maxDurationMs)} (option capture-max-duration): ask for a shorter capture`,
+        );
+      if (req.rateHz > o.maxRateHz)
+        throw invalid(`rate ${String(req.rateHz)} Hz is over this server's limit of ${String(o.maxRateHz)} Hz (option capture-max-rate)`);
       const maxNodes = resolveMaxNodes(req.maxNodes, o.limits);
       const nc = await o.link.connection(ctx.signal);
       const target = await findTarget(req, o, ctx, nc);
@@ -120,10 +142,19 @@ export function createCaptureService(o: CaptureOptions): QueryServiceStreaming {
           for await (const m of sub) return fromBinary(CaptureReplySchema, m.data);
           return undefined;
         })();
-        const request = create(CaptureRequestSchema, { captureId, pid: target.pid, durationMs: req.durationMs, rateHz: req.rateHz, native: req.native, mode: profileMode(req.idle ? "wall" : "cpu") });
+        const request = create(CaptureRequestSchema, {
+          captureId,
+          pid: target.pid,
+          durationMs: req.durationMs,
+          rateHz: req.rateHz,
+          native: req.native,
+          mode: profileMode(req.idle ? "wall" : "cpu"),
+        });
         let started: CaptureReply;
         try {
-          const m = await nc.request(controlSubject(target.host, "capture"), toBinary(CaptureRequestSchema, request), { timeout: Math.min(REQUEST_TIMEOUT_MS, ctx.remainingMs()) });
+          const m = await nc.request(controlSubject(target.host, "capture"), toBinary(CaptureRequestSchema, request), {
+            timeout: Math.min(REQUEST_TIMEOUT_MS, ctx.remainingMs()),
+          });
           started = fromBinary(CaptureReplySchema, m.data);
         } catch (err) {
           const why = describeRequestFailure(err, target.host, "capture", REQUEST_TIMEOUT_MS);
@@ -132,7 +163,14 @@ export function createCaptureService(o: CaptureOptions): QueryServiceStreaming {
         const refused = refusal(started, target);
         if (refused !== undefined) throw refused;
         const startedAt = Date.now();
-        const base = { host: target.host, pid: target.pid, service: target.service, durationMs: started.durationMs, rateHz: started.rateHz, native: started.native };
+        const base = {
+          host: target.host,
+          pid: target.pid,
+          service: target.service,
+          durationMs: started.durationMs,
+          rateHz: started.rateHz,
+          native: started.native,
+        };
         send({ captureId, event: { case: "progress", value: { ...base, stage: "started", message: started.message } } });
 
         const limitMs = started.durationMs + DONE_GRACE_MS;
@@ -152,8 +190,15 @@ export function createCaptureService(o: CaptureOptions): QueryServiceStreaming {
             `the agent on ${target.host} did not report the end of capture ${captureId} within ${formatMs(limitMs)}; its samples may still arrive: query {capture_id="${captureId}"}`,
           );
         }
-        if (done.status !== CaptureReply_Status.DONE) throw new FleetprofError(ErrorCode.Unavailable, `capture ${captureId} on ${target.host} failed: ${done.message}`);
-        send({ captureId, event: { case: "progress", value: { ...base, stage: "sampled", elapsedMs: BigInt(Date.now() - startedAt), samples: done.samples, message: done.message } } });
+        if (done.status !== CaptureReply_Status.DONE)
+          throw new FleetprofError(ErrorCode.Unavailable, `capture ${captureId} on ${target.host} failed: ${done.message}`);
+        send({
+          captureId,
+          event: {
+            case: "progress",
+            value: { ...base, stage: "sampled", elapsedMs: BigInt(Date.now() - startedAt), samples: done.samples, message: done.message },
+          },
+        });
 
         // The agent's DONE means JetStream has the samples; the collector stores them soon after.
         const filter = selectorToFilter(`{capture_id="${captureId}"}`);
@@ -163,16 +208,29 @@ export function createCaptureService(o: CaptureOptions): QueryServiceStreaming {
         let profile: StackProfile;
         const storeDeadline = Date.now() + CAPTURE_STORE_WAIT_MS;
         for (;;) {
-          const read = { filter, window, maxStacks: o.limits.maxStacks, signal: ctx.signal, timeoutMs: ctx.remainingMs(), maxMemoryBytes: o.limits.maxQueryMemoryBytes, source: "raw" as const };
-          profile = await o.admissions.queries.run(ctx, () => readStackProfile(o.store, read)).catch((err: unknown) => {
-            const e = FleetprofError.from(err);
-            if (e.code !== ErrorCode.ResourceExhausted) throw e;
-            throw new FleetprofError(e.code, `${e.message} (capture ${captureId} is stored: query {capture_id="${captureId}"} later)`, { cause: err });
-          });
+          const read = {
+            filter,
+            window,
+            maxStacks: o.limits.maxStacks,
+            signal: ctx.signal,
+            timeoutMs: ctx.remainingMs(),
+            maxMemoryBytes: o.limits.maxQueryMemoryBytes,
+            source: "raw" as const,
+          };
+          profile = await o.admissions.queries
+            .run(ctx, () => readStackProfile(o.store, read))
+            .catch((err: unknown) => {
+              const e = FleetprofError.from(err);
+              if (e.code !== ErrorCode.ResourceExhausted) throw e;
+              throw new FleetprofError(e.code, `${e.message} (capture ${captureId} is stored: query {capture_id="${captureId}"} later)`, { cause: err });
+            });
           if (profile.total >= want || Date.now() > storeDeadline) break;
           await sleep(250, ctx.signal);
         }
-        send({ captureId, event: { case: "progress", value: { ...base, stage: "stored", elapsedMs: BigInt(Date.now() - startedAt), samples: BigInt(profile.total) } } });
+        send({
+          captureId,
+          event: { case: "progress", value: { ...base, stage: "stored", elapsedMs: BigInt(Date.now() - startedAt), samples: BigInt(profile.total) } },
+        });
         const graph = toFlameGraph(buildTree(profile), { maxNodes, diff: false, firstMs: profile.firstMs, lastMs: profile.lastMs, source: profile.source });
         send({ captureId, event: { case: "flameGraph", value: graph } });
       } finally {

@@ -27,12 +27,19 @@ async function diffSides(reads: Reads, req: DiffFlameGraphRequest, ctx: CallCont
     Promise.all(sides.map((s) => reads.profileOf(matchersToFilter(s.matchers), s.window, ctx))),
     readSampling(
       reads.store,
-      sides.map((s) => ({ filter: matchersToFilter(s.matchers), coverageFilter: matchersToFilter(s.matchers.filter((m) => m.label !== "thread")), window: s.window })),
+      sides.map((s) => ({
+        filter: matchersToFilter(s.matchers),
+        coverageFilter: matchersToFilter(s.matchers.filter((m) => m.label !== "thread")),
+        window: s.window,
+      })),
       reads.read(ctx),
     ),
   ]);
   const [b, c] = sampling;
-  return { sides: [profiles[0] as StackProfile, profiles[1] as StackProfile], basis: diffBasis(b?.modes ?? [], c?.modes ?? [], b?.rates ?? [], c?.rates ?? [], "samples") };
+  return {
+    sides: [profiles[0] as StackProfile, profiles[1] as StackProfile],
+    basis: diffBasis(b?.modes ?? [], c?.modes ?? [], b?.rates ?? [], c?.rates ?? [], "samples"),
+  };
 }
 
 export function diffFlameHandler(reads: Reads): Pick<QueryServiceImpl, "diffFlameGraph"> {
@@ -51,7 +58,9 @@ export function diffFlameHandler(reads: Reads): Pick<QueryServiceImpl, "diffFlam
         lastMs: Math.max(base.lastMs, cmp.lastMs),
         source: cmp.source,
       });
-      const response = create(DiffFlameGraphResponseSchema, { basis: { baseMode: basis.baseMode, mode: basis.mode, baseRatesHz: basis.baseRates, ratesHz: basis.rates, note: basis.note } });
+      const response = create(DiffFlameGraphResponseSchema, {
+        basis: { baseMode: basis.baseMode, mode: basis.mode, baseRatesHz: basis.baseRates, ratesHz: basis.rates, note: basis.note },
+      });
       response.flameGraph = graph;
       return response;
     },

@@ -5,7 +5,17 @@
  */
 import { Presence, SortBy, type DiffTopFunctionsRequest, type DiffTopFunctionsResponseSchema, type FunctionDiffSchema } from "@fleetprof/proto";
 import type { MessageInitShape } from "@bufbuild/protobuf";
-import { readCoverages, readReplicates, replicatePlan, replicateUnit, type CoverageRows, type Plan, type ReadTarget, type SampleFilter, type TimeWindow } from "@fleetprof/store";
+import {
+  readCoverages,
+  readReplicates,
+  replicatePlan,
+  replicateUnit,
+  type CoverageRows,
+  type Plan,
+  type ReadTarget,
+  type SampleFilter,
+  type TimeWindow,
+} from "@fleetprof/store";
 import type { CallContext } from "../grpc/adapter.js";
 import { interval, minDetectable, type FunctionChange, type SortKey } from "../profile/diff-stats.js";
 import { FunctionIndex } from "../profile/function-index.js";
@@ -77,7 +87,11 @@ function retentionNote(store: ReadTarget, windows: readonly TimeWindow[]): strin
   const ttl = (store as { ttl?: { rawSeconds: number } }).ttl;
   if (ttl === undefined) return [];
   const oldest = Date.now() - ttl.rawSeconds * 1000;
-  return windows.some((w) => w.startMs < oldest) ? [`part of the range is older than the raw data kept (${String(Math.round(ttl.rawSeconds / 86400))} d, option raw-ttl): intervals and cost read raw samples, so that part is not compared`] : [];
+  return windows.some((w) => w.startMs < oldest)
+    ? [
+        `part of the range is older than the raw data kept (${String(Math.round(ttl.rawSeconds / 86400))} d, option raw-ttl): intervals and cost read raw samples, so that part is not compared`,
+      ]
+    : [];
 }
 
 const PRESENCE = { both: Presence.BOTH, base: Presence.BASE_ONLY, comparison: Presence.COMPARISON_ONLY } as const;
@@ -109,7 +123,12 @@ export function toFunctionDiff(c: FunctionChange): MessageInitShape<typeof Funct
 }
 
 /** The response message of a replicate diff. */
-export function toDiffResponse(d: ReplicateDiff, sort: SortKey, replicateUnit: string, notes: readonly string[] = []): MessageInitShape<typeof DiffTopFunctionsResponseSchema> {
+export function toDiffResponse(
+  d: ReplicateDiff,
+  sort: SortKey,
+  replicateUnit: string,
+  notes: readonly string[] = [],
+): MessageInitShape<typeof DiffTopFunctionsResponseSchema> {
   const { stats, cost, basis } = d;
   const unit = UNITS[basis.mode || basis.baseMode] ?? "seconds";
   return {
@@ -130,7 +149,8 @@ export function toDiffResponse(d: ReplicateDiff, sort: SortKey, replicateUnit: s
       minReplicates: stats.minReplicates,
       confidence: 0.95,
       fdr: stats.fdr,
-      method: "ratio estimates over replicates, linearised variance (clustered by process from 5 processes a side when larger), Welch t intervals, Benjamini–Hochberg",
+      method:
+        "ratio estimates over replicates, linearised variance (clustered by process from 5 processes a side when larger), Welch t intervals, Benjamini–Hochberg",
       notes: [...notes, ...stats.notes],
       replicateUnit,
     },
@@ -153,12 +173,23 @@ export function toDiffResponse(d: ReplicateDiff, sort: SortKey, replicateUnit: s
       baseCoverage: cost.base.coverage,
       coverage: cost.comparison.coverage,
     },
-    basis: { baseMode: basis.baseMode, mode: basis.mode, baseRatesHz: basis.baseRates, ratesHz: basis.rates, ratesNormalised: basis.ratesNormalised, note: basis.note },
+    basis: {
+      baseMode: basis.baseMode,
+      mode: basis.mode,
+      baseRatesHz: basis.baseRates,
+      ratesHz: basis.rates,
+      ratesNormalised: basis.ratesNormalised,
+      note: basis.note,
+    },
   };
 }
 
 /** The DiffTopFunctions handler: base range defaults to the comparison's. */
-export async function diffTop(req: DiffTopFunctionsRequest, deps: DiffDeps, ctx: CallContext): Promise<MessageInitShape<typeof DiffTopFunctionsResponseSchema>> {
+export async function diffTop(
+  req: DiffTopFunctionsRequest,
+  deps: DiffDeps,
+  ctx: CallContext,
+): Promise<MessageInitShape<typeof DiffTopFunctionsResponseSchema>> {
   const baseMatchers = parseSelector(req.baseSelector);
   const matchers = parseSelector(req.selector);
   const window = resolveRange(req.range, deps.limits);

@@ -6,7 +6,14 @@
  */
 import { create, fromBinary, toBinary, type MessageInitShape } from "@bufbuild/protobuf";
 import { ErrorCode, FleetprofError } from "@fleetprof/common";
-import { DumpReplySchema, DumpRequestSchema, fleetStatusSubject, type DumpReply, type QueryServiceDumpRequest, type QueryServiceDumpResponseSchema } from "@fleetprof/proto";
+import {
+  DumpReplySchema,
+  DumpRequestSchema,
+  fleetStatusSubject,
+  type DumpReply,
+  type QueryServiceDumpRequest,
+  type QueryServiceDumpResponseSchema,
+} from "@fleetprof/proto";
 import { readProcesses, type ReadTarget } from "@fleetprof/store";
 import type { CallContext } from "../grpc/adapter.js";
 import type { NatsConnection } from "@nats-io/transport-node";
@@ -80,7 +87,10 @@ async function targets(req: QueryServiceDumpRequest, options: DumpOptions, ctx: 
     byHost.set(p.host, pids);
   }
   if (truncated || count > MAX_DUMP_PROCESSES) {
-    throw new FleetprofError(ErrorCode.ResourceExhausted, `more than ${String(MAX_DUMP_PROCESSES)} processes match ${req.selector} (recent samples and what the agents report): narrow the selector (a version, a host)`);
+    throw new FleetprofError(
+      ErrorCode.ResourceExhausted,
+      `more than ${String(MAX_DUMP_PROCESSES)} processes match ${req.selector} (recent samples and what the agents report): narrow the selector (a version, a host)`,
+    );
   }
   if (count === 0) {
     throw new FleetprofError(
@@ -104,7 +114,11 @@ export function capTargets(all: ReadonlyMap<string, number[]>, caps: DumpCaps): 
   for (const [i, host] of hosts.entries()) {
     const pids = all.get(host) ?? [];
     if (i >= caps.maxHosts) {
-      skipped.push({ host, pids, reason: `more than ${String(caps.maxHosts)} hosts match (option dump-max-hosts): dump this host with --host ${host}, or narrow the selector` });
+      skipped.push({
+        host,
+        pids,
+        reason: `more than ${String(caps.maxHosts)} hosts match (option dump-max-hosts): dump this host with --host ${host}, or narrow the selector`,
+      });
       continue;
     }
     wanted.set(host, pids.slice(0, caps.maxProcessesPerHost));

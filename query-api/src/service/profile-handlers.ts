@@ -34,7 +34,14 @@ export function profileHandlers({ limits, profileOf }: Reads): Pick<QueryService
       const share = (v: number): number => (profile.total > 0 ? v / profile.total : 0);
       return {
         total: BigInt(profile.total),
-        functions: rows.map((f) => ({ function: f.function, file: f.file, self: BigInt(f.self), total: BigInt(f.total), selfShare: share(f.self), totalShare: share(f.total) })),
+        functions: rows.map((f) => ({
+          function: f.function,
+          file: f.file,
+          self: BigInt(f.self),
+          total: BigInt(f.total),
+          selfShare: share(f.self),
+          totalShare: share(f.total),
+        })),
       };
     },
 
@@ -51,7 +58,11 @@ export function profileHandlers({ limits, profileOf }: Reads): Pick<QueryService
         case ExportFormat.COLLAPSED:
           return { data: new TextEncoder().encode(exportCollapsed(profile)), contentType: "text/plain; charset=utf-8", fileSuffix: ".collapsed.txt" };
         case ExportFormat.SPEEDSCOPE:
-          return { data: new TextEncoder().encode(exportSpeedscope(profile, req.selector === "" ? "fleetprof" : req.selector)), contentType: "application/json", fileSuffix: ".speedscope.json" };
+          return {
+            data: new TextEncoder().encode(exportSpeedscope(profile, req.selector === "" ? "fleetprof" : req.selector)),
+            contentType: "application/json",
+            fileSuffix: ".speedscope.json",
+          };
       }
     },
   };

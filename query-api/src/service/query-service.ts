@@ -43,7 +43,8 @@ export function createQueryService(options: QueryServiceOptions): QueryServiceIm
     ...timeSeriesHandler(reads),
     diffTopFunctions: (req, ctx) => diffTop(req, { store, limits }, ctx),
     versionReport: (req, ctx) => versionReport(req, { store, limits }, ctx),
-    dump: (req, ctx) => dump(req, { store, link: options.link, timeoutMs: options.dumpTimeoutMs, caps: options.dumpCaps, maxMemoryBytes: limits.maxQueryMemoryBytes }, ctx),
+    dump: (req, ctx) =>
+      dump(req, { store, link: options.link, timeoutMs: options.dumpTimeoutMs, caps: options.dumpCaps, maxMemoryBytes: limits.maxQueryMemoryBytes }, ctx),
   };
   return admitted(handlers, options.admissions.queries, { dump: options.admissions.control });
 }

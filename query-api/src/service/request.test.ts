@@ -60,6 +60,16 @@ describe("series shaping", () => {
       ["other", false, 1, [0, 1, 0]],
       ["other", true, 9, [0, 3, 6]],
     ]);
-    expect(shapeSeries([], { startMs: 0, endMs: 120_000 }, 60, false)).toEqual([{ group: "", folded: false, total: 0, points: [{ time: 0, samples: 0 }, { time: 60, samples: 0 }] }]);
+    expect(shapeSeries([], { startMs: 0, endMs: 120_000 }, 60, false)).toEqual([
+      {
+        group: "",
+        folded: false,
+        total: 0,
+        points: [
+          { time: 0, samples: 0 },
+          { time: 60, samples: 0 },
+        ],
+      },
+    ]);
   });
 });

@@ -45,7 +45,10 @@ export function resolveMaxNodes(requested: number, limits: Limits): number {
   if (requested === 0) return limits.defaultNodes;
   if (requested < 2) throw invalid(`max_nodes must be at least 2 (the root and one more), got ${String(requested)}`);
   if (requested > limits.maxNodes) {
-    throw new FleetprofError(ErrorCode.ResourceExhausted, `max_nodes ${String(requested)} is over this server's limit of ${String(limits.maxNodes)} (option max-nodes)`);
+    throw new FleetprofError(
+      ErrorCode.ResourceExhausted,
+      `max_nodes ${String(requested)} is over this server's limit of ${String(limits.maxNodes)} (option max-nodes)`,
+    );
   }
   return requested;
 }
@@ -73,7 +76,10 @@ export function resolveStep(stepMs: bigint, window: TimeWindow): number {
   }
   const points = Math.ceil(span / 1000 / step);
   if (points > MAX_POINTS) {
-    throw new FleetprofError(ErrorCode.ResourceExhausted, `step ${String(step)}s over ${formatMs(span)} gives ${String(points)} points, over the limit of ${String(MAX_POINTS)}: use a longer step`);
+    throw new FleetprofError(
+      ErrorCode.ResourceExhausted,
+      `step ${String(step)}s over ${formatMs(span)} gives ${String(points)} points, over the limit of ${String(MAX_POINTS)}: use a longer step`,
+    );
   }
   return step;
 }

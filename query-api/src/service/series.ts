@@ -20,7 +20,12 @@ export function shapeSeries(rows: readonly SeriesRow[], window: TimeWindow, step
   const count = Math.max(1, Math.ceil((Math.ceil(window.endMs / 1000) - first) / stepSeconds));
   const byGroup = new Map<string, SeriesOut>();
   let other: SeriesOut | undefined;
-  const create = (group: string, folded: boolean): SeriesOut => ({ group, folded, total: 0, points: Array.from({ length: count }, (_, i) => ({ time: first + i * stepSeconds, samples: 0 })) });
+  const create = (group: string, folded: boolean): SeriesOut => ({
+    group,
+    folded,
+    total: 0,
+    points: Array.from({ length: count }, (_, i) => ({ time: first + i * stepSeconds, samples: 0 })),
+  });
   const get = (row: Pick<SeriesRow, "group" | "folded">): SeriesOut => {
     if (row.folded) return (other ??= create(OTHER_GROUP, true));
     let s = byGroup.get(row.group);

@@ -23,7 +23,12 @@ export function timeSeriesHandler({ store, limits, read }: Reads): Pick<QuerySer
       return {
         stepMs: BigInt(step * 1000),
         foldedGroups: BigInt(foldedGroups),
-        series: series.map((s) => ({ group: s.group, folded: s.folded, total: BigInt(s.total), points: s.points.map((p) => ({ timeUnixMs: BigInt(p.time * 1000), samples: BigInt(p.samples) })) })),
+        series: series.map((s) => ({
+          group: s.group,
+          folded: s.folded,
+          total: BigInt(s.total),
+          points: s.points.map((p) => ({ timeUnixMs: BigInt(p.time * 1000), samples: BigInt(p.samples) })),
+        })),
       };
     },
   };

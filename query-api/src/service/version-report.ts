@@ -31,7 +31,11 @@ function invalid(message: string): FleetprofError {
 export function pickVersions(rows: readonly VersionRow[], service: string, base: string, version: string): [VersionRow, VersionRow] {
   const find = (v: string): VersionRow => {
     const row = rows.find((r) => r.version === v);
-    if (row === undefined) throw new FleetprofError(ErrorCode.NotFound, `version "${v}" of ${service} has no raw samples in the range (versions seen: ${rows.map((r) => r.version).join(", ") || "none"})`);
+    if (row === undefined)
+      throw new FleetprofError(
+        ErrorCode.NotFound,
+        `version "${v}" of ${service} has no raw samples in the range (versions seen: ${rows.map((r) => r.version).join(", ") || "none"})`,
+      );
     return row;
   };
   const newest = version === "" ? rows[0] : find(version);
@@ -60,18 +64,27 @@ export function sideWindows(previous: VersionRow, newest: VersionRow, durationMs
 
 function heaviest(list: FunctionChange[], side: "base" | "comparison", limit: number): FunctionChange[] {
   const share = (c: FunctionChange): number => (side === "base" ? c.baseTotalShare : c.totalShare);
-  return list.filter((c) => c.presence === side).sort((a, b) => share(b) - share(a) || a.function.localeCompare(b.function)).slice(0, limit);
+  return list
+    .filter((c) => c.presence === side)
+    .sort((a, b) => share(b) - share(a) || a.function.localeCompare(b.function))
+    .slice(0, limit);
 }
 
 const range = (w: TimeWindow) => ({ startUnixMs: BigInt(w.startMs), endUnixMs: BigInt(w.endMs) });
 
-export async function versionReport(req: VersionReportRequest, deps: DiffDeps, ctx: CallContext): Promise<MessageInitShape<typeof VersionReportResponseSchema>> {
+export async function versionReport(
+  req: VersionReportRequest,
+  deps: DiffDeps,
+  ctx: CallContext,
+): Promise<MessageInitShape<typeof VersionReportResponseSchema>> {
   if (req.service === "") throw invalid("service is required: name the service to report on (fleetprof services lists them)");
   const extra = parseSelector(req.selector);
   const named = extra.find((m) => m.label === "service" || m.label === "version");
   if (named !== undefined) throw invalid(`selector: ${named.label} is chosen by the report; use the service and version fields instead`);
   const now = Date.now();
-  const lookback = isZeroRange(req.range) ? { startMs: now - Math.min(LOOKBACK_MS, deps.limits.maxRangeMs), endMs: now } : resolveRange(req.range, deps.limits, now);
+  const lookback = isZeroRange(req.range)
+    ? { startMs: now - Math.min(LOOKBACK_MS, deps.limits.maxRangeMs), endMs: now }
+    : resolveRange(req.range, deps.limits, now);
   const read = { signal: ctx.signal, timeoutMs: ctx.remainingMs(), maxMemoryBytes: deps.limits.maxQueryMemoryBytes };
   const service: Matcher[] = [{ label: "service", op: "=", value: req.service }, ...extra];
   const versions = await readVersions(deps.store, { filter: matchersToFilter(withoutCaptures(service)), window: lookback, source: "raw", ...read });

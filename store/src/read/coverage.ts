@@ -79,13 +79,25 @@ FROM (${parts.join("\n    UNION ALL\n    ")})
 GROUP BY side, host, p, b`;
   const maxRows = sides.reduce((n, q) => n + (q.maxReplicates ?? 5_000_000), 0);
   // no LLVM compile of the aggregation (a stall in the query that triggers it, as in readStackProfile)
-  const buf = await queryBinary(target, sql, params, options, [`max_result_rows = ${String(maxRows)}`, "result_overflow_mode = 'throw'", "compile_aggregate_expressions = 0"]);
+  const buf = await queryBinary(target, sql, params, options, [
+    `max_result_rows = ${String(maxRows)}`,
+    "result_overflow_mode = 'throw'",
+    "compile_aggregate_expressions = 0",
+  ]);
   return parseCoverage(buf, sides.length);
 }
 
 function parseCoverage(buf: Buffer, sides: number): CoverageRows[] {
   const r = new RowBinaryReader(buf);
-  const cols = Array.from({ length: sides }, () => ({ host: [] as string[], pid: [] as number[], bucket: [] as number[], observed: [] as number[], samples: [] as number[], seconds: [] as number[], rates: [] as number[][] }));
+  const cols = Array.from({ length: sides }, () => ({
+    host: [] as string[],
+    pid: [] as number[],
+    bucket: [] as number[],
+    observed: [] as number[],
+    samples: [] as number[],
+    seconds: [] as number[],
+    rates: [] as number[][],
+  }));
   while (!r.done) {
     const c = cols[r.u8()];
     if (c === undefined) throw new RangeError("coverage answer: a side out of range");

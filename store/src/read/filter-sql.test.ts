@@ -25,7 +25,12 @@ describe("filterSql", () => {
   });
 
   it("keeps rollups for selectors over rollup columns", () => {
-    const f: SampleFilter = { matchers: [{ label: "service", op: "=", value: "api" }, { label: "host", op: "!=", value: "h3" }] };
+    const f: SampleFilter = {
+      matchers: [
+        { label: "service", op: "=", value: "api" },
+        { label: "host", op: "!=", value: "h3" },
+      ],
+    };
     expect([readsRawOnly(f), includesCaptures(f)]).toEqual([false, false]);
     expect(filterSql(MATCH_ALL, {}, "s")).toBe("1");
   });

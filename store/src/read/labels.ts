@@ -57,7 +57,8 @@ export async function readLabelNames(target: ReadTarget, q: LabelQuery): Promise
 /** Up to `limit` distinct values of one label on matching samples, sorted; `truncated` when more exist. */
 export async function readLabelValues(target: ReadTarget, q: LabelQuery & { name: string; limit: number }): Promise<{ values: string[]; truncated: boolean }> {
   // Listing capture ids asks for captures.
-  const filter: SampleFilter = q.name === "pid" || q.name === "capture_id" ? { ...q.filter, rawOnly: true, captures: includesCaptures(q.filter) || q.name === "capture_id" } : q.filter;
+  const filter: SampleFilter =
+    q.name === "pid" || q.name === "capture_id" ? { ...q.filter, rawOnly: true, captures: includesCaptures(q.filter) || q.name === "capture_id" } : q.filter;
   const plan = planRange(q.window, filter, q);
   const params: Record<string, unknown> = { limit: q.limit + 1 };
   const expr = labelExpression(q.name, "labelName", params);

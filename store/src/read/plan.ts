@@ -50,7 +50,8 @@ export function planRange(window: TimeWindow, filter: SampleFilter, options: Pla
   const end = Math.max(start, Math.ceil(window.endMs / 1000));
   const length = (end - start) * 1000;
   const step = options.stepSeconds;
-  const useMinute = options.source !== "raw" && !readsRawOnly(filter) && length >= (options.minuteRollupFromMs ?? 3_600_000) && (step === undefined || step % 60 === 0);
+  const useMinute =
+    options.source !== "raw" && !readsRawOnly(filter) && length >= (options.minuteRollupFromMs ?? 3_600_000) && (step === undefined || step % 60 === 0);
   const useHour = useMinute && length >= (options.hourRollupFromMs ?? 6 * 3_600_000) && (step === undefined || step % 3600 === 0);
   if (!useMinute) return { parts: [{ table: "samples", start, end }], source: "raw" };
   const parts: RangePart[] = [];
@@ -86,7 +87,14 @@ export function planRange(window: TimeWindow, filter: SampleFilter, options: Pla
  * and the filter's parameters to `params` (prefixed, so two plans fit in one query). Raw parts
  * leave capture samples out unless the filter asks for captures (the rollups never hold them).
  */
-export function partsSql(db: string, plan: Plan, filter: SampleFilter, columns: string | ((part: RangePart) => string), params: Record<string, unknown>, prefix = "t"): string {
+export function partsSql(
+  db: string,
+  plan: Plan,
+  filter: SampleFilter,
+  columns: string | ((part: RangePart) => string),
+  params: Record<string, unknown>,
+  prefix = "t",
+): string {
   const where = filterSql(filter, params, `${prefix}f`);
   const captures = includesCaptures(filter) ? "" : " AND capture_id = ''";
   return plan.parts

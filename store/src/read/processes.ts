@@ -40,7 +40,13 @@ LIMIT {limit:UInt32}`,
     q,
   );
   const truncated = rows.length > q.limit;
-  const processes = (truncated ? rows.slice(0, q.limit) : rows).map(([host, pid, service, version, last]) => ({ host, pid: Number(pid), service, version, lastSeenMs: Number(last) * 1000 }));
+  const processes = (truncated ? rows.slice(0, q.limit) : rows).map(([host, pid, service, version, last]) => ({
+    host,
+    pid: Number(pid),
+    service,
+    version,
+    lastSeenMs: Number(last) * 1000,
+  }));
   processes.sort((a, b) => (a.host === b.host ? a.pid - b.pid : a.host < b.host ? -1 : 1));
   return { processes, truncated };
 }

@@ -93,10 +93,16 @@ export async function readReplicates(target: ReadTarget, q: ReplicateQuery): Pro
   const maxStacks = q.maxStacks ?? 2_000_000;
   const maxReplicates = q.maxReplicates ?? 5_000_000;
   const params: Record<string, unknown> = {};
-  const parts = partsSql(target.db, q.plan, q.filter, (part) => {
-    const c = replicateColumns(part);
-    return `host, ${c.pid} AS p, ${c.bucket} AS b, mode, stack_id, count`;
-  }, params);
+  const parts = partsSql(
+    target.db,
+    q.plan,
+    q.filter,
+    (part) => {
+      const c = replicateColumns(part);
+      return `host, ${c.pid} AS p, ${c.bucket} AS b, mode, stack_id, count`;
+    },
+    params,
+  );
   // one aggregation: a stack may come more than once in a replicate (threads, rows not yet
   // merged, windows of one minute), and the caller sums per function anyway
   const sql = `SELECT toString(host), p, b, toString(mode), groupArray(stack_id), groupArray(count)
@@ -104,7 +110,11 @@ FROM (${parts})
 GROUP BY host, p, b, mode
 ORDER BY host, p, b`;
   // no LLVM compile of the aggregation: a stall of tens of ms in the query that triggers it (as in readStackProfile)
-  const buf = await queryBinary(target, sql, params, q, [`max_result_rows = ${String(maxReplicates)}`, "result_overflow_mode = 'throw'", "compile_aggregate_expressions = 0"]);
+  const buf = await queryBinary(target, sql, params, q, [
+    `max_result_rows = ${String(maxReplicates)}`,
+    "result_overflow_mode = 'throw'",
+    "compile_aggregate_expressions = 0",
+  ]);
   const parsed = parseReplicates(buf);
   if (parsed.index.size > maxStacks) {
     throw new FleetprofError(ErrorCode.ResourceExhausted, `more than ${String(maxStacks)} distinct stacks match: narrow the selector or the time range`);
@@ -176,5 +186,17 @@ export function parseReplicates(buf: Buffer): Parsed {
     total += sum;
     start.push(stack.length);
   }
-  return { length: host.length, host, mode, pid: pid.done(), bucket: bucket.done(), start: start.done(), stack: stack.done(), count: count.done(), samples: samples.done(), total, index };
+  return {
+    length: host.length,
+    host,
+    mode,
+    pid: pid.done(),
+    bucket: bucket.done(),
+    start: start.done(),
+    stack: stack.done(),
+    count: count.done(),
+    samples: samples.done(),
+    total,
+    index,
+  };
 }

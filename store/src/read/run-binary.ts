@@ -7,11 +7,19 @@ import { readError, type ReadOptions, type ReadTarget } from "./run.js";
 /** Settings a read carries in its own SETTINGS clause (see run.ts for why not client settings). */
 export function readSettings(options: ReadOptions, extra: readonly string[] = []): string {
   const seconds = Math.max(1, Math.ceil((options.timeoutMs ?? 60_000) / 1000));
-  return [`max_execution_time = ${String(seconds)}`, "timeout_overflow_mode = 'throw'", "cancel_http_readonly_queries_on_client_close = 1", ...extra].join(", ");
+  return [`max_execution_time = ${String(seconds)}`, "timeout_overflow_mode = 'throw'", "cancel_http_readonly_queries_on_client_close = 1", ...extra].join(
+    ", ",
+  );
 }
 
 /** The whole RowBinary answer of `query` (which must not name a FORMAT). */
-export async function queryBinary(target: ReadTarget, query: string, params: Record<string, unknown>, options: ReadOptions = {}, settings: readonly string[] = []): Promise<Buffer> {
+export async function queryBinary(
+  target: ReadTarget,
+  query: string,
+  params: Record<string, unknown>,
+  options: ReadOptions = {},
+  settings: readonly string[] = [],
+): Promise<Buffer> {
   if (options.signal?.aborted === true) throw readError(new Error("aborted"), options.signal);
   try {
     const res = await target.client.exec({

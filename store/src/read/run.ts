@@ -60,14 +60,20 @@ export function readError(err: unknown, signal?: AbortSignal): FleetprofError {
     return new FleetprofError(ErrorCode.Cancelled, "the query was cancelled", { cause: err });
   }
   if (code !== undefined && TIMEOUT_CODES.has(code)) {
-    return new FleetprofError(ErrorCode.DeadlineExceeded, "the query ran past its deadline: narrow the selector or the time range, or allow a longer deadline", { cause: err });
+    return new FleetprofError(
+      ErrorCode.DeadlineExceeded,
+      "the query ran past its deadline: narrow the selector or the time range, or allow a longer deadline",
+      { cause: err },
+    );
   }
   if (code !== undefined && INVALID_ARGUMENT_CODES.has(code)) {
     return new FleetprofError(ErrorCode.InvalidArgument, `ClickHouse refused the query: ${message}`, { cause: err });
   }
   const limit = code === undefined ? undefined : LIMIT_CODES[code];
   if (limit !== undefined) {
-    return new FleetprofError(ErrorCode.ResourceExhausted, `the query needs ${limit}: narrow the selector or the time range (ClickHouse said: ${message})`, { cause: err });
+    return new FleetprofError(ErrorCode.ResourceExhausted, `the query needs ${limit}: narrow the selector or the time range (ClickHouse said: ${message})`, {
+      cause: err,
+    });
   }
   if (code === undefined && /ECONNREFUSED|ECONNRESET|socket hang up|ETIMEDOUT|EHOSTUNREACH|ENOTFOUND|closed/i.test(message)) {
     return new FleetprofError(ErrorCode.Unavailable, `ClickHouse cannot be reached: ${message}`, { cause: err });
@@ -82,7 +88,12 @@ export function readError(err: unknown, signal?: AbortSignal): FleetprofError {
  * those as session-wide `SET`s, which would leak a query's deadline into every later statement
  * of the process (the collector's inserts included, in embedded mode).
  */
-export async function queryRows<T extends unknown[]>(target: ReadTarget, query: string, params: Record<string, unknown>, options: ReadOptions = {}): Promise<T[]> {
+export async function queryRows<T extends unknown[]>(
+  target: ReadTarget,
+  query: string,
+  params: Record<string, unknown>,
+  options: ReadOptions = {},
+): Promise<T[]> {
   if (options.signal?.aborted === true) throw readError(new Error("aborted"), options.signal);
   const seconds = Math.max(1, Math.ceil((options.timeoutMs ?? 60_000) / 1000));
   const settings = [

@@ -43,7 +43,12 @@ export async function readSampling(target: ReadTarget, sides: readonly SamplingS
 WHERE time >= toDateTime({${s}:UInt32}) AND time < toDateTime({${e}:UInt32}) AND rate_hz > 0 AND (${coverage}) GROUP BY v`,
     ];
   });
-  const rows = await queryRows<[number, number, string]>(target, `SELECT side, kind, v FROM (${selects.join("\nUNION ALL\n")}) ORDER BY side, kind, v LIMIT 1000`, params, options);
+  const rows = await queryRows<[number, number, string]>(
+    target,
+    `SELECT side, kind, v FROM (${selects.join("\nUNION ALL\n")}) ORDER BY side, kind, v LIMIT 1000`,
+    params,
+    options,
+  );
   const out = sides.map((): Sampling => ({ modes: [], rates: [] }));
   for (const [side, kind, v] of rows) {
     const o = out[Number(side)] as Sampling;

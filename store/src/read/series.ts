@@ -50,15 +50,24 @@ export interface SeriesResult {
 export async function readSeries(target: ReadTarget, q: SeriesQuery): Promise<SeriesResult> {
   const grouped = q.groupBy !== undefined;
   const asksCaptures = q.groupBy === "capture_id";
-  const filter: SampleFilter = grouped && (q.groupBy === "pid" || asksCaptures) ? { ...q.filter, rawOnly: true, captures: includesCaptures(q.filter) || asksCaptures } : q.filter;
+  const filter: SampleFilter =
+    grouped && (q.groupBy === "pid" || asksCaptures) ? { ...q.filter, rawOnly: true, captures: includesCaptures(q.filter) || asksCaptures } : q.filter;
   const plan = planRange(q.window, filter, { ...q, stepSeconds: q.stepSeconds });
   const params: Record<string, unknown> = { step: q.stepSeconds };
   const bucket = "intDiv(toUnixTimestamp(time), {step:UInt32}) * {step:UInt32}";
   const buckets = Math.ceil((q.window.endMs - q.window.startMs) / 1000 / q.stepSeconds) + 1;
   if (q.groupBy === undefined) {
     const parts = partsSql(target.db, plan, filter, "time, count", params);
-    const rows = await queryRows<[number, string | number]>(target, `SELECT ${bucket} AS b, sum(count) FROM (${parts}) GROUP BY b ORDER BY b`, params, { ...q, maxRows: buckets });
-    return { rows: rows.map(([time, c]) => ({ time: Number(time), group: "", samples: Number(c), folded: false })), source: plan.source, groups: 1, foldedGroups: 0 };
+    const rows = await queryRows<[number, string | number]>(target, `SELECT ${bucket} AS b, sum(count) FROM (${parts}) GROUP BY b ORDER BY b`, params, {
+      ...q,
+      maxRows: buckets,
+    });
+    return {
+      rows: rows.map(([time, c]) => ({ time: Number(time), group: "", samples: Number(c), folded: false })),
+      source: plan.source,
+      groups: 1,
+      foldedGroups: 0,
+    };
   }
   const group = labelExpression(q.groupBy, "groupKey", params);
   const parts = partsSql(target.db, plan, filter, `time, count, ${group} AS g`, params);
@@ -75,7 +84,12 @@ export async function readSeries(target: ReadTarget, q: SeriesQuery): Promise<Se
 FROM (${parts})
 GROUP BY b, kept, gg
 ORDER BY b, gg`;
-  const rows = await queryRows<[number, number, string, string | number]>(target, sql, { ...params, keep: ranked.map(([g]) => g) }, { ...q, maxRows: buckets * (ranked.length + 1) });
+  const rows = await queryRows<[number, number, string, string | number]>(
+    target,
+    sql,
+    { ...params, keep: ranked.map(([g]) => g) },
+    { ...q, maxRows: buckets * (ranked.length + 1) },
+  );
   return {
     rows: rows.map(([time, kept, g, c]) => ({ time: Number(time), group: g, samples: Number(c), folded: Number(kept) === 0 })),
     source: plan.source,

@@ -43,7 +43,9 @@ export async function readStackProfile(target: ReadTarget, q: StackQuery): Promi
   // a plan of one table (a minute-aligned range under 6 h, a short range): aggregated where it is
   // read, without a subquery for ClickHouse to plan around
   const from =
-    plan.parts.length === 1 ? partsSql(target.db, plan, q.filter, select, params) : `SELECT ${select}\nFROM (${partsSql(target.db, plan, q.filter, "stack_id, count, time", params)})`;
+    plan.parts.length === 1
+      ? partsSql(target.db, plan, q.filter, select, params)
+      : `SELECT ${select}\nFROM (${partsSql(target.db, plan, q.filter, "stack_id, count, time", params)})`;
   const sql = `${from}
 GROUP BY stack_id
 LIMIT {maxStacks:UInt64}`;
@@ -60,7 +62,7 @@ LIMIT {maxStacks:UInt64}`;
   const counts: number[] = [];
   let first = Infinity;
   let last = 0;
-  for (const r = new RowBinaryReader(buf); !r.done; ) {
+  for (const r = new RowBinaryReader(buf); !r.done;) {
     ids.push(r.string());
     counts.push(r.u64());
     const t0 = r.u32();

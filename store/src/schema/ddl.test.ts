@@ -13,11 +13,26 @@ describe("single-node DDL", () => {
     expect(ddl[0]).toBe("CREATE DATABASE IF NOT EXISTS `fleetprof`");
     for (const s of ddl) expect(s).toMatch(/IF NOT EXISTS/);
     const names = ddl.map((s) => /EXISTS `fleetprof`\.(\w+)/.exec(s)?.[1]);
-    expect(names.slice(1)).toEqual(["frames", "stacks", "samples_ingest", "samples", "samples_1m", "samples_1h", "ingested_batches", "process_windows", "process_windows_1h", "samples_1m_mv", "samples_1h_mv", "samples_mv"]);
+    expect(names.slice(1)).toEqual([
+      "frames",
+      "stacks",
+      "samples_ingest",
+      "samples",
+      "samples_1m",
+      "samples_1h",
+      "ingested_batches",
+      "process_windows",
+      "process_windows_1h",
+      "samples_1m_mv",
+      "samples_1h_mv",
+      "samples_mv",
+    ]);
   });
 
   it("partitions raw samples by day with the raw TTL, rollups summing with longer TTLs", () => {
-    expect(find("`fleetprof`.samples\n")).toMatch(/ENGINE = MergeTree\(\)\nPARTITION BY toDate\(time\)\nORDER BY \(service, version, toStartOfTenMinutes\(time\), stack_id, time, host, pid\)\nTTL time \+ toIntervalSecond\(604800\)/);
+    expect(find("`fleetprof`.samples\n")).toMatch(
+      /ENGINE = MergeTree\(\)\nPARTITION BY toDate\(time\)\nORDER BY \(service, version, toStartOfTenMinutes\(time\), stack_id, time, host, pid\)\nTTL time \+ toIntervalSecond\(604800\)/,
+    );
     expect(find("`fleetprof`.samples_1m\n")).toMatch(/SummingMergeTree\(count\)[\s\S]*TTL time \+ toIntervalSecond\(2592000\)/);
     expect(find("`fleetprof`.samples_1h\n")).toMatch(/SummingMergeTree\(count\)[\s\S]*TTL time \+ toIntervalSecond\(31536000\)/);
     expect(find("`fleetprof`.stacks\n")).toMatch(/ReplacingMergeTree\(last_seen\)\nORDER BY stack_id/);
@@ -39,8 +54,12 @@ describe("cluster DDL", () => {
 
   it("uses Replicated engines for local tables, with shard and replica macros", () => {
     expect(find("`fleetprof`.samples_local ON")).toContain("ENGINE = ReplicatedMergeTree('/clickhouse/tables/{shard}/fleetprof/samples_local', '{replica}')");
-    expect(find("`fleetprof`.samples_1m_local ON")).toContain("ReplicatedSummingMergeTree('/clickhouse/tables/{shard}/fleetprof/samples_1m_local', '{replica}', count)");
-    expect(find("`fleetprof`.stacks_local ON")).toContain("ReplicatedReplacingMergeTree('/clickhouse/tables/{shard}/fleetprof/stacks_local', '{replica}', last_seen)");
+    expect(find("`fleetprof`.samples_1m_local ON")).toContain(
+      "ReplicatedSummingMergeTree('/clickhouse/tables/{shard}/fleetprof/samples_1m_local', '{replica}', count)",
+    );
+    expect(find("`fleetprof`.stacks_local ON")).toContain(
+      "ReplicatedReplacingMergeTree('/clickhouse/tables/{shard}/fleetprof/stacks_local', '{replica}', last_seen)",
+    );
   });
 
   it("shards samples, rollups and stacks by stack_id so a stack meets its samples", () => {

@@ -9,7 +9,17 @@ import type { Logger } from "@fleetprof/common";
 import { clusterCreateTable, clusterCreateView, clusterSchemaDdl, localName } from "./cluster-ddl.js";
 import { createDatabase, createTable, createView, schemaDdl, ttlClause, type DdlOptions } from "./ddl.js";
 import { quoteIdent } from "./identifiers.js";
-import { ingestedBatches, processWindows, processWindows1h, samplesIngest, schemaMigrationsTable, TABLES, VIEWS, type TableSpec, type TtlConfig } from "./tables.js";
+import {
+  ingestedBatches,
+  processWindows,
+  processWindows1h,
+  samplesIngest,
+  schemaMigrationsTable,
+  TABLES,
+  VIEWS,
+  type TableSpec,
+  type TtlConfig,
+} from "./tables.js";
 
 export interface MigrationOptions {
   database: string;

@@ -100,11 +100,7 @@ export const stacks: TableSpec = {
   shardKey: "stack_id",
 };
 
-const DIMENSIONS = [
-  "service LowCardinality(String)",
-  "version LowCardinality(String)",
-  "host LowCardinality(String)",
-];
+const DIMENSIONS = ["service LowCardinality(String)", "version LowCardinality(String)", "host LowCardinality(String)"];
 
 export const samples: TableSpec = {
   name: "samples",

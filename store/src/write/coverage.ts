@@ -39,7 +39,14 @@ export function observedMs(p: ProfileInput, samples: number): number {
  * writer encodes it with the profile's sample rows and inserts it after them, so a profile
  * found stored by a retried write is not covered twice.
  */
-export function encodeCoverage(p: ProfileInput, host: string, batchHash: readonly [number, number], seq: number, out: RowBinaryWriter, hours: CoverageHours): void {
+export function encodeCoverage(
+  p: ProfileInput,
+  host: string,
+  batchHash: readonly [number, number],
+  seq: number,
+  out: RowBinaryWriter,
+  hours: CoverageHours,
+): void {
   const samples = profileSamples(p);
   out.u32(Math.floor(Number(p.windowStartUnixMs) / 1000));
   out.string(p.service);

@@ -238,7 +238,15 @@ const NO_ARRAYS: StackArrays = { tAt: 0, sAt: 0, cAt: 0 };
  * Encodes one profile. `withRows` false: the profile's sample rows are stored already (an
  * interrupted write), so only dictionary rows that may be missing are written again.
  */
-export function encodeProfile(p: ProfileInput, host: string, batch: readonly [number, number], now: number, dict: Dictionaries, out: Encoded, withRows = true): void {
+export function encodeProfile(
+  p: ProfileInput,
+  host: string,
+  batch: readonly [number, number],
+  now: number,
+  dict: Dictionaries,
+  out: Encoded,
+  withRows = true,
+): void {
   const strings = profileStrings(p.strings);
   const rows: DictionaryRows = { out, dict, ft: hashFrames(p.frames, strings), str: strings.str, now };
   const st = p.stacks;

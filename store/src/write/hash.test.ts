@@ -130,9 +130,35 @@ describe("encodeProfile", () => {
     const list = Array.from({ length: 120 }, (_, i) => ({ frameIds: [0], thread: 2 + (i % 50), count: 1 + i * 1000 }));
     const out = newEncoded();
     const dict = { frames: new SeenSet(64), stacks: new SeenSet(64) };
-    encodeProfile({ pid: 1, service: "s", version: "v", labels: { b: "2", a: "1" }, mode: "cpu", windowStartUnixMs: 61_000, captureId: "", strings, frames: [{ function: 0, file: 1, line: 1 }], stacks: stacksFromList(list) }, "h", [0, 1], 0, dict, out);
+    encodeProfile(
+      {
+        pid: 1,
+        service: "s",
+        version: "v",
+        labels: { b: "2", a: "1" },
+        mode: "cpu",
+        windowStartUnixMs: 61_000,
+        captureId: "",
+        strings,
+        frames: [{ function: 0, file: 1, line: 1 }],
+        stacks: stacksFromList(list),
+      },
+      "h",
+      [0, 1],
+      0,
+      dict,
+      out,
+    );
     const row = readIngestRow(out.ingest.bytes());
-    expect(row).toMatchObject({ kind: 0, time: 61, service: "s", labels: [["b", "2"], ["a", "1"]] });
+    expect(row).toMatchObject({
+      kind: 0,
+      time: 61,
+      service: "s",
+      labels: [
+        ["b", "2"],
+        ["a", "1"],
+      ],
+    });
     expect(row.threads).toHaveLength(50);
     expect(row.threadIdx.map((t) => row.threads[t - 1])).toEqual(list.map((s) => strings[s.thread]));
     expect(row.counts).toEqual(list.map((s) => BigInt(s.count)));
@@ -161,7 +187,14 @@ describe("encodeProfile", () => {
       [10_000, { b: "2", a: "1" }],
       [60_000, { a: "1", b: "2" }],
     ] as const) {
-      encodeProfile({ pid: 1, service: "s", version: "v", labels, mode: "cpu", windowStartUnixMs: 7_200_000 + t, captureId: "", strings, frames, stacks }, "h", [0, 1], 0, dict, out);
+      encodeProfile(
+        { pid: 1, service: "s", version: "v", labels, mode: "cpu", windowStartUnixMs: 7_200_000 + t, captureId: "", strings, frames, stacks },
+        "h",
+        [0, 1],
+        0,
+        dict,
+        out,
+      );
     }
     finishEncoded(out);
     expect(out.rollupRows).toBe(3 + 3 + 3);
@@ -191,6 +224,10 @@ describe("encodeProfile", () => {
     expect(Object.values(m0 ?? {}).sort((a, b) => a - b)).toEqual([2, 10, 14]);
     expect(Object.values(m1 ?? {}).sort((a, b) => a - b)).toEqual([1, 5, 7]);
     expect(Object.values(h ?? {}).sort((a, b) => a - b)).toEqual([3, 15, 21]);
-    for (const r of rows) expect(r.labels).toEqual([["a", "1"], ["b", "2"]]);
+    for (const r of rows)
+      expect(r.labels).toEqual([
+        ["a", "1"],
+        ["b", "2"],
+      ]);
   });
 });

@@ -5,7 +5,9 @@ import { clickHouseFailureOf, permanentWriteError } from "./write-error.js";
 
 describe("write errors", () => {
   it("reads the code of a ClickHouse server error, also under a wrapping error", () => {
-    const constraint = parseError("Code: 469. DB::Exception: Constraint `c` for table db.samples is violated at row 1. (VIOLATED_CONSTRAINT) (version 24.8.1.1)");
+    const constraint = parseError(
+      "Code: 469. DB::Exception: Constraint `c` for table db.samples is violated at row 1. (VIOLATED_CONSTRAINT) (version 24.8.1.1)",
+    );
     expect(constraint).toBeInstanceOf(ClickHouseError);
     expect(permanentWriteError(constraint)).toEqual({ code: 469, type: "VIOLATED_CONSTRAINT", message: expect.stringMatching(/Constraint `c`/) as unknown });
     const wrapped = new FleetprofError(ErrorCode.Unavailable, "insert failed", { cause: constraint });

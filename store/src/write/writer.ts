@@ -27,7 +27,15 @@
  * identical retry a no-op for ClickHouse.
  */
 import type { ClickHouseClient } from "@clickhouse/client";
-import { frames as framesTable, ingestedBatches, processWindows, processWindows1h, samplesIngest, stacks as stacksTable, type TableSpec } from "../schema/tables.js";
+import {
+  frames as framesTable,
+  ingestedBatches,
+  processWindows,
+  processWindows1h,
+  samplesIngest,
+  stacks as stacksTable,
+  type TableSpec,
+} from "../schema/tables.js";
 import { encodeCoverage } from "./coverage.js";
 import { encodeProfile, finishEncoded, newEncoded, windowSeconds, type Dictionaries, type Encoded } from "./encode.js";
 import { hashString, u64String } from "./hash.js";
@@ -35,7 +43,6 @@ import type { BinaryInsert, InsertSettings } from "./insert.js";
 import { RowBinaryWriter } from "./rowbinary.js";
 import { SeenSet } from "./seen-set.js";
 import type { BatchInput, WriteOptions, WriteResult } from "./types.js";
-
 
 export interface WriterOptions {
   client: ClickHouseClient;
@@ -246,8 +253,14 @@ export class IngestWriter {
     const block = { ...ONE_BLOCK, max_partitions_per_insert_block: partitionsBound(todo) };
     await ins(samplesIngest, enc.ingest, { insert_deduplication_token: `${token}-i`, ...block });
     await ins(samplesIngest, enc.rollupIngest, { insert_deduplication_token: `${token}-r`, ...block });
-    await ins(processWindows, enc.coverage, { insert_deduplication_token: `${token}-w`, max_partitions_per_insert_block: block.max_partitions_per_insert_block });
-    await ins(processWindows1h, enc.coverageRollup, { insert_deduplication_token: `${token}-h`, max_partitions_per_insert_block: block.max_partitions_per_insert_block });
+    await ins(processWindows, enc.coverage, {
+      insert_deduplication_token: `${token}-w`,
+      max_partitions_per_insert_block: block.max_partitions_per_insert_block,
+    });
+    await ins(processWindows1h, enc.coverageRollup, {
+      insert_deduplication_token: `${token}-h`,
+      max_partitions_per_insert_block: block.max_partitions_per_insert_block,
+    });
     await ins(ingestedBatches, ledgerRows(1), { insert_deduplication_token: `${token}-l` });
     result.insertMs = performance.now() - started;
     result.rows = enc.rows;

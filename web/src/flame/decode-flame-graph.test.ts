@@ -24,7 +24,7 @@ describe("decoding a FlameGraphResponse without the protobuf runtime", () => {
       source: "rollup_1h",
     };
     const message = create(FlameGraphResponseSchema, { flameGraph: graph });
-    expect(decodeFlameGraphResponse(toBinary(FlameGraphResponseSchema, message))).toEqual(flameDataFrom(message.flameGraph ?? graph as never));
+    expect(decodeFlameGraphResponse(toBinary(FlameGraphResponseSchema, message))).toEqual(flameDataFrom(message.flameGraph ?? (graph as never)));
   });
 
   it("keeps both sides of a diff and where each frame was seen", () => {
@@ -47,7 +47,9 @@ describe("decoding a FlameGraphResponse without the protobuf runtime", () => {
   });
 
   it("skips fields it does not know", () => {
-    const message = create(FlameGraphResponseSchema, { flameGraph: { strings: ["", "x"], nodes: [node({ name: 0, parent: -1, total: 5n, kind: NodeKind.ROOT })], total: 5n } });
+    const message = create(FlameGraphResponseSchema, {
+      flameGraph: { strings: ["", "x"], nodes: [node({ name: 0, parent: -1, total: 5n, kind: NodeKind.ROOT })], total: 5n },
+    });
     const bytes = toBinary(FlameGraphResponseSchema, message);
     // field 99 (varint 7), field 98 (bytes "hi") appended to the response
     const extra = new Uint8Array([0x98, 0x06, 0x07, 0x92, 0x06, 0x02, 0x68, 0x69]);

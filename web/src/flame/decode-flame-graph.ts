@@ -62,7 +62,28 @@ class Reader {
 const text = new TextDecoder();
 
 function emptyData(): FlameData {
-  return { diff: false, strings: [], name: [], file: [], line: [], parent: [], self: [], total: [], baseSelf: [], baseTotal: [], kind: [], folded: [], presence: [], sum: 0, baseSum: 0, foldedNodes: 0, foldedSamples: 0, firstSampleMs: 0, lastSampleMs: 0, source: "" };
+  return {
+    diff: false,
+    strings: [],
+    name: [],
+    file: [],
+    line: [],
+    parent: [],
+    self: [],
+    total: [],
+    baseSelf: [],
+    baseTotal: [],
+    kind: [],
+    folded: [],
+    presence: [],
+    sum: 0,
+    baseSum: 0,
+    foldedNodes: 0,
+    foldedSamples: 0,
+    firstSampleMs: 0,
+    lastSampleMs: 0,
+    source: "",
+  };
 }
 
 /**
@@ -73,7 +94,17 @@ function emptyData(): FlameData {
 function readNode(r: Reader, end: number, d: FlameData, nodeBase: { baseSelf: number[]; baseTotal: number[]; presence: number[] }): void {
   const i = d.name.length;
   const buf = r.buf;
-  let name = 0, file = 0, line = 0, parent = 0, self = 0, total = 0, baseSelf = 0, baseTotal = 0, kind = 0, folded = 0, presence = 0;
+  let name = 0,
+    file = 0,
+    line = 0,
+    parent = 0,
+    self = 0,
+    total = 0,
+    baseSelf = 0,
+    baseTotal = 0,
+    kind = 0,
+    folded = 0,
+    presence = 0;
   while (r.at < end) {
     const t = buf[r.at] ?? 0;
     let tag: number;

@@ -29,7 +29,11 @@ export function formatRelative(v: number): string {
 export function describeCost(cost: CostComparison | undefined, mode: string): string {
   if (cost === undefined || !cost.available) return "cost per process: unknown (no window coverage recorded for these samples)";
   const what = mode === "wall" ? "busy threads" : mode === "gil" ? "GIL holders" : "cores";
-  const rel = !Number.isFinite(cost.ciLow) ? " (no interval: too few process-minutes)" : cost.baseCores > 0 && cost.cores > 0 ? ` (${formatRelative(cost.relativeChange)} [${formatRelative(cost.relativeCiLow)}, ${formatRelative(cost.relativeCiHigh)}])` : "";
+  const rel = !Number.isFinite(cost.ciLow)
+    ? " (no interval: too few process-minutes)"
+    : cost.baseCores > 0 && cost.cores > 0
+      ? ` (${formatRelative(cost.relativeChange)} [${formatRelative(cost.relativeCiLow)}, ${formatRelative(cost.relativeCiHigh)}])`
+      : "";
   const verdict = cost.significant ? (cost.deltaCores > 0 ? "significantly more" : "significantly less") : "no significant change";
   return `${cost.baseCores.toFixed(3)} → ${cost.cores.toFixed(3)} ${what} per process${rel}: ${verdict} (${cost.unit} ÷ process-seconds observed)`;
 }
@@ -40,7 +44,9 @@ export function describeStatistics(stats: DiffStatistics | undefined, sort: Sort
   const lines = [
     `${formatCount(stats.baseReplicates)} → ${formatCount(stats.replicates)} ${stats.replicateUnit === "" ? "replicate" : stats.replicateUnit}s (${String(stats.baseProcesses)} → ${String(stats.processes)} ${stats.replicateUnit === "host-hour" ? "hosts" : "processes"}); ` +
       `${mark} = significant at a ${String(Math.round(stats.fdr * 100))} % false discovery rate over ${String(stats.functionsTested)} functions tested` +
-      (stats.minDetectableShare > 0 ? `; changes under ${formatPoints(stats.minDetectableShare).replace("+", "±")} in share of ${sortName(sort)} time are below what this data can detect` : ""),
+      (stats.minDetectableShare > 0
+        ? `; changes under ${formatPoints(stats.minDetectableShare).replace("+", "±")} in share of ${sortName(sort)} time are below what this data can detect`
+        : ""),
   ];
   return [...lines, ...stats.notes];
 }

@@ -39,7 +39,28 @@ export function flameFrom(stacks: Record<string, number>, base?: Record<string, 
   const sum = add(root, stacks, false);
   const baseSum = base === undefined ? 0 : add(root, base, true);
   const strings = ["", "app.py"];
-  const d: FlameData = { diff: base !== undefined, strings, name: [], file: [], line: [], parent: [], self: [], total: [], baseSelf: [], baseTotal: [], kind: [], folded: [], presence: [], sum, baseSum, foldedNodes: 0, foldedSamples: 0, firstSampleMs: 0, lastSampleMs: 0, source: "raw" };
+  const d: FlameData = {
+    diff: base !== undefined,
+    strings,
+    name: [],
+    file: [],
+    line: [],
+    parent: [],
+    self: [],
+    total: [],
+    baseSelf: [],
+    baseTotal: [],
+    kind: [],
+    folded: [],
+    presence: [],
+    sum,
+    baseSum,
+    foldedNodes: 0,
+    foldedSamples: 0,
+    firstSampleMs: 0,
+    lastSampleMs: 0,
+    source: "raw",
+  };
   const visit = (t: Tree, parent: number): void => {
     const me = d.name.length;
     let s = strings.indexOf(t.name);

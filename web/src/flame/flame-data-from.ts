@@ -60,4 +60,3 @@ export function flameDataFrom(graph: FlameGraph): FlameData {
   });
   return data;
 }
-

@@ -238,7 +238,7 @@ export class FlameView {
     const scale = W / this.view.w;
     const vx0 = this.view.x0;
     const zoomDepth = depth[this.zoom] ?? 0;
-    for (let i = 0; i < n; ) {
+    for (let i = 0; i < n;) {
       const px = ((x[i] ?? 0) - vx0) * scale;
       const pw = (width[i] ?? 0) * scale;
       const a = px < 0 ? 0 : px;

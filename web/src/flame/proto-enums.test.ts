@@ -16,6 +16,7 @@ describe("the enum values the browser code uses", () => {
 
 describe("exportFormatName", () => {
   it("is the generated enum's name of the value", () => {
-    for (const f of [generated.ExportFormat.PPROF, generated.ExportFormat.COLLAPSED, generated.ExportFormat.SPEEDSCOPE]) expect(exportFormatName(f)).toBe(generated.ExportFormat[f]);
+    for (const f of [generated.ExportFormat.PPROF, generated.ExportFormat.COLLAPSED, generated.ExportFormat.SPEEDSCOPE])
+      expect(exportFormatName(f)).toBe(generated.ExportFormat[f]);
   });
 });

@@ -22,7 +22,11 @@ describe("sandwich", () => {
   const l = layoutFlame(d);
 
   it("merges a function's callees from everywhere it appears, recursion counted once", () => {
-    const s = sandwichOf(d, l, d.name.findIndex((_, i) => nodeLabel(d, i) === "parse"));
+    const s = sandwichOf(
+      d,
+      l,
+      d.name.findIndex((_, i) => nodeLabel(d, i) === "parse"),
+    );
     expect(s.occurrences).toBe(2);
     expect(nodeLabel(s.callees, 0)).toBe("parse");
     expect(s.callees.total[0]).toBe(65);
@@ -32,7 +36,11 @@ describe("sandwich", () => {
   });
 
   it("merges its callers upwards, each path weighted by the calls it makes", () => {
-    const s = sandwichOf(d, l, d.name.findIndex((_, i) => nodeLabel(d, i) === "parse"));
+    const s = sandwichOf(
+      d,
+      l,
+      d.name.findIndex((_, i) => nodeLabel(d, i) === "parse"),
+    );
     expect(nodeLabel(s.callers, 0)).toBe("parse");
     expect(children(s.callers, 0)).toEqual(["handle=40", "batch=25"]);
     const handle = s.callers.name.findIndex((_, i) => nodeLabel(s.callers, i) === "handle");
@@ -43,7 +51,11 @@ describe("sandwich", () => {
 
   it("keeps both sides of a diff", () => {
     const diff = flameFrom({ "main;a;x": 10, "main;b;x": 30 }, { "main;a;x": 20 });
-    const s = sandwichOf(diff, layoutFlame(diff), diff.name.findIndex((_, i) => nodeLabel(diff, i) === "x"));
+    const s = sandwichOf(
+      diff,
+      layoutFlame(diff),
+      diff.name.findIndex((_, i) => nodeLabel(diff, i) === "x"),
+    );
     expect([s.callees.total[0], s.callees.baseTotal[0]]).toEqual([40, 20]);
     const b = s.callers.name.findIndex((_, i) => nodeLabel(s.callers, i) === "b");
     expect(s.callers.presence[b]).toBe(2);

@@ -44,7 +44,17 @@ function childOf(data: FlameData, parent: Merged, i: number, keyOf: (i: number) 
 function toData(source: FlameData, root: Merged): FlameData {
   const out: FlameData = {
     ...source,
-    name: [], file: [], line: [], parent: [], self: [], total: [], baseSelf: [], baseTotal: [], kind: [], folded: [], presence: [],
+    name: [],
+    file: [],
+    line: [],
+    parent: [],
+    self: [],
+    total: [],
+    baseSelf: [],
+    baseTotal: [],
+    kind: [],
+    folded: [],
+    presence: [],
     sum: root.total,
     baseSum: root.baseTotal,
     foldedNodes: 0,
@@ -99,7 +109,7 @@ export function sandwichOf(data: FlameData, layout: Layout, at: number): Sandwic
       mergeBelow(child, c);
     }
   };
-  for (let i = 0; i < data.name.length; ) {
+  for (let i = 0; i < data.name.length;) {
     if (!isIt(i)) {
       i++;
       continue;

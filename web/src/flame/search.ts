@@ -49,7 +49,7 @@ export function searchFrames(data: FlameData, layout: Layout, query: string): Se
     }
   }
   let covered = 0;
-  for (let i = 0; i < n; ) {
+  for (let i = 0; i < n;) {
     if (matches[i] === 1) {
       covered += layout.width[i] ?? 0;
       i = layout.end[i] ?? i + 1;

@@ -50,7 +50,8 @@ export function fillTooltip(tip: HTMLElement, data: FlameData, i: number, ctx: T
     row(["self %", formatPercent(bs), formatPercent(cs), formatPoints(cs - bs)]);
     if (ctx.rateHz > 0) row(["CPU total", cpu(baseTotal), cpu(total), ""]);
   } else {
-    const cells = (label: string, v: number): string[] => (ctx.rateHz > 0 ? [label, formatCount(v), formatPercent(of(v, data.sum)), cpu(v)] : [label, formatCount(v), formatPercent(of(v, data.sum))]);
+    const cells = (label: string, v: number): string[] =>
+      ctx.rateHz > 0 ? [label, formatCount(v), formatPercent(of(v, data.sum)), cpu(v)] : [label, formatCount(v), formatPercent(of(v, data.sum))];
     row(cells("self", self));
     row(cells("total", total));
     const zoomTotal = data.total[ctx.zoom] ?? 0;

@@ -10,7 +10,10 @@ describe("the Connect codes api.ts names", () => {
 
 describe("describeProblem", () => {
   it("reads errors as ConnectError.from does", () => {
-    expect(describeProblem(new ConnectError("no token", ConnectCode.Unauthenticated))).toMatchObject({ needsToken: true, message: "no token — enter the server's token below." });
+    expect(describeProblem(new ConnectError("no token", ConnectCode.Unauthenticated))).toMatchObject({
+      needsToken: true,
+      message: "no token — enter the server's token below.",
+    });
     expect(describeProblem(new DOMException("stop", "AbortError"))).toMatchObject({ cancelled: true });
     expect(describeProblem(new Error("boom"))).toMatchObject({ message: "boom", cancelled: false, needsToken: false });
     expect(describeProblem("odd")).toMatchObject({ message: "odd" });

@@ -14,7 +14,14 @@ export type QueryClient = Client<typeof QueryService>;
  * `Code` would bring the Connect runtime into the app's first script); `api.test.ts` checks
  * them against it.
  */
-export const Code = { Canceled: 1 as CodeEnum.Canceled, Unknown: 2 as CodeEnum.Unknown, DeadlineExceeded: 4 as CodeEnum.DeadlineExceeded, ResourceExhausted: 8 as CodeEnum.ResourceExhausted, Unavailable: 14 as CodeEnum.Unavailable, Unauthenticated: 16 as CodeEnum.Unauthenticated } as const;
+export const Code = {
+  Canceled: 1 as CodeEnum.Canceled,
+  Unknown: 2 as CodeEnum.Unknown,
+  DeadlineExceeded: 4 as CodeEnum.DeadlineExceeded,
+  ResourceExhausted: 8 as CodeEnum.ResourceExhausted,
+  Unavailable: 14 as CodeEnum.Unavailable,
+  Unauthenticated: 16 as CodeEnum.Unauthenticated,
+} as const;
 
 let loaded: Promise<typeof ClientChunk> | undefined;
 
@@ -74,7 +81,10 @@ export function describeProblem(err: unknown): CallProblem {
     case Code.Unauthenticated:
       return { ...base, needsToken: true, message: `${e.rawMessage} — enter the server's token below.` };
     case Code.Unavailable:
-      return { ...base, message: `${e.rawMessage}${/fetch|network/i.test(e.rawMessage) ? " — is the query API still running? (fleetprof up / fleetprof query-api)" : ""}` };
+      return {
+        ...base,
+        message: `${e.rawMessage}${/fetch|network/i.test(e.rawMessage) ? " — is the query API still running? (fleetprof up / fleetprof query-api)" : ""}`,
+      };
     case Code.DeadlineExceeded:
       return { ...base, message: `${e.rawMessage} — try a shorter time range or a narrower selector.` };
     case Code.ResourceExhausted:

@@ -37,7 +37,11 @@ function helpDialog(): HTMLDialogElement {
     { className: "help", attrs: { "aria-label": "Keyboard and mouse" } },
     h("h2", null, "Keyboard and mouse"),
     h("table", null, ...SHORTCUTS.map(([k, what]) => h("tr", null, h("td", null, h("kbd", null, k)), h("td", null, what)))),
-    h("p", { className: "muted" }, "CPU time is samples ÷ sampling rate (100 Hz, the agents' default; add hz=… to the URL for another). Cores are CPU seconds per second."),
+    h(
+      "p",
+      { className: "muted" },
+      "CPU time is samples ÷ sampling rate (100 Hz, the agents' default; add hz=… to the URL for another). Cores are CPU seconds per second.",
+    ),
     h("form", { method: "dialog" }, h("button", { className: "primary" }, "Close")),
   );
   return dialog;
@@ -48,9 +52,25 @@ function start(): void {
   const app = document.getElementById("app") as HTMLElement;
   const links = PAGES.map((p) => h("a", { href: p.path, className: "nav-link" }, p.title));
   const help = helpDialog();
-  const helpButton = h("button", { type: "button", className: "help-button", title: "Keyboard shortcuts (?)", on: { click: () => help.showModal() } }, icon(ICONS.keyboard), "?");
+  const helpButton = h(
+    "button",
+    { type: "button", className: "help-button", title: "Keyboard shortcuts (?)", on: { click: () => help.showModal() } },
+    icon(ICONS.keyboard),
+    "?",
+  );
   const main = h("main", { className: "page" });
-  app.append(h("header", { className: "topbar" }, h("a", { href: "/services", className: "brand" }, icon(ICONS.flame), "fleetprof"), h("nav", null, ...links), h("span", { className: "grow" }), helpButton), main, help);
+  app.append(
+    h(
+      "header",
+      { className: "topbar" },
+      h("a", { href: "/services", className: "brand" }, icon(ICONS.flame), "fleetprof"),
+      h("nav", null, ...links),
+      h("span", { className: "grow" }),
+      helpButton,
+    ),
+    main,
+    help,
+  );
   interceptLinks(document.body);
   document.addEventListener("keydown", (e) => {
     const typing = e.target instanceof HTMLInputElement || e.target instanceof HTMLTextAreaElement || e.target instanceof HTMLSelectElement;

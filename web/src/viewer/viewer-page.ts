@@ -44,7 +44,9 @@ function flameView(page: FlamePage): FlameView {
     },
     onDraw: (_drawn, skipped) => {
       status.textContent =
-        `${formatCount(d.name.length)} frames` + (skipped > 0 ? ` · ${formatCount(skipped)} too narrow to draw at this zoom (click a frame to zoom in)` : "") + (d.source !== "" ? ` · data: ${d.source}` : "");
+        `${formatCount(d.name.length)} frames` +
+        (skipped > 0 ? ` · ${formatCount(skipped)} too narrow to draw at this zoom (click a frame to zoom in)` : "") +
+        (d.source !== "" ? ` · data: ${d.source}` : "");
     },
   });
   return view;
@@ -57,7 +59,11 @@ function wireSearch(view: FlameView): (query: string) => void {
     const result = view.search(query);
     input.classList.toggle("bad", result?.literal === true);
     $("search-info").textContent =
-      result === undefined ? "" : result.count === 0 ? "no match" : `${formatCount(result.count)} frame${result.count === 1 ? "" : "s"} match · ${formatPercent(result.covered)} of samples`;
+      result === undefined
+        ? ""
+        : result.count === 0
+          ? "no match"
+          : `${formatCount(result.count)} frame${result.count === 1 ? "" : "s"} match · ${formatPercent(result.covered)} of samples`;
   };
   const reset = (): void => {
     input.value = "";

@@ -36,7 +36,10 @@ function changes(list: readonly FunctionDiff[], total: boolean, cls: "up" | "dow
 
 function presence(list: readonly FunctionDiff[], base: boolean): string {
   if (list.length === 0) return `<p class="muted">none</p>`;
-  const rows = list.map((f) => `<tr><td class="name">${escapeHtml(f.function)}</td><td>${formatPercent(base ? f.baseTotalShare : f.totalShare)}</td><td class="file">${escapeHtml(f.file)}</td></tr>`);
+  const rows = list.map(
+    (f) =>
+      `<tr><td class="name">${escapeHtml(f.function)}</td><td>${formatPercent(base ? f.baseTotalShare : f.totalShare)}</td><td class="file">${escapeHtml(f.file)}</td></tr>`,
+  );
   return `<table><tr><th class="name">function</th><th>total</th><th class="name">file</th></tr>${rows.join("")}</table>`;
 }
 

@@ -39,7 +39,13 @@ export function diffColumns(sort: DiffSort): DiffColumn[] {
     {
       title: "Change",
       numeric: true,
-      cell: (f, c) => h("span", { className: `change ${f.deltaShare > 0 ? "up" : f.deltaShare < 0 ? "down" : ""}` }, formatPoints(f.deltaShare), changeBar(f.deltaShare, c.maxDelta)),
+      cell: (f, c) =>
+        h(
+          "span",
+          { className: `change ${f.deltaShare > 0 ? "up" : f.deltaShare < 0 ? "down" : ""}` },
+          formatPoints(f.deltaShare),
+          changeBar(f.deltaShare, c.maxDelta),
+        ),
     },
     { title: "95 % interval", numeric: true, cell: (f) => h("span", { className: "interval" }, formatInterval(f.ciLow, f.ciHigh)) },
     { title: "Significant", numeric: false, cell: significance },
@@ -51,7 +57,13 @@ export function diffColumns(sort: DiffSort): DiffColumn[] {
   ];
 }
 
-export function diffTable(res: DiffTopFunctionsResponse, which: "regressions" | "improvements", sort: DiffSort, rateHz: number, onPick: (f: FunctionDiff) => void): HTMLElement {
+export function diffTable(
+  res: DiffTopFunctionsResponse,
+  which: "regressions" | "improvements",
+  sort: DiffSort,
+  rateHz: number,
+  onPick: (f: FunctionDiff) => void,
+): HTMLElement {
   const list = which === "regressions" ? res.regressions : res.improvements;
   const maxDelta = Math.max(0, ...res.regressions.map((f) => Math.abs(f.deltaShare)), ...res.improvements.map((f) => Math.abs(f.deltaShare)));
   const ctx = { rateHz, maxDelta };
@@ -59,14 +71,28 @@ export function diffTable(res: DiffTopFunctionsResponse, which: "regressions" | 
   return h(
     "table",
     { className: "data-table diff-table" },
-    h("thead", null, h("tr", null, h("th", { className: "num rank" }, "#"), h("th", null, "Function"), ...columns.map((c) => h("th", { className: c.numeric ? "num" : "" }, c.title)))),
+    h(
+      "thead",
+      null,
+      h(
+        "tr",
+        null,
+        h("th", { className: "num rank" }, "#"),
+        h("th", null, "Function"),
+        ...columns.map((c) => h("th", { className: c.numeric ? "num" : "" }, c.title)),
+      ),
+    ),
     h(
       "tbody",
       null,
       ...list.map((f, k) =>
         h(
           "tr",
-          { className: f.significant ? "significant" : "insignificant", title: `${f.function}: click to highlight in the graph`, on: { click: () => onPick(f) } },
+          {
+            className: f.significant ? "significant" : "insignificant",
+            title: `${f.function}: click to highlight in the graph`,
+            on: { click: () => onPick(f) },
+          },
           h("td", { className: "num rank" }, String(k + 1)),
           functionCell(f.function, f.file),
           ...columns.map((c) => h("td", { className: c.numeric ? "num" : "" }, c.cell(f, ctx))),

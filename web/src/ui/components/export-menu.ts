@@ -32,7 +32,12 @@ function download(name: string, blob: Blob): void {
 
 /** A file-name-safe stem from a selector. */
 export function fileStem(text: string): string {
-  return text.replace(/[^\w.@-]+/g, "_").replace(/^_+|_+$/g, "").slice(0, 80) || "fleetprof";
+  return (
+    text
+      .replace(/[^\w.@-]+/g, "_")
+      .replace(/^_+|_+$/g, "")
+      .slice(0, 80) || "fleetprof"
+  );
 }
 
 async function viewerAssets(): Promise<{ js: string; css: string }> {
@@ -60,7 +65,11 @@ export function exportMenu(source: () => ExportSource | undefined): HTMLElement 
       {
         type: "button",
         className: "menu-item",
-        attrs: { role: "menuitem", "data-format": typeof format === "string" ? format : exportFormatName(format).toLowerCase(), ...(plainOnly ? { "data-plain-only": "1" } : {}) },
+        attrs: {
+          role: "menuitem",
+          "data-format": typeof format === "string" ? format : exportFormatName(format).toLowerCase(),
+          ...(plainOnly ? { "data-plain-only": "1" } : {}),
+        },
         on: {
           click: () => {
             menu.hidden = true;

@@ -40,11 +40,23 @@ export class FlamePanel {
   private sandwich: SandwichView | undefined;
   private data: FlameData | undefined;
   private state: FlameState = { search: "", zoom: "", fn: "" };
-  private readonly search = h("input", { type: "search", className: "flame-search", placeholder: "Search functions (regex)   /", spellcheck: false, autocomplete: "off", attrs: { "aria-label": "Search frames" } });
+  private readonly search = h("input", {
+    type: "search",
+    className: "flame-search",
+    placeholder: "Search functions (regex)   /",
+    spellcheck: false,
+    autocomplete: "off",
+    attrs: { "aria-label": "Search frames" },
+  });
   private readonly searchInfo = h("span", { className: "search-info", attrs: { "aria-live": "polite" } });
   private readonly zoomInfo = h("span", { className: "zoom-info" });
   private readonly modeFlame = h("button", { type: "button", className: "seg active" }, icon(ICONS.flame), "Flame graph");
-  private readonly modeSandwich = h("button", { type: "button", className: "seg", title: "Callers and callees of one function (right-click a frame)" }, icon(ICONS.layers), "Sandwich");
+  private readonly modeSandwich = h(
+    "button",
+    { type: "button", className: "seg", title: "Callers and callees of one function (right-click a frame)" },
+    icon(ICONS.layers),
+    "Sandwich",
+  );
   private readonly legend = h("div", { className: "flame-legend" });
   private readonly banner = h("div", { className: "banner", hidden: true, attrs: { role: "note" } });
   private readonly canvasBox = h("div", { className: "flame-canvas-box" });
@@ -123,17 +135,23 @@ export class FlamePanel {
     // one canvas for every graph the panel shows: its bitmap is reused when the size stays
     let canvas = this.canvasBox.querySelector("canvas");
     if (canvas === null) {
-      canvas = h("canvas", { className: "fp-canvas", attrs: { role: "img", "aria-label": "Flame graph: hover for details, click to zoom, right-click for callers and callees" } });
+      canvas = h("canvas", {
+        className: "fp-canvas",
+        attrs: { role: "img", "aria-label": "Flame graph: hover for details, click to zoom, right-click for callers and callees" },
+      });
       this.canvasBox.append(canvas);
     }
-    this.legend.replaceChildren(...legendItems(data, { baseLabel: this.options.baseLabel ?? "", comparisonLabel: this.options.comparisonLabel ?? "", rateHz: this.options.rateHz }));
+    this.legend.replaceChildren(
+      ...legendItems(data, { baseLabel: this.options.baseLabel ?? "", comparisonLabel: this.options.comparisonLabel ?? "", rateHz: this.options.rateHz }),
+    );
     this.showTruncation(data);
     const view = new FlameView(canvas, data, {
       rateHz: this.options.rateHz,
       tooltip: this.tooltip,
       width,
       onZoom: (z) => {
-        this.zoomInfo.textContent = z === 0 ? "" : `Zoomed into ${view.label(z)} · ${formatPercent(view.layout.width[z] ?? 0)} of the graph · click it again to zoom out, Esc to reset`;
+        this.zoomInfo.textContent =
+          z === 0 ? "" : `Zoomed into ${view.label(z)} · ${formatPercent(view.layout.width[z] ?? 0)} of the graph · click it again to zoom out, Esc to reset`;
         const path = framePath(data, z);
         if (path !== this.state.zoom) {
           this.state.zoom = path;
@@ -161,7 +179,8 @@ export class FlamePanel {
       if (document.activeElement !== this.search) this.search.value = state.search;
       const r = view.search(state.search);
       this.search.classList.toggle("bad", r?.literal === true);
-      this.searchInfo.textContent = r === undefined ? "" : r.count === 0 ? "no match" : `${formatCount(r.count)} frame${r.count === 1 ? "" : "s"} · ${formatPercent(r.covered)} of samples`;
+      this.searchInfo.textContent =
+        r === undefined ? "" : r.count === 0 ? "no match" : `${formatCount(r.count)} frame${r.count === 1 ? "" : "s"} · ${formatPercent(r.covered)} of samples`;
     }
     if (state.zoom !== this.state.zoom) {
       this.state.zoom = state.zoom;

@@ -11,16 +11,32 @@ export function loading(text = "Loading…"): HTMLElement {
 }
 
 export function empty(text: string, hint = ""): HTMLElement {
-  return h("div", { className: "notice empty" }, h("div", { className: "notice-title" }, text), hint !== "" ? h("div", { className: "notice-hint" }, hint) : null);
+  return h(
+    "div",
+    { className: "notice empty" },
+    h("div", { className: "notice-title" }, text),
+    hint !== "" ? h("div", { className: "notice-hint" }, hint) : null,
+  );
 }
 
 /** The error of a failed call, or null when it was only cancelled. `retry` runs after a token is entered. */
 export function failure(err: unknown, retry: () => void): HTMLElement | null {
   const p = describeProblem(err);
   if (p.cancelled) return null;
-  const box = h("div", { className: "notice error", attrs: { role: "alert" } }, h("div", { className: "notice-title" }, "The query failed"), h("div", { className: "notice-message" }, p.message));
+  const box = h(
+    "div",
+    { className: "notice error", attrs: { role: "alert" } },
+    h("div", { className: "notice-title" }, "The query failed"),
+    h("div", { className: "notice-message" }, p.message),
+  );
   if (p.needsToken) {
-    const input = h("input", { type: "password", placeholder: "bearer token", value: storedToken(), className: "token-input", attrs: { "aria-label": "API token" } });
+    const input = h("input", {
+      type: "password",
+      placeholder: "bearer token",
+      value: storedToken(),
+      className: "token-input",
+      attrs: { "aria-label": "API token" },
+    });
     const save = (): void => {
       storeToken(input.value.trim());
       retry();

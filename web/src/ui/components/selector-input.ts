@@ -59,10 +59,24 @@ export function selectorInput(o: SelectorInputOptions): SelectorInput {
     input.setAttribute("aria-expanded", "false");
   };
   const render = (): void => {
-    list.replaceChildren(...items.map((v, k) => h("li", { className: k === active ? "active" : "", attrs: { role: "option" }, on: { mousedown: (e) => {
-      e.preventDefault();
-      choose(k);
-    } } }, v)));
+    list.replaceChildren(
+      ...items.map((v, k) =>
+        h(
+          "li",
+          {
+            className: k === active ? "active" : "",
+            attrs: { role: "option" },
+            on: {
+              mousedown: (e) => {
+                e.preventDefault();
+                choose(k);
+              },
+            },
+          },
+          v,
+        ),
+      ),
+    );
     list.hidden = items.length === 0;
     input.setAttribute("aria-expanded", String(!list.hidden));
   };

@@ -74,7 +74,14 @@ export class SeriesChart {
     this.max = Math.max(0, ...(this.stacked[this.stacked.length - 1] ?? [0]));
     this.legend.replaceChildren(
       ...(data.series.length > 1 || (data.series[0]?.name ?? "") !== ""
-        ? data.series.map((s, k) => h("span", { className: "legend-item" }, h("span", { className: "swatch", style: { background: PALETTE[k % PALETTE.length] ?? "#888" } }), s.name === "" ? "(none)" : s.name))
+        ? data.series.map((s, k) =>
+            h(
+              "span",
+              { className: "legend-item" },
+              h("span", { className: "swatch", style: { background: PALETTE[k % PALETTE.length] ?? "#888" } }),
+              s.name === "" ? "(none)" : s.name,
+            ),
+          )
         : []),
     );
     this.resize();
@@ -193,9 +200,23 @@ export class SeriesChart {
       return;
     }
     const rows = series.map((s, k) =>
-      h("tr", null, h("td", null, h("span", { className: "swatch", style: { background: series.length === 1 ? "#e8590c" : (PALETTE[k % PALETTE.length] ?? "#888") } }), s.name === "" ? "CPU" : s.name), h("td", null, formatCores(s.values[i] ?? 0))),
+      h(
+        "tr",
+        null,
+        h(
+          "td",
+          null,
+          h("span", { className: "swatch", style: { background: series.length === 1 ? "#e8590c" : (PALETTE[k % PALETTE.length] ?? "#888") } }),
+          s.name === "" ? "CPU" : s.name,
+        ),
+        h("td", null, formatCores(s.values[i] ?? 0)),
+      ),
     );
-    this.tooltip.replaceChildren(h("div", { className: "fn" }, formatDateTime(times[i] ?? 0, true)), h("table", null, ...rows), h("div", { className: "note" }, "drag to zoom into a range"));
+    this.tooltip.replaceChildren(
+      h("div", { className: "fn" }, formatDateTime(times[i] ?? 0, true)),
+      h("table", null, ...rows),
+      h("div", { className: "note" }, "drag to zoom into a range"),
+    );
     this.tooltip.hidden = false;
     this.tooltip.style.left = `${String(Math.min(e.clientX + 14, window.innerWidth - this.tooltip.offsetWidth - 4))}px`;
     this.tooltip.style.top = `${String(e.clientY + 14)}px`;

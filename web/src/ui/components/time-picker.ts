@@ -38,23 +38,27 @@ export function timePicker(initial: RangeParam, onChange: (range: RangeParam) =>
     { className: "presets" },
     ...PRESETS.map((p) => h("button", { type: "button", className: "preset", on: { click: () => choose({ from: p.from, to: "now" }) } }, `Last ${p.label}`)),
   );
-  const apply = h("button", {
-    type: "button",
-    className: "primary",
-    on: {
-      click: () => {
-        const a = Date.parse(from.value);
-        const b = Date.parse(to.value);
-        if (Number.isNaN(a) || Number.isNaN(b) || a >= b) {
-          to.setCustomValidity("the end must be after the start");
-          to.reportValidity();
-          return;
-        }
-        to.setCustomValidity("");
-        choose({ from: String(a), to: String(b) });
+  const apply = h(
+    "button",
+    {
+      type: "button",
+      className: "primary",
+      on: {
+        click: () => {
+          const a = Date.parse(from.value);
+          const b = Date.parse(to.value);
+          if (Number.isNaN(a) || Number.isNaN(b) || a >= b) {
+            to.setCustomValidity("the end must be after the start");
+            to.reportValidity();
+            return;
+          }
+          to.setCustomValidity("");
+          choose({ from: String(a), to: String(b) });
+        },
       },
     },
-  }, "Apply");
+    "Apply",
+  );
   popover.append(presets, h("div", { className: "absolute" }, h("label", null, "From", from), h("label", null, "To", to), apply));
   const wrap = h("div", { className: "time-picker" }, button, popover);
   button.addEventListener("click", () => {

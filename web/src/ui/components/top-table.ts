@@ -64,7 +64,20 @@ export function topTable(res: TopFunctionsResponse, o: TopTableOptions): HTMLEle
   return h(
     "table",
     { className: "data-table top-table" },
-    h("thead", null, h("tr", null, h("th", null, "Function"), header("Self", "self"), h("th", { className: "num" }, "%"), header("Total", "total"), h("th", { className: "num" }, "%"), h("th", null))),
+    h(
+      "thead",
+      null,
+      h(
+        "tr",
+        null,
+        h("th", null, "Function"),
+        header("Self", "self"),
+        h("th", { className: "num" }, "%"),
+        header("Total", "total"),
+        h("th", { className: "num" }, "%"),
+        h("th", null),
+      ),
+    ),
     h("tbody", null, ...rows),
   );
 }

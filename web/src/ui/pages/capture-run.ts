@@ -31,13 +31,25 @@ const DURATIONS = [5, 10, 30, 60];
 const RATES = [100, 250, 500, 1000];
 
 export function captureForm(range: () => ResolvedRange, onStart: (s: CaptureSettings) => void) {
-  const sel = selectorInput({ value: "", label: "Capture selector", range, placeholder: '{service="shop", host="web-3"} — one process', onSubmit: () => start() });
+  const sel = selectorInput({
+    value: "",
+    label: "Capture selector",
+    range,
+    placeholder: '{service="shop", host="web-3"} — one process',
+    onSubmit: () => start(),
+  });
   const duration = h("select", { attrs: { "aria-label": "Duration" } }, ...DURATIONS.map((d) => h("option", { value: String(d) }, `${String(d)} s`)));
   const rate = h("select", { attrs: { "aria-label": "Sampling rate" } }, ...RATES.map((r) => h("option", { value: String(r) }, `${String(r)} Hz`)));
   const idle = h("input", { type: "checkbox" });
   const native = h("input", { type: "checkbox" });
   const button = h("button", { type: "button", className: "primary" }, "Start capture");
-  const read = (): CaptureSettings => ({ selector: sel.input.value.trim(), durationMs: Number(duration.value) * 1000, rateHz: Number(rate.value), idle: idle.checked, native: native.checked });
+  const read = (): CaptureSettings => ({
+    selector: sel.input.value.trim(),
+    durationMs: Number(duration.value) * 1000,
+    rateHz: Number(rate.value),
+    idle: idle.checked,
+    native: native.checked,
+  });
   function start(): void {
     onStart(read());
   }
@@ -85,16 +97,35 @@ export async function runCapture(s: CaptureSettings, box: HTMLElement, signal: A
       id = msg.captureId || id;
       if (msg.event.case === "progress") {
         const p = msg.event.value;
-        const frac = p.stage === "started" ? 0 : p.stage === "sampling" ? Math.min(0.9, Number(p.elapsedMs) / Math.max(1, p.durationMs)) : p.stage === "sampled" ? 0.95 : 1;
+        const frac =
+          p.stage === "started"
+            ? 0
+            : p.stage === "sampling"
+              ? Math.min(0.9, Number(p.elapsedMs) / Math.max(1, p.durationMs))
+              : p.stage === "sampled"
+                ? 0.95
+                : 1;
         (bar.firstChild as HTMLElement).style.width = `${(frac * 100).toFixed(0)}%`;
         text.replaceChildren();
-        append(text, h("strong", null, STAGES[p.stage] ?? p.stage), ` · ${p.service || "process"} pid ${String(p.pid)} on ${p.host} · ${String(p.rateHz)} Hz · ${(Number(p.elapsedMs) / 1000).toFixed(0)} / ${String(p.durationMs / 1000)} s`, p.samples > 0n ? ` · ${formatCount(Number(p.samples))} samples` : "", p.message !== "" ? ` · ${p.message}` : "", ` · capture ${id}`);
+        append(
+          text,
+          h("strong", null, STAGES[p.stage] ?? p.stage),
+          ` · ${p.service || "process"} pid ${String(p.pid)} on ${p.host} · ${String(p.rateHz)} Hz · ${(Number(p.elapsedMs) / 1000).toFixed(0)} / ${String(p.durationMs / 1000)} s`,
+          p.samples > 0n ? ` · ${formatCount(Number(p.samples))} samples` : "",
+          p.message !== "" ? ` · ${p.message}` : "",
+          ` · capture ${id}`,
+        );
       } else if (msg.event.case === "flameGraph") {
         (bar.firstChild as HTMLElement).style.width = "100%";
         const done = { id, graph: msg.event.value, startMs: startMs - 60_000, endMs: Date.now() + 60_000 };
         const explore = href("/explore", { q: `{capture_id=${JSON.stringify(id)}}`, from: String(done.startMs), to: String(done.endMs), hz: String(s.rateHz) });
         text.replaceChildren();
-        append(text, h("strong", null, "Done"), ` · capture ${id} · ${formatCount(Number(msg.event.value.total))} samples · `, h("a", { href: explore }, "open in Explore"));
+        append(
+          text,
+          h("strong", null, "Done"),
+          ` · capture ${id} · ${formatCount(Number(msg.event.value.total))} samples · `,
+          h("a", { href: explore }, "open in Explore"),
+        );
         return done;
       }
     }

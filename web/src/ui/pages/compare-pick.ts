@@ -18,10 +18,14 @@ export function quickPick(onPick: (changes: { base: string; cmp: string }) => vo
   const baseVersion = h("select", { attrs: { "aria-label": "Baseline version" } });
   const cmpVersion = h("select", { attrs: { "aria-label": "Comparison version" } });
   let services: ListServicesResponse["services"] = [];
-  const versionsOf = (name: string): string[] => [...(services.find((s) => s.name === name)?.versions ?? [])].sort((a, b) => a.localeCompare(b, undefined, { numeric: true }));
+  const versionsOf = (name: string): string[] =>
+    [...(services.find((s) => s.name === name)?.versions ?? [])].sort((a, b) => a.localeCompare(b, undefined, { numeric: true }));
   const fillVersions = (name: string, base: string, cmp: string): void => {
     const vs = versionsOf(name);
-    for (const [select, chosen] of [[baseVersion, base], [cmpVersion, cmp]] as const) {
+    for (const [select, chosen] of [
+      [baseVersion, base],
+      [cmpVersion, cmp],
+    ] as const) {
       select.replaceChildren(h("option", { value: "" }, "version…"), ...vs.map((v) => h("option", { value: v }, v)));
       select.value = vs.includes(chosen) ? chosen : "";
     }
@@ -38,7 +42,15 @@ export function quickPick(onPick: (changes: { base: string; cmp: string }) => vo
   });
   baseVersion.addEventListener("change", emit);
   cmpVersion.addEventListener("change", emit);
-  const el = h("div", { className: "quick-pick" }, h("span", { className: "muted" }, "Versions of a service:"), service, baseVersion, h("span", null, "→"), cmpVersion);
+  const el = h(
+    "div",
+    { className: "quick-pick" },
+    h("span", { className: "muted" }, "Versions of a service:"),
+    service,
+    baseVersion,
+    h("span", null, "→"),
+    cmpVersion,
+  );
   return {
     el,
     setServices(list: ListServicesResponse["services"], baseSel: string, cmpSel: string): void {

@@ -58,7 +58,12 @@ const sideLabel = (s: Side): string => s.selector || "everything";
 function sideCard(title: string, className: string, side: Side, onSelector: (q: string) => void, onRange: (r: RangeParam) => void, range: () => ResolvedRange) {
   const selector = selectorInput({ value: side.selector, label: `${title} selector`, range, onSubmit: onSelector });
   const picker = timePicker(side.range, onRange, `${title} time range`);
-  const el = h("div", { className: `side-card ${className}` }, h("div", { className: "side-title" }, title), h("div", { className: "side-row" }, selector.el, picker.el));
+  const el = h(
+    "div",
+    { className: `side-card ${className}` },
+    h("div", { className: "side-title" }, title),
+    h("div", { className: "side-row" }, selector.el, picker.el),
+  );
   return { el, selector, picker };
 }
 
@@ -98,7 +103,21 @@ function diffPanel(s: CompareState): FlamePanel {
       const d = panel.currentData();
       const p = s.p;
       const title = `${sideLabel(p.base)} → ${sideLabel(p.cmp)}`;
-      return d === undefined ? undefined : { name: fileStem(`diff_${p.base.selector}_${p.cmp.selector}`), html: { data: d, options: { title, subtitle: `baseline ${describeRange(p.base.range)} · comparison ${describeRange(p.cmp.range)}`, baseLabel: sideLabel(p.base), comparisonLabel: sideLabel(p.cmp), rateHz: p.rateHz } } };
+      return d === undefined
+        ? undefined
+        : {
+            name: fileStem(`diff_${p.base.selector}_${p.cmp.selector}`),
+            html: {
+              data: d,
+              options: {
+                title,
+                subtitle: `baseline ${describeRange(p.base.range)} · comparison ${describeRange(p.cmp.range)}`,
+                baseLabel: sideLabel(p.base),
+                comparisonLabel: sideLabel(p.cmp),
+                rateHz: p.rateHz,
+              },
+            },
+          };
     },
     onState: (changes, replace) => setParams(changes, replace),
   });
@@ -108,8 +127,22 @@ function diffPanel(s: CompareState): FlamePanel {
 /** Builds the two side cards, the diff flame graph's slot and the ranked table into `root`. */
 function compareView(root: HTMLElement, s: CompareState): CompareView {
   const v: CompareView = {
-    base: sideCard("Baseline", "base", s.p.base, (q) => setParams({ base: q, zoom: undefined, fn: undefined }), (r) => setParams({ bfrom: r.from, bto: r.to }), () => s.ranges.base),
-    cmp: sideCard("Comparison", "cmp", s.p.cmp, (q) => setParams({ cmp: q, zoom: undefined, fn: undefined }), (r) => setParams({ cfrom: r.from, cto: r.to }), () => s.ranges.cmp),
+    base: sideCard(
+      "Baseline",
+      "base",
+      s.p.base,
+      (q) => setParams({ base: q, zoom: undefined, fn: undefined }),
+      (r) => setParams({ bfrom: r.from, bto: r.to }),
+      () => s.ranges.base,
+    ),
+    cmp: sideCard(
+      "Comparison",
+      "cmp",
+      s.p.cmp,
+      (q) => setParams({ cmp: q, zoom: undefined, fn: undefined }),
+      (r) => setParams({ cfrom: r.from, cto: r.to }),
+      () => s.ranges.cmp,
+    ),
     pick: quickPick((changes) => setParams({ ...changes, zoom: undefined, fn: undefined, search: undefined })),
     summary: h("div", { className: "compare-summary" }),
     panel: diffPanel(s),
@@ -121,8 +154,18 @@ function compareView(root: HTMLElement, s: CompareState): CompareView {
     tableBody: h("div"),
   };
   root.append(
-    pageHeader("Compare", "What got slower? Two selections side by side: the diff flame graph is red where the comparison spends a larger share of its CPU, blue where it spends less.", copyLinkButton()),
-    h("section", { className: "panel compare-sides" }, v.pick.el, h("div", { className: "sides" }, v.base.el, h("div", { className: "versus" }, "vs"), v.cmp.el), v.summary),
+    pageHeader(
+      "Compare",
+      "What got slower? Two selections side by side: the diff flame graph is red where the comparison spends a larger share of its CPU, blue where it spends less.",
+      copyLinkButton(),
+    ),
+    h(
+      "section",
+      { className: "panel compare-sides" },
+      v.pick.el,
+      h("div", { className: "sides" }, v.base.el, h("div", { className: "versus" }, "vs"), v.cmp.el),
+      v.summary,
+    ),
     v.flameSlot,
     h("section", { className: "panel diff-panel" }, h("div", { className: "panel-head" }, v.tableTitle, v.sortSwitch, v.tabs), v.diffSummary, v.tableBody),
   );
@@ -137,18 +180,42 @@ function renderTable(s: CompareState, v: CompareView): void {
   v.tableTitle.textContent = tableTitle(p.sort);
   v.sortSwitch.replaceChildren(
     ...(["self", "total"] as const).map((k) =>
-      h("button", { type: "button", className: `seg${p.sort === k ? " active" : ""}`, title: `Rank by change in share of ${k} time`, attrs: { "aria-pressed": String(p.sort === k) }, on: { click: () => setParams({ sort: k }) } }, k === "self" ? "Self" : "Total"),
+      h(
+        "button",
+        {
+          type: "button",
+          className: `seg${p.sort === k ? " active" : ""}`,
+          title: `Rank by change in share of ${k} time`,
+          attrs: { "aria-pressed": String(p.sort === k) },
+          on: { click: () => setParams({ sort: k }) },
+        },
+        k === "self" ? "Self" : "Total",
+      ),
     ),
   );
   v.tabs.replaceChildren(
     ...(["regressions", "improvements"] as const).map((t) =>
-      h("button", { type: "button", className: `tab${p.tab === t ? " active" : ""}`, attrs: { role: "tab", "aria-selected": String(p.tab === t) }, on: { click: () => setParams({ tab: t }, true) } }, t === "regressions" ? `Regressions (${String(table?.regressions.length ?? 0)})` : `Improvements (${String(table?.improvements.length ?? 0)})`),
+      h(
+        "button",
+        {
+          type: "button",
+          className: `tab${p.tab === t ? " active" : ""}`,
+          attrs: { role: "tab", "aria-selected": String(p.tab === t) },
+          on: { click: () => setParams({ tab: t }, true) },
+        },
+        t === "regressions" ? `Regressions (${String(table?.regressions.length ?? 0)})` : `Improvements (${String(table?.improvements.length ?? 0)})`,
+      ),
     ),
   );
   if (table === undefined) return;
   fill(v.diffSummary, diffSummary(table));
   const list = p.tab === "regressions" ? table.regressions : table.improvements;
-  fill(v.tableBody, list.length === 0 ? empty(p.tab === "regressions" ? "Nothing grew" : "Nothing shrank") : diffTable(table, p.tab, sortName(table.sort), p.rateHz, (f) => setParams({ search: exactFunction(f.function), fn: undefined }, true)));
+  fill(
+    v.tableBody,
+    list.length === 0
+      ? empty(p.tab === "regressions" ? "Nothing grew" : "Nothing shrank")
+      : diffTable(table, p.tab, sortName(table.sort), p.rateHz, (f) => setParams({ search: exactFunction(f.function), fn: undefined }, true)),
+  );
 }
 
 /** Each side's samples and CPU time above the graph. */
@@ -164,7 +231,12 @@ type Load = (signal: AbortSignal) => Promise<void>;
 
 /** The page's requests: the diff flame graph, the ranked functions, and the services for the quick pick. */
 function compareLoads(s: CompareState, v: CompareView, retry: () => void): { diff: Load; top: Load; services: Load } {
-  const request = () => ({ baseSelector: s.p.base.selector, baseRange: toTimeRange(s.ranges.base), selector: s.p.cmp.selector, range: toTimeRange(s.ranges.cmp) });
+  const request = () => ({
+    baseSelector: s.p.base.selector,
+    baseRange: toTimeRange(s.ranges.base),
+    selector: s.p.cmp.selector,
+    range: toTimeRange(s.ranges.cmp),
+  });
   const diff = async (signal: AbortSignal): Promise<void> => {
     v.panel.showLoading(v.flameSlot, loading("Comparing…"));
     try {
@@ -227,7 +299,10 @@ export function comparePage(root: HTMLElement): Page {
     if (p.base.selector === "" && p.cmp.selector === "") {
       loaders.diff.abort();
       loaders.top.abort();
-      fill(v.flameSlot, empty("Pick what to compare", "Choose a service and two versions above, or type a selector for each side (any label works: host, region, …)."));
+      fill(
+        v.flameSlot,
+        empty("Pick what to compare", "Choose a service and two versions above, or type a selector for each side (any label works: host, region, …)."),
+      );
       v.tableBody.replaceChildren();
       v.diffSummary.replaceChildren();
       return;

@@ -80,7 +80,13 @@ function flamePanel(tooltip: HTMLElement, s: ExploreState): FlamePanel {
     exportSource: (): ExportSource | undefined => {
       const d = panel.currentData();
       const p = s.p;
-      return d === undefined ? undefined : { name: fileStem(p.q || "fleet"), query: { selector: p.q, range: s.resolved }, html: { data: d, options: { title: p.q || "all services", subtitle: describeRange(p.range), rateHz: p.rateHz } } };
+      return d === undefined
+        ? undefined
+        : {
+            name: fileStem(p.q || "fleet"),
+            query: { selector: p.q, range: s.resolved },
+            html: { data: d, options: { title: p.q || "all services", subtitle: describeRange(p.range), rateHz: p.rateHz } },
+          };
     },
     onState: (changes, replace) => setParams(changes, replace),
   });
@@ -90,12 +96,25 @@ function flamePanel(tooltip: HTMLElement, s: ExploreState): FlamePanel {
 /** Builds the page's header, chart panel and flame/top grid into `root`. */
 function exploreView(root: HTMLElement, s: ExploreState): ExploreView {
   const tooltip = document.getElementById("tooltip") as HTMLElement;
-  const selector = selectorInput({ value: s.p.q, label: "Selector", range: () => s.resolved, onSubmit: (q) => setParams({ q, zoom: undefined, fn: undefined }) });
-  const run = h("button", { type: "button", className: "primary", on: { click: () => setParams({ q: selector.input.value.trim(), zoom: undefined, fn: undefined }) } }, "Run");
+  const selector = selectorInput({
+    value: s.p.q,
+    label: "Selector",
+    range: () => s.resolved,
+    onSubmit: (q) => setParams({ q, zoom: undefined, fn: undefined }),
+  });
+  const run = h(
+    "button",
+    { type: "button", className: "primary", on: { click: () => setParams({ q: selector.input.value.trim(), zoom: undefined, fn: undefined }) } },
+    "Run",
+  );
   const picker = timePicker(s.p.range, (r) => setParams({ from: r.from, to: r.to }));
   const chart = new SeriesChart(tooltip, (a, b) => setParams({ from: String(a), to: String(b) }));
   const splitBy = h("select", { attrs: { "aria-label": "Split by label" }, on: { change: () => setParams({ by: splitBy.value }) } });
-  const topN = h("select", { attrs: { "aria-label": "How many series" }, on: { change: () => setParams({ top: topN.value }) } }, ...[3, 5, 10].map((n) => h("option", { value: String(n) }, `top ${String(n)}`)));
+  const topN = h(
+    "select",
+    { attrs: { "aria-label": "How many series" }, on: { change: () => setParams({ top: topN.value }) } },
+    ...[3, 5, 10].map((n) => h("option", { value: String(n) }, `top ${String(n)}`)),
+  );
   const view: ExploreView = {
     selector,
     picker,
@@ -110,9 +129,27 @@ function exploreView(root: HTMLElement, s: ExploreState): ExploreView {
     topTitle: h("h2", null, "Top functions"),
   };
   root.append(
-    pageHeader("Explore", "A flame graph of any selection: type a selector (Tab completes labels and values), pick a time range, drag across the chart to zoom in time.", selector.el, run, picker.el, copyLinkButton()),
-    h("section", { className: "panel chart-panel" }, h("div", { className: "panel-head" }, h("h2", null, "CPU over time"), h("label", { className: "inline" }, "Split by", splitBy), topN, view.chartNote), view.chartBox, chart.el),
-    h("div", { className: "explore-grid" }, view.flameSlot, h("section", { className: "panel top-panel" }, h("div", { className: "panel-head" }, view.topTitle), view.topBody)),
+    pageHeader(
+      "Explore",
+      "A flame graph of any selection: type a selector (Tab completes labels and values), pick a time range, drag across the chart to zoom in time.",
+      selector.el,
+      run,
+      picker.el,
+      copyLinkButton(),
+    ),
+    h(
+      "section",
+      { className: "panel chart-panel" },
+      h("div", { className: "panel-head" }, h("h2", null, "CPU over time"), h("label", { className: "inline" }, "Split by", splitBy), topN, view.chartNote),
+      view.chartBox,
+      chart.el,
+    ),
+    h(
+      "div",
+      { className: "explore-grid" },
+      view.flameSlot,
+      h("section", { className: "panel top-panel" }, h("div", { className: "panel-head" }, view.topTitle), view.topBody),
+    ),
   );
   return view;
 }
@@ -139,7 +176,10 @@ function exploreLoads(s: ExploreState, v: ExploreView, retry: () => void): { fla
       const data = await answer;
       if (signal.aborted) return;
       if (data.sum === 0) {
-        fill(v.flameSlot, empty("No samples matched this selector in this time range", "Try a longer range, or check the Services page for what is being profiled."));
+        fill(
+          v.flameSlot,
+          empty("No samples matched this selector in this time range", "Try a longer range, or check the Services page for what is being profiled."),
+        );
         return;
       }
       if (!v.flameSlot.contains(v.panel.el)) fill(v.flameSlot, v.panel.el);
@@ -153,7 +193,10 @@ function exploreLoads(s: ExploreState, v: ExploreView, retry: () => void): { fla
     fill(v.topBody, loading());
     try {
       const p = s.p;
-      const res = await api.topFunctions({ selector: p.q, range: toTimeRange(s.resolved), limit: 100, sort: p.sort === "total" ? SortBy.TOTAL : SortBy.SELF }, { signal });
+      const res = await api.topFunctions(
+        { selector: p.q, range: toTimeRange(s.resolved), limit: 100, sort: p.sort === "total" ? SortBy.TOTAL : SortBy.SELF },
+        { signal },
+      );
       v.topTitle.textContent = `Top functions · by ${p.sort} time`;
       fill(
         v.topBody,
@@ -175,10 +218,17 @@ function exploreLoads(s: ExploreState, v: ExploreView, retry: () => void): { fla
     await s.flameDone;
     try {
       const p = s.p;
-      const res = await api.timeSeries({ selector: p.q, range: toTimeRange(s.resolved), stepMs: BigInt(chartStepMs(s.resolved)), groupBy: p.by, limit: p.top }, { signal });
+      const res = await api.timeSeries(
+        { selector: p.q, range: toTimeRange(s.resolved), stepMs: BigInt(chartStepMs(s.resolved)), groupBy: p.by, limit: p.top },
+        { signal },
+      );
       const stepMs = Number(res.stepMs);
       const times = (res.series[0]?.points ?? []).map((pt) => Number(pt.timeUnixMs));
-      v.chart.set({ times, stepMs, series: res.series.map((g) => ({ name: g.group, values: g.points.map((pt) => cores(Number(pt.samples), p.rateHz, stepMs)) })) });
+      v.chart.set({
+        times,
+        stepMs,
+        series: res.series.map((g) => ({ name: g.group, values: g.points.map((pt) => cores(Number(pt.samples), p.rateHz, stepMs)) })),
+      });
       v.chartNote.textContent = `step ${String(stepMs / 1000)} s · ${describeRange(p.range)}`;
       v.chartBox.replaceChildren();
     } catch (err) {

@@ -5,7 +5,12 @@ import { DEFAULT_FROM, type RangeParam } from "../time-range.js";
 import { toast } from "../components/notice.js";
 
 export function pageHeader(title: string, subtitle: string, ...controls: Child[]): HTMLElement {
-  return h("div", { className: "page-header" }, h("div", { className: "page-title" }, h("h1", null, title), h("p", null, subtitle)), h("div", { className: "page-controls" }, ...controls));
+  return h(
+    "div",
+    { className: "page-header" },
+    h("div", { className: "page-title" }, h("h1", null, title), h("p", null, subtitle)),
+    h("div", { className: "page-controls" }, ...controls),
+  );
 }
 
 /** Copies the page's URL: it reproduces the view. */

@@ -47,7 +47,12 @@ function start(): void {
   }
   const q = new URLSearchParams(location.search);
   const range = resolveRange({ from: q.get("from") ?? DEFAULT_FROM, to: q.get("to") ?? "now" });
-  const body = encodeFlameGraphRequest({ selector: q.get("q") ?? "", startMs: Math.floor(range.startMs), endMs: Math.ceil(range.endMs), maxNodes: Number(q.get("nodes") ?? 0) || 0 });
+  const body = encodeFlameGraphRequest({
+    selector: q.get("q") ?? "",
+    startMs: Math.floor(range.startMs),
+    endMs: Math.ceil(range.endMs),
+    maxNodes: Number(q.get("nodes") ?? 0) || 0,
+  });
   const preload: FlamePreload = {
     search: location.search,
     range,

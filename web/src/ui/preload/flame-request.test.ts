@@ -11,7 +11,10 @@ describe("the preload's FlameGraph request", () => {
       { selector: "ünïcode{x=~`a.*`}", startMs: 0, endMs: 0, maxNodes: 1 },
     ];
     for (const c of cases) {
-      const expected = toBinary(FlameGraphRequestSchema, create(FlameGraphRequestSchema, { selector: c.selector, range: { startUnixMs: BigInt(c.startMs), endUnixMs: BigInt(c.endMs) }, maxNodes: c.maxNodes }));
+      const expected = toBinary(
+        FlameGraphRequestSchema,
+        create(FlameGraphRequestSchema, { selector: c.selector, range: { startUnixMs: BigInt(c.startMs), endUnixMs: BigInt(c.endMs) }, maxNodes: c.maxNodes }),
+      );
       expect(encodeFlameGraphRequest(c), JSON.stringify(c)).toEqual(expected);
     }
   });
