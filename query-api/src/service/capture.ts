@@ -121,16 +121,112 @@ function refusal(reply: CaptureReply, t: Target): FleetprofError | undefined {
   }
 }
 
+/** A request this server refuses before asking anyone: no duration, or over its limits. */
+function checkRequest(req: QueryServiceCaptureRequest, o: CaptureOptions): void {
+  if (req.durationMs === 0) throw invalid(`duration_ms is required (at most ${formatMs(o.maxDurationMs)})`);
+  if (req.durationMs > o.maxDurationMs)
+    throw invalid(
+      `duration ${formatMs(req.durationMs)} is over this server's limit of ${formatMs(o.maxDurationMs)} (option capture-max-duration): ask for a shorter capture`,
+    );
+  if (req.rateHz > o.maxRateHz)
+    throw invalid(`rate ${String(req.rateHz)} Hz is over this server's limit of ${String(o.maxRateHz)} Hz (option capture-max-rate)`);
+}
+
+/** Asks the target's agent to capture; its answer if it started, else the refusal as an error. */
+async function askAgent(nc: NatsConnection, target: Target, captureId: string, req: QueryServiceCaptureRequest, ctx: CallContext): Promise<CaptureReply> {
+  const request = create(CaptureRequestSchema, {
+    captureId,
+    pid: target.pid,
+    durationMs: req.durationMs,
+    rateHz: req.rateHz,
+    native: req.native,
+    mode: profileMode(req.idle ? "wall" : "cpu"),
+  });
+  let started: CaptureReply;
+  try {
+    const m = await nc.request(controlSubject(target.host, "capture"), toBinary(CaptureRequestSchema, request), {
+      timeout: Math.min(REQUEST_TIMEOUT_MS, ctx.remainingMs()),
+    });
+    started = fromBinary(CaptureReplySchema, m.data);
+  } catch (err) {
+    const why = describeRequestFailure(err, target.host, "capture", REQUEST_TIMEOUT_MS);
+    throw new FleetprofError(why.kind === "no-agent" ? ErrorCode.NotFound : ErrorCode.Unavailable, why.reason, { cause: err });
+  }
+  const refused = refusal(started, target);
+  if (refused !== undefined) throw refused;
+  return started;
+}
+
+/** What every progress message of one capture repeats. */
+type ProgressBase = Pick<Target, "host" | "pid" | "service"> & Pick<CaptureReply, "durationMs" | "rateHz" | "native">;
+
+/** Sends "sampling" progress every second until the agent's outcome (DONE) arrives; an error if it fails or never comes. */
+async function awaitDone(
+  outcome: Promise<CaptureReply | undefined>,
+  p: { captureId: string; base: ProgressBase; startedAt: number; ctx: CallContext; send: Send },
+): Promise<CaptureReply> {
+  const limitMs = p.base.durationMs + DONE_GRACE_MS;
+  let done: CaptureReply | undefined;
+  let settled = false;
+  void outcome.then((r) => {
+    done = r;
+    settled = true;
+  });
+  while (!settled && Date.now() - p.startedAt < limitMs) {
+    if (!(await sleep(Math.min(PROGRESS_EVERY_MS, 50 + limitMs - (Date.now() - p.startedAt)), p.ctx.signal))) throw p.ctx.signal.reason as Error;
+    if (!settled)
+      p.send({ captureId: p.captureId, event: { case: "progress", value: { ...p.base, stage: "sampling", elapsedMs: BigInt(Date.now() - p.startedAt) } } });
+  }
+  const reply = done;
+  if (reply === undefined) {
+    throw new FleetprofError(
+      ErrorCode.DeadlineExceeded,
+      `the agent on ${p.base.host} did not report the end of capture ${p.captureId} within ${formatMs(limitMs)}; its samples may still arrive: query {capture_id="${p.captureId}"}`,
+    );
+  }
+  if (reply.status !== CaptureReply_Status.DONE)
+    throw new FleetprofError(ErrorCode.Unavailable, `capture ${p.captureId} on ${p.base.host} failed: ${reply.message}`);
+  return reply;
+}
+
+/**
+ * The capture's samples once stored: the agent's DONE means JetStream has them, and the
+ * collector stores them soon after, so read until all are there (or CAPTURE_STORE_WAIT_MS).
+ */
+async function readCaptured(o: CaptureOptions, ctx: CallContext, captureId: string, done: CaptureReply, startedAt: number): Promise<StackProfile> {
+  const filter = selectorToFilter(`{capture_id="${captureId}"}`);
+  const from = Number(done.startUnixMs) > 0 ? Number(done.startUnixMs) : startedAt;
+  const window = { startMs: from - 120_000, endMs: Date.now() + 60_000 };
+  const want = Number(done.samples);
+  const storeDeadline = Date.now() + CAPTURE_STORE_WAIT_MS;
+  for (;;) {
+    const read = {
+      filter,
+      window,
+      maxStacks: o.limits.maxStacks,
+      signal: ctx.signal,
+      timeoutMs: ctx.remainingMs(),
+      maxMemoryBytes: o.limits.maxQueryMemoryBytes,
+      source: "raw" as const,
+    };
+    const profile = await o.admissions.queries
+      .run(ctx, () => readStackProfile(o.store, read))
+      .catch((err: unknown) => {
+        const e = FleetprofError.from(err);
+        if (e.code !== ErrorCode.ResourceExhausted) throw e;
+        throw new FleetprofError(e.code, `${e.message} (capture ${captureId} is stored: query {capture_id="${captureId}"} later)`, { cause: err });
+      });
+    if (profile.total >= want || Date.now() > storeDeadline) return profile;
+    await sleep(250, ctx.signal);
+  }
+}
+
+type Send = Parameters<QueryServiceStreaming["capture"]>[2];
+
 export function createCaptureService(o: CaptureOptions): QueryServiceStreaming {
   const service: QueryServiceStreaming = {
     capture: async (req, ctx, send) => {
-      if (req.durationMs === 0) throw invalid(`duration_ms is required (at most ${formatMs(o.maxDurationMs)})`);
-      if (req.durationMs > o.maxDurationMs)
-        throw invalid(
-          `duration ${formatMs(req.durationMs)} is over this server's limit of ${formatMs(o.maxDurationMs)} (option capture-max-duration): ask for a shorter capture`,
-        );
-      if (req.rateHz > o.maxRateHz)
-        throw invalid(`rate ${String(req.rateHz)} Hz is over this server's limit of ${String(o.maxRateHz)} Hz (option capture-max-rate)`);
+      checkRequest(req, o);
       const maxNodes = resolveMaxNodes(req.maxNodes, o.limits);
       const nc = await o.link.connection(ctx.signal);
       const target = await findTarget(req, o, ctx, nc);
@@ -142,28 +238,9 @@ export function createCaptureService(o: CaptureOptions): QueryServiceStreaming {
           for await (const m of sub) return fromBinary(CaptureReplySchema, m.data);
           return undefined;
         })();
-        const request = create(CaptureRequestSchema, {
-          captureId,
-          pid: target.pid,
-          durationMs: req.durationMs,
-          rateHz: req.rateHz,
-          native: req.native,
-          mode: profileMode(req.idle ? "wall" : "cpu"),
-        });
-        let started: CaptureReply;
-        try {
-          const m = await nc.request(controlSubject(target.host, "capture"), toBinary(CaptureRequestSchema, request), {
-            timeout: Math.min(REQUEST_TIMEOUT_MS, ctx.remainingMs()),
-          });
-          started = fromBinary(CaptureReplySchema, m.data);
-        } catch (err) {
-          const why = describeRequestFailure(err, target.host, "capture", REQUEST_TIMEOUT_MS);
-          throw new FleetprofError(why.kind === "no-agent" ? ErrorCode.NotFound : ErrorCode.Unavailable, why.reason, { cause: err });
-        }
-        const refused = refusal(started, target);
-        if (refused !== undefined) throw refused;
+        const started = await askAgent(nc, target, captureId, req, ctx);
         const startedAt = Date.now();
-        const base = {
+        const base: ProgressBase = {
           host: target.host,
           pid: target.pid,
           service: target.service,
@@ -171,66 +248,15 @@ export function createCaptureService(o: CaptureOptions): QueryServiceStreaming {
           rateHz: started.rateHz,
           native: started.native,
         };
+        const elapsed = (): bigint => BigInt(Date.now() - startedAt);
         send({ captureId, event: { case: "progress", value: { ...base, stage: "started", message: started.message } } });
-
-        const limitMs = started.durationMs + DONE_GRACE_MS;
-        let done: CaptureReply | undefined;
-        let settled = false;
-        void outcome.then((r) => {
-          done = r;
-          settled = true;
-        });
-        while (!settled && Date.now() - startedAt < limitMs) {
-          if (!(await sleep(Math.min(PROGRESS_EVERY_MS, 50 + limitMs - (Date.now() - startedAt)), ctx.signal))) throw ctx.signal.reason as Error;
-          if (!settled) send({ captureId, event: { case: "progress", value: { ...base, stage: "sampling", elapsedMs: BigInt(Date.now() - startedAt) } } });
-        }
-        if (done === undefined) {
-          throw new FleetprofError(
-            ErrorCode.DeadlineExceeded,
-            `the agent on ${target.host} did not report the end of capture ${captureId} within ${formatMs(limitMs)}; its samples may still arrive: query {capture_id="${captureId}"}`,
-          );
-        }
-        if (done.status !== CaptureReply_Status.DONE)
-          throw new FleetprofError(ErrorCode.Unavailable, `capture ${captureId} on ${target.host} failed: ${done.message}`);
+        const done = await awaitDone(outcome, { captureId, base, startedAt, ctx, send });
         send({
           captureId,
-          event: {
-            case: "progress",
-            value: { ...base, stage: "sampled", elapsedMs: BigInt(Date.now() - startedAt), samples: done.samples, message: done.message },
-          },
+          event: { case: "progress", value: { ...base, stage: "sampled", elapsedMs: elapsed(), samples: done.samples, message: done.message } },
         });
-
-        // The agent's DONE means JetStream has the samples; the collector stores them soon after.
-        const filter = selectorToFilter(`{capture_id="${captureId}"}`);
-        const from = Number(done.startUnixMs) > 0 ? Number(done.startUnixMs) : startedAt;
-        const window = { startMs: from - 120_000, endMs: Date.now() + 60_000 };
-        const want = Number(done.samples);
-        let profile: StackProfile;
-        const storeDeadline = Date.now() + CAPTURE_STORE_WAIT_MS;
-        for (;;) {
-          const read = {
-            filter,
-            window,
-            maxStacks: o.limits.maxStacks,
-            signal: ctx.signal,
-            timeoutMs: ctx.remainingMs(),
-            maxMemoryBytes: o.limits.maxQueryMemoryBytes,
-            source: "raw" as const,
-          };
-          profile = await o.admissions.queries
-            .run(ctx, () => readStackProfile(o.store, read))
-            .catch((err: unknown) => {
-              const e = FleetprofError.from(err);
-              if (e.code !== ErrorCode.ResourceExhausted) throw e;
-              throw new FleetprofError(e.code, `${e.message} (capture ${captureId} is stored: query {capture_id="${captureId}"} later)`, { cause: err });
-            });
-          if (profile.total >= want || Date.now() > storeDeadline) break;
-          await sleep(250, ctx.signal);
-        }
-        send({
-          captureId,
-          event: { case: "progress", value: { ...base, stage: "stored", elapsedMs: BigInt(Date.now() - startedAt), samples: BigInt(profile.total) } },
-        });
+        const profile = await readCaptured(o, ctx, captureId, done, startedAt);
+        send({ captureId, event: { case: "progress", value: { ...base, stage: "stored", elapsedMs: elapsed(), samples: BigInt(profile.total) } } });
         const graph = toFlameGraph(buildTree(profile), { maxNodes, diff: false, firstMs: profile.firstMs, lastMs: profile.lastMs, source: profile.source });
         send({ captureId, event: { case: "flameGraph", value: graph } });
       } finally {
