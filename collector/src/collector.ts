@@ -194,16 +194,26 @@ function assemble(config: CollectorConfig, { store, log, conn, clock }: Parts): 
     lag,
     advisories,
   };
-  const health = (): HealthReport =>
-    collectorHealth({
-      natsClosed: nc.isClosed(),
-      natsUp: metrics.natsUp,
-      writeError: committer.lastError,
-      lastWriteAt: committer.lastWriteAt,
-      waitingMessages: held.size,
-      stopping: stopping.signal.aborted,
-    });
+  const health = (): HealthReport => healthNow(nc, metrics, committer, held, stopping.signal);
   return { metrics, health, decodeThreads: decoder.threads, stop: (closeRest) => stopRunning(running, closeRest) };
+}
+
+/** /healthz now: NATS, the last write and its error, messages waiting, stopping. */
+function healthNow(
+  nc: JetStreamConnection["nc"],
+  metrics: CollectorMetrics,
+  committer: Pick<WriteCommitter, "lastError" | "lastWriteAt">,
+  held: Pick<HeldMessages<JsMsg>, "size">,
+  stopping: AbortSignal,
+): HealthReport {
+  return collectorHealth({
+    natsClosed: nc.isClosed(),
+    natsUp: metrics.natsUp,
+    writeError: committer.lastError,
+    lastWriteAt: committer.lastWriteAt,
+    waitingMessages: held.size,
+    stopping: stopping.aborted,
+  });
 }
 
 /** What the stop sequence ends. */
