@@ -39,8 +39,9 @@ function options(c: Completion, range: ResolvedRange): Promise<string[]> {
   return entry.values;
 }
 
-export function selectorInput(o: SelectorInputOptions): SelectorInput {
-  const input = h("input", {
+/** The text field, announced as a combobox with a list of suggestions. */
+function selectorField(o: SelectorInputOptions): HTMLInputElement {
+  return h("input", {
     type: "text",
     value: o.value,
     placeholder: o.placeholder ?? '{service="shop", version="2.0"}  or  shop',
@@ -49,6 +50,19 @@ export function selectorInput(o: SelectorInputOptions): SelectorInput {
     className: "selector",
     attrs: { "aria-label": o.label, role: "combobox", "aria-autocomplete": "list", "aria-expanded": "false" },
   });
+}
+
+/** One suggestion; a mouse press picks it without taking the focus from the field. */
+function suggestion(text: string, active: boolean, pick: () => void): HTMLLIElement {
+  const mousedown = (e: MouseEvent): void => {
+    e.preventDefault();
+    pick();
+  };
+  return h("li", { className: active ? "active" : "", attrs: { role: "option" }, on: { mousedown } }, text);
+}
+
+export function selectorInput(o: SelectorInputOptions): SelectorInput {
+  const input = selectorField(o);
   const list = h("ul", { className: "suggestions", hidden: true, attrs: { role: "listbox" } });
   let items: string[] = [];
   let active = 0;
@@ -59,24 +73,7 @@ export function selectorInput(o: SelectorInputOptions): SelectorInput {
     input.setAttribute("aria-expanded", "false");
   };
   const render = (): void => {
-    list.replaceChildren(
-      ...items.map((v, k) =>
-        h(
-          "li",
-          {
-            className: k === active ? "active" : "",
-            attrs: { role: "option" },
-            on: {
-              mousedown: (e) => {
-                e.preventDefault();
-                choose(k);
-              },
-            },
-          },
-          v,
-        ),
-      ),
-    );
+    list.replaceChildren(...items.map((v, k) => suggestion(v, k === active, () => choose(k))));
     list.hidden = items.length === 0;
     input.setAttribute("aria-expanded", String(!list.hidden));
   };

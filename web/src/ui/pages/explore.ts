@@ -214,7 +214,12 @@ function exploreLoads(s: ExploreState, v: ExploreView, retry: () => void): { fla
       fill(v.topBody, failure(err, retry));
     }
   };
-  const series = async (signal: AbortSignal): Promise<void> => {
+  return { flame, top, series: seriesLoad(s, v, retry), labels: labelsLoad(s, v) };
+}
+
+/** CPU over time (split by a label when asked), once the flame graph is in. */
+function seriesLoad(s: ExploreState, v: ExploreView, retry: () => void): Load {
+  return async (signal: AbortSignal): Promise<void> => {
     await s.flameDone;
     try {
       const p = s.p;
@@ -235,7 +240,11 @@ function exploreLoads(s: ExploreState, v: ExploreView, retry: () => void): { fla
       fill(v.chartBox, failure(err, retry));
     }
   };
-  const labels = async (signal: AbortSignal): Promise<void> => {
+}
+
+/** The labels the chart can be split by, for this selection. */
+function labelsLoad(s: ExploreState, v: ExploreView): Load {
+  return async (signal: AbortSignal): Promise<void> => {
     await s.flameDone;
     try {
       const { names } = await api.listLabelNames({ selector: s.p.q, range: toTimeRange(s.resolved) }, { signal });
@@ -246,7 +255,6 @@ function exploreLoads(s: ExploreState, v: ExploreView, retry: () => void): { fla
       // the flame graph's error says what is wrong
     }
   };
-  return { flame, top, series, labels };
 }
 
 export function explorePage(root: HTMLElement): Page {
