@@ -15,7 +15,7 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import type { Page } from "playwright-core";
 import { launchBrowser } from "@fleetprof/test";
-import { flameHtml, viewerAssets, type FlameData } from "../src/index.js";
+import { emptyFlameData, flameHtml, viewerAssets, type FlameData } from "../src/index.js";
 
 const NODES = Number(process.env["FLEETPROF_BENCH_NODES"] ?? 100_000);
 const ZOOMS = 30;
@@ -77,25 +77,10 @@ function generateFlame(n: number): FlameData {
   const totals = (node: Node): number => (node.total = node.self + node.children.reduce((s, c) => s + totals(c), 0));
   totals(root);
   const data: FlameData = {
+    ...emptyFlameData(),
     diff: false,
     strings,
-    name: [],
-    file: [],
-    line: [],
-    parent: [],
-    self: [],
-    total: [],
-    baseSelf: [],
-    baseTotal: [],
-    kind: [],
-    folded: [],
-    presence: [],
     sum: root.total,
-    baseSum: 0,
-    foldedNodes: 0,
-    foldedSamples: 0,
-    firstSampleMs: 0,
-    lastSampleMs: 0,
     source: "generated",
   };
   const visit = (node: Node, parent: number): void => {

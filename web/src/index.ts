@@ -14,6 +14,7 @@ export {
   nodeLabel,
   nodeLocation,
   shares,
+  emptyFlameData,
   type FlameData,
 } from "./flame/flame-data.js";
 export { flameDataFrom } from "./flame/flame-data-from.js";

@@ -5,7 +5,7 @@
  * does not know are skipped. `decode-flame-graph.test.ts` checks it against protobuf-es and
  * `flameDataFrom` on the same messages.
  */
-import { KIND_FRAME, KIND_OTHER, KIND_ROOT, PRESENT_BASE_ONLY, PRESENT_BOTH, PRESENT_COMPARISON_ONLY, type FlameData } from "./flame-data.js";
+import { emptyFlameData, KIND_FRAME, KIND_OTHER, KIND_ROOT, PRESENT_BASE_ONLY, PRESENT_BOTH, PRESENT_COMPARISON_ONLY, type FlameData } from "./flame-data.js";
 
 /** proto enum values (query.proto): NodeKind ROOT 1, OTHER 3; Presence BASE_ONLY 2, COMPARISON_ONLY 3. */
 const NODE_KIND_ROOT = 1;
@@ -60,31 +60,6 @@ class Reader {
 }
 
 const text = new TextDecoder();
-
-function emptyData(): FlameData {
-  return {
-    diff: false,
-    strings: [],
-    name: [],
-    file: [],
-    line: [],
-    parent: [],
-    self: [],
-    total: [],
-    baseSelf: [],
-    baseTotal: [],
-    kind: [],
-    folded: [],
-    presence: [],
-    sum: 0,
-    baseSum: 0,
-    foldedNodes: 0,
-    foldedSamples: 0,
-    firstSampleMs: 0,
-    lastSampleMs: 0,
-    source: "",
-  };
-}
 
 /**
  * One FlameNode appended to the columns (diff-only columns filled later when the graph is a
@@ -149,7 +124,7 @@ function readNode(r: Reader, end: number, d: FlameData, nodeBase: { baseSelf: nu
 }
 
 function readGraph(r: Reader, end: number): FlameData {
-  const d = emptyData();
+  const d = emptyFlameData();
   const base = { baseSelf: [] as number[], baseTotal: [] as number[], presence: [] as number[] };
   while (r.at < end) {
     const tag = r.varint();
@@ -175,7 +150,7 @@ function readGraph(r: Reader, end: number): FlameData {
 /** The flame graph of a binary `FlameGraphResponse` (or `DiffFlameGraphResponse`: same shape). */
 export function decodeFlameGraphResponse(bytes: Uint8Array): FlameData {
   const r = new Reader(bytes);
-  let graph = emptyData();
+  let graph = emptyFlameData();
   while (r.at < bytes.length) {
     const tag = r.varint();
     if (tag >>> 3 === 1 && (tag & 7) === 2) {

@@ -1,5 +1,5 @@
 /** Flame graph columns from collapsed stacks ("a;b;c" → count), for unit tests. */
-import { KIND_FRAME, KIND_ROOT, type FlameData } from "./flame-data.js";
+import { emptyFlameData, KIND_FRAME, KIND_ROOT, type FlameData } from "./flame-data.js";
 
 interface Tree {
   name: string;
@@ -40,25 +40,11 @@ export function flameFrom(stacks: Record<string, number>, base?: Record<string, 
   const baseSum = base === undefined ? 0 : add(root, base, true);
   const strings = ["", "app.py"];
   const d: FlameData = {
+    ...emptyFlameData(),
     diff: base !== undefined,
     strings,
-    name: [],
-    file: [],
-    line: [],
-    parent: [],
-    self: [],
-    total: [],
-    baseSelf: [],
-    baseTotal: [],
-    kind: [],
-    folded: [],
-    presence: [],
     sum,
     baseSum,
-    foldedNodes: 0,
-    foldedSamples: 0,
-    firstSampleMs: 0,
-    lastSampleMs: 0,
     source: "raw",
   };
   const visit = (t: Tree, parent: number): void => {

@@ -35,6 +35,32 @@ export interface FlameData {
   source: string;
 }
 
+/** A graph with no nodes (plain, no strings); builders spread it and fill what they have. */
+export function emptyFlameData(): FlameData {
+  return {
+    diff: false,
+    strings: [],
+    name: [],
+    file: [],
+    line: [],
+    parent: [],
+    self: [],
+    total: [],
+    baseSelf: [],
+    baseTotal: [],
+    kind: [],
+    folded: [],
+    presence: [],
+    sum: 0,
+    baseSum: 0,
+    foldedNodes: 0,
+    foldedSamples: 0,
+    firstSampleMs: 0,
+    lastSampleMs: 0,
+    source: "",
+  };
+}
+
 export const KIND_FRAME = 0;
 export const KIND_ROOT = 1;
 export const KIND_OTHER = 2;
