@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { equals, fromBinary, toBinary, create } from "@bufbuild/protobuf";
 import { createLogger } from "@fleetprof/common";
-import { FlameGraphRequestSchema, FlameGraphResponseSchema } from "@fleetprof/proto";
+import { DiffFlameGraphRequestSchema, DiffFlameGraphResponseSchema, FlameGraphRequestSchema, FlameGraphResponseSchema } from "@fleetprof/proto";
 import { tempDir } from "@fleetprof/test";
 import { createQueryClient, startQueryApi, type QueryApi, type QueryClient } from "../src/index.js";
 import { WORKLOAD, ingestWorkload, type Ingested } from "./workload.js";
@@ -128,6 +128,32 @@ describe("Connect protocol on --http-listen", () => {
     const viaGrpc = await grpc.flameGraph(req);
     expect(viaConnect.flameGraph?.total).toBe(BigInt(ingested.totals.v1 + ingested.totals.v2));
     expect(equals(FlameGraphResponseSchema, viaConnect, viaGrpc)).toBe(true);
+  });
+
+  it("answers diff flame graphs in binary, and flame graphs in JSON, as gRPC does", async () => {
+    const diff = create(DiffFlameGraphRequestSchema, {
+      baseSelector: `{service="shop", version="1.0"}`,
+      selector: `{service="shop", version="2.0"}`,
+      range: { startUnixMs: BigInt(ingested.startMs), endUnixMs: BigInt(ingested.endMs) },
+    });
+    const res = await fetch(url(api, "/fleetprof.v1.QueryService/DiffFlameGraph"), {
+      method: "POST",
+      headers: { "content-type": "application/proto" },
+      body: toBinary(DiffFlameGraphRequestSchema, diff).slice(),
+    });
+    expect(res.status).toBe(200);
+    const viaConnect = fromBinary(DiffFlameGraphResponseSchema, new Uint8Array(await res.arrayBuffer()));
+    const viaGrpc = await grpc.diffFlameGraph(diff);
+    expect(viaConnect.flameGraph?.diff).toBe(true);
+    expect(viaConnect.basis).toBeDefined();
+    expect(equals(DiffFlameGraphResponseSchema, viaConnect, viaGrpc)).toBe(true);
+
+    const { status, json } = await postJson(api, "FlameGraph", { selector: `{service="shop"}`, range: range() });
+    expect(status).toBe(200);
+    const graph = json["flameGraph"] as { nodes: unknown[]; total: string };
+    const plain = await grpc.flameGraph({ selector: `{service="shop"}`, range: { startUnixMs: BigInt(ingested.startMs), endUnixMs: BigInt(ingested.endMs) } });
+    expect(graph.total).toBe(String(ingested.totals.v1 + ingested.totals.v2));
+    expect(graph.nodes).toHaveLength(plain.flameGraph?.nodes.length ?? -1);
   });
 
   it("refuses calls without the server's token, as unauthenticated", async () => {

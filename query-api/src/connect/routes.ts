@@ -1,12 +1,14 @@
 /**
  * The Connect routes of a service: the same handlers as gRPC (unary ones return a message,
- * streaming ones `send` messages), each call run through the same hooks by `runCall`.
+ * streaming ones `send` messages), each call run through the same hooks by `runCall`; flame
+ * graphs in binary answers are written by the same hand codec as on gRPC (flame-graph-bytes.ts).
  */
 import type { DescMessage, MessageInitShape } from "@bufbuild/protobuf";
 import type { GenService, GenServiceMethods } from "@bufbuild/protobuf/codegenv2";
 import type { ConnectRouter, HandlerContext, ServiceImpl } from "@connectrpc/connect";
 import { runCall, type CallContext, type CallHooks, type StreamingImpl, type UnaryImpl } from "../grpc/adapter.js";
 import { callSource } from "./call-source.js";
+import { answersInBinary, binaryFlameGraph } from "./flame-graph-bytes.js";
 import { toConnectError } from "./connect-error.js";
 import { streamFrom } from "./stream-from.js";
 
@@ -27,10 +29,13 @@ export function connectRoutes<M extends GenServiceMethods>(
     if (m.methodKind === "unary") {
       const fn = (unary as Record<string, UnaryFn | undefined>)[m.localName];
       if (fn === undefined) continue;
+      const withGraph = binaryFlameGraph(m.output);
       impl[m.localName] = (req: unknown, ctx: HandlerContext) =>
-        runCall(hooks, callSource(ctx), name, 0, (context) => fn(req, context)).catch((err: unknown) => {
-          throw toConnectError(err);
-        });
+        runCall(hooks, callSource(ctx), name, 0, (context) => fn(req, context))
+          .then((out) => (withGraph !== undefined && answersInBinary(ctx) ? withGraph(out) : out))
+          .catch((err: unknown) => {
+            throw toConnectError(err);
+          });
     } else if (m.methodKind === "server_streaming") {
       const fn = (streaming as Record<string, StreamingFn | undefined>)[m.localName];
       if (fn === undefined) continue;

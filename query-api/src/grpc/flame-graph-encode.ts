@@ -278,6 +278,15 @@ export function encodeFlameGraph(g: FlameGraph): Buffer | undefined {
   return w.buf.subarray(0, w.at);
 }
 
+/** A flame graph as the payload of a length-delimited field (its length, then its fields), or undefined when toBinary must encode it. */
+export function encodeFlameGraphPayload(g: FlameGraph): Buffer | undefined {
+  const body = encodeFlameGraph(g);
+  if (body === undefined) return undefined;
+  const head = new Writer(10);
+  head.varint(body.length);
+  return Buffer.concat([head.buf.subarray(0, head.at), body]);
+}
+
 /**
  * A response whose lowest-numbered field is its flame graph (FlameGraphResponse,
  * DiffFlameGraphResponse) as protobuf-es's `toBinary` writes it: the graph by hand, the rest
