@@ -85,6 +85,7 @@ export async function startAgent(partial: Partial<AgentConfig> = {}, logger?: Lo
     status: () => statusReply(source, captureLimits(config)),
     metrics,
     log: root.child({ module: "control" }),
+    clock,
   });
   publisher.onFirstConnect((nc) => control.server.attach(nc));
 
@@ -153,7 +154,7 @@ function wireSampling(o: {
     procDir: config.procDir,
     canSample: () => locator.path !== undefined,
     // Called on scans only, once `hooks` exists.
-    createSampler: (p) => new ProcessSampler(samplerTarget(scanner.proc, p, config.maxLabels), hooks),
+    createSampler: (p) => new ProcessSampler(samplerTarget(scanner.proc, p, config.maxLabels), hooks, o.clock),
     maxProcesses: config.maxProcesses,
     forget: (key) => failures.forget(key),
     metrics,
@@ -168,7 +169,7 @@ function wireSampling(o: {
     recovered: (key) => failures.recovered(key),
     emit: o.emit,
   });
-  const hooks = samplerHooks({ config, mode, locator, files: o.files, onWindow: (w) => windows.onWindow(w), failures, alive, metrics, log });
+  const hooks = samplerHooks({ config, mode, locator, files: o.files, onWindow: (w) => windows.onWindow(w), failures, alive, metrics, log, clock: o.clock });
   return { locator, output, discovery, alive };
 }
 

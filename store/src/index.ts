@@ -1,5 +1,5 @@
 export { openStore, type OpenStoreOptions, type Store, type StoreFaults } from "./store.js";
-export { storeConnectionOptions, storeOpenOptions, storeOptions, type StoreConfig } from "./options.js";
+export { storeConnectionOptions, storeOptions, type StoreConfig } from "./options.js";
 export { DEFAULT_CLICKHOUSE_URL, parseStoreUrl, redactUrl, type StoreTarget } from "./url.js";
 export { createClickHouseClient } from "./client.js";
 export { schemaDdl, type DdlOptions } from "./schema/ddl.js";

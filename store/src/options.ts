@@ -27,14 +27,3 @@ export const storeOptions = defineOptions({
 });
 
 export type StoreConfig = ConfigOf<typeof storeOptions>;
-
-/** The {@link openStore} options for loaded store options: `openStore(c.clickhouseUrl, storeOpenOptions(c))`. */
-export function storeOpenOptions(c: Pick<StoreConfig, "clickhouseDatabase" | "clickhouseCluster" | "rawTtl" | "rollup1mTtl" | "rollup1hTtl">): {
-  database: string;
-  cluster: string;
-  rawTtlMs: number;
-  rollup1mTtlMs: number;
-  rollup1hTtlMs: number;
-} {
-  return { database: c.clickhouseDatabase, cluster: c.clickhouseCluster, rawTtlMs: c.rawTtl, rollup1mTtlMs: c.rollup1mTtl, rollup1hTtlMs: c.rollup1hTtl };
-}

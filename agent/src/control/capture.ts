@@ -16,7 +16,7 @@ import {
   type CaptureRequest,
   type ProcessProfile,
 } from "@fleetprof/proto";
-import { errorMessage, type Logger } from "@fleetprof/common";
+import { errorMessage, type Clock, type Logger } from "@fleetprof/common";
 import { failureMessage } from "../pyspy/failure.js";
 import { emptyOutput, type PySpyOutput } from "../pyspy/output.js";
 import { PySpyRun, type PySpyResult, type SamplingMode } from "../pyspy/run.js";
@@ -57,6 +57,8 @@ export interface CaptureDeps {
   /** Sends a capture's outcome to its done subject. */
   notify: (captureId: string, reply: CaptureReply) => void;
   log: Logger;
+  /** The agent's clock: py-spy runs stamp their times with it, and a BUSY reply's wait is measured on it. */
+  clock: Pick<Clock, "now">;
 }
 
 /** A capture request checked and turned into py-spy settings. */
@@ -168,7 +170,7 @@ export class CaptureService {
     if (pySpy === undefined)
       return reply(CaptureReply_Status.FAILED, `py-spy is not installed on host ${host}: install it (pip install py-spy) or pass --py-spy to the agent`);
     if (this.#running.size >= limits.maxConcurrent) {
-      const endsIn = Math.min(...[...this.#running.values()].map((r) => r.run.spawnedAt + r.plan.durationMs - Date.now()));
+      const endsIn = Math.min(...[...this.#running.values()].map((r) => r.run.spawnedAt + r.plan.durationMs - this.#d.clock.now()));
       return reply(
         CaptureReply_Status.BUSY,
         `${String(this.#running.size)} capture(s) already running on host ${host} (capture-max-concurrent ${String(limits.maxConcurrent)}): retry in about ${seconds(Math.max(0, endsIn))}`,
@@ -195,19 +197,22 @@ export class CaptureService {
   }
 
   private start(plan: CapturePlan, target: SamplerTarget, pySpy: string): void {
-    const run = new PySpyRun({
-      pySpy,
-      pid: plan.pid,
-      rate: plan.rateHz,
-      mode: plan.mode,
-      nonblocking: plan.nonblocking,
-      native: plan.native,
-      // py-spy counts whole seconds; a duration that is not one is cut by SIGINT.
-      durationSeconds: Math.ceil(plan.durationMs / 1000),
-      outputPath: this.#d.outputPath(plan.pid),
-      deadlineMs: this.#d.deadlineMs,
-      maxMemoryBytes: this.#d.maxMemoryBytes,
-    });
+    const run = new PySpyRun(
+      {
+        pySpy,
+        pid: plan.pid,
+        rate: plan.rateHz,
+        mode: plan.mode,
+        nonblocking: plan.nonblocking,
+        native: plan.native,
+        // py-spy counts whole seconds; a duration that is not one is cut by SIGINT.
+        durationSeconds: Math.ceil(plan.durationMs / 1000),
+        outputPath: this.#d.outputPath(plan.pid),
+        deadlineMs: this.#d.deadlineMs,
+        maxMemoryBytes: this.#d.maxMemoryBytes,
+      },
+      this.#d.clock,
+    );
     let stopTimer: NodeJS.Timeout | undefined;
     run.started.then(
       () => {

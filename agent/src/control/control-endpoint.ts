@@ -3,7 +3,7 @@
  * published as its own batch, so its acknowledgement can be awaited), dumps of the profiled
  * processes, and status; every request counted by verb and every capture by outcome.
  */
-import type { Logger } from "@fleetprof/common";
+import type { Clock, Logger } from "@fleetprof/common";
 import { CaptureReply_Status, type AgentStatusReply, type CaptureReply, type DumpReply, type DumpRequest } from "@fleetprof/proto";
 import type { AgentMetrics } from "../metrics/agent-metrics.js";
 import type { AgentConfig } from "../options.js";
@@ -39,6 +39,8 @@ export interface ControlEndpointOptions {
   status: () => AgentStatusReply;
   metrics: AgentMetrics;
   log: Logger;
+  /** The agent's clock, for the captures' py-spy runs. */
+  clock: Pick<Clock, "now">;
 }
 
 export interface ControlEndpoint {
@@ -117,6 +119,7 @@ export function openControlEndpoint(o: ControlEndpointOptions): ControlEndpoint 
       server.notify(captureId, reply);
     },
     log: o.log,
+    clock: o.clock,
   });
   const dump = (req: DumpRequest): Promise<DumpReply> =>
     answerDump(req, {

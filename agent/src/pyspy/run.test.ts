@@ -5,7 +5,8 @@
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { sleep } from "@fleetprof/common";
+import { sleep, systemClock } from "@fleetprof/common";
+import { FakeClock } from "@fleetprof/common/clock.fake";
 import { afterAll, describe, expect, it } from "vitest";
 import { classifyFailure, firstErrorLine } from "./failure.js";
 import { PySpyRun, recordArgs, type PySpyRunOptions } from "./run.js";
@@ -84,7 +85,7 @@ describe("py-spy run", () => {
   });
 
   it("stops with SIGINT and returns what py-spy wrote, with its tick and error counts", async () => {
-    const run = new PySpyRun(opts(good));
+    const run = new PySpyRun(opts(good), systemClock);
     const started = await run.started;
     const r = await run.stop();
     expect(r).toMatchObject({ end: "stopped", recorded: 7, errors: 1, startedAt: started });
@@ -92,8 +93,18 @@ describe("py-spy run", () => {
     expect(r.output?.threads).toEqual([{ threadId: 1n, name: "MainThread", stacks: [{ frames: [0], cut: 0, count: 7 }] }]);
   });
 
+  it("stamps its start, stop request and end with the clock it is given", async () => {
+    const clock = new FakeClock(5_000);
+    const run = new PySpyRun(opts(good), clock);
+    expect(run.spawnedAt).toBe(5_000);
+    expect(await run.started).toBe(5_000);
+    await clock.advance(3_000);
+    const r = await run.stop();
+    expect(r).toMatchObject({ end: "stopped", startedAt: 5_000, stopRequestedAt: 8_000, endedAt: 8_000 });
+  });
+
   it("holds a gated run until it is released", async () => {
-    const run = new PySpyRun(opts(good), true);
+    const run = new PySpyRun(opts(good), systemClock, true);
     let started = false;
     void run.started.then(() => (started = true));
     // A fixed wait: only time passing shows that the run did not start by itself.
@@ -102,13 +113,13 @@ describe("py-spy run", () => {
     run.release();
     await run.started;
     expect((await run.stop()).end).toBe("stopped");
-    const unused = new PySpyRun(opts(good), true);
+    const unused = new PySpyRun(opts(good), systemClock, true);
     unused.kill();
     expect((await unused.done).startedAt).toBeUndefined();
   });
 
   it("kills a py-spy that ignores SIGINT after the deadline: the window is lost", async () => {
-    const run = new PySpyRun(opts(hung, { deadlineMs: 300 }));
+    const run = new PySpyRun(opts(hung, { deadlineMs: 300 }), systemClock);
     await run.started;
     const t0 = Date.now();
     const r = await run.stop();
@@ -117,18 +128,18 @@ describe("py-spy run", () => {
   });
 
   it("kills a py-spy that never starts sampling", async () => {
-    const run = new PySpyRun(opts(silent, { deadlineMs: 300 }));
+    const run = new PySpyRun(opts(silent, { deadlineMs: 300 }), systemClock);
     await expect(run.started).rejects.toThrow(/did not start sampling/);
     expect((await run.done).failure?.kind).toBe("hung");
   });
 
   it("says permission denied when py-spy does", async () => {
-    const r = await new PySpyRun(opts(denied)).done;
+    const r = await new PySpyRun(opts(denied), systemClock).done;
     expect(r.failure?.kind).toBe("permission");
   });
 
   it("runs py-spy under its memory limit and says when it ran out", async () => {
-    const run = new PySpyRun(opts(limited, { maxMemoryBytes: 64 * 1024 * 1024 }));
+    const run = new PySpyRun(opts(limited, { maxMemoryBytes: 64 * 1024 * 1024 }), systemClock);
     const r = await run.done;
     expect(r).toMatchObject({ end: "failed", output: undefined, failure: { kind: "memory" } });
     await expect(run.started).resolves.toBeGreaterThan(0);
@@ -136,7 +147,7 @@ describe("py-spy run", () => {
   });
 
   it("says not installed when the binary does not exist", async () => {
-    const r = await new PySpyRun(opts(join(dir, "nope"))).done;
+    const r = await new PySpyRun(opts(join(dir, "nope")), systemClock).done;
     expect(r.failure?.kind).toBe("not-installed");
   });
 

@@ -7,7 +7,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync, rmSync } from "node:fs";
 import { delimiter, join } from "node:path";
-import { errorMessage } from "@fleetprof/common";
+import { errorMessage, type Clock } from "@fleetprof/common";
 import type { ModeName } from "@fleetprof/proto";
 import { classifyFailure, firstErrorLine, type FailureKind } from "./failure.js";
 import { emptyOutput, type PySpyOutput } from "./output.js";
@@ -112,7 +112,14 @@ export class PySpyRun {
   readonly started: Promise<number>;
   /** Resolves once the run is over (never rejects). */
   readonly done: Promise<PySpyResult>;
-  readonly spawnedAt = Date.now();
+  /** When the run was constructed (unix ms, by the run's clock). */
+  readonly spawnedAt: number;
+
+  /**
+   * Reads every timestamp the run reports, so they agree with the sampler's window boundaries.
+   * The start and stop deadlines stay on Node's timers: they bound a real child process.
+   */
+  readonly #clock: Pick<Clock, "now">;
 
   #child: ChildProcess | undefined;
   #output = "";
@@ -128,10 +135,13 @@ export class PySpyRun {
   releasedAt: number | undefined;
 
   /**
+   * @param clock the agent's clock (the system clock outside unit tests)
    * @param gated spawn now but exec py-spy only at {@link release} (used to prepare the next
    * window's run ahead of a boundary)
    */
-  constructor(options: PySpyRunOptions, gated = false) {
+  constructor(options: PySpyRunOptions, clock: Pick<Clock, "now">, gated = false) {
+    this.#clock = clock;
+    this.spawnedAt = clock.now();
     this.options = options;
     let resolveStarted!: (t: number) => void;
     let rejectStarted!: (e: Error) => void;
@@ -168,7 +178,7 @@ export class PySpyRun {
         this.#output += d.toString("utf8");
         if (this.#output.length > 64 * 1024) this.#output = this.#output.slice(-32 * 1024);
         if (this.#startedAt === undefined && SAMPLING.test(this.#output)) {
-          this.#startedAt = Date.now();
+          this.#startedAt = this.#clock.now();
           clearTimeout(this.#startTimer);
           resolveStarted(this.#startedAt);
         }
@@ -195,7 +205,7 @@ export class PySpyRun {
   }
 
   /** Lets a gated run exec py-spy (no-op for an ungated or released run); starts the start deadline. */
-  release(now = Date.now()): void {
+  release(now = this.#clock.now()): void {
     if (this.releasedAt !== undefined) return;
     this.releasedAt = now;
     if (this.#gate !== undefined) {
@@ -218,7 +228,7 @@ export class PySpyRun {
   }
 
   /** SIGINT (py-spy writes its output), then SIGKILL if it is not gone within the deadline. */
-  stop(deadlineMs = this.options.deadlineMs, now = Date.now()): Promise<PySpyResult> {
+  stop(deadlineMs = this.options.deadlineMs, now = this.#clock.now()): Promise<PySpyResult> {
     const child = this.#child;
     if (child !== undefined && child.exitCode === null && child.signalCode === null && this.#stopRequestedAt === undefined) {
       this.#stopRequestedAt = now;
@@ -238,7 +248,7 @@ export class PySpyRun {
   }
 
   private result(exit: number | string | undefined): PySpyResult {
-    const endedAt = Date.now();
+    const endedAt = this.#clock.now();
     const out = this.#output;
     const wrote = WROTE.exec(out);
     let output: PySpyOutput | undefined;

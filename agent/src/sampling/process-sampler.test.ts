@@ -1,7 +1,8 @@
+import { FakeClock } from "@fleetprof/common/clock.fake";
 import { describe, expect, it } from "vitest";
 import type { PySpyResult, PySpyRun } from "../pyspy/run.js";
 import type { FailureKind } from "../pyspy/failure.js";
-import { ProcessSampler, type EndedWindow, type SamplerTarget } from "./process-sampler.js";
+import { ProcessSampler, type EndedWindow, type SamplerHooks, type SamplerTarget } from "./process-sampler.js";
 import { nextBoundary } from "./clock.js";
 import { noCuts } from "../pyspy/output.js";
 
@@ -48,12 +49,20 @@ function result(over: Partial<PySpyResult>): PySpyResult {
   return { end: "stopped", output, recorded: 5, errors: 0, startedAt: 0, stopRequestedAt: undefined, endedAt: 0, ...over };
 }
 
-function harness(alive = true): { sampler: ProcessSampler; runs: FakeRun[]; events: string[]; windows: EndedWindow[]; failures: FailureKind[] } {
+function harness(alive = true): {
+  sampler: ProcessSampler;
+  clock: FakeClock;
+  runs: FakeRun[];
+  events: string[];
+  windows: EndedWindow[];
+  failures: FailureKind[];
+} {
+  const clock = new FakeClock();
   const events: string[] = [];
   const runs: FakeRun[] = [];
   const windows: EndedWindow[] = [];
   const failures: FailureKind[] = [];
-  const sampler = new ProcessSampler(target, {
+  const hooks: SamplerHooks = {
     startRun: (_pid, gated) => {
       if (gated) events.push("gated");
       const run = new FakeRun(events, runs.length, 1000 * runs.length + 30);
@@ -70,8 +79,9 @@ function harness(alive = true): { sampler: ProcessSampler; runs: FakeRun[]; even
     onError: (_t, err) => {
       throw err;
     },
-  });
-  return { sampler, runs, events, windows, failures };
+  };
+  const sampler = new ProcessSampler(target, hooks, clock);
+  return { sampler, clock, runs, events, windows, failures };
 }
 
 const tick = (): Promise<void> => new Promise((r) => setTimeout(r, 0));
@@ -164,11 +174,19 @@ describe("continuous sampling of one process", () => {
     await tick();
     expect(h.failures).toEqual(["permission"]);
     expect(h.sampler.state).toBe("backoff");
-    h.sampler.rotate(Date.now() + 10_000, 2000);
+    h.sampler.rotate(h.clock.now() + 10_000, 2000);
     expect(h.runs).toHaveLength(1);
-    h.sampler.rotate(Date.now() + 31_000, 2000);
+    h.sampler.rotate(h.clock.now() + 31_000, 2000);
     expect(h.runs).toHaveLength(2);
     expect(h.windows).toEqual([]);
+  });
+
+  it("times a window it begins and finishes by itself on the clock it is given", async () => {
+    const h = harness();
+    h.sampler.begin();
+    await h.clock.advance(7_000);
+    await h.sampler.finish(1000);
+    expect(h.windows.map((w) => [w.startMs, w.endMs, w.outcome])).toEqual([[1_000_000, 1_007_000, "complete"]]);
   });
 
   it("counts the window of a py-spy killed for hanging as lost", async () => {

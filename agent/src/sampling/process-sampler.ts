@@ -8,6 +8,7 @@
  * and reported. py-spy's own tick count ("Samples: N") against rate × window length gives
  * each window's coverage.
  */
+import type { Clock } from "@fleetprof/common";
 import type { PySpyResult, PySpyRun } from "../pyspy/run.js";
 import type { FailureKind } from "../pyspy/failure.js";
 
@@ -56,6 +57,8 @@ export type SamplerState = "running" | "backoff" | "finished";
 export class ProcessSampler {
   readonly target: SamplerTarget;
   #hooks: SamplerHooks;
+  /** The clock the window boundaries come from, so the times a sampler reads itself agree with them. */
+  #clock: Pick<Clock, "now">;
   #run: PySpyRun | undefined;
   /** The next window's run, spawned ahead of the boundary and waiting for its release. */
   #next: PySpyRun | undefined;
@@ -67,9 +70,10 @@ export class ProcessSampler {
   lastCoverage: number | undefined;
   windows = 0;
 
-  constructor(target: SamplerTarget, hooks: SamplerHooks) {
+  constructor(target: SamplerTarget, hooks: SamplerHooks, clock: Pick<Clock, "now">) {
     this.target = target;
     this.#hooks = hooks;
+    this.#clock = clock;
   }
 
   get state(): SamplerState {
@@ -82,7 +86,7 @@ export class ProcessSampler {
   }
 
   /** Starts the first window now. */
-  begin(now = Date.now()): void {
+  begin(now = this.#clock.now()): void {
     this.startRun(now);
   }
 
@@ -130,7 +134,7 @@ export class ProcessSampler {
     this.#state = "finished";
     this.#run = undefined;
     if (run !== undefined) {
-      const now = Date.now();
+      const now = this.#clock.now();
       const r = await run.stop(deadlineMs, now);
       this.ended(r, start, now);
     }
@@ -185,7 +189,7 @@ export class ProcessSampler {
         this.#state = "finished";
       } else {
         // Someone else stopped py-spy (or --duration ran out): carry on.
-        this.startRun(Date.now());
+        this.startRun(this.#clock.now());
       }
       return;
     }
@@ -198,7 +202,7 @@ export class ProcessSampler {
     }
     const wait = this.#hooks.onFailure(this.target, kind, r.failure?.detail ?? "", true);
     this.#state = "backoff";
-    this.#retryAt = Date.now() + wait;
+    this.#retryAt = this.#clock.now() + wait;
   }
 
   /**

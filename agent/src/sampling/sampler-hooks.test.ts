@@ -1,3 +1,4 @@
+import { FakeClock } from "@fleetprof/common/clock.fake";
 import { describe, expect, it } from "vitest";
 import { AgentMetrics } from "../metrics/agent-metrics.js";
 import type { FailureKind } from "../pyspy/failure.js";
@@ -42,6 +43,7 @@ function harness(): {
     alive: () => true,
     metrics,
     log,
+    clock: new FakeClock(),
     newRun: (options, gated) => {
       runs.push([options, gated]);
       return {} as PySpyRun;

@@ -3,7 +3,7 @@
  * started (the py-spy found, the agent's rate, mode and limits, a fresh output file), where an
  * ended window goes, how failures and hand-over gaps are counted, and whether the process lives.
  */
-import { errorMessage, type Logger } from "@fleetprof/common";
+import { errorMessage, type Clock, type Logger } from "@fleetprof/common";
 import type { AgentMetrics } from "../metrics/agent-metrics.js";
 import type { AgentConfig } from "../options.js";
 import type { FailureReporter } from "../pyspy/failure-reporter.js";
@@ -22,13 +22,15 @@ export interface SamplerHooksOptions {
   alive: (target: SamplerTarget) => boolean;
   metrics: AgentMetrics;
   log: Logger;
+  /** The agent's clock, for the timestamps each run reports. */
+  clock: Pick<Clock, "now">;
   /** Starts a run (default: a real py-spy, see {@link PySpyRun}). */
   newRun?: (options: PySpyRunOptions, gated: boolean) => PySpyRun;
 }
 
 /** The hooks every continuous sampler of the agent shares. */
 export function samplerHooks(o: SamplerHooksOptions): SamplerHooks {
-  const newRun = o.newRun ?? ((options, gated) => new PySpyRun(options, gated));
+  const newRun = o.newRun ?? ((options, gated) => new PySpyRun(options, o.clock, gated));
   return {
     startRun: (pid, gated) =>
       newRun(

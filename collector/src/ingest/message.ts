@@ -1,6 +1,9 @@
 /** One JetStream message → a decoded, validated batch, or the reason it is refused. */
 import { promisify } from "node:util";
 import { gunzip, gunzipSync } from "node:zlib";
+// The subpath, not the package root: this module runs in the decode workers, which the root
+// would make load the logger and the NATS client (about 40 ms and 8 MB more per worker).
+import { errorMessage } from "@fleetprof/common/async";
 import { ENCODING_HEADER, FORMAT_HEADER, GZIP_ENCODING, IDENTITY_ENCODING, SAMPLE_BATCH_FORMAT } from "@fleetprof/proto";
 import { decodeSampleBatch, LimitError, type DecodedBatch, type DecodeLimits } from "../decode/sample-batch.js";
 import type { RejectReason, Rejection } from "./reject-reasons.js";
@@ -28,7 +31,7 @@ export function payloadHeaders(headers: { get(k: string): string } | undefined):
 /** What a failed gunzip means: over the size cap, or not gzip. */
 function gunzipFailed(err: unknown, limits: IngestLimits): Decoded {
   if ((err as NodeJS.ErrnoException).code === "ERR_BUFFER_TOO_LARGE") return tooLarge(limits);
-  return reject("undecodable", `gzip: ${(err as Error).message}`);
+  return reject("undecodable", `gzip: ${errorMessage(err)}`);
 }
 
 function tooLarge(limits: IngestLimits): Decoded {
@@ -83,7 +86,7 @@ function decodePayload(raw: Buffer, limits: IngestLimits): Decoded {
     batch = decodeSampleBatch(raw, limits);
   } catch (err) {
     if (err instanceof LimitError) return reject(err.reason as RejectReason, err.message);
-    return reject("undecodable", `protobuf: ${(err as Error).message}`);
+    return reject("undecodable", `protobuf: ${errorMessage(err)}`);
   }
   const bad = validateBatch(batch, limits);
   if (bad !== undefined) return { ok: false, ...bad };
