@@ -182,8 +182,10 @@ function readGraph(r: Reader, end: number): FlameGraph {
 function skip(r: Reader, wireType: number): void {
   if (wireType === VARINT) r.varintBig();
   else if (wireType === I64) r.at += 8;
-  else if (wireType === LEN) r.at += r.varint();
-  else if (wireType === 5) r.at += 4;
+  else if (wireType === LEN) {
+    const len = r.varint();
+    r.at += len;
+  } else if (wireType === 5) r.at += 4;
   else throw new NeedsProtobufEs();
 }
 
