@@ -46,6 +46,19 @@ describe("decoding a FlameGraphResponse without the protobuf runtime", () => {
     expect(decoded.presence).toEqual([0, 2, 1]);
   });
 
+  it("reads every string as UTF-8, ASCII or not, short or long, among many", () => {
+    // "€" is E2 82 AC: bytes a single-byte reading would take for other characters; strings of
+    // 200 and 20 000 bytes have lengths whose varints are not ASCII either
+    const strings = ["", "main", "€uro", "ünï", "x".repeat(200), "app.py", "日本語/パス.py", "y".repeat(20_000), "😀", "tail"];
+    for (let k = 0; k < 300; k++) strings.push(k % 7 === 0 ? `fn_${String(k)}_é` : `fn_${String(k)}`);
+    const message = create(FlameGraphResponseSchema, {
+      flameGraph: { strings, nodes: [node({ name: 0, file: 0, parent: -1, total: 5n, kind: NodeKind.ROOT })], total: 5n, source: "rollup_1h" },
+    });
+    const decoded = decodeFlameGraphResponse(toBinary(FlameGraphResponseSchema, message));
+    expect(decoded.strings).toEqual(strings);
+    expect(decoded.source).toBe("rollup_1h");
+  });
+
   it("skips fields it does not know", () => {
     const message = create(FlameGraphResponseSchema, {
       flameGraph: { strings: ["", "x"], nodes: [node({ name: 0, parent: -1, total: 5n, kind: NodeKind.ROOT })], total: 5n },
