@@ -4,7 +4,7 @@
  *
  * Fast at 100 000 nodes: pre-order columns make every subtree a contiguous range, so a subtree
  * narrower than half a pixel or outside the view is skipped in one step; styles are computed
- * once per node on first draw (a plain graph's function colours once per page, colours.ts); labels are cut to the room a monospace font leaves. Zooming
+ * once per node on first draw (a plain graph's once per function, from 66 shared styles, colours.ts); labels are cut to the room a monospace font leaves. Zooming
  * animates the visible range over a few frames (not with prefers-reduced-motion).
  */
 import { frameStyle, diffScale, type FrameStyle } from "./colours.js";
@@ -65,7 +65,7 @@ export class FlameView {
   private readonly styleOf: Int16Array;
   private readonly fills: FrameStyle[] = [];
   private readonly fillIndex = new Map<string, number>();
-  /** Fill index by style object: a plain graph's function styles are the same objects graph after graph (colours.ts). */
+  /** Fill index by style object: a plain graph's styles are 66 shared objects (colours.ts). */
   private readonly fillOfStyle = new Map<FrameStyle, number>();
   /** Plain graphs: fill index by function (name × file), so each function's colour is hashed once. */
   private readonly byFunction = new Map<number, number>();
