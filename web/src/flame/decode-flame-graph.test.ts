@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { create, toBinary } from "@bufbuild/protobuf";
+import { WireType } from "@bufbuild/protobuf/wire";
 import { FlameGraphResponseSchema, NodeKind, Presence } from "@fleetprof/proto/query";
 import { decodeFlameGraphResponse } from "./decode-flame-graph.js";
 import { flameDataFrom } from "./flame-data-from.js";
@@ -57,6 +58,32 @@ describe("decoding a FlameGraphResponse without the protobuf runtime", () => {
     const decoded = decodeFlameGraphResponse(toBinary(FlameGraphResponseSchema, message));
     expect(decoded.strings).toEqual(strings);
     expect(decoded.source).toBe("rollup_1h");
+  });
+
+  it("reads a node's fields whatever their order, length or sign, and skips the node's fields it does not know", () => {
+    const unknown = [
+      { no: 20, wireType: WireType.Varint, data: new Uint8Array([0xff, 0xff, 0x03]) },
+      { no: 21, wireType: WireType.LengthDelimited, data: new Uint8Array([0x02, 0x68, 0x69]) },
+      { no: 22, wireType: WireType.Bit32, data: new Uint8Array([1, 2, 3, 4]) },
+      { no: 23, wireType: WireType.Bit64, data: new Uint8Array([1, 2, 3, 4, 5, 6, 7, 8]) },
+    ];
+    const message = create(FlameGraphResponseSchema, {
+      flameGraph: {
+        strings: ["", ...Array.from({ length: 300 }, (_, k) => `f${String(k)}`)],
+        nodes: [
+          node({ name: 0, file: 0, parent: -1, total: 2n ** 50n + 3n, kind: NodeKind.ROOT, share: 1 }),
+          node({ name: 299, file: 150, line: 100_000, parent: 0, self: 200n, total: 2n ** 50n, share: 0.5, $unknown: unknown }),
+          // a parent that is not one (negative, ten bytes on the wire) and one that needs five bytes
+          node({ name: 3, parent: -5, total: 1n, $unknown: unknown.slice(1, 2) }),
+          node({ name: 4, parent: 2 ** 30, total: 2n, kind: NodeKind.OTHER, folded: 300 }),
+        ],
+        total: 2n ** 50n + 3n,
+      },
+    });
+    const decoded = decodeFlameGraphResponse(toBinary(FlameGraphResponseSchema, message));
+    expect(decoded).toEqual(flameDataFrom(message.flameGraph as never));
+    expect(decoded.parent).toEqual([-1, 0, -5, 2 ** 30]);
+    expect(decoded.line[1]).toBe(100_000);
   });
 
   it("skips fields it does not know", () => {

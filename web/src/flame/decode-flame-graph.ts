@@ -92,12 +92,15 @@ function decodeStrings(buf: Uint8Array, starts: number[], ends: number[]): strin
 
 /**
  * One FlameNode appended to the columns (diff-only columns filled later when the graph is a
- * diff). One-byte tags and values (most of them) are read inline, without a call: the first
- * graph of a page is decoded by code the engine still interprets, where every call counts.
+ * diff). Tags and varints are read inline with the position in a local, without a call per
+ * field: the first graph of a page is decoded by code the engine still interprets, where every
+ * call and property access counts, and most of a node's values (names, lines, parents, totals,
+ * the share's double) do not fit one byte.
  */
 function readNode(r: Reader, end: number, d: FlameData, nodeBase: { baseSelf: number[]; baseTotal: number[]; presence: number[] }): void {
   const i = d.name.length;
   const buf = r.buf;
+  let at = r.at;
   let name = 0,
     file = 0,
     line = 0,
@@ -109,36 +112,73 @@ function readNode(r: Reader, end: number, d: FlameData, nodeBase: { baseSelf: nu
     kind = 0,
     folded = 0,
     presence = 0;
-  while (r.at < end) {
-    const t = buf[r.at] ?? 0;
-    let tag: number;
-    if (t < 0x80) {
-      tag = t;
-      r.at++;
-    } else tag = r.varint();
-    const field = tag >>> 3;
-    if ((tag & 7) !== 0) {
-      r.skip(tag & 7);
+  while (at < end) {
+    const tag = buf[at++] ?? 0;
+    const wireType = tag & 7;
+    // every FlameNode field's number fits a one-byte tag; a longer tag is an unknown field
+    if (tag >= 0x80 || wireType !== 0) {
+      // the node's shares: doubles the columns do not keep (layout.ts computes widths from counts)
+      if (tag < 0x80 && wireType === 1) {
+        at += 8;
+        continue;
+      }
+      r.at = at - 1;
+      r.skip(r.varint() & 7);
+      at = r.at;
       continue;
     }
-    let v: number;
-    const b = buf[r.at];
-    if (b !== undefined && b < 0x80) {
-      v = b;
-      r.at++;
-    } else v = field === 4 ? r.int32() : r.varint();
-    if (field === 1) name = v;
-    else if (field === 2) file = v;
-    else if (field === 3) line = v;
-    else if (field === 4) parent = v;
-    else if (field === 5) self = v;
-    else if (field === 6) total = v;
-    else if (field === 7) baseSelf = v;
-    else if (field === 8) baseTotal = v;
-    else if (field === 11) kind = v;
-    else if (field === 12) folded = v;
-    else if (field === 13) presence = v;
+    const start = at;
+    let v = 0;
+    let mul = 1;
+    for (;;) {
+      const b = buf[at++];
+      if (b === undefined) throw new Error("flame graph: truncated message");
+      v += (b & 0x7f) * mul;
+      if (b < 0x80) break;
+      mul *= 128;
+    }
+    switch (tag >>> 3) {
+      case 1:
+        name = v;
+        break;
+      case 2:
+        file = v;
+        break;
+      case 3:
+        line = v;
+        break;
+      case 4:
+        // int32: beyond four bytes the value may be negative (ten bytes), read as such
+        if (at - start > 4) {
+          r.at = start;
+          v = r.int32();
+        }
+        parent = v;
+        break;
+      case 5:
+        self = v;
+        break;
+      case 6:
+        total = v;
+        break;
+      case 7:
+        baseSelf = v;
+        break;
+      case 8:
+        baseTotal = v;
+        break;
+      case 11:
+        kind = v;
+        break;
+      case 12:
+        folded = v;
+        break;
+      case 13:
+        presence = v;
+        break;
+    }
   }
+  r.at = at;
   d.name.push(name);
   d.file.push(file);
   d.line.push(line);
