@@ -53,8 +53,11 @@ class Reader {
   skip(wireType: number): void {
     if (wireType === 0) this.varint();
     else if (wireType === 1) this.at += 8;
-    else if (wireType === 2) this.at += this.varint();
-    else if (wireType === 5) this.at += 4;
+    else if (wireType === 2) {
+      // the length first: `this.at += this.varint()` would add it to the position before the length's bytes
+      const len = this.varint();
+      this.at += len;
+    } else if (wireType === 5) this.at += 4;
     else throw new Error(`flame graph: unsupported wire type ${String(wireType)}`);
   }
 }
