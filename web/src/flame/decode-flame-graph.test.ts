@@ -80,13 +80,17 @@ describe("decoding a FlameGraphResponse without the protobuf runtime", () => {
         total: 2n ** 50n + 3n,
       },
     });
-    // create() leaves unknown fields out; toBinary writes those set on the message (37 bytes here)
+    // create() leaves unknown fields out; toBinary writes those set on the message (191 bytes here)
     const known = toBinary(FlameGraphResponseSchema, message);
     const nodes = message.flameGraph?.nodes ?? [];
     Object.assign(nodes[1] ?? {}, { $unknown: unknown });
     Object.assign(nodes[2] ?? {}, { $unknown: unknown.slice(1, 2) });
+    // a node of more than 127 bytes: its length takes two bytes
+    Object.assign(nodes[3] ?? {}, {
+      $unknown: [{ no: 21, wireType: WireType.LengthDelimited, data: new Uint8Array([150, 1, ...new Uint8Array(150).fill(7)]) }],
+    });
     const bytes = toBinary(FlameGraphResponseSchema, message);
-    expect(bytes.length).toBeGreaterThanOrEqual(known.length + 37);
+    expect(bytes.length).toBeGreaterThanOrEqual(known.length + 191);
     const decoded = decodeFlameGraphResponse(bytes);
     expect(decoded).toEqual(flameDataFrom(message.flameGraph as never));
     expect(decoded.parent).toEqual([-1, 0, -5, 2 ** 30]);

@@ -12,6 +12,9 @@ const NODE_KIND_ROOT = 1;
 const NODE_KIND_OTHER = 3;
 const PRESENCE_BASE_ONLY = 2;
 const PRESENCE_COMPARISON_ONLY = 3;
+/** FlameGraph's tags of `strings` (field 1) and `nodes` (field 2), both length-delimited. */
+const STRING_TAG = 0x0a;
+const NODE_TAG = 0x12;
 
 class Reader {
   at = 0;
@@ -200,7 +203,24 @@ function readGraph(r: Reader, end: number): FlameData {
   const base = { baseSelf: [] as number[], baseTotal: [] as number[], presence: [] as number[] };
   const stringStarts: number[] = [];
   const stringEnds: number[] = [];
+  const buf = r.buf;
   while (r.at < end) {
+    // a node or a string shorter than 128 bytes (nearly every field of a graph): tag and length
+    // read in place, without a call each
+    const tag0 = buf[r.at] ?? 0;
+    const len0 = buf[r.at + 1] ?? 0x80;
+    if (len0 < 0x80 && (tag0 === NODE_TAG || tag0 === STRING_TAG)) {
+      const from = r.at + 2;
+      if (tag0 === NODE_TAG) {
+        r.at = from;
+        readNode(r, from + len0, d, base);
+      } else {
+        stringStarts.push(from);
+        stringEnds.push(from + len0);
+        r.at = from + len0;
+      }
+      continue;
+    }
     const tag = r.varint();
     const field = tag >>> 3;
     if (field === 1) {
