@@ -6,7 +6,7 @@
  * Width is the node's share of samples. In a diff it is the mean of both sides' shares, so
  * frames that exist on only one side stay visible and children never overflow a parent.
  */
-import type { FlameData } from "./flame-data.js";
+import { shares, type FlameData } from "./flame-data.js";
 
 export interface Layout {
   depth: Int32Array;
@@ -25,14 +25,9 @@ export function layoutFlame(data: FlameData): Layout {
   const end = new Int32Array(n);
   const cursor = new Float64Array(n);
   const bothSides = data.diff && data.sum > 0 && data.baseSum > 0;
-  // the shares of flame-data.ts's `shares`, without an object per node (a first graph's layout runs cold)
-  const sum = data.sum;
-  const baseSum = data.diff ? data.baseSum : sum;
-  const baseTotal = data.diff ? data.baseTotal : data.total;
   let maxDepth = 0;
   for (let i = 0; i < n; i++) {
-    const share = sum > 0 ? (data.total[i] ?? 0) / sum : 0;
-    const baseShare = baseSum > 0 ? (baseTotal[i] ?? 0) / baseSum : 0;
+    const { share, baseShare } = shares(data, i);
     width[i] = bothSides ? (share + baseShare) / 2 : data.diff && data.sum === 0 ? baseShare : share;
     end[i] = i + 1;
     const p = data.parent[i] ?? -1;
