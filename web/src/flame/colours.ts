@@ -12,9 +12,12 @@ const BLUE = [36, 99, 209] as const;
 /** Changes below this share (0.05 percentage points) count as unchanged. */
 export const UNCHANGED = 0.0005;
 
-function hash(text: string): number {
+/** FNV-1a of `name`, a NUL and `file`, without building the joined string. */
+function hash(name: string, file: string): number {
   let h = 2166136261;
-  for (let k = 0; k < text.length; k++) h = Math.imul(h ^ text.charCodeAt(k), 16777619);
+  for (let k = 0; k < name.length; k++) h = Math.imul(h ^ name.charCodeAt(k), 16777619);
+  h = Math.imul(h, 16777619);
+  for (let k = 0; k < file.length; k++) h = Math.imul(h ^ file.charCodeAt(k), 16777619);
   return h >>> 0;
 }
 
@@ -38,34 +41,25 @@ export interface FrameStyle {
   darkText: boolean;
 }
 
-/**
- * A plain graph's function styles, by name and file, kept across graphs: a browser tab shows
- * the same functions graph after graph, and their colours never change. Cleared when it holds
- * PLAIN_CACHE_MAX styles (a long-lived tab looking at many services).
- */
-const plainStyles = new Map<string, Map<string, FrameStyle>>();
-let plainCached = 0;
-const PLAIN_CACHE_MAX = 200_000;
+/** The warm fills of plain graphs: 11 hues × 2 saturations × 3 lightnesses, made once each. */
+const plainFills: FrameStyle[] = [];
 
-/** The style of a plain graph's frame of this function (the same object every time: do not change it). */
+/**
+ * The style of a plain graph's frame of this function: one of 66, picked by a hash of name and
+ * file, so a function keeps its colour across graphs. The same object every time (do not change
+ * it): a renderer groups frames by it, and builds no colour string per function.
+ */
 function plainStyle(name: string, file: string): FrameStyle {
-  let byFile = plainStyles.get(name);
-  const hit = byFile?.get(file);
-  if (hit !== undefined) return hit;
-  // warm hues hashed from the function: 11 hues × 2 saturations × 3 lightnesses
-  const h = hash(`${name}\u0000${file}`);
-  const style = { fill: `hsl(${String(8 + (h % 11) * 4)},${String(74 + ((h >>> 8) % 2) * 14)}%,${String(56 + ((h >>> 16) % 3) * 5)}%)`, darkText: true };
-  if (plainCached >= PLAIN_CACHE_MAX) {
-    plainStyles.clear();
-    plainCached = 0;
-    byFile = undefined;
+  const h = hash(name, file);
+  const hue = h % 11;
+  const saturation = (h >>> 8) % 2;
+  const lightness = (h >>> 16) % 3;
+  const at = (hue * 2 + saturation) * 3 + lightness;
+  let style = plainFills[at];
+  if (style === undefined) {
+    style = { fill: `hsl(${String(8 + hue * 4)},${String(74 + saturation * 14)}%,${String(56 + lightness * 5)}%)`, darkText: true };
+    plainFills[at] = style;
   }
-  if (byFile === undefined) {
-    byFile = new Map();
-    plainStyles.set(name, byFile);
-  }
-  byFile.set(file, style);
-  plainCached++;
   return style;
 }
 

@@ -4,7 +4,7 @@
  *
  * Fast at 100 000 nodes: pre-order columns make every subtree a contiguous range, so a subtree
  * narrower than half a pixel or outside the view is skipped in one step; styles are computed
- * once per node on first draw (a plain graph's function colours once per page, colours.ts); labels are cut to the room a monospace font leaves. Zooming
+ * once per node on first draw (a plain graph's once per function, from 66 shared styles, colours.ts); labels are cut to the room a monospace font leaves. Zooming
  * animates the visible range over a few frames (not with prefers-reduced-motion).
  */
 import { frameStyle, diffScale, type FrameStyle } from "./colours.js";
@@ -65,22 +65,25 @@ export class FlameView {
   private readonly styleOf: Int16Array;
   private readonly fills: FrameStyle[] = [];
   private readonly fillIndex = new Map<string, number>();
-  /** Fill index by style object: a plain graph's function styles are the same objects graph after graph (colours.ts). */
+  /** Fill index by style object: a plain graph's styles are 66 shared objects (colours.ts). */
   private readonly fillOfStyle = new Map<FrameStyle, number>();
   /** Plain graphs: fill index by function (name × file), so each function's colour is hashed once. */
   private readonly byFunction = new Map<number, number>();
-  /** The last draw, in drawing order: node, x, width, batch key. */
+  /** The last draw, in drawing order: node, x from and to, batch key. */
   private drawnNode = new Int32Array(0);
   private drawnX = new Float64Array(0);
-  private drawnW = new Float64Array(0);
+  private drawnEnd = new Float64Array(0);
   private drawnKey = new Int32Array(0);
   private readonly diffScale: number;
   private readonly ctx: CanvasRenderingContext2D;
   private cssWidth = 0;
   private cssHeight = 0;
   private charW = 7.2;
-  /** Per depth, flat [node, x0, x1, …] of what the last draw put there, left to right. */
-  private rows: number[][] = [];
+  /**
+   * Per depth, flat [node, x0, x1, …] of what the last draw put there, left to right; made from
+   * the drawn columns when the pointer first asks after a draw (null until then), not by the draw.
+   */
+  private rows: number[][] | null = null;
   private view = { x0: 0, w: 1 };
   private frame = 0;
   private hatch: CanvasPattern | string = "#d0d4d9";
@@ -186,7 +189,7 @@ export class FlameView {
   drawnFrames(minWidth: number): (Box & { node: number })[] {
     const r = this.canvas.getBoundingClientRect();
     const out: (Box & { node: number })[] = [];
-    this.rows.forEach((row, d) => {
+    this.drawnRows().forEach((row, d) => {
       for (let k = 0; k < row.length; k += 3) {
         const w = (row[k + 2] ?? 0) - (row[k + 1] ?? 0);
         if (w >= minWidth) out.push({ node: row[k] ?? 0, x: r.left + (row[k + 1] ?? 0), y: r.top + this.rowY(d), width: w, height: ROW - 1 });
@@ -228,10 +231,10 @@ export class FlameView {
     if (this.drawnNode.length !== n) {
       this.drawnNode = new Int32Array(n);
       this.drawnX = new Float64Array(n);
-      this.drawnW = new Float64Array(n);
+      this.drawnEnd = new Float64Array(n);
       this.drawnKey = new Int32Array(n);
     }
-    this.rows = Array.from({ length: layout.maxDepth + 1 }, () => []);
+    this.rows = null;
     let count = 0;
     this.skipped = 0;
     const W = this.cssWidth;
@@ -250,9 +253,8 @@ export class FlameView {
       }
       this.drawnNode[count] = i;
       this.drawnX[count] = a;
-      this.drawnW[count] = b - a;
+      this.drawnEnd[count] = b;
       this.drawnKey[count] = this.batchKey(i, (depth[i] ?? 0) < zoomDepth);
-      this.rows[depth[i] ?? 0]?.push(i, a, b);
       count++;
       i++;
     }
@@ -267,7 +269,8 @@ export class FlameView {
   private batchKey(i: number, ancestor: boolean): number {
     const matched = this.matches !== null && this.matches[i] === 1;
     const alpha = matched ? 3 : ancestor ? 1 : this.matches !== null ? 2 : 0;
-    return this.style(i) * 4 + alpha;
+    const known = this.styleOf[i] ?? -1;
+    return (known >= 0 ? known : this.style(i)) * 4 + alpha;
   }
 
   private paint(count: number): void {
@@ -291,6 +294,9 @@ export class FlameView {
       order[at] = k;
       next[key] = at + 1;
     }
+    // rowY inline: a first draw runs cold, where a call per frame counts
+    const { depth, maxDepth } = this.layout;
+    const inverted = this.options.inverted === true;
     for (let key = 0; key < keys; key++) {
       const from = starts[key] ?? 0;
       const to = starts[key + 1] ?? 0;
@@ -298,13 +304,15 @@ export class FlameView {
       this.setFill(key);
       for (let o = from; o < to; o++) {
         const k = order[o] ?? 0;
-        const i = this.drawnNode[k] ?? 0;
-        const pw = this.drawnW[k] ?? 0;
-        ctx.fillRect(this.drawnX[k] ?? 0, this.rowY(this.layout.depth[i] ?? 0), pw > 2 ? pw - 1 : pw, ROW - 1);
+        const d = depth[this.drawnNode[k] ?? 0] ?? 0;
+        const px = this.drawnX[k] ?? 0;
+        const pw = (this.drawnEnd[k] ?? 0) - px;
+        ctx.fillRect(px, (inverted ? maxDepth - d : d) * ROW, pw > 2 ? pw - 1 : pw, ROW - 1);
       }
     }
     ctx.globalAlpha = 1;
-    for (let k = 0; k < count; k++) this.decorate(k);
+    // outlines: a diff's one-side frames and the hovered frame; a plain graph without hover has none
+    if (this.data.diff || this.hover >= 0) for (let k = 0; k < count; k++) this.decorate(k);
     this.labels(count);
   }
 
@@ -321,7 +329,7 @@ export class FlameView {
     const { ctx, data } = this;
     const i = this.drawnNode[k] ?? 0;
     const px = this.drawnX[k] ?? 0;
-    const pw = this.drawnW[k] ?? 0;
+    const pw = (this.drawnEnd[k] ?? 0) - (this.drawnX[k] ?? 0);
     const w = pw > 2 ? pw - 1 : pw;
     const y = this.rowY(this.layout.depth[i] ?? 0);
     if (data.diff && (data.presence[i] ?? 0) !== 0 && data.kind[i] !== KIND_OTHER && pw > 3) {
@@ -342,15 +350,26 @@ export class FlameView {
   /** Labels of the frames wide enough for three characters, cut to fit. */
   private labels(count: number, only = -1): void {
     const { ctx, data } = this;
+    // alpha and colour set only when they change: most labels share both
+    let alphaSet = -1;
+    let colourSet = "";
     for (let k = only < 0 ? 0 : only; k < (only < 0 ? count : only + 1); k++) {
-      const pw = this.drawnW[k] ?? 0;
+      const pw = (this.drawnEnd[k] ?? 0) - (this.drawnX[k] ?? 0);
       const room = Math.floor((pw - 6) / this.charW);
       if (room < 3) continue;
       const i = this.drawnNode[k] ?? 0;
       const key = this.drawnKey[k] ?? 0;
-      const alpha = key & 3;
-      ctx.globalAlpha = alpha === 1 ? 0.55 : alpha === 2 ? 0.35 : 1;
-      ctx.fillStyle = alpha === 3 || this.fills[key >> 2]?.darkText === false ? "#ffffff" : "#1f2328";
+      const alphaClass = key & 3;
+      const alpha = alphaClass === 1 ? 0.55 : alphaClass === 2 ? 0.35 : 1;
+      if (alpha !== alphaSet) {
+        ctx.globalAlpha = alpha;
+        alphaSet = alpha;
+      }
+      const colour = alphaClass === 3 || this.fills[key >> 2]?.darkText === false ? "#ffffff" : "#1f2328";
+      if (colour !== colourSet) {
+        ctx.fillStyle = colour;
+        colourSet = colour;
+      }
       let t = nodeLabel(data, i);
       const presence = data.diff ? (data.presence[i] ?? 0) : 0;
       if (presence === PRESENT_COMPARISON_ONLY) t = `+ ${t}`;
@@ -369,7 +388,7 @@ export class FlameView {
     const { ctx } = this;
     const y = this.rowY(this.layout.depth[i] ?? 0);
     const px = this.drawnX[k] ?? 0;
-    const pw = this.drawnW[k] ?? 0;
+    const pw = (this.drawnEnd[k] ?? 0) - (this.drawnX[k] ?? 0);
     ctx.globalAlpha = 1;
     ctx.fillStyle = "#ffffff";
     ctx.fillRect(px, y, pw, ROW);
@@ -385,7 +404,7 @@ export class FlameView {
     const r = this.canvas.getBoundingClientRect();
     const px = clientX - r.left;
     const k = Math.floor((clientY - r.top) / ROW);
-    const row = this.rows[this.options.inverted === true ? this.layout.maxDepth - k : k];
+    const row = this.drawnRows()[this.options.inverted === true ? this.layout.maxDepth - k : k];
     if (row === undefined) return -1;
     let lo = 0;
     let hi = row.length / 3 - 1;
@@ -403,6 +422,18 @@ export class FlameView {
     cancelAnimationFrame(this.frame);
     for (const undo of this.teardown.splice(0)) undo();
     this.options.tooltip.hidden = true;
+  }
+
+  /** The last draw's rows (see `rows`): pre-order puts each depth's frames left to right. */
+  private drawnRows(): number[][] {
+    if (this.rows !== null) return this.rows;
+    const rows: number[][] = Array.from({ length: this.layout.maxDepth + 1 }, () => []);
+    for (let k = 0; k < this.drawn; k++) {
+      const i = this.drawnNode[k] ?? 0;
+      rows[this.layout.depth[i] ?? 0]?.push(i, this.drawnX[k] ?? 0, this.drawnEnd[k] ?? 0);
+    }
+    this.rows = rows;
+    return rows;
   }
 
   private rowY(d: number): number {
