@@ -11,7 +11,7 @@ import { createLogger } from "@fleetprof/common";
 import { startQueryApi, type QueryApi } from "@fleetprof/query-api";
 import * as storeModule from "@fleetprof/store";
 import { openStore, type BatchInput, type ProfileInput, type Store } from "@fleetprof/store";
-import { tempDir } from "@fleetprof/test";
+import { selfSignedCertificate, tempDir } from "@fleetprof/test";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { connectQueryApi } from "../src/client/connect.js";
 import type { Io } from "../src/io.js";
@@ -72,30 +72,9 @@ async function fleetprof(argv: string[], auth = true): Promise<{ code: number; o
 }
 
 beforeAll(async () => {
-  // a self-signed certificate for 127.0.0.1
-  ca = join(dir, "cert.pem");
-  const key = join(dir, "key.pem");
-  execFileSync(
-    "openssl",
-    [
-      "req",
-      "-x509",
-      "-newkey",
-      "rsa:2048",
-      "-nodes",
-      "-keyout",
-      key,
-      "-out",
-      ca,
-      "-days",
-      "1",
-      "-subj",
-      "/CN=127.0.0.1",
-      "-addext",
-      "subjectAltName=IP:127.0.0.1",
-    ],
-    { stdio: "ignore" },
-  );
+  const tls = selfSignedCertificate();
+  ca = tls.cert;
+
   store = await openStore(`chdb://${join(dir, "data")}`);
   const t = Date.now() - 5 * 60_000;
   const batches: BatchInput[] = [
@@ -103,7 +82,10 @@ beforeAll(async () => {
     { batchId: "b2", host: "h1", profiles: [profile("2.0", { "main;handle;compute_prices": 600, "main;handle;parse_order": 300, "main;idle": 100 }, t)] },
   ];
   await store.writeBatches(batches);
-  api = await startQueryApi({ host: "127.0.0.1", port: 0, token: TOKEN, tlsCert: ca, tlsKey: key }, { store, logger: createLogger({ level: "warn" }) });
+  api = await startQueryApi(
+    { host: "127.0.0.1", port: 0, token: TOKEN, tlsCert: tls.cert, tlsKey: tls.key },
+    { store, logger: createLogger({ level: "warn" }) },
+  );
   address = `127.0.0.1:${String(api.port)}`;
 });
 

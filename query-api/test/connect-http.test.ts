@@ -3,16 +3,14 @@
  * plain HTTP client (fetch, JSON and binary), next to the same server's gRPC answers; the
  * web UI's files; CORS; the loopback host check.
  */
-import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { request } from "node:http";
 import { request as httpsRequest } from "node:https";
-import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { equals, fromBinary, toBinary, create } from "@bufbuild/protobuf";
 import { createLogger } from "@fleetprof/common";
 import { DiffFlameGraphRequestSchema, DiffFlameGraphResponseSchema, FlameGraphRequestSchema, FlameGraphResponseSchema } from "@fleetprof/proto";
-import { tempDir } from "@fleetprof/test";
+import { selfSignedCertificate } from "@fleetprof/test";
 import { createQueryClient, startQueryApi, type QueryApi, type QueryClient } from "../src/index.js";
 import { WORKLOAD, ingestWorkload, type Ingested } from "./workload.js";
 
@@ -257,30 +255,10 @@ describe("CORS", () => {
 
 describe("TLS", () => {
   it("serves HTTPS with the server's certificate when --tls-cert is set", async () => {
-    const dir = tempDir("fleetprof-http-tls-");
-    execFileSync(
-      "openssl",
-      [
-        "req",
-        "-x509",
-        "-newkey",
-        "rsa:2048",
-        "-nodes",
-        "-days",
-        "1",
-        "-subj",
-        "/CN=localhost",
-        "-addext",
-        "subjectAltName=DNS:localhost,IP:127.0.0.1",
-        "-keyout",
-        join(dir, "key.pem"),
-        "-out",
-        join(dir, "cert.pem"),
-      ],
-      { stdio: "pipe" },
-    );
+    const cert = selfSignedCertificate();
+
     const tls = await startQueryApi(
-      { host: "127.0.0.1", port: 0, httpListen: "127.0.0.1:0", tlsCert: join(dir, "cert.pem"), tlsKey: join(dir, "key.pem") },
+      { host: "127.0.0.1", port: 0, httpListen: "127.0.0.1:0", tlsCert: cert.cert, tlsKey: cert.key },
       { store: ingested.store, logger: createLogger({ level: "silent" }) },
     );
     try {
@@ -293,7 +271,7 @@ describe("TLS", () => {
             port: u.port,
             path: "/fleetprof.v1.QueryService/ListServices",
             method: "POST",
-            ca: readFileSync(join(dir, "cert.pem")),
+            ca: readFileSync(cert.cert),
             headers: { "content-type": "application/json" },
           },
           (res) => {

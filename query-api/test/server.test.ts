@@ -1,49 +1,29 @@
 /** Bearer-token auth, TLS, and the `fleetprof query-api` process lifecycle. */
-import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createLogger, ErrorCode } from "@fleetprof/common";
 import { grpcHealthV1 } from "@fleetprof/proto";
 import { openStore, type Store } from "@fleetprof/store";
-import { freePort, spawnTracked, tempDir, errorOf } from "@fleetprof/test";
+import { freePort, selfSignedCertificate, spawnTracked, tempDir, errorOf } from "@fleetprof/test";
 import { createQueryClient, createServiceClient, startQueryApi, type QueryApi } from "../src/index.js";
 import { reflectionCall } from "./reflection-client.js";
 
 const TOKEN = "s3cret-token";
 let store: Store;
 let api: QueryApi;
-let certDir: string;
+let certPath: string;
 
 /** TLS clients name the host (a certificate for localhost; no IP as TLS server name). */
 const tlsAddress = (): string => `localhost:${String(api.port)}`;
 
 beforeAll(async () => {
   store = await openStore(`chdb://${tempDir("fleetprof-auth-")}`);
-  certDir = tempDir("fleetprof-tls-");
-  execFileSync(
-    "openssl",
-    [
-      "req",
-      "-x509",
-      "-newkey",
-      "rsa:2048",
-      "-nodes",
-      "-days",
-      "1",
-      "-subj",
-      "/CN=localhost",
-      "-addext",
-      "subjectAltName=DNS:localhost,IP:127.0.0.1",
-      "-keyout",
-      join(certDir, "key.pem"),
-      "-out",
-      join(certDir, "cert.pem"),
-    ],
-    { stdio: "pipe" },
-  );
+  const tls = selfSignedCertificate();
+  certPath = tls.cert;
+
   api = await startQueryApi(
-    { host: "127.0.0.1", port: 0, token: TOKEN, tlsCert: join(certDir, "cert.pem"), tlsKey: join(certDir, "key.pem") },
+    { host: "127.0.0.1", port: 0, token: TOKEN, tlsCert: tls.cert, tlsKey: tls.key },
     { store, logger: createLogger({ level: "silent" }) },
   );
 }, 60_000);
@@ -55,7 +35,7 @@ afterAll(async () => {
 
 describe("auth and TLS", () => {
   it("needs the bearer token on query calls (UNAUTHENTICATED otherwise)", async () => {
-    const tls = { ca: readFileSync(join(certDir, "cert.pem")) };
+    const tls = { ca: readFileSync(certPath) };
     const anonymous = createQueryClient(tlsAddress(), { tls });
     const wrong = createQueryClient(tlsAddress(), { tls, token: "nope" });
     const right = createQueryClient(tlsAddress(), { tls, token: TOKEN });
@@ -72,7 +52,7 @@ describe("auth and TLS", () => {
   });
 
   it("keeps health open and guards reflection", async () => {
-    const health = createServiceClient(grpcHealthV1.Health, tlsAddress(), { tls: { ca: readFileSync(join(certDir, "cert.pem")) } });
+    const health = createServiceClient(grpcHealthV1.Health, tlsAddress(), { tls: { ca: readFileSync(certPath) } });
     try {
       expect((await health.check({})).status).toBe(grpcHealthV1.HealthCheckResponse_ServingStatus.SERVING);
     } finally {

@@ -5,6 +5,7 @@ export { freePort } from "./ports.js";
 export { findTaggedProcesses, killAllTracked, spawnTracked, TEST_CHILD_ENV, TEST_RUN_ENV, type Tracked } from "./processes.js";
 export { pySpyPath, pythonExecutable, startWorkload, WORKLOADS_DIR, type Workload, type WorkloadOptions } from "./python.js";
 export { removeTempDirs, tempDir } from "./tmp.js";
+export { selfSignedCertificate, type SelfSigned } from "./tls.js";
 export { errorOf, waitUntil } from "./wait.js";
 export { fleetBatches, SHOP_MIX, SHOP_RELEASE, type FleetSpec } from "./synthetic-fleet.js";
 export { seededRandom } from "./random.js";
