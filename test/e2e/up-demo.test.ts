@@ -7,15 +7,11 @@
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
-import { freePort, spawnTracked, tempDir, waitUntil, type Tracked } from "@fleetprof/test";
+import { DEMO_ONLY_ENV, freePort, startFleetprofUp, tempDir, waitUntil, type Tracked } from "@fleetprof/test";
 import { describe, expect, it } from "vitest";
 import { launchBrowser, openFile, screenshot } from "../../cli/test/browser.js";
 import type { Io } from "../../cli/src/io.js";
 import { main } from "../../cli/src/main.js";
-
-const ROOT = fileURLToPath(new URL("../..", import.meta.url));
-const BIN = join(ROOT, "cli", "src", "bin.ts");
 
 declare const fleetprofViewer: {
   find: (name: string) => number;
@@ -40,25 +36,7 @@ async function fleetprof(argv: string[]): Promise<{ code: number; out: string; e
 }
 
 function startUp(dataDir: string, natsPort: number, apiPort: number): Tracked {
-  return spawnTracked(
-    process.execPath,
-    [
-      "--conditions=@fleetprof/source",
-      "--import",
-      "tsx",
-      BIN,
-      "up",
-      "--demo",
-      "--data-dir",
-      dataDir,
-      "--nats-port",
-      String(natsPort),
-      "--api-port",
-      String(apiPort),
-    ],
-    // profile only the demo, not whatever else runs on this machine
-    { cwd: ROOT, env: { FLEETPROF_INCLUDE: "demo/shop\\.py", FLEETPROF_LOG_LEVEL: "warn", FLEETPROF_WINDOW: "5s" } },
-  );
+  return startFleetprofUp(["--demo", "--data-dir", dataDir, "--nats-port", String(natsPort), "--api-port", String(apiPort)], { env: { ...DEMO_ONLY_ENV } });
 }
 
 /** Every live descendant of `pid`. */

@@ -11,15 +11,24 @@
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
+import { pathToFileURL } from "node:url";
 import { gunzipSync } from "node:zlib";
 import { openStore } from "@fleetprof/store";
-import { fleetBatches, freePort, launchBrowser, screenshot, SHOP_RELEASE, spawnTracked, tempDir, waitUntil, type Tracked } from "@fleetprof/test";
+import {
+  DEMO_ONLY_ENV,
+  fleetBatches,
+  freePort,
+  launchBrowser,
+  screenshot,
+  SHOP_RELEASE,
+  startFleetprofUp,
+  tempDir,
+  waitUntil,
+  type Tracked,
+} from "@fleetprof/test";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
-const ROOT = fileURLToPath(new URL("../..", import.meta.url));
-const BIN = join(ROOT, "cli", "src", "bin.ts");
 /** A synthetic service with enough processes and minutes per version for significance (the demo has one process per version). */
 const FLEET = "shop-fleet";
 const MINUTE = 60_000;
@@ -95,25 +104,9 @@ beforeAll(async () => {
   const dataDir = join(tempDir("fleetprof-ui-"), "data");
   const [natsPort, apiPort, httpPort] = [await freePort(), await freePort(), await freePort()];
   await writeFleet(join(dataDir, "data"));
-  up = spawnTracked(
-    process.execPath,
-    [
-      "--conditions=@fleetprof/source",
-      "--import",
-      "tsx",
-      BIN,
-      "up",
-      "--demo",
-      "--data-dir",
-      dataDir,
-      "--nats-port",
-      String(natsPort),
-      "--api-port",
-      String(apiPort),
-      "--http-listen",
-      `127.0.0.1:${String(httpPort)}`,
-    ],
-    { cwd: ROOT, env: { FLEETPROF_INCLUDE: "demo/shop\\.py", FLEETPROF_LOG_LEVEL: "warn", FLEETPROF_WINDOW: "5s" } },
+  up = startFleetprofUp(
+    ["--demo", "--data-dir", dataDir, "--nats-port", String(natsPort), "--api-port", String(apiPort), "--http-listen", `127.0.0.1:${String(httpPort)}`],
+    { env: { ...DEMO_ONLY_ENV } },
   );
   await up.waitFor(/fleetprof up: ready/, 90_000);
   ui = `http://127.0.0.1:${String(httpPort)}`;

@@ -6,6 +6,7 @@ export { findTaggedProcesses, killAllTracked, spawnTracked, TEST_CHILD_ENV, TEST
 export { pySpyPath, pythonExecutable, startWorkload, WORKLOADS_DIR, type Workload, type WorkloadOptions } from "./python.js";
 export { removeTempDirs, tempDir } from "./tmp.js";
 export { selfSignedCertificate, type SelfSigned } from "./tls.js";
+export { DEMO_ONLY_ENV, REPO_ROOT, startFleetprofUp, type UpOptions } from "./fleetprof-up.js";
 export { errorOf, waitUntil } from "./wait.js";
 export { fleetBatches, SHOP_MIX, SHOP_RELEASE, type FleetSpec } from "./synthetic-fleet.js";
 export { seededRandom } from "./random.js";

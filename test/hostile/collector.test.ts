@@ -7,21 +7,19 @@
  * and query API in one process) takes the 65 KB protobuf bomb and still stores a good batch.
  */
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { jetstream, jetstreamManager } from "@nats-io/jetstream";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
 import { createLogger, loadConfig, SAMPLES_STREAM } from "@fleetprof/common";
 import { collectorOptions, startCollector, type CollectorHandle } from "@fleetprof/collector";
 import { encodeBatch, type SampleBatch } from "@fleetprof/proto";
 import { openStore, type Store } from "@fleetprof/store";
-import { freePort, spawnTracked, startNats, tempDir, waitUntil, type NatsServer } from "@fleetprof/test";
+import { freePort, REPO_ROOT, startFleetprofUp, startNats, tempDir, waitUntil, type NatsServer } from "@fleetprof/test";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Io } from "../../cli/src/io.js";
 import { batchTotal } from "../../collector/test/batches.js";
 import { DAY, forged, goodBatch, gzipBomb, invalidUtf8, labelFlood, poisonBatch, protobufBomb, subjectOf, timeBatch } from "./attacks.js";
 import { deadLetterOf, healthStatus, publishPayload, samplesOfHost } from "./support.js";
 
-const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 const CONSUMER = "fleetprof-collector";
 
 describe("hostile input against a collector", () => {
@@ -206,25 +204,9 @@ describe("hostile input against `fleetprof up`", () => {
     const dataDir = join(tempDir("fleetprof-up-hostile-"), "data");
     const [natsPort, apiPort] = [await freePort(), await freePort()];
     const api = `127.0.0.1:${String(apiPort)}`;
-    const up = spawnTracked(
-      process.execPath,
-      [
-        "--max-old-space-size=1024",
-        "--conditions=@fleetprof/source",
-        "--import",
-        "tsx",
-        join(ROOT, "cli", "src", "bin.ts"),
-        "up",
-        "--no-agent",
-        "--data-dir",
-        dataDir,
-        "--nats-port",
-        String(natsPort),
-        "--api-port",
-        String(apiPort),
-      ],
-      { cwd: ROOT, env: { FLEETPROF_LOG_LEVEL: "warn" } },
-    );
+    const up = startFleetprofUp(["--no-agent", "--data-dir", dataDir, "--nats-port", String(natsPort), "--api-port", String(apiPort)], {
+      nodeArgs: ["--max-old-space-size=1024"],
+    });
     await up.waitFor(/fleetprof up: ready/, 90_000);
     const nc = await connect({ servers: `nats://127.0.0.1:${String(natsPort)}` });
     try {
@@ -240,7 +222,7 @@ describe("hostile input against `fleetprof up`", () => {
           stdout: { write: (s: string | Uint8Array) => (out += String(s)) },
           stderr: { write: () => true },
           env: {},
-          cwd: ROOT,
+          cwd: REPO_ROOT,
           now: () => Date.now(),
         };
         const code = await main(["series", "upshop", "--since", "3h", "--api", api, "--json"], { io, connect: connectQueryApi });
