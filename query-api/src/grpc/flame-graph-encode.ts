@@ -66,6 +66,26 @@ class Writer {
     buf[this.at++] = Number(u);
   }
 
+  /** Room for a length prefix of one byte, before a message of unknown length; returns where it is. */
+  beginLength(): number {
+    const start = this.at;
+    this.at++;
+    return start;
+  }
+
+  /** Writes the length of what follows `start` (from {@link beginLength}), moving it when the prefix takes more than one byte. */
+  endLength(start: number): void {
+    const len = this.at - start - 1;
+    const extra = varintSize(len) - 1;
+    if (extra > 0) {
+      this.ensure(extra);
+      this.buf.copy(this.buf, start + 1 + extra, start + 1, this.at);
+    }
+    this.at = start;
+    this.varint(len);
+    this.at += len;
+  }
+
   tag(field: number, wireType: number): void {
     this.varint((field << 3) | wireType);
   }
@@ -151,9 +171,7 @@ function writeNode(w: Writer, n: FlameNode): boolean {
   const baseSelf = u64(n.baseSelf);
   const baseTotal = u64(n.baseTotal);
   if (self === undefined || total === undefined || baseSelf === undefined || baseTotal === undefined || !plainNode(n)) return false;
-  const start = w.at;
-  // the length prefix: one byte, moved when the node takes more
-  w.at++;
+  const start = w.beginLength();
   w.unsigned(NODE.name, n.name);
   w.unsigned(NODE.file, n.file);
   w.unsigned(NODE.line, n.line);
@@ -167,19 +185,13 @@ function writeNode(w: Writer, n: FlameNode): boolean {
   w.signed(NODE.kind, n.kind);
   w.unsigned(NODE.folded, n.folded);
   w.signed(NODE.presence, n.presence);
-  const len = w.at - start - 1;
-  const extra = varintSize(len) - 1;
-  if (extra > 0) w.buf.copy(w.buf, start + 1 + extra, start + 1, w.at);
-  w.at = start;
-  w.varint(len);
-  w.at += len;
+  w.endLength(start);
   return true;
 }
 
 /** Node `i` of a graph's columns (see profile/flame-columns.ts): the same bytes as {@link writeNode} of its FlameNode. */
 function writeColumnNode(w: Writer, c: NodeColumns, i: number): void {
-  const start = w.at;
-  w.at++;
+  const start = w.beginLength();
   w.unsigned(NODE.name, c.name[i] as number);
   w.unsigned(NODE.file, c.file[i] as number);
   w.unsigned(NODE.line, c.line[i] as number);
@@ -193,12 +205,7 @@ function writeColumnNode(w: Writer, c: NodeColumns, i: number): void {
   w.signed(NODE.kind, c.kind[i] as number);
   w.unsigned(NODE.folded, c.folded[i] as number);
   w.signed(NODE.presence, c.presence[i] as number);
-  const len = w.at - start - 1;
-  const extra = varintSize(len) - 1;
-  if (extra > 0) w.buf.copy(w.buf, start + 1 + extra, start + 1, w.at);
-  w.at = start;
-  w.varint(len);
-  w.at += len;
+  w.endLength(start);
 }
 
 function writeString(w: Writer, field: number, s: string): void {
