@@ -7,6 +7,7 @@
 import { KIND_OTHER, nodeLocation, type FlameData } from "../flame/flame-data.js";
 import { FlameView } from "../flame/flame-view.js";
 import { formatCount, formatPercent } from "../flame/format.js";
+import { truncationNote } from "../flame/truncation.js";
 import { exactFunction } from "../flame/search.js";
 import type { FlamePage } from "./flame-html.js";
 import { legendItems } from "./legend.js";
@@ -20,16 +21,11 @@ const $ = <T extends HTMLElement = HTMLElement>(id: string): T => {
 
 /** The banner saying how much `max_nodes` folded into "smaller frames" nodes. */
 function showTruncation(d: FlameData): void {
-  if (d.foldedNodes === 0) return;
+  const note = truncationNote(d, "Ask for more detail with --max-nodes.");
+  if (note.length === 0) return;
   const banner = $("truncation");
   banner.hidden = false;
-  const swatch = document.createElement("span");
-  swatch.className = "swatch";
-  banner.append(
-    `Truncated: ${formatCount(d.foldedNodes)} smaller frames (${formatPercent(d.sum > 0 ? d.foldedSamples / d.sum : 0)} of samples) were folded into `,
-    swatch,
-    " “smaller frames” nodes. Ask for more detail with --max-nodes.",
-  );
+  banner.append(...note);
 }
 
 /** The canvas renderer, with the zoom line and the status line it keeps up to date. */

@@ -7,8 +7,9 @@ import type { FlameData } from "../../flame/flame-data.js";
 import { framePath, nodeAtPath } from "../../flame/frame-path.js";
 import { contentWidth, FlameView } from "../../flame/flame-view.js";
 import { formatCount, formatPercent } from "../../flame/format.js";
+import { truncationNote } from "../../flame/truncation.js";
 import { legendItems } from "../../viewer/legend.js";
-import { append, h, icon } from "../dom.js";
+import { h, icon } from "../dom.js";
 import { ICONS } from "../icons.js";
 import { exportMenu, type ExportSource } from "./export-menu.js";
 import { SandwichView } from "./sandwich-view.js";
@@ -243,14 +244,8 @@ export class FlamePanel {
   }
 
   private showTruncation(data: FlameData): void {
-    this.banner.hidden = data.foldedNodes === 0;
-    this.banner.replaceChildren();
-    if (data.foldedNodes === 0) return;
-    append(
-      this.banner,
-      `Truncated: ${formatCount(data.foldedNodes)} smaller frames (${formatPercent(data.sum > 0 ? data.foldedSamples / data.sum : 0)} of samples) are folded into `,
-      h("span", { className: "swatch" }),
-      " “smaller frames” nodes. Add nodes=20000 to the URL for more detail.",
-    );
+    const note = truncationNote(data, "Add nodes=20000 to the URL for more detail.");
+    this.banner.hidden = note.length === 0;
+    this.banner.replaceChildren(...note);
   }
 }
